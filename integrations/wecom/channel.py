@@ -1,0 +1,88 @@
+"""The domain's `Channel` port implemented on the WeCom API."""
+
+from typing import Any
+
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from integrations.wecom.api import WeComApi
+from integrations.wecom.cards import template_card
+from integrations.wecom.directory import snapshot_from
+from tasks.channel import Card, Delivery, DeliveryError, DirectorySnapshot
+
+TEXT_LIMIT = 2048  # bytes; WeCom truncates longer text silently
+RETRYABLE = {-1: None, 45009: 60.0, 45033: 5.0}  # errcode → minimum wait before retrying
+
+
+class WeComChannel:
+    """Sends texts and cards to members of one WeCom app, and reads its directory."""
+
+    def __init__(self, api: WeComApi, agent_id: int):
+        self.api = api
+        self.agent_id = agent_id
+
+    def send_text(self, to: str, text: str, *, markdown: bool = False) -> Delivery:
+        msgtype = "markdown" if markdown else "text"
+        result = self._send(to, {"msgtype": msgtype, msgtype: {"content": fit_bytes(text)}})
+        return Delivery(message_id=result.get("msgid"))
+
+    def send_card(self, to: str, card: Card) -> Delivery:
+        result = self._send(to, {"msgtype": "template_card", "template_card": template_card(card)})
+        return Delivery(message_id=result.get("msgid"), response_code=result.get("response_code"))
+
+    def update_card(self, to: str, card: Card, response_code: str) -> None:
+        self._call("message/update_template_card", {
+            "userids": [to],
+            "agentid": self.agent_id,
+            "response_code": response_code,
+            "template_card": template_card(card),
+        })
+
+    def fetch_directory(self) -> DirectorySnapshot:
+        departments = self._get("department/list", {}).get("department", [])
+        roots = [d for d in departments
+                 if d.get("parentid") not in {x["id"] for x in departments}]
+        users: dict[str, dict[str, Any]] = {}
+        for root in roots:
+            listing = self._get("user/list", {"department_id": root["id"], "fetch_child": 1})
+            for user in listing.get("userlist", []):
+                users.setdefault(user["userid"], user)
+        return snapshot_from(departments, list(users.values()))
+
+    def _send(self, to: str, message: dict[str, Any]) -> dict[str, Any]:
+        result = self._call("message/send", {"touser": to, "agentid": self.agent_id, **message})
+        if to in (result.get("invaliduser") or "").split("|"):
+            raise DeliveryError(f"收件人 {to} 不在应用可见范围内 (invaliduser)", retryable=False)
+        return result
+
+    def _call(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.api.post(endpoint, data=data)
+        except WeChatClientException as error:
+            raise _delivery_error(error) from error
+        except requests.RequestException as error:
+            raise DeliveryError(f"network: {type(error).__name__}", retryable=True) from error
+
+    def _get(self, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.api.get(endpoint, params=params)
+        except WeChatClientException as error:
+            raise _delivery_error(error) from error
+        except requests.RequestException as error:
+            raise DeliveryError(f"network: {type(error).__name__}", retryable=True) from error
+
+
+def _delivery_error(error: WeChatClientException) -> DeliveryError:
+    code = error.errcode
+    reason = f"WeCom errcode {code}: {error.errmsg}" if code is not None else "WeCom HTTP error"
+    if code is None or code in RETRYABLE:
+        return DeliveryError(reason, retryable=True, retry_after=RETRYABLE.get(code))
+    return DeliveryError(reason, retryable=False)
+
+
+def fit_bytes(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Cut text to WeCom's byte limit on a character boundary, marking the cut."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode("utf-8", errors="ignore") + "…"

@@ -1,0 +1,38 @@
+"""Turning WeCom's department/list and user/list answers into a neutral directory snapshot."""
+
+from typing import Any
+
+from tasks.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
+
+
+def snapshot_from(departments: list[dict[str, Any]], users: list[dict[str, Any]]
+                  ) -> DirectorySnapshot:
+    """Leaders come from both `department_leader` and each user's `is_leader_in_dept`."""
+    leaders = {str(d["id"]): set(d.get("department_leader") or []) for d in departments}
+    known = {str(d["id"]) for d in departments}
+    return DirectorySnapshot(
+        departments=tuple(
+            DirectoryDepartment(
+                platform_id=str(d["id"]),
+                name=d.get("name", str(d["id"])),
+                parent_platform_id=str(d["parentid"]) if str(d.get("parentid")) in known else None,
+                leader_userids=tuple(sorted(leaders[str(d["id"])])),
+            )
+            for d in departments
+        ),
+        members=tuple(_member(user, leaders) for user in users if user.get("status", 1) != 5),
+    )
+
+
+def _member(user: dict[str, Any], leaders: dict[str, set[str]]) -> DirectoryMember:
+    department_ids = tuple(str(d) for d in user.get("department") or [])
+    flags = list(user.get("is_leader_in_dept") or [])
+    leads = {dept for dept, flag in zip(department_ids, flags, strict=False) if flag}
+    leads |= {dept for dept in department_ids if user["userid"] in leaders.get(dept, set())}
+    return DirectoryMember(
+        userid=user["userid"],
+        name=user.get("name") or user["userid"],
+        department_ids=department_ids,
+        leads_department_ids=tuple(sorted(leads)),
+        position=user.get("position") or "",
+    )

@@ -1,0 +1,58 @@
+"""The office directory: departments, people and who leads which department."""
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tasks.models.base import Base
+
+
+class Department(Base):
+    """A department (科室) as the platform knows it, kept in a tree by platform ids."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    parent_platform_id: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="department")
+
+
+class Person(Base):
+    """A member of the office, addressed on the platform by `userid`.
+
+    People who leave are deactivated, never deleted: their history must stay readable.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    userid: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    position: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    @property
+    def department_names(self) -> list[str]:
+        return [m.department.name for m in self.memberships]
+
+
+class Membership(Base):
+    """A person's place in a department; `is_leader` marks the department leader (负责人)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("person_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    is_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    department: Mapped[Department] = relationship(back_populates="memberships")

@@ -1,0 +1,56 @@
+"""The durable inbox of received platform messages and outbox of messages to send."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tasks.models.base import Base, UTCDateTime
+
+
+class InboxMessage(Base):
+    """A platform message or event as received, before the domain has acted on it.
+
+    The unique (platform, platform_key) pair is what turns the platform's retries into
+    no-ops; `processed_at` is set in the same transaction as the domain change.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_key", name="uq_inbox_platform_key"),
+        Index("ix_inbox_unprocessed", "processed_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_key: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+OUTBOX_STATES = ("pending", "sending", "sent", "failed")
+
+
+class OutboxMessage(Base):
+    """A message the domain decided to send; the sender moves it pending → sent or failed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipient: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    platform_msgid: Mapped[str | None] = mapped_column(String(128))
+    response_code: Mapped[str | None] = mapped_column(String(256))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

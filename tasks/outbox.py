@@ -1,0 +1,64 @@
+"""Writing messages to the outbox, inside the transaction of the change that caused them."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from tasks.channel import Card
+from tasks.models import Card as CardRecord
+from tasks.models import OutboxMessage, Person, Task
+
+
+def queue_text(
+    session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None
+) -> OutboxMessage:
+    """Queue a plain text message; `to` may be a userid for people not in the directory."""
+    recipient = to if isinstance(to, str) else to.userid
+    return _add(session, recipient, "text", {"text": text}, now=now, task=task)
+
+
+def queue_card(
+    session: Session, record: CardRecord, card: Card, *, now: datetime
+) -> OutboxMessage:
+    """Queue the first sending of an interactive card to its recipient."""
+    message = _add(session, record.recipient.userid, "card", card.to_dict(), now=now,
+                   task=record.task)
+    message.card_id = record.id
+    return message
+
+
+def queue_card_update(
+    session: Session,
+    record: CardRecord,
+    card: Card,
+    *,
+    now: datetime,
+    response_code: str | None = None,
+) -> OutboxMessage:
+    """Queue an in-place update of a card already shown.
+
+    `response_code` is the single-use credential that came with a click, if any; without
+    one the sender spends the code the platform returned when the card was sent.
+    """
+    message = _add(session, record.recipient.userid, "card_update", card.to_dict(), now=now,
+                   task=record.task)
+    message.card_id = record.id
+    message.response_code = response_code
+    return message
+
+
+def _add(
+    session: Session, recipient: str, kind: str, body: dict, *, now: datetime, task: Task | None
+) -> OutboxMessage:
+    message = OutboxMessage(
+        created_at=now,
+        recipient=recipient,
+        kind=kind,
+        body=body,
+        task_id=task.id if task is not None else None,
+        state="pending",
+        attempts=0,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    return message

@@ -1,0 +1,32 @@
+"""Clocks that tests control: time moves only when a test moves it."""
+
+from datetime import UTC, datetime, timedelta
+
+
+class FrozenClock:
+    """Stands still at `now` until `advance` is called."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class ShiftedClock:
+    """Real time plus an offset the test can grow; for paths that talk to real servers,
+    whose timestamps must stay inside the callback window."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta: float) -> datetime:
+        self.offset += timedelta(**delta)
+        return self()

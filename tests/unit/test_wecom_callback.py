@@ -1,0 +1,141 @@
+"""The callback verifier against WeCom's official test vectors and hostile inputs."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from integrations.wecom.callback import CallbackRefused, CallbackVerifier
+from tasks.inbound import CardAction, TextMessage
+
+TOKEN, AES_KEY, CORP_ID = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
+ECHO = "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="
+ENCRYPT = (
+    "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3Qcz"
+    "cdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8q"
+    "Ljvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4L"
+    "UMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rU"
+    "PA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXd"
+    "Q2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
+)
+POST_BODY = (
+    f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><Encrypt><![CDATA[{ENCRYPT}]]>"
+    "</Encrypt><AgentID><![CDATA[218]]></AgentID></xml>"
+).encode()
+POST_QUERY = {"msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6",
+              "timestamp": "1409659813", "nonce": "1372623149"}
+POST_TIME = datetime.fromtimestamp(1409659813, UTC)
+
+
+@pytest.fixture
+def verifier() -> CallbackVerifier:
+    return CallbackVerifier(TOKEN, AES_KEY, CORP_ID)
+
+
+def test_official_url_verification_vector_echoes_the_plaintext(verifier):
+    query = {"msg_signature": "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3",
+             "timestamp": "1409659589", "nonce": "263014780", "echostr": ECHO}
+    now = datetime.fromtimestamp(1409659589, UTC)
+    assert verifier.verify_url(query, now) == "1616140317555161061"
+
+
+def test_official_message_vector_decodes_to_a_text_message(verifier):
+    message = verifier.decode(POST_QUERY, POST_BODY, POST_TIME)
+    assert message == TextMessage(key="msg:4561255354251345929", sender="mycreate",
+                                  text="hello")
+
+
+def test_a_forged_signature_is_refused_as_untrusted(verifier):
+    forged = {**POST_QUERY, "msg_signature": "0" * 40}
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(forged, POST_BODY, POST_TIME)
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=6), timedelta(minutes=-6)])
+def test_a_timestamp_outside_five_minutes_is_refused(verifier, skew):
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(POST_QUERY, POST_BODY, POST_TIME + skew)
+    assert refused.value.status == 403
+
+
+def test_a_timestamp_within_the_window_is_accepted(verifier):
+    assert verifier.decode(POST_QUERY, POST_BODY, POST_TIME + timedelta(minutes=4)) is not None
+
+
+def test_another_corps_message_is_refused(verifier):
+    other = CallbackVerifier(TOKEN, AES_KEY, "wwsomeoneelse")
+    with pytest.raises(CallbackRefused) as refused:
+        other.decode(POST_QUERY, POST_BODY, POST_TIME)
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("body", [
+    b"",
+    b"not xml",
+    b"<xml><Encrypt>",
+    b"<xml><NoEncrypt/></xml>",
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+    b"<xml><Encrypt>&lol2;</Encrypt></xml>",
+    b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Encrypt>&e;</Encrypt></xml>',
+])
+def test_malformed_or_unsafe_xml_is_refused_as_bad_request(verifier, body):
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(POST_QUERY, body, POST_TIME)
+    assert refused.value.status == 400
+
+
+def test_an_oversized_body_is_refused_before_parsing(verifier):
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(POST_QUERY, b"<xml>" + b"x" * 70_000 + b"</xml>", POST_TIME)
+    assert refused.value.status == 400
+
+
+@pytest.mark.parametrize("query", [
+    {},
+    {"msg_signature": "abc", "timestamp": "soon", "nonce": "1"},
+    {"timestamp": "1409659813", "nonce": "1372623149"},
+])
+def test_missing_or_malformed_query_is_refused(verifier, query):
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(query, POST_BODY, POST_TIME)
+    assert refused.value.status == 400
+
+
+def test_correctly_signed_garbage_ciphertext_is_refused_not_crashed(verifier):
+    import hashlib
+
+    garbage = "bm90IHJlYWxseSBjaXBoZXJ0ZXh0"
+    signature = hashlib.sha1("".join(sorted([TOKEN, "1409659813", "1", garbage])).encode())
+    query = {"msg_signature": signature.hexdigest(), "timestamp": "1409659813", "nonce": "1"}
+    body = f"<xml><Encrypt>{garbage}</Encrypt></xml>".encode()
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(query, body, POST_TIME)
+    assert refused.value.status == 400
+
+
+def test_card_click_decodes_to_a_card_action():
+    from xml.etree.ElementTree import fromstring
+
+    from integrations.wecom.events import decode_event
+
+    xml = (
+        "<xml><ToUserName><![CDATA[ww1]]></ToUserName><FromUserName><![CDATA[lina]]>"
+        "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        "<Event><![CDATA[template_card_event]]></Event><EventKey><![CDATA[accept:12]]></EventKey>"
+        "<TaskId><![CDATA[mt12-1]]></TaskId><CardType><![CDATA[button_interaction]]></CardType>"
+        "<ResponseCode><![CDATA[rc-1]]></ResponseCode><AgentID>1000002</AgentID></xml>"
+    )
+    action = decode_event(fromstring(xml))
+    assert action == CardAction(key="card:lina:1700000000:mt12-1:accept:12", sender="lina",
+                                card_id="mt12-1", action="accept:12", response_code="rc-1")
+
+
+@pytest.mark.parametrize("event", ["enter_agent", "click", "LOCATION"])
+def test_events_the_product_does_not_use_are_ignored(event):
+    from xml.etree.ElementTree import fromstring
+
+    from integrations.wecom.events import decode_event
+
+    xml = (f"<xml><FromUserName>lina</FromUserName><CreateTime>1</CreateTime>"
+           f"<MsgType>event</MsgType><Event>{event}</Event><AgentID>1</AgentID></xml>")
+    assert decode_event(fromstring(xml)) is None

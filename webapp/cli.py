@@ -1,0 +1,123 @@
+"""The `mashangban` command: run, migrate and administer an installation."""
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from workers.settings import SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; a settings problem is one clear line."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as error:
+        print(f"mashangban: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mashangban", description="马上办 task assistant")
+    commands = parser.add_subparsers(title="commands")
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(title="db commands")
+    _command(db, "upgrade", "migrate the database to the newest schema", _db_upgrade)
+
+    _command(commands, "sync-directory", "load departments and people from the platform",
+             _sync_directory)
+
+    web = _command(commands, "web", "serve the web app with gunicorn", _web)
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--workers", type=int, default=4)
+
+    worker = _command(commands, "worker", "run a background worker with its scheduler", _worker)
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+
+    sandbox = _command(commands, "sandbox", "serve the WeCom sandbox (fake WeCom)", _sandbox)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8090)
+    sandbox.add_argument("--callback", default="http://127.0.0.1:8000/wecom/callback")
+
+    demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
+                    _demo)
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--sandbox-port", type=int, default=8090)
+    return parser
+
+
+def _command(group: argparse._SubParsersAction, name: str, help_text: str,
+             run: Callable[[argparse.Namespace], int | None]) -> argparse.ArgumentParser:
+    command = group.add_parser(name, help=help_text, description=help_text)
+    command.set_defaults(run=run)
+    return command
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from workers.db import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print("数据库已升级到最新结构 (database schema is up to date)")
+    return 0
+
+
+def _sync_directory(_args: argparse.Namespace) -> int:
+    from tasks.directory import apply_snapshot
+    from workers.runtime import Runtime
+
+    rt = Runtime(load_settings())
+    rt.settings.wecom  # noqa: B018 - validate before any network call
+    snapshot = rt.channel.fetch_directory()
+    with rt.sessions.begin() as session:
+        report = apply_snapshot(session, snapshot)
+    print(f"通讯录已同步：{report.departments} 个部门，{report.people} 人，"
+          f"{report.deactivated} 人已停用")
+    return 0
+
+
+def _web(args: argparse.Namespace) -> int:
+    from webapp.server import serve
+
+    settings = load_settings()
+    settings.wecom  # noqa: B018 - refuse to start with a broken configuration
+    serve(args.host, args.port, args.workers)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from workers.runtime import Runtime
+    from workers.worker import run
+
+    rt = Runtime(load_settings())
+    rt.settings.wecom  # noqa: B018
+    run(rt, burst=args.burst)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from integrations.wecom.sandbox import SandboxConfig, serve
+
+    wecom = load_settings().wecom
+    config = SandboxConfig(corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
+                           token=wecom.token, aes_key=wecom.aes_key, callback_url=args.callback)
+    print(f"WeCom 沙箱：http://{args.host}:{args.port}/", flush=True)
+    serve(config, args.host, args.port)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from webapp.demo import run_demo
+
+    return run_demo(web_port=args.port, sandbox_port=args.sandbox_port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""`/healthz`: whether this process can reach its database and Redis right now."""
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+from sqlalchemy import text
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    rt = current_app.extensions["mashangban"]
+    report = {"database": _check(lambda: _ping_database(rt)), "redis": _check(rt.redis.ping)}
+    healthy = all(value == "ok" for value in report.values())
+    return jsonify(status="ok" if healthy else "degraded", **report), 200 if healthy else 503
+
+
+def _ping_database(rt) -> None:  # type: ignore[no-untyped-def]
+    with rt.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _check(probe) -> str:  # type: ignore[no-untyped-def]
+    try:
+        probe()
+    except Exception as error:  # health reports every failure instead of raising it
+        return f"error: {type(error).__name__}"
+    return "ok"

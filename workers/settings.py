@@ -1,0 +1,99 @@
+"""Settings of an installation, read once from MASHANGBAN_* variables and a `.env` file."""
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PREFIX = "MASHANGBAN_"
+DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; its text is the one line the operator needs."""
+
+
+@dataclass(frozen=True)
+class WeComSettings:
+    corp_id: str
+    agent_id: int
+    secret: str
+    token: str
+    aes_key: str
+    api_base: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    redis_url: str  # empty: the embedded Redis server under var_dir
+    queue_name: str
+    callback_max_age: int
+    callback_max_body: int
+    raw: Mapping[str, str]
+
+    @property
+    def wecom(self) -> WeComSettings:
+        """The WeCom app's settings, validated when a command first needs them."""
+        return WeComSettings(
+            corp_id=_required(self.raw, "WECOM_CORP_ID", r"[A-Za-z0-9_\-]{1,64}",
+                              "the CorpID, letters and digits"),
+            agent_id=int(_required(self.raw, "WECOM_AGENT_ID", r"\d{1,12}", "an integer")),
+            secret=_required(self.raw, "WECOM_SECRET", r"\S{1,128}", "the app Secret"),
+            token=_required(self.raw, "WECOM_TOKEN", r"[A-Za-z0-9]{1,32}",
+                            "at most 32 letters or digits"),
+            aes_key=_required(self.raw, "WECOM_AES_KEY", r"[A-Za-z0-9]{43}",
+                              "exactly 43 letters or digits (EncodingAESKey)"),
+            api_base=_url(self.raw.get("WECOM_API_BASE") or DEFAULT_API_BASE, "WECOM_API_BASE"),
+        )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".env") -> Settings:
+    """Read settings; the process environment wins over the `.env` file."""
+    merged = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    merged.update(os.environ if environ is None else environ)
+    raw = {k[len(PREFIX):]: v for k, v in merged.items() if k.startswith(PREFIX)}
+    var_dir = Path(raw.get("VAR_DIR") or "var").resolve()
+    database_url = raw.get("DATABASE_URL") or f"sqlite:///{var_dir / 'mashangban.db'}"
+    if "://" not in database_url:
+        raise SettingsError(f"{PREFIX}DATABASE_URL: not a database URL: {database_url!r}")
+    redis_url = raw.get("REDIS_URL", "")
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"{PREFIX}REDIS_URL: must start with redis://, rediss:// or unix://")
+    return Settings(
+        var_dir=var_dir,
+        database_url=database_url,
+        redis_url=redis_url,
+        queue_name=raw.get("QUEUE") or "mashangban",
+        callback_max_age=_integer(raw, "CALLBACK_MAX_AGE", 300),
+        callback_max_body=_integer(raw, "CALLBACK_MAX_BODY", 64 * 1024),
+        raw=raw,
+    )
+
+
+def _required(raw: Mapping[str, str], name: str, pattern: str, meaning: str) -> str:
+    value = raw.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{PREFIX}{name} is not set: it must be {meaning}")
+    if not re.fullmatch(pattern, value):
+        raise SettingsError(f"{PREFIX}{name} is malformed: it must be {meaning}")
+    return value
+
+
+def _integer(raw: Mapping[str, str], name: str, default: int) -> int:
+    value = raw.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise SettingsError(f"{PREFIX}{name} is malformed: it must be a positive integer")
+    return int(value)
+
+
+def _url(value: str, name: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise SettingsError(f"{PREFIX}{name} is malformed: it must be an http(s) URL")
+    return value.rstrip("/")

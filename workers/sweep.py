@@ -1,0 +1,52 @@
+"""The safety net: finds work that Redis forgot (a flush, a lost job) and asks for it again.
+
+The database is the truth for what must happen; this runs in every worker process on a
+timer, costs two indexed queries, and only signals when something is actually waiting.
+"""
+
+import logging
+import threading
+from datetime import timedelta
+
+from sqlalchemy import exists, select
+
+from tasks import delivery
+from tasks.models import InboxMessage, OutboxMessage
+from workers import signals
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+GRACE = timedelta(seconds=5)  # leave fresh rows to the job their own signal queued
+STALE_SENDING = timedelta(minutes=5)
+
+
+def sweep(rt: Runtime) -> bool:
+    """Signal processing if inbox or outbox rows wait unattended; True if it signalled."""
+    now = rt.clock()
+    with rt.sessions.begin() as session:
+        delivery.release_stale(session, now, STALE_SENDING)
+        waiting = session.scalar(select(
+            exists().where(InboxMessage.processed_at.is_(None),
+                           InboxMessage.received_at < now - GRACE)
+            | exists().where(OutboxMessage.state == "pending",
+                             OutboxMessage.next_attempt_at <= now - GRACE)
+        ))
+    if waiting:
+        signals.clear(rt.redis)  # a flag left by a lost job must not block the new one
+        signals.request_processing(rt.redis, rt.queue)
+    return bool(waiting)
+
+
+class SweepThread(threading.Thread):
+    """Runs `sweep` every `interval` seconds until stopped; errors are logged, not fatal."""
+
+    def __init__(self, rt: Runtime, interval: float = 10.0):
+        super().__init__(name="mashangban-sweep", daemon=True)
+        self.rt, self.interval, self.stopped = rt, interval, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                sweep(self.rt)
+            except Exception:
+                log.exception("sweep failed; will try again")
