@@ -1,0 +1,53 @@
+"""The end-to-end office: product web app, WeCom sandbox and an in-process worker."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import Engine
+
+from integrations.wecom.sandbox import SandboxConfig, SandboxThread
+from tasks.directory import apply_snapshot
+from tests.clocks import ShiftedClock
+from tests.conftest import TEST_WECOM, make_settings
+from tests.e2e.office import Office, ProductServer
+from webapp import create_app
+from workers import runtime as runtime_module
+from workers.runtime import Runtime
+
+
+@pytest.fixture
+def product() -> Iterator[ProductServer]:
+    server = ProductServer()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def sandbox(product: ProductServer) -> Iterator[SandboxThread]:
+    config = SandboxConfig(
+        corp_id=TEST_WECOM["MASHANGBAN_WECOM_CORP_ID"],
+        agent_id=int(TEST_WECOM["MASHANGBAN_WECOM_AGENT_ID"]),
+        secret=TEST_WECOM["MASHANGBAN_WECOM_SECRET"],
+        token=TEST_WECOM["MASHANGBAN_WECOM_TOKEN"],
+        aes_key=TEST_WECOM["MASHANGBAN_WECOM_AES_KEY"],
+        callback_url=f"{product.url}/wecom/callback",
+    )
+    thread = SandboxThread(config)
+    yield thread
+    thread.shutdown()
+
+
+@pytest.fixture
+def office(product: ProductServer, sandbox: SandboxThread, var_dir: Path, database_url: str,
+           redis_url: str, db: Engine, redis_conn: redis.Redis) -> Iterator[Office]:
+    """A synced office ready to chat; every test starts with empty data and an empty Redis."""
+    settings = make_settings(var_dir, database_url, redis_url, wecom_api_base=sandbox.url)
+    rt = Runtime(settings, clock=ShiftedClock(), _engine=db)
+    product.app = create_app(rt)
+    runtime_module.install(rt)
+    with rt.sessions.begin() as session:
+        apply_snapshot(session, rt.channel.fetch_directory())
+    yield Office(rt, sandbox)
+    runtime_module.install(None)  # type: ignore[arg-type]
