@@ -70,12 +70,13 @@ class WeComApi(WeChatClient):
         40001 (invalid secret) is not retried at all: asking again with the same secret
         only gets the server's IP banned.
         """
-        original = copy.deepcopy(kwargs)
+        params = dict(kwargs.pop("params", None) or {})
+        used = params.setdefault("access_token", self.access_token)
         try:
-            return super()._request(method, url_or_endpoint, **kwargs)
+            return super()._request(method, url_or_endpoint, params=params,
+                                    **copy.deepcopy(kwargs))
         except WeChatClientException as error:
             if error.errcode not in TOKEN_REJECTED:
                 raise
-            used = (kwargs.get("params") or {}).get("access_token")
-            self.refresh_token(stale=used)
-            return super()._request(method, url_or_endpoint, **original)
+            params["access_token"] = self.refresh_token(stale=used)
+            return super()._request(method, url_or_endpoint, params=params, **kwargs)

@@ -1,0 +1,284 @@
+"""Recognises the shape of a Chinese deadline phrase without needing to know the current time."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tasks.language.text import NUMBER, to_int
+
+END_OF_DAY = 17 * 60 + 30  # 下班: a deadline given as a bare day means this minute of it
+START_OF_DAY = 8 * 60 + 30  # 上班
+
+
+class DeadlineError(ValueError):
+    """A deadline the user must rewrite; `str()` is a Chinese reason that can be sent back."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span counted from now; days, weeks and months end at 下班 of their last day."""
+
+    amount: float
+    unit: str  # "minute" | "hour" | "day" | "week" | "month" | "workday"
+
+
+@dataclass(frozen=True)
+class Offset:
+    """Today plus a number of calendar days (今天, 明天, 后天, 大后天)."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class Weekday:
+    """A weekday (0 = Monday); weeks_ahead None means the next one, else 本周 = 0, 下周 = 1."""
+
+    weekday: int
+    weeks_ahead: int | None
+
+
+@dataclass(frozen=True)
+class CalendarDate:
+    """A month and day; with no year or relative year it is the next such date from today."""
+
+    month: int
+    day: int
+    year: int | None = None
+    years_ahead: int | None = None
+
+
+@dataclass(frozen=True)
+class MonthDay:
+    """A day of the month (30号); months_ahead None means this month unless already past."""
+
+    day: int
+    months_ahead: int | None
+
+
+@dataclass(frozen=True)
+class MonthEnd:
+    """The last day of this month (0) or a later one."""
+
+    months_ahead: int
+
+
+DayRule = Offset | Weekday | CalendarDate | MonthDay | MonthEnd
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A day (None = today) and minutes after its midnight (None = 下班; 1440 = 24:00).
+
+    `weak` marks phrases such as `5点` or `30号` that read as deadlines only when they stand
+    alone; glued to other characters they are more likely part of a title.
+    """
+
+    day: DayRule | None
+    minutes: int | None
+    weak: bool = False
+
+
+Spec = Duration | Moment
+
+_PREFIX = re.compile(r"^(?:最晚|最迟|截止到|截止|截至|不晚于|到|于|在|限)\s*")
+_FINISH = re.compile(r"\s*(?:完成|办结|办完)$")
+_BEFORE = re.compile(r"\s*(?:之前|以前|前|以内|之内|内|为止)$")
+_CONTRACTIONS = (
+    ("今晚", "今天晚上"), ("今早", "今天早上"), ("明晚", "明天晚上"), ("明早", "明天早上"),
+)
+
+_DURATION = re.compile(
+    rf"(?P<n>{NUMBER}(?:\.[0-9]{{1,2}})?|半)(?P<half>个半|半)?\s*个?\s*"
+    r"(?P<unit>工作日|天|日|周|星期|礼拜|个月|小时|钟头|分钟)(?P<within>\s*(?:以内|之内|内))?"
+)
+_UNITS = {
+    "工作日": "workday", "天": "day", "日": "day", "周": "week", "星期": "week", "礼拜": "week",
+    "个月": "month", "小时": "hour", "钟头": "hour", "分钟": "minute",
+}
+
+_PERIODS = {
+    "凌晨": "morning", "清晨": "morning", "早上": "morning", "早晨": "morning", "一早": "morning",
+    "上午": "morning", "中午": "noon", "午后": "afternoon", "下午": "afternoon",
+    "傍晚": "afternoon", "晚上": "evening", "夜里": "evening", "晚间": "evening",
+}
+# A period word without a clock: 上午 means "by noon"; night words are too vague to guess.
+_PERIOD_ALONE = {
+    "早上": START_OF_DAY, "早晨": START_OF_DAY, "清晨": START_OF_DAY, "一早": START_OF_DAY,
+    "上午": 12 * 60, "中午": 12 * 60, "午后": END_OF_DAY, "下午": END_OF_DAY, "傍晚": 18 * 60,
+}
+_TIME = re.compile(
+    rf"(?P<p>{'|'.join(_PERIODS)})?\s*(?:(?P<h>{NUMBER})\s*(?:"
+    r":\s*(?P<cm>[0-9]{2})"
+    rf"|(?:点|时)钟?\s*(?:(?P<m>{NUMBER})\s*分?|(?P<frac>半|一刻|三刻|整))?)"
+    r"|(?P<w>下班|上班))?"
+)
+_FRACTIONS = {"半": 30, "一刻": 15, "三刻": 45, "整": 0}
+
+_REL = r"(?P<rel>下下个?|下个?|这个?|本)"
+_WEEKDAYS = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天": 6} | {
+    str(i + 1): i for i in range(7)
+}
+_RELATIVE_WEEKS = {"本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2}
+_DAY_WORDS = {
+    "大后天": 3, "后天": 2, "后日": 2, "明天": 1, "明日": 1, "明儿": 1,
+    "今天": 0, "今日": 0, "今儿": 0, "当天": 0,
+}
+
+
+def _weeks(rel: str | None) -> int | None:
+    return None if rel is None else _RELATIVE_WEEKS[rel]
+
+
+def _months(rel: str | None) -> int | None:
+    if rel is None:
+        return None
+    return 1 if rel.startswith("下") else 0
+
+
+def _cn_date(m: re.Match[str]) -> DayRule:
+    years_ahead = {"今年": 0, "明年": 1}.get(m["ry"] or "")
+    year = to_int(m["y"]) if m["y"] else None
+    return CalendarDate(to_int(m["m"]), to_int(m["d"]), year, years_ahead)
+
+
+_DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], bool], ...] = (
+    (re.compile("|".join(_DAY_WORDS)), lambda m: Offset(_DAY_WORDS[m[0]]), False),
+    (
+        re.compile(rf"{_REL}?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
+        lambda m: Weekday(_WEEKDAYS[m["wd"]], _weeks(m["rel"])),
+        False,
+    ),
+    (re.compile(rf"{_REL}(?:周|星期|礼拜)"), lambda m: Weekday(4, _weeks(m["rel"])), False),
+    (
+        re.compile(r"(?P<rel>下个?|本|这个?|当)?月(?:底|末)|(?P<only>下个?|本|这个?|当)月"),
+        lambda m: MonthEnd(_months(m["rel"] or m["only"]) or 0),
+        False,
+    ),
+    (
+        re.compile(r"(?P<rel>今|本|明)?年(?:底|末)|(?:今|本)年"),
+        lambda m: CalendarDate(12, 31, None, 1 if m["rel"] == "明" else 0),
+        False,
+    ),
+    (
+        re.compile(r"(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})[日号]?"),
+        lambda m: CalendarDate(int(m["m"]), int(m["d"]), int(m["y"])),
+        False,
+    ),
+    (
+        re.compile(
+            rf"(?:(?P<y>[0-9]{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<ry>今年|明年))?"
+            rf"(?P<m>{NUMBER})月(?P<d>{NUMBER})[日号]?"
+        ),
+        _cn_date,
+        False,
+    ),
+    (
+        re.compile(r"(?P<m>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})"),
+        lambda m: CalendarDate(int(m["m"]), int(m["d"])),
+        True,
+    ),
+    (
+        re.compile(rf"(?:(?P<rel>下个?|本|这个?)月)?(?P<d>{NUMBER})[日号]"),
+        lambda m: MonthDay(to_int(m["d"]), _months(m["rel"])),
+        True,
+    ),
+)
+
+
+def recognise(text: str) -> Spec | None:
+    """Turn a normalised phrase into a Spec, or None when it is not a deadline at all.
+
+    Raises DeadlineError when the phrase is clearly a deadline but its values are impossible
+    (`25点`, `0天内`), so the user hears what is wrong instead of "not understood".
+    """
+    phrase = _FINISH.sub("", _PREFIX.sub("", text.strip(), count=1))
+    for short, full in _CONTRACTIONS:
+        phrase = phrase.replace(short, full)
+    duration = _DURATION.fullmatch(phrase)
+    if duration is not None and (duration["unit"] != "日" or duration["within"]):
+        return _duration(duration)
+    phrase = _BEFORE.sub("", phrase)
+    return _moment(phrase) if phrase else None
+
+
+def _duration(m: re.Match[str]) -> Duration:
+    number = m["n"]
+    amount = 0.5 if number == "半" else float(number) if "." in number else float(to_int(number))
+    if m["half"]:
+        amount += 0.5
+    unit = _UNITS[m["unit"]]
+    if amount <= 0:
+        raise DeadlineError("期限必须大于零")
+    if unit not in ("hour", "minute") and amount != int(amount):
+        raise DeadlineError(f"「{m[0]}」不好换算，请写成整数天或几小时内")
+    return Duration(amount, unit)
+
+
+def _moment(phrase: str) -> Moment | None:
+    """Try every day rule as a prefix and accept the first whose remainder is a time or empty."""
+    for pattern, build, weak in _DAY_RULES:
+        m = pattern.match(phrase)
+        if m is None:
+            continue
+        rest = phrase[m.end() :].strip()
+        if not rest:
+            return Moment(build(m), None, weak)
+        clock = _clock(rest)
+        if clock is not None:
+            return Moment(build(m), clock[0], weak)
+    clock = _clock(phrase)
+    return None if clock is None else Moment(None, clock[0], weak=clock[1])
+
+
+def _clock(text: str) -> tuple[int, bool] | None:
+    """Read a time of day as minutes after midnight; the flag says it had no 上午/下午 word."""
+    m = _TIME.fullmatch(text)
+    if m is None or not (m["p"] or m["h"] or m["w"]):
+        return None
+    if m["w"]:
+        minutes = END_OF_DAY if m["w"] == "下班" else START_OF_DAY
+        return minutes, False
+    period = _PERIODS[m["p"]] if m["p"] else None
+    if not m["h"]:
+        default = _PERIOD_ALONE.get(m["p"])
+        if default is None:
+            raise DeadlineError("只写了时段，请写明几点，例如：今晚8点")
+        return default, False
+    hour = _hour(to_int(m["h"]), period, colon=m["cm"] is not None, text=text)
+    minute = _minute(m)
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        raise DeadlineError(f"时间不合理：{text}")
+    return hour * 60 + minute, period is None
+
+
+def _minute(m: re.Match[str]) -> int:
+    if m["cm"]:
+        return int(m["cm"])
+    if m["m"]:
+        return to_int(m["m"])
+    return _FRACTIONS[m["frac"]] if m["frac"] else 0
+
+
+def _hour(hour: int, period: str | None, *, colon: bool, text: str) -> int:
+    """Move a 12-hour reading into 24 hours; without a period, 1–6点 means afternoon.
+
+    Office hours are 08:30–17:30, so `明天5点` is 17:00, not five in the morning; a colon
+    (`17:00`, `5:00`) is taken literally because people who type colons use 24-hour time.
+    """
+    if period == "morning":
+        if hour > 12:
+            raise DeadlineError(f"时间不合理：{text}")
+        return hour
+    if period == "noon":
+        return hour + 12 if 1 <= hour <= 3 else hour
+    if period == "afternoon":
+        return hour + 12 if 1 <= hour < 12 else hour
+    if period == "evening":
+        return hour + 12 if 1 <= hour <= 12 else hour
+    if not colon and 1 <= hour <= 6:
+        return hour + 12
+    return hour

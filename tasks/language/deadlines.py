@@ -1,0 +1,260 @@
+"""Turns Chinese deadline phrases into UTC instants and back into Shanghai wall-clock text.
+
+Conventions, chosen to match how office staff read these phrases (day = Asia/Shanghai):
+
+* A day without a time means 下班 of that day, 17:30; 上班 is 08:30.
+* `N天内` ends at 17:30 of the Nth calendar day after today: `3天内` written on Monday 10:00
+  is due Thursday 17:30. `N周内` is 7N days, `N个月内` the same day N months on (clamped to
+  month end), `N个工作日内` 17:30 of the Nth working day after today (see `_is_working_day`).
+  `N小时内` and `N分钟内` are exact clock durations, office hours or not.
+* `N日内` is a duration, but a bare `N日`/`N号` (also `N日前`) is a day of the month: this
+  month, or next month when that day is already behind us.
+* A month and day without a year (`11月30日`, `12/1`) is this year, or next year when the date
+  is earlier than today; today itself stays this year (and may then be already past).
+* A bare weekday (`周五`) is the coming one, today included while its time is still ahead;
+  `本周五` is always this week's (Monday-first) Friday and may therefore be past; `下周五` is
+  next week's. `本周`/`下周` alone mean Friday of that week.
+* Without 上午/下午, `1点`–`6点` are afternoon hours (nobody is due at 3 a.m. in an office);
+  times with a colon (`17:00`) are 24-hour as written.
+* A deadline not strictly after `now` is refused with DeadlineError.
+"""
+
+import calendar
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tasks.language.deadline_grammar import (
+    END_OF_DAY,
+    CalendarDate,
+    DayRule,
+    DeadlineError,
+    Duration,
+    Moment,
+    MonthDay,
+    MonthEnd,
+    Offset,
+    Spec,
+    Weekday,
+    recognise,
+)
+from tasks.language.text import normalize
+
+__all__ = ["DeadlineError", "SHANGHAI", "find_deadline", "format_deadline", "parse_deadline"]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_WEEKDAY_NAMES = "一二三四五六日"
+_HINT = "可以写成：明天下午5点、3个工作日内、本周五前、11月30日"
+_MAX_CANDIDATE = 32  # longer than any real deadline phrase; bounds the search cost
+_MAX_SPAN_WORDS = 3  # `12-01 17:00`, `明天 下午 5点`
+_NUMERALS = frozenset("0123456789零〇一二两三四五六七八九十")
+
+
+def parse_deadline(text: str, now: datetime) -> datetime:
+    """Resolve a phrase against `now`; the answer is UTC so storage never depends on zones.
+
+    Every user mistake surfaces as DeadlineError with a reason fit to send back in chat.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    phrase = normalize(text)
+    if not phrase:
+        raise DeadlineError(f"没有写期限，{_HINT}")
+    local_now = now.astimezone(SHANGHAI)
+    try:
+        spec = recognise(phrase)
+        if spec is None:
+            raise DeadlineError(f"看不懂期限「{_clip(phrase)}」，{_HINT}")
+        when = _resolve(spec, local_now)
+    except DeadlineError:
+        raise
+    except ValueError as exc:  # a numeral such as 十十 that only looked like a number
+        raise DeadlineError(f"看不懂期限「{_clip(phrase)}」，{_HINT}") from exc
+    except OverflowError as exc:
+        raise DeadlineError(f"期限太远：{_clip(phrase)}") from exc
+    if when <= local_now:
+        raise DeadlineError(f"期限已过：{_stamp(when, local_now)} 早于现在")
+    return when.astimezone(UTC)
+
+
+def find_deadline(text: str) -> tuple[str, str] | None:
+    """Split a deadline phrase off a sentence so the remainder can serve as a task title.
+
+    People put the deadline last or just before the @mentions, with or without a space, so
+    the rightmost phrase wins and, among those ending at the same place, the longest.
+    Phrases such as `5点` or `30号` only count when they are words of their own.
+    """
+    words = normalize(text).split(" ")
+    best: tuple[tuple[int, int], int, int, int] | None = None
+    for last in range(len(words)):
+        for first in range(max(0, last - _MAX_SPAN_WORDS + 1), last + 1):
+            if any(word.startswith("@") for word in words[first : last + 1]):
+                continue
+            for cut in _cuts(words[first]):
+                candidate = " ".join([words[first][cut:], *words[first + 1 : last + 1]])
+                if len(candidate) > _MAX_CANDIDATE or not _is_deadline(candidate, cut > 0):
+                    continue
+                score = (last, len(candidate))
+                if best is None or score > best[0]:
+                    best = (score, first, last, cut)
+    if best is None:
+        return None
+    _, first, last, cut = best
+    found = " ".join([words[first][cut:], *words[first + 1 : last + 1]])
+    kept = [*words[:first], words[first][:cut], *words[last + 1 :]]
+    return found, " ".join(word for word in kept if word)
+
+
+def format_deadline(when: datetime, now: datetime) -> str:
+    """Show a deadline the way it is read in chat: `11月26日 17:30 周四（剩余3天7小时）`."""
+    local_now = now.astimezone(SHANGHAI)
+    local = when.astimezone(SHANGHAI)
+    weekday = _WEEKDAY_NAMES[local.weekday()]
+    return f"{_stamp(local, local_now)} 周{weekday}（{_time_left(when - now)}）"
+
+
+def _is_working_day(d: date) -> bool:
+    """Monday to Friday for now; the holiday calendar will replace this single rule."""
+    return d.weekday() < 5
+
+
+def _clip(phrase: str) -> str:
+    return phrase if len(phrase) <= 20 else phrase[:20] + "…"
+
+
+def _stamp(local: datetime, local_now: datetime) -> str:
+    """`M月D日 HH:MM`, with the year only when it differs from now's, to stay short."""
+    year = f"{local.year}年" if local.year != local_now.year else ""
+    return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _time_left(delta: timedelta) -> str:
+    """Whole units, rounded down: a deadline in 2 days 3 hours 59 minutes is `剩余2天3小时`."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "已到期"
+    label = "剩余" if seconds > 0 else "已超期"
+    days, rest = divmod(abs(seconds) // 60, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        amount = f"{days}天{hours}小时" if hours else f"{days}天"
+    elif hours:
+        amount = f"{hours}小时{minutes}分钟" if minutes else f"{hours}小时"
+    else:
+        amount = f"{minutes}分钟" if minutes else "不到1分钟"
+    return label + amount
+
+
+def _cuts(word: str) -> list[int]:
+    """Positions where a deadline may start inside a word it is glued to (`总结3天内`)."""
+    start = max(1, len(word) - _MAX_CANDIDATE)
+    inside = range(start, len(word))
+    return [0, *(i for i in inside if not _inside_number(word[i - 1], word[i]))]
+
+
+def _inside_number(before: str, after: str) -> bool:
+    """Cutting `第12号` to `2号` or `第三天` to `三天` would misread an ordinal as a deadline."""
+    return after in _NUMERALS and (before in _NUMERALS or before == "第")
+
+
+def _is_deadline(candidate: str, glued: bool) -> bool:
+    try:
+        spec = recognise(candidate)
+    except ValueError:  # shaped like a deadline with a bad value; parse_deadline explains it
+        return not glued
+    if spec is None:
+        return False
+    return not (glued and isinstance(spec, Moment) and spec.weak)
+
+
+def _at(day: date, minutes: int) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI) + timedelta(minutes=minutes)
+
+
+def _resolve(spec: Spec, now: datetime) -> datetime:
+    """Place a Spec on the Shanghai calendar relative to the local `now`."""
+    if isinstance(spec, Duration):
+        return _after(spec, now)
+    today = now.date()
+    day = today if spec.day is None else _day(spec.day, today)
+    minutes = END_OF_DAY if spec.minutes is None else spec.minutes
+    when = _at(day, minutes)
+    if isinstance(spec.day, Weekday) and spec.day.weeks_ahead is None and when <= now:
+        when = _at(day + timedelta(days=7), minutes)
+    return when
+
+
+def _after(duration: Duration, now: datetime) -> datetime:
+    count = int(duration.amount)
+    today = now.date()
+    match duration.unit:
+        case "minute":
+            return now + timedelta(minutes=duration.amount)
+        case "hour":
+            return now + timedelta(hours=duration.amount)
+        case "week":
+            return _at(today + timedelta(days=7 * count), END_OF_DAY)
+        case "month":
+            return _at(_add_months(today, count, today.day), END_OF_DAY)
+        case "workday":
+            return _at(_nth_working_day(today, count), END_OF_DAY)
+        case _:
+            return _at(today + timedelta(days=count), END_OF_DAY)
+
+
+def _day(rule: DayRule, today: date) -> date:
+    match rule:
+        case Offset(days):
+            return today + timedelta(days=days)
+        case Weekday(weekday, None):
+            return today + timedelta(days=(weekday - today.weekday()) % 7)
+        case Weekday(weekday, weeks):
+            monday = today - timedelta(days=today.weekday())
+            return monday + timedelta(days=7 * weeks + weekday)
+        case CalendarDate():
+            return _calendar_date(rule, today)
+        case MonthDay(day, None):
+            months = 0 if day >= today.day else 1
+            return _month_day(today, months, day)
+        case MonthDay(day, months):
+            return _month_day(today, months, day)
+        case MonthEnd(months):
+            return _add_months(today, months, 31)
+    raise AssertionError(f"unhandled day rule {rule!r}")
+
+
+def _calendar_date(rule: CalendarDate, today: date) -> date:
+    if rule.year is not None:
+        year = rule.year
+    elif rule.years_ahead is not None:
+        year = today.year + rule.years_ahead
+    else:
+        earlier = (rule.month, rule.day) < (today.month, today.day)
+        year = today.year + 1 if earlier else today.year
+    try:
+        return date(year, rule.month, rule.day)
+    except ValueError as exc:
+        written = f"{rule.year}年" if rule.year is not None else ""
+        raise DeadlineError(f"日期不存在：{written}{rule.month}月{rule.day}日") from exc
+
+
+def _month_day(today: date, months: int, day: int) -> date:
+    first = _add_months(today, months, 1)
+    try:
+        return first.replace(day=day)
+    except ValueError as exc:
+        raise DeadlineError(f"日期不存在：{first.month}月{day}日") from exc
+
+
+def _add_months(today: date, months: int, day: int) -> date:
+    """The given day `months` after today's month, clamped to that month's last day."""
+    index = today.year * 12 + today.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _nth_working_day(today: date, count: int) -> date:
+    day = today
+    while count > 0:
+        day += timedelta(days=1)
+        count -= _is_working_day(day)
+    return day
