@@ -35,6 +35,7 @@ class Receiver:
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     reply: str = ""  # plaintext XML to answer with (encrypted), "" for an empty 200
+    raw_reply: str = ""  # body to answer with as is (overrides reply)
     status: int = 200
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,14 +53,24 @@ def _receiver_app(receiver: Receiver) -> Flask:
     def callback() -> tuple[str, int]:
         args = request.args
         if request.method == "GET":
-            echo = crypto.check_signature(args["msg_signature"], args["timestamp"],
-                                          args["nonce"], args["echostr"])
+            echo = crypto.check_signature(
+                args["msg_signature"], args["timestamp"], args["nonce"], args["echostr"]
+            )
             return echo, 200
-        plain = crypto.decrypt_message(request.data, args["msg_signature"],
-                                       args["timestamp"], args["nonce"])
+        plain = crypto.decrypt_message(
+            request.data, args["msg_signature"], args["timestamp"], args["nonce"]
+        )
         with receiver.lock:
-            receiver.received.append({"args": dict(args), "body": request.data,
-                                      "plain": plain, "msg": xmltodict.parse(plain)["xml"]})
+            receiver.received.append(
+                {
+                    "args": dict(args),
+                    "body": request.data,
+                    "plain": plain,
+                    "msg": xmltodict.parse(plain)["xml"],
+                }
+            )
+        if receiver.raw_reply:
+            return receiver.raw_reply, receiver.status
         if receiver.reply:
             return crypto.encrypt_message(receiver.reply, "12345"), receiver.status
         return "", receiver.status
@@ -71,10 +82,9 @@ def _receiver_app(receiver: Receiver) -> Flask:
 def receiver() -> Iterator[Receiver]:
     """A running callback receiver on a free port."""
     rec = Receiver()
-    server = make_server("127.0.0.1", 0, _receiver_app(rec), threaded=True,
-                         request_handler=_Quiet)
+    server = make_server("127.0.0.1", 0, _receiver_app(rec), threaded=True, request_handler=_Quiet)
     rec.url = f"http://127.0.0.1:{server.server_port}/callback"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield rec
     server.shutdown()
@@ -85,8 +95,14 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def config() -> SandboxConfig:
     """The sandbox corp; the token and AES key are the official WeCom sample values."""
-    return SandboxConfig(corp_id=CORP_ID, agent_id=AGENT_ID, secret=SECRET, token=TOKEN,
-                         aes_key=AES_KEY, callback_url="http://127.0.0.1:9/unset")
+    return SandboxConfig(
+        corp_id=CORP_ID,
+        agent_id=AGENT_ID,
+        secret=SECRET,
+        token=TOKEN,
+        aes_key=AES_KEY,
+        callback_url="http://127.0.0.1:9/unset",
+    )
 
 
 @pytest.fixture
@@ -100,8 +116,11 @@ def sandbox(config: SandboxConfig, receiver: Receiver) -> Iterator[SandboxThread
 
 @pytest.fixture
 def token(sandbox: SandboxThread) -> str:
-    result = requests.get(f"{sandbox.url}/cgi-bin/gettoken",
-                          params={"corpid": CORP_ID, "corpsecret": SECRET}, timeout=5).json()
+    result = requests.get(
+        f"{sandbox.url}/cgi-bin/gettoken",
+        params={"corpid": CORP_ID, "corpsecret": SECRET},
+        timeout=5,
+    ).json()
     assert result["errcode"] == 0
     return result["access_token"]
 
@@ -114,16 +133,19 @@ class Api:
         self.token = token
 
     def post(self, path: str, body: Any) -> dict[str, Any]:
-        return requests.post(f"{self.base}/cgi-bin/{path}", params={"access_token": self.token},
-                             json=body, timeout=5).json()
+        return requests.post(
+            f"{self.base}/cgi-bin/{path}", params={"access_token": self.token}, json=body, timeout=5
+        ).json()
 
     def get(self, path: str, **params: Any) -> dict[str, Any]:
-        return requests.get(f"{self.base}/cgi-bin/{path}",
-                            params={"access_token": self.token, **params}, timeout=5).json()
+        return requests.get(
+            f"{self.base}/cgi-bin/{path}", params={"access_token": self.token, **params}, timeout=5
+        ).json()
 
     def control(self, name: str, body: Any = None) -> dict[str, Any]:
-        return requests.post(f"{self.base}/sandbox/control/{name}", json=body or {},
-                             timeout=5).json()
+        return requests.post(
+            f"{self.base}/sandbox/control/{name}", json=body or {}, timeout=5
+        ).json()
 
     def chat(self, userid: str, action: str, body: Any = None) -> dict[str, Any]:
         url = f"{self.base}/sandbox/chat/{userid}/{action}"
@@ -146,12 +168,18 @@ def _button_card(task_id: str, **extra: Any) -> dict[str, Any]:
         "sub_title_text": "请在周五前完成",
         "horizontal_content_list": [{"keyname": "截止", "value": "周五 17:00"}],
         "task_id": task_id,
-        "button_list": [{"text": "接受", "style": 1, "key": f"accept:{task_id}"},
-                        {"text": "退回", "style": 2, "key": f"reject:{task_id}"}],
+        "button_list": [
+            {"text": "接受", "style": 1, "key": f"accept:{task_id}"},
+            {"text": "退回", "style": 2, "key": f"reject:{task_id}"},
+        ],
         **extra,
     }
-    return {"touser": "lina|zhangwei", "agentid": AGENT_ID, "msgtype": "template_card",
-            "template_card": card}
+    return {
+        "touser": "lina|zhangwei",
+        "agentid": AGENT_ID,
+        "msgtype": "template_card",
+        "template_card": card,
+    }
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ AGENT_ID = 1000002
 
 
 def _gettoken(base: str, corpid: str = CORP_ID, secret: str = SECRET) -> dict[str, Any]:
-    return requests.get(f"{base}/cgi-bin/gettoken",
-                        params={"corpid": corpid, "corpsecret": secret}, timeout=5).json()
+    return requests.get(
+        f"{base}/cgi-bin/gettoken", params={"corpid": corpid, "corpsecret": secret}, timeout=5
+    ).json()
 
 
 def _text(content: str, touser: str = "lina") -> dict[str, Any]:
-    return {"touser": touser, "agentid": AGENT_ID, "msgtype": "text",
-            "text": {"content": content}}
+    return {"touser": touser, "agentid": AGENT_ID, "msgtype": "text", "text": {"content": content}}
 
 
 def test_gettoken_same_token_while_valid(sandbox: Any) -> None:
@@ -59,15 +59,20 @@ def test_send_text_delivers_to_transcript(api: Any) -> None:
     assert "response_code" not in result
     messages = api.chat("lina", "messages")["messages"]
     assert [(m["from"], m["msgtype"], m["content"]) for m in messages] == [
-        ("app", "text", "请查收会议纪要")]
+        ("app", "text", "请查收会议纪要")
+    ]
     assert messages[0]["msgid"] == result["msgid"]
     assert api.chat("zhangwei", "messages")["messages"][0]["content"] == "请查收会议纪要"
     assert api.chat("ghost", "messages") == {"status": 0, "error": "未知成员"}
 
 
 def test_send_markdown_and_party(api: Any) -> None:
-    body = {"toparty": "5", "agentid": AGENT_ID, "msgtype": "markdown",
-            "markdown": {"content": "**今日待办** 3 项"}}
+    body = {
+        "toparty": "5",
+        "agentid": AGENT_ID,
+        "msgtype": "markdown",
+        "markdown": {"content": "**今日待办** 3 项"},
+    }
     assert api.post("message/send", body)["errcode"] == 0
     for userid in ("wuqiang", "zhengxue", "xuming"):
         assert api.chat(userid, "messages")["messages"][0]["msgtype"] == "markdown"
@@ -107,8 +112,12 @@ def test_button_card_and_update(api: Any, button_card: Any) -> None:
     assert card_msg["msgtype"] == "template_card" and card_msg["task_id"] == "task_001"
     assert card_msg["card"]["main_title"]["title"] == "新任务：整理会议纪要"
     assert card_msg["disabled"] is False and card_msg["replace_text"] is None
-    update = {"userids": ["lina", "ghost"], "agentid": AGENT_ID,
-              "response_code": sent["response_code"], "button": {"replace_name": "已接受"}}
+    update = {
+        "userids": ["lina", "ghost"],
+        "agentid": AGENT_ID,
+        "response_code": sent["response_code"],
+        "button": {"replace_name": "已接受"},
+    }
     result = api.post("message/update_template_card", update)
     assert result == {"errcode": 0, "errmsg": "ok", "invaliduser": ["ghost"]}
     lina = api.chat("lina", "messages")["messages"][0]
@@ -121,9 +130,15 @@ def test_replace_whole_card_for_everyone(api: Any, button_card: Any) -> None:
     sent = api.post("message/send", button_card("task_002"))
     new_card = {**button_card("task_002")["template_card"], "replace_text": "已退回"}
     new_card["main_title"] = {"title": "任务已退回"}
-    result = api.post("message/update_template_card", {
-        "atall": 1, "agentid": AGENT_ID, "response_code": sent["response_code"],
-        "template_card": new_card})
+    result = api.post(
+        "message/update_template_card",
+        {
+            "atall": 1,
+            "agentid": AGENT_ID,
+            "response_code": sent["response_code"],
+            "template_card": new_card,
+        },
+    )
     assert result["errcode"] == 0 and result["invaliduser"] == []
     for userid in ("lina", "zhangwei"):
         msg = api.chat(userid, "messages")["messages"][0]
@@ -132,8 +147,12 @@ def test_replace_whole_card_for_everyone(api: Any, button_card: Any) -> None:
 
 
 def test_update_with_unknown_code_is_60140(api: Any) -> None:
-    body = {"atall": 1, "agentid": AGENT_ID, "response_code": "nope",
-            "button": {"replace_name": "x"}}
+    body = {
+        "atall": 1,
+        "agentid": AGENT_ID,
+        "response_code": "nope",
+        "button": {"replace_name": "x"},
+    }
     assert api.post("message/update_template_card", body)["errcode"] == 60140
 
 
@@ -166,8 +185,9 @@ def test_injected_error_answered_once(api: Any) -> None:
 
 def test_injected_network_failure_is_502(api: Any) -> None:
     api.control("inject", {"path": "/cgi-bin/gettoken", "errcode": "network"})
-    response = requests.get(f"{api.base}/cgi-bin/gettoken",
-                            params={"corpid": CORP_ID, "corpsecret": SECRET}, timeout=5)
+    response = requests.get(
+        f"{api.base}/cgi-bin/gettoken", params={"corpid": CORP_ID, "corpsecret": SECRET}, timeout=5
+    )
     assert response.status_code == 502
     assert _gettoken(api.base)["errcode"] == 0
 
@@ -183,8 +203,12 @@ def test_reset_clears_transcripts_and_codes(api: Any, button_card: Any) -> None:
     assert api.control("reset")["ok"]
     assert api.chat("lina", "messages")["messages"] == []
     assert api.get("user/get", userid="lina")["errcode"] == 0
-    body = {"atall": 1, "agentid": AGENT_ID, "response_code": sent["response_code"],
-            "button": {"replace_name": "x"}}
+    body = {
+        "atall": 1,
+        "agentid": AGENT_ID,
+        "response_code": sent["response_code"],
+        "button": {"replace_name": "x"},
+    }
     assert api.post("message/update_template_card", body)["errcode"] == 60140
     assert api.post("message/send", button_card("task_r"))["errcode"] == 0
 
@@ -192,6 +216,7 @@ def test_reset_clears_transcripts_and_codes(api: Any, button_card: Any) -> None:
 def test_unknown_api_and_wrong_method(sandbox: Any, api: Any) -> None:
     missing = requests.get(f"{sandbox.url}/cgi-bin/no/such", timeout=5)
     assert missing.status_code == 404 and missing.json()["errcode"] == 404
-    wrong = requests.get(f"{sandbox.url}/cgi-bin/message/send",
-                         params={"access_token": api.token}, timeout=5)
+    wrong = requests.get(
+        f"{sandbox.url}/cgi-bin/message/send", params={"access_token": api.token}, timeout=5
+    )
     assert wrong.json()["errcode"] == 43002

@@ -30,26 +30,31 @@ OFFICIAL_CORP_ID = "wx5823bf96d3bd56c7"
 
 def test_official_get_vector_decrypts() -> None:
     crypto = WeChatCrypto(OFFICIAL_TOKEN, OFFICIAL_AES_KEY, OFFICIAL_CORP_ID)
-    echostr = ("P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO"
-               "+FZXvnaqQ==")
-    echo = crypto.check_signature("5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3", "1409659589",
-                                  "263014780", echostr)
+    echostr = (
+        "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="
+    )
+    echo = crypto.check_signature(
+        "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3", "1409659589", "263014780", echostr
+    )
     assert echo == "1616140317555161061"
     assert sign(OFFICIAL_TOKEN, "1409659589", "263014780", echostr) == (
-        "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3")
+        "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3"
+    )
 
 
 def test_encrypt_callback_roundtrip() -> None:
-    plain = build_text_xml(CORP_ID, "lina", "你好 <b>&]]>", 7312345678901234567, 1000002,
-                           1700000000)
+    plain = build_text_xml(
+        CORP_ID, "lina", "你好 <b>&]]>", 7312345678901234567, 1000002, 1700000000
+    )
     params, body = encrypt_callback(plain, TOKEN, AES_KEY, CORP_ID, "1700000000", "4242")
     assert set(params) == {"msg_signature", "timestamp", "nonce"}
     envelope = xmltodict.parse(body)["xml"]
     assert envelope["ToUserName"] == CORP_ID
     assert envelope["AgentID"] == "1000002"
     crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
-    decrypted = crypto.decrypt_message(body, params["msg_signature"], params["timestamp"],
-                                       params["nonce"])
+    decrypted = crypto.decrypt_message(
+        body, params["msg_signature"], params["timestamp"], params["nonce"]
+    )
     assert decrypted == plain
     msg = xmltodict.parse(decrypted)["xml"]
     assert msg["Content"] == "你好 <b>&]]>"
@@ -70,9 +75,17 @@ def test_tampered_callback_is_rejected() -> None:
 
 
 def test_card_event_xml_fields() -> None:
-    xml = build_card_event_xml(CORP_ID, "zhangwei", 1000002, "task-1@a_b", "accept:1",
-                               "code-xyz", "vote_interaction", 1700000000,
-                               [{"question_key": "q1", "option_ids": ["o1", "o2"]}])
+    xml = build_card_event_xml(
+        CORP_ID,
+        "zhangwei",
+        1000002,
+        "task-1@a_b",
+        "accept:1",
+        "code-xyz",
+        "vote_interaction",
+        1700000000,
+        [{"question_key": "q1", "option_ids": ["o1", "o2"]}],
+    )
     msg = xmltodict.parse(xml, force_list=("SelectedItem", "OptionId"))["xml"]
     assert msg["MsgType"] == "event"
     assert msg["Event"] == "template_card_event"
@@ -89,8 +102,12 @@ def test_card_event_xml_fields() -> None:
 def test_encrypt_echo_passes_check_signature() -> None:
     params = encrypt_echo("98765", TOKEN, AES_KEY, CORP_ID, "1700000000", "1")
     crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
-    assert crypto.check_signature(params["msg_signature"], params["timestamp"],
-                                  params["nonce"], params["echostr"]) == "98765"
+    assert (
+        crypto.check_signature(
+            params["msg_signature"], params["timestamp"], params["nonce"], params["echostr"]
+        )
+        == "98765"
+    )
 
 
 OFFICIAL_POST_ENCRYPT = (
@@ -107,11 +124,16 @@ def test_official_post_vector_matches_our_encryption(monkeypatch: pytest.MonkeyP
     signature = sign(OFFICIAL_TOKEN, "1409659813", "1372623149", OFFICIAL_POST_ENCRYPT)
     assert signature == "477715d11cdb4164915debcba66cb864d751f3e6"
     crypto = WeChatCrypto(OFFICIAL_TOKEN, OFFICIAL_AES_KEY, OFFICIAL_CORP_ID)
-    plain = crypto.decrypt_message({"Encrypt": OFFICIAL_POST_ENCRYPT}, signature,
-                                   "1409659813", "1372623149")
+    plain = crypto.decrypt_message(
+        {"Encrypt": OFFICIAL_POST_ENCRYPT}, signature, "1409659813", "1372623149"
+    )
     msg = xmltodict.parse(plain)["xml"]
     assert (msg["FromUserName"], msg["Content"], msg["MsgId"], msg["AgentID"]) == (
-        "mycreate", "hello", "4561255354251345929", "218")
+        "mycreate",
+        "hello",
+        "4561255354251345929",
+        "218",
+    )
     # With the same 16 random bytes, our encryption reproduces WeCom's ciphertext exactly.
     key = aes_key_bytes(OFFICIAL_AES_KEY)
     decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()

@@ -1,0 +1,22 @@
+"""Static configuration of one sandboxed WeCom corp and its self-built app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class SandboxConfig:
+    """What the admin console of a real WeCom corp would hold for our app.
+
+    ``callback_url`` is where the sandbox POSTs encrypted callbacks (the "接收消息" URL);
+    ``token``/``aes_key`` are the callback Token and EncodingAESKey (43 chars).
+    """
+
+    corp_id: str
+    agent_id: int
+    secret: str
+    token: str
+    aes_key: str
+    callback_url: str
+    token_ttl: int = 7200

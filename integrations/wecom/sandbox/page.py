@@ -1,0 +1,301 @@
+"""HTML of the sandbox chat page (inline CSS and JS, no external assets)."""
+
+PAGE_TEMPLATE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>企业微信沙箱 · 马上办</title>
+<style>
+* { box-sizing: border-box; }
+body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif;
+  background: #eef0f3; color: #222; height: 100vh; display: flex; flex-direction: column; }
+header { background: #2b6fd6; color: #fff; padding: 10px 16px; display: flex;
+  align-items: center; gap: 16px; }
+header h1 { font-size: 17px; margin: 0; font-weight: 600; }
+header .meta { font-size: 12px; opacity: .8; }
+header label { margin-left: auto; font-size: 14px; }
+#member-select { font-size: 14px; padding: 4px 6px; border-radius: 4px; }
+#messages { flex: 1; overflow-y: auto; padding: 16px; }
+.empty { color: #999; text-align: center; margin-top: 40px; }
+.message { display: flex; flex-direction: column; margin: 10px 0; max-width: 72%; }
+.message.from-app { align-items: flex-start; }
+.message.from-member { align-items: flex-end; margin-left: auto; }
+.sender { font-size: 12px; color: #888; margin-bottom: 3px; }
+.bubble { background: #fff; border-radius: 6px; padding: 8px 12px; white-space: pre-wrap;
+  word-break: break-word; line-height: 1.5; box-shadow: 0 1px 1px rgba(0,0,0,.05); }
+.from-member .bubble { background: #c9e7ff; }
+.bubble pre.markdown { margin: 0; white-space: pre-wrap; font-family: inherit; }
+.card { background: #fff; border-radius: 8px; padding: 12px 14px; min-width: 300px;
+  box-shadow: 0 1px 3px rgba(0,0,0,.08); border: 1px solid #e3e6ea; }
+.card-source { font-size: 12px; color: #888; margin-bottom: 6px; }
+.card-title { font-size: 16px; font-weight: 600; }
+.card-desc, .card-subtitle, .card-quote, .card-jump { font-size: 13px; color: #666;
+  margin-top: 4px; white-space: pre-wrap; }
+.card-quote { border-left: 3px solid #ddd; padding-left: 8px; }
+.card-emphasis { font-size: 22px; color: #2b6fd6; margin: 6px 0; }
+.card-row { display: flex; gap: 10px; font-size: 13px; margin-top: 4px; }
+.card-key { color: #888; min-width: 64px; }
+.card-question { margin-top: 8px; font-size: 13px; }
+.card-option { display: block; margin: 2px 0; }
+.card-buttons { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
+.card button { flex: 1; padding: 6px 10px; border-radius: 4px; border: 1px solid #2b6fd6;
+  background: #fff; color: #2b6fd6; cursor: pointer; font-size: 14px; }
+.card button.style-1 { background: #2b6fd6; color: #fff; }
+.card button.style-3 { border-color: #d9534f; color: #d9534f; }
+.card button:disabled { background: #f1f1f1; color: #aaa; border-color: #ddd;
+  cursor: not-allowed; }
+.card-status { margin-top: 8px; text-align: center; color: #999; font-size: 13px; }
+footer { display: flex; gap: 8px; padding: 10px 16px; background: #f7f7f7;
+  border-top: 1px solid #ddd; }
+#message-input { flex: 1; padding: 8px 10px; font-size: 14px; border: 1px solid #ccc;
+  border-radius: 4px; }
+#send-button { padding: 8px 20px; font-size: 14px; background: #2b6fd6; color: #fff;
+  border: 0; border-radius: 4px; cursor: pointer; }
+#send-button:disabled { background: #9bb7e3; }
+#status { font-size: 12px; color: #666; padding: 0 16px 6px; background: #f7f7f7; }
+</style>
+</head>
+<body>
+<header>
+  <h1>企业微信沙箱 · 马上办</h1>
+  <span class="meta">企业 {{ corp_id }} · 应用 {{ agent_id }}</span>
+  <label for="member-select">当前成员</label>
+  <select id="member-select">
+  {% for dept, members in groups %}{% if members %}
+    <optgroup label="{{ dept.name }}">
+    {% for m in members %}
+      <option value="{{ m.userid }}">{{ m.name }} · {{ m.position }} · {{ m.userid }}</option>
+    {% endfor %}
+    </optgroup>
+  {% endif %}{% endfor %}
+  </select>
+</header>
+<main id="messages"></main>
+<div id="status"></div>
+<footer>
+  <input id="message-input" type="text" placeholder="输入消息，回车发送" autocomplete="off">
+  <button id="send-button" type="button">发送</button>
+</footer>
+<script>
+{% raw %}
+const sel = document.getElementById('member-select');
+const list = document.getElementById('messages');
+const input = document.getElementById('message-input');
+const sendBtn = document.getElementById('send-button');
+const statusEl = document.getElementById('status');
+let shown = {user: null, json: null};
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+function userPath(action) {
+  return '/sandbox/chat/' + encodeURIComponent(sel.value) + '/' + action;
+}
+
+async function post(url, body) {
+  try {
+    const r = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json'},
+      body: JSON.stringify(body)});
+    return await r.json();
+  } catch (e) {
+    return {status: 0, error: '无法连接沙箱：' + e};
+  }
+}
+
+function showStatus(res) {
+  if (res.error) statusEl.textContent = res.error;
+  else if (res.status === 200) statusEl.textContent = '已送达应用回调（HTTP 200）';
+  else statusEl.textContent = '应用回调返回 HTTP ' + res.status;
+}
+
+function renderMarkdown(text) {
+  const pre = el('pre', 'markdown');
+  text.split(/(\\*\\*[^*]+\\*\\*)/).forEach(function (part) {
+    if (part.length > 4 && part.startsWith('**') && part.endsWith('**')) {
+      pre.appendChild(el('b', null, part.slice(2, -2)));
+    } else {
+      pre.appendChild(document.createTextNode(part));
+    }
+  });
+  return pre;
+}
+
+function questionBox(q) {
+  const box = el('div', 'card-question');
+  box.dataset.question = q.question_key || '';
+  if (q.title) box.appendChild(el('div', 'card-key', q.title));
+  return box;
+}
+
+function appendQuestions(card, msg) {
+  const c = msg.card || {};
+  if (c.checkbox) {
+    const box = questionBox(c.checkbox);
+    (c.checkbox.option_list || []).forEach(function (o) {
+      const label = el('label', 'card-option');
+      const inp = document.createElement('input');
+      inp.type = c.checkbox.mode === 1 ? 'checkbox' : 'radio';
+      inp.name = 'q-' + msg.id + '-' + box.dataset.question;
+      inp.value = o.id; inp.checked = !!o.is_checked; inp.disabled = !!msg.disabled;
+      label.appendChild(inp); label.appendChild(document.createTextNode(' ' + (o.text || '')));
+      box.appendChild(label);
+    });
+    card.appendChild(box);
+  }
+  const selects = (c.select_list || []).concat(c.button_selection ? [c.button_selection] : []);
+  selects.forEach(function (s) {
+    const box = questionBox(s);
+    const select = document.createElement('select');
+    select.disabled = !!msg.disabled;
+    (s.option_list || []).forEach(function (o) {
+      const op = el('option', null, o.text || '');
+      op.value = o.id; op.selected = o.id === s.selected_id;
+      select.appendChild(op);
+    });
+    box.appendChild(select);
+    card.appendChild(box);
+  });
+}
+
+function selectedItems(card) {
+  return Array.from(card.querySelectorAll('.card-question')).map(function (q) {
+    const ids = Array.from(q.querySelectorAll('input:checked, select')).map(i => i.value);
+    return {question_key: q.dataset.question, option_ids: ids};
+  }).filter(i => i.option_ids.length > 0);
+}
+
+async function clickCard(msg, key, card) {
+  const res = await post(userPath('click'), {task_id: msg.task_id, key: key,
+    selected_items: selectedItems(card)});
+  if (res.url) window.open(res.url, '_blank');
+  showStatus(res);
+  refresh();
+}
+
+function cardButton(msg, b, key) {
+  const btn = el('button', 'card-button style-' + (b.style || 1), b.text || '');
+  btn.type = 'button';
+  btn.dataset.key = key;
+  btn.disabled = !!msg.disabled || !msg.task_id;
+  btn.addEventListener('click', () => clickCard(msg, key, btn.closest('.card')));
+  return btn;
+}
+
+function cardHeader(card, c) {
+  if (c.source && c.source.desc) card.appendChild(el('div', 'card-source', c.source.desc));
+  const mt = c.main_title || {};
+  if (mt.title) card.appendChild(el('div', 'card-title', mt.title));
+  if (mt.desc) card.appendChild(el('div', 'card-desc', mt.desc));
+  const em = c.emphasis_content;
+  if (em && em.title) card.appendChild(el('div', 'card-emphasis', em.title));
+  if (em && em.desc) card.appendChild(el('div', 'card-desc', em.desc));
+  const quote = c.quote_area;
+  if (quote && (quote.title || quote.quote_text)) {
+    card.appendChild(el('div', 'card-quote', [quote.title, quote.quote_text]
+      .filter(Boolean).join('\\n')));
+  }
+  if (c.sub_title_text) card.appendChild(el('div', 'card-subtitle', c.sub_title_text));
+  (c.horizontal_content_list || []).forEach(function (row) {
+    const r = el('div', 'card-row');
+    r.appendChild(el('span', 'card-key', row.keyname || ''));
+    r.appendChild(el('span', 'card-value', row.value || row.userid || ''));
+    card.appendChild(r);
+  });
+}
+
+function renderCard(msg) {
+  const c = msg.card || {};
+  const card = el('div', 'card' + (msg.disabled ? ' disabled' : ''));
+  card.dataset.taskId = msg.task_id || '';
+  card.dataset.cardType = c.card_type || '';
+  cardHeader(card, c);
+  appendQuestions(card, msg);
+  const buttons = el('div', 'card-buttons');
+  (c.button_list || []).forEach(b => buttons.appendChild(cardButton(msg, b, b.key || b.url || '')));
+  if (c.submit_button) buttons.appendChild(cardButton(msg, c.submit_button, c.submit_button.key));
+  if (buttons.children.length) card.appendChild(buttons);
+  if (msg.disabled) card.appendChild(el('div', 'card-status', msg.replace_text || '已处理'));
+  (c.jump_list || []).forEach(function (j) {
+    card.appendChild(el('div', 'card-jump', '› ' + (j.title || '')));
+  });
+  return card;
+}
+
+function renderMessage(m) {
+  const mine = m.from === 'member';
+  const row = el('div', 'message ' + (mine ? 'from-member' : 'from-app'));
+  row.dataset.id = m.id;
+  row.dataset.msgtype = m.msgtype;
+  const who = mine ? sel.options[sel.selectedIndex].text.split(' · ')[0] : '马上办';
+  row.appendChild(el('div', 'sender', who));
+  if (m.msgtype === 'template_card') {
+    row.appendChild(renderCard(m));
+  } else {
+    const bubble = el('div', 'bubble ' + m.msgtype);
+    if (m.msgtype === 'markdown') bubble.appendChild(renderMarkdown(m.content || ''));
+    else bubble.textContent = m.content || '';
+    row.appendChild(bubble);
+  }
+  return row;
+}
+
+function render(messages) {
+  list.replaceChildren();
+  if (!messages.length) list.appendChild(el('div', 'empty', '暂无消息，发一条试试'));
+  messages.forEach(m => list.appendChild(renderMessage(m)));
+  list.scrollTop = list.scrollHeight;
+}
+
+async function refresh() {
+  const user = sel.value;
+  if (!user) return;
+  try {
+    const r = await fetch(userPath('messages'));
+    const data = await r.json();
+    const json = JSON.stringify(data.messages || []);
+    if (user !== sel.value || (user === shown.user && json === shown.json)) return;
+    shown = {user: user, json: json};
+    render(data.messages || []);
+  } catch (e) {
+    statusEl.textContent = '无法连接沙箱';
+  }
+}
+
+async function send() {
+  const text = input.value;
+  if (!text.trim()) return;
+  input.value = '';
+  sendBtn.disabled = true;
+  const pending = post(userPath('send'), {text: text});
+  setTimeout(refresh, 100);
+  const res = await pending;
+  sendBtn.disabled = false;
+  showStatus(res);
+  refresh();
+}
+
+sendBtn.addEventListener('click', send);
+input.addEventListener('keydown', function (e) {
+  if (e.key === 'Enter' && !e.isComposing) send();
+});
+sel.addEventListener('change', function () {
+  const url = new URL(window.location.href);
+  url.searchParams.set('user', sel.value);
+  history.replaceState(null, '', url);
+  statusEl.textContent = '';
+  refresh();
+});
+const wanted = new URLSearchParams(window.location.search).get('user');
+if (wanted && Array.from(sel.options).some(o => o.value === wanted)) sel.value = wanted;
+refresh();
+setInterval(refresh, 1000);
+{% endraw %}
+</script>
+</body>
+</html>
+"""

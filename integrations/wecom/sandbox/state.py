@@ -1,0 +1,275 @@
+"""Thread-safe in-memory state of the sandbox: tokens, transcripts, cards, codes, logs."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cards import INTERACTIVE_CARD_TYPES
+from .config import SandboxConfig
+
+# WeCom: a response_code can be used once, within 72 hours.
+RESPONSE_CODE_TTL = 72 * 3600
+
+
+@dataclass
+class CardView:
+    """What one recipient currently sees of a template card."""
+
+    card: dict[str, Any]
+    disabled: bool = False
+    replace_text: str | None = None
+
+
+@dataclass
+class CardRecord:
+    """A template card sent with a task_id, with a per-recipient view."""
+
+    task_id: str
+    card_type: str
+    views: dict[str, CardView] = field(default_factory=dict)
+
+
+@dataclass
+class ResponseCode:
+    """A single-use credential for message/update_template_card."""
+
+    task_id: str
+    issued_at: float
+    used: bool = False
+
+
+def normalize_path(path: str) -> str:
+    """'/cgi-bin/message/send' and 'message/send' both become 'message/send'."""
+    path = path.strip().strip("/")
+    return path.removeprefix("cgi-bin/")
+
+
+class SandboxState:
+    """All mutable sandbox data, guarded by one lock."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.lock = threading.Lock()
+        self._tokens: dict[str, float] = {}
+        self._current_token: str | None = None
+        self._transcripts: dict[str, list[dict[str, Any]]] = {}
+        self._cards: dict[str, CardRecord] = {}
+        self._codes: dict[str, ResponseCode] = {}
+        self._injections: dict[str, list[int | str]] = {}
+        self._calls: list[dict[str, Any]] = []
+        self._callbacks: list[dict[str, Any]] = []
+        # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
+        self._msg_id = int(time.time()) << 32
+        self._seq = 0
+
+    # -- access tokens -------------------------------------------------------------------
+    def issue_token(self) -> tuple[str, int]:
+        """Return (token, expires_in); the same token while it is still valid."""
+        now = time.time()
+        with self.lock:
+            current = self._current_token
+            if current is not None and self._tokens.get(current, 0.0) > now:
+                return current, max(1, round(self._tokens[current] - now))
+            token = secrets.token_urlsafe(64)
+            self._tokens[token] = now + self.config.token_ttl
+            self._current_token = token
+            return token, self.config.token_ttl
+
+    def check_token(self, token: str) -> int:
+        """WeCom errcode for this access_token: 0, 41001, 40014 or 42001."""
+        if not token:
+            return 41001
+        with self.lock:
+            expires_at = self._tokens.get(token)
+        if expires_at is None:
+            return 40014
+        return 0 if expires_at > time.time() else 42001
+
+    def expire_tokens(self) -> int:
+        """Make every issued token expired (42001 on next use)."""
+        past = time.time() - 1
+        with self.lock:
+            for token in self._tokens:
+                self._tokens[token] = past
+            return len(self._tokens)
+
+    def revoke_tokens(self) -> int:
+        """Forget every issued token (40014 on next use)."""
+        with self.lock:
+            count = len(self._tokens)
+            self._tokens.clear()
+            self._current_token = None
+            return count
+
+    # -- transcripts -----------------------------------------------------------------------
+    def next_msg_id(self) -> int:
+        """A fresh, increasing 64-bit MsgId."""
+        with self.lock:
+            self._msg_id += 1
+            return self._msg_id
+
+    def _append(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
+        self._seq += 1
+        stored = {"id": self._seq, "time": time.time(), **copy.deepcopy(entry)}
+        self._transcripts.setdefault(userid, []).append(stored)
+        return stored
+
+    def append_message(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """Add one entry to a member's transcript; returns it with id and time."""
+        with self.lock:
+            return copy.deepcopy(self._append(userid, entry))
+
+    def deliver(self, userids: list[str], entry: dict[str, Any], task_id: str | None) -> bool:
+        """Put a message into each transcript; a task_id card is registered atomically.
+
+        Returns False (nothing delivered) when the task_id was already used in this app.
+        """
+        with self.lock:
+            if task_id:
+                if task_id in self._cards:
+                    return False
+                card = entry["card"]
+                views = {u: CardView(copy.deepcopy(card)) for u in userids}
+                self._cards[task_id] = CardRecord(task_id, card.get("card_type", ""), views)
+            for userid in userids:
+                self._append(userid, entry)
+            return True
+
+    def transcript(self, userid: str) -> list[dict[str, Any]]:
+        """The member's transcript, cards shown as that member currently sees them."""
+        with self.lock:
+            return [self._render(userid, e) for e in self._transcripts.get(userid, [])]
+
+    def _render(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
+        rendered = copy.deepcopy(entry)
+        record = self._cards.get(entry.get("task_id") or "")
+        view = record.views.get(userid) if record else None
+        if entry.get("msgtype") == "template_card" and view is not None:
+            rendered["card"] = copy.deepcopy(view.card)
+            rendered["disabled"] = view.disabled
+            rendered["replace_text"] = view.replace_text
+        return rendered
+
+    # -- cards and response codes ----------------------------------------------------------
+    def card_view(self, task_id: str, userid: str) -> tuple[str, CardView] | None:
+        """(card_type, a copy of what ``userid`` sees) or None if they never got it."""
+        with self.lock:
+            record = self._cards.get(task_id)
+            view = record.views.get(userid) if record else None
+            return (record.card_type, copy.deepcopy(view)) if record and view else None
+
+    def issue_code(self, task_id: str) -> str:
+        """Register a fresh single-use response_code tied to the card ``task_id``."""
+        code = secrets.token_urlsafe(48)
+        with self.lock:
+            self._codes[code] = ResponseCode(task_id, time.time())
+        return code
+
+    def _take_code(self, code: str) -> CardRecord | None:
+        entry = self._codes.get(code)
+        if entry is None or entry.used or time.time() - entry.issued_at > RESPONSE_CODE_TTL:
+            return None
+        record = self._cards.get(entry.task_id)
+        if record is not None:
+            entry.used = True
+        return record
+
+    def update_card(
+        self,
+        code: str,
+        userids: list[str] | None,
+        replace_name: str | None = None,
+        new_card: dict[str, Any] | None = None,
+    ) -> tuple[int, list[str]]:
+        """Consume ``code`` and update the card for ``userids`` (None = every recipient).
+
+        Either ``replace_name`` greys the buttons, or ``new_card`` replaces the card (its
+        ``replace_text``, if any, greys the new card). Returns (errcode, invalid userids).
+        """
+        with self.lock:
+            record = self._codes.get(code)
+            task = self._cards.get(record.task_id) if record else None
+            if replace_name is not None and task and task.card_type not in INTERACTIVE_CARD_TYPES:
+                return 40058, []
+            task = self._take_code(code)
+            if task is None:
+                return 60140, []
+            targets = list(task.views) if userids is None else userids
+            invalid = [u for u in targets if u not in task.views]
+            for userid in targets:
+                view = task.views.get(userid)
+                if view is not None:
+                    _apply_update(view, replace_name, new_card)
+            return 0, invalid
+
+    # -- error injection and logs ----------------------------------------------------------
+    def inject(self, path: str, errcode: int | str, times: int = 1) -> None:
+        """Queue ``times`` injected answers for API ``path``."""
+        with self.lock:
+            self._injections.setdefault(normalize_path(path), []).extend([errcode] * times)
+
+    def pop_injection(self, path: str) -> int | str | None:
+        """Consume the next injected answer for ``path``, if any."""
+        with self.lock:
+            queue = self._injections.get(normalize_path(path))
+            return queue.pop(0) if queue else None
+
+    def log_call(self, method: str, path: str, errcode: int | None, http_status: int) -> None:
+        """Record one answered API call."""
+        entry = {
+            "method": method,
+            "path": normalize_path(path),
+            "errcode": errcode,
+            "http_status": http_status,
+            "time": time.time(),
+        }
+        with self.lock:
+            self._calls.append(entry)
+
+    def calls(self) -> list[dict[str, Any]]:
+        """A copy of the API call log, oldest first."""
+        with self.lock:
+            return copy.deepcopy(self._calls)
+
+    def log_callback(self, entry: dict[str, Any]) -> None:
+        """Record one callback delivery attempt to the product."""
+        with self.lock:
+            self._callbacks.append({**entry, "time": time.time()})
+
+    def callbacks(self) -> list[dict[str, Any]]:
+        """A copy of the callback delivery log, oldest first."""
+        with self.lock:
+            return copy.deepcopy(self._callbacks)
+
+    def set_callback_url(self, url: str) -> None:
+        """Point callbacks somewhere else (the product may start after the sandbox)."""
+        with self.lock:
+            self.config.callback_url = url
+
+    def reset(self) -> None:
+        """Clear transcripts, cards, codes, injections and logs; tokens stay valid."""
+        with self.lock:
+            self._transcripts.clear()
+            self._cards.clear()
+            self._codes.clear()
+            self._injections.clear()
+            self._calls.clear()
+            self._callbacks.clear()
+
+
+def _apply_update(
+    view: CardView, replace_name: str | None, new_card: dict[str, Any] | None
+) -> None:
+    if new_card is not None:
+        view.card = copy.deepcopy(new_card)
+        replace_text = new_card.get("replace_text")
+        view.disabled = bool(replace_text)
+        view.replace_text = replace_text or None
+    else:
+        view.disabled = True
+        view.replace_text = replace_name
