@@ -1,8 +1,9 @@
 """Nothing is lost: a Redis flush or a lost job leaves work in the database for the sweep."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from tasks.models import InboxMessage
+from tasks.models import InboxMessage, OutboxMessage
+from workers.jobs.messages import process_inbox
 from workers.sweep import sweep
 
 
@@ -35,11 +36,8 @@ def test_the_sweep_stays_quiet_when_nothing_waits(office):
 
 
 def test_a_send_interrupted_mid_flight_is_released_and_sent(office):
-    from sqlalchemy import update
 
-    from tasks.models import OutboxMessage
 
-    from workers.jobs.messages import process_inbox
 
     office.say("lina", "帮助", work=False)
     process_inbox(office.rt)  # the reply is in the outbox ...
