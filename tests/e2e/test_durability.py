@@ -36,9 +36,6 @@ def test_the_sweep_stays_quiet_when_nothing_waits(office):
 
 
 def test_a_send_interrupted_mid_flight_is_released_and_sent(office):
-
-
-
     office.say("lina", "帮助", work=False)
     process_inbox(office.rt)  # the reply is in the outbox ...
     with office.rt.sessions.begin() as session:  # ... and a sender died right after claiming it
