@@ -18,15 +18,20 @@ def make_engine(url: str) -> Engine:
     On SQLite every transaction starts with BEGIN IMMEDIATE, so concurrent workers queue
     for the write lock instead of failing mid-transaction; WAL lets readers go on.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    _make_sqlite_directory(url)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _make_sqlite_directory(url: str) -> None:
+    """SQLite creates the file but not its folder; a fresh checkout has no ./var yet."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -56,4 +61,5 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema to `revision`; safe to run on every start."""
+    _make_sqlite_directory(url)
     command.upgrade(alembic_config(url), revision)
