@@ -56,16 +56,15 @@ class WeComChannel:
         return result
 
     def _call(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return self.api.post(endpoint, data=data)
-        except WeChatClientException as error:
-            raise _delivery_error(error) from error
-        except requests.RequestException as error:
-            raise DeliveryError(f"network: {type(error).__name__}", retryable=True) from error
+        return self._request("post", endpoint, data=data)
 
     def _get(self, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self._request("get", endpoint, params=params)
+
+    def _request(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call, with WeCom's and the network's failures told apart as retryable."""
         try:
-            return self.api.get(endpoint, params=params)
+            return getattr(self.api, method)(endpoint, **kwargs)
         except WeChatClientException as error:
             raise _delivery_error(error) from error
         except requests.RequestException as error:

@@ -86,14 +86,22 @@ def _build_entry(body: dict[str, Any]) -> dict[str, Any]:
     raise InvalidPayload(f"msgtype {msgtype!r} not supported", 40008)
 
 
-def send_message(state: SandboxState) -> dict[str, Any]:
-    """POST /cgi-bin/message/send."""
+def _app_request(state: SandboxState) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The JSON body of a call made as the app, or the errcode answer that refuses it."""
     body = read_json_object()
     if body is None:
-        return wecom_error(47001)
+        return None, wecom_error(47001)
     agent_error = _check_agent(state, body)
     if agent_error:
-        return wecom_error(agent_error)
+        return None, wecom_error(agent_error)
+    return body, None
+
+
+def send_message(state: SandboxState) -> dict[str, Any]:
+    """POST /cgi-bin/message/send."""
+    body, refusal = _app_request(state)
+    if body is None:
+        return refusal or wecom_error(47001)
     try:
         entry = _build_entry(body)
     except InvalidPayload as exc:
@@ -148,12 +156,9 @@ def _update_mode(body: dict[str, Any]) -> tuple[str | None, dict[str, Any] | Non
 
 def update_template_card(state: SandboxState) -> dict[str, Any]:
     """POST /cgi-bin/message/update_template_card."""
-    body = read_json_object()
+    body, refusal = _app_request(state)
     if body is None:
-        return wecom_error(47001)
-    agent_error = _check_agent(state, body)
-    if agent_error:
-        return wecom_error(agent_error)
+        return refusal or wecom_error(47001)
     code = body.get("response_code")
     if not isinstance(code, str) or not code:
         return wecom_error(40058, "response_code required")
