@@ -1,26 +1,31 @@
 """`/healthz`: whether this process can reach its database and Redis right now."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
+
+from workers.runtime import Runtime
 
 blueprint = Blueprint("health", __name__)
 
 
 @blueprint.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    rt = current_app.extensions["mashangban"]
+    """200 when both answer, 503 naming what failed; load balancers and operators read it."""
+    rt: Runtime = current_app.extensions["mashangban"]
     report = {"database": _check(lambda: _ping_database(rt)), "redis": _check(rt.redis.ping)}
     healthy = all(value == "ok" for value in report.values())
     return jsonify(status="ok" if healthy else "degraded", **report), 200 if healthy else 503
 
 
-def _ping_database(rt) -> None:  # type: ignore[no-untyped-def]
+def _ping_database(rt: Runtime) -> None:
     with rt.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
 
 
-def _check(probe) -> str:  # type: ignore[no-untyped-def]
+def _check(probe: Callable[[], object]) -> str:
     try:
         probe()
     except Exception as error:  # health reports every failure instead of raising it
