@@ -6,7 +6,6 @@ import redis
 from flask import Blueprint, Response, current_app, request
 
 from integrations.wecom.callback import CallbackRefused
-from tasks import inbox
 from workers import signals
 from workers.runtime import Runtime
 
@@ -30,56 +29,49 @@ def verify_url() -> Response:
 def receive() -> Response:
     """Store a genuine message once and answer an empty 200 well inside WeCom's 5 seconds.
 
-    The hot path is one AES decryption, one Redis round trip before the insert (the
-    replay check, which also records the signature), one Core insert, and one pipelined
-    round trip after the commit to wake a worker.
+    The hot path is one AES decryption, one insert in its own transaction, and one
+    pipelined Redis round trip after the commit that both records the signature and
+    wakes a worker.
     """
     rt = _runtime()
     now = rt.clock()
     try:
         message = rt.verifier.decode(request.args, request.get_data(cache=False), now)
-        signature = request.args["msg_signature"]
-        _claim_signature(rt, signature)
     except CallbackRefused as refused:
         return _refuse(refused)
+    stored = False
     if message is not None:
         try:
-            with rt.engine.begin() as connection:
-                inbox.store(connection, "wecom", message, now=now)
+            stored = rt.inbox.store(message, now=now)
         except Exception:  # storage down: WeCom retries on anything but 200
             log.exception("could not store a callback")
-            _forget_signature(rt, signature)  # let WeCom's retry of this request through
             return Response("storage unavailable", status=503)
-        _wake_workers(rt)
+    if not _after_commit(rt, request.args["msg_signature"], wake=stored) and not stored:
+        return _refuse(CallbackRefused(403, "replayed signature"))
     return Response("", status=200)
 
 
-def _claim_signature(rt: Runtime, signature: str) -> None:
-    """Refuse a signature seen before (a replay); the inbox key stops duplicates anyway,
-    so without Redis the request is still safe to accept."""
+def _after_commit(rt: Runtime, signature: str, *, wake: bool) -> bool:
+    """Record the signature and, for a new message, wake a worker: one round trip.
+
+    Returns False when the signature was seen before. A replay repeats the message id
+    too, so the inbox's unique key has already made it a no-op; the caller only decides
+    how to answer. Without Redis the message is safe in the inbox and the sweep wakes a
+    worker within seconds.
+    """
     try:
-        first = rt.redis.set(SEEN_SIGNATURE + signature, "1", nx=True,
-                             ex=rt.settings.callback_max_age * 2)
-    except redis.RedisError:
-        log.warning("Redis unavailable: replay check skipped")
-        return
-    if not first:
-        raise CallbackRefused(403, "replayed signature")
-
-
-def _forget_signature(rt: Runtime, signature: str) -> None:
-    try:
-        rt.redis.delete(SEEN_SIGNATURE + signature)
-    except redis.RedisError:
-        log.warning("Redis unavailable: could not forget signature")
-
-
-def _wake_workers(rt: Runtime) -> None:
-    """Signal the workers after the commit; if Redis is down the sweep finds the row."""
-    try:
-        signals.request_processing(rt.redis, rt.queue)
+        pipeline = rt.redis.pipeline(transaction=False)
+        pipeline.set(SEEN_SIGNATURE + signature, "1", nx=True,
+                     ex=rt.settings.callback_max_age * 2)
+        if wake:
+            signals.raise_flag(pipeline)
+        first_seen, *flagged = pipeline.execute()
+        if flagged and flagged[0]:
+            signals.enqueue_processing(rt.queue)
     except redis.RedisError:
         log.warning("Redis unavailable: message stored, processing left to the sweep")
+        return True
+    return bool(first_seen)
 
 
 def _refuse(refused: CallbackRefused) -> Response:

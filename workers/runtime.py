@@ -19,6 +19,7 @@ from integrations.wecom.api import WeComApi
 from integrations.wecom.callback import CallbackVerifier
 from integrations.wecom.channel import WeComChannel
 from tasks.channel import Channel
+from tasks.inbox import InboxWriter
 from workers import embedded_redis
 from workers.db import make_engine, make_sessions
 from workers.settings import Settings, load_settings
@@ -46,6 +47,11 @@ class Runtime:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return make_sessions(self.engine)
+
+    @cached_property
+    def inbox(self) -> InboxWriter:
+        """Where the web process stores WeCom callbacks."""
+        return InboxWriter(self.engine, "wecom")
 
     @cached_property
     def redis(self) -> redis.Redis:

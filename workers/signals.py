@@ -16,7 +16,16 @@ FLAG_TTL = 60  # seconds; bounds the damage if a queued job is lost with its fla
 
 def request_processing(connection: redis.Redis, queue: Queue) -> None:
     if connection.set(FLAG, "1", nx=True, ex=FLAG_TTL):
-        queue.enqueue("workers.jobs.messages.process_messages", result_ttl=0, failure_ttl=86400)
+        enqueue_processing(queue)
+
+
+def raise_flag(pipeline: "redis.client.Pipeline") -> None:
+    """Queue the flag's SET NX on a pipeline; its result says whether to enqueue a job."""
+    pipeline.set(FLAG, "1", nx=True, ex=FLAG_TTL)
+
+
+def enqueue_processing(queue: Queue) -> None:
+    queue.enqueue("workers.jobs.messages.process_messages", result_ttl=0, failure_ttl=86400)
 
 
 def request_processing_at(queue: Queue, when: datetime) -> None:

@@ -1,0 +1,95 @@
+"""What-if builds of the benchmark app: candidate optimisations, patched in at load time.
+
+The product code is not changed; this WSGI module imports `benchmarks.bench_app` and
+monkeypatches it according to `MASHANGBAN_BENCH_WHATIF` (comma-separated names), so the
+gain of a proposed change can be measured with `python -m benchmarks.callback --whatif ...`
+before anybody implements it:
+
+* `flock-writes`: SQLite writers queue on an `fcntl.flock` file lock before BEGIN IMMEDIATE,
+  instead of SQLite's busy handler, which sleeps 1, 2, 5, 10, ... ms between retries;
+* `no-pre-ping`: no `SELECT 1` round trip on each pool checkout (PostgreSQL);
+* `no-redis`: no Redis round trip after the commit (no replay check, no worker wake-up);
+* `no-db`: no database work at all (upper bound, stores nothing: the inbox check fails).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from benchmarks.bench_app import app
+from tasks import inbox
+from webapp import wecom
+from workers.runtime import Runtime
+
+RUNTIME: Runtime = app.extensions["mashangban"]
+
+
+class _WrappedEngine:
+    """Stands in for the runtime's engine in the view: `begin()` is replaced, rest delegated."""
+
+    def __init__(self, engine: Engine, begin: Callable[[], contextlib.AbstractContextManager[Any]]):
+        self._engine, self.begin = engine, begin
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+
+def flock_writes() -> None:
+    engine = RUNTIME.engine
+    lock = open(RUNTIME.settings.var_dir / "bench-write.lock", "w")
+
+    @contextlib.contextmanager
+    def begin() -> Iterator[Connection]:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+    RUNTIME.__dict__["engine"] = _WrappedEngine(engine, begin)
+
+
+def no_db() -> None:
+    @contextlib.contextmanager
+    def begin() -> Iterator[None]:
+        yield None
+
+    RUNTIME.__dict__["engine"] = _WrappedEngine(RUNTIME.engine, begin)
+    RUNTIME.__dict__["inbox"] = type("NoInbox", (), {"store": lambda self, m, *, now: True})()
+
+
+def no_pre_ping() -> None:
+    RUNTIME.engine.pool._pre_ping = False
+
+
+def no_autocheckpoint() -> None:
+    from sqlalchemy import event
+
+    def no_checkpoint(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+    RUNTIME.engine.dispose()
+    event.listen(RUNTIME.engine, "connect", no_checkpoint)
+
+
+def no_redis() -> None:
+    wecom._after_commit = lambda rt, signature, *, wake: True
+
+
+VARIANTS: dict[str, Callable[[], None]] = {
+    "flock-writes": flock_writes,
+    "no-pre-ping": no_pre_ping,
+    "no-redis": no_redis,
+    "no-autocheckpoint": no_autocheckpoint,
+    "no-db": no_db,
+}
+
+for _name in filter(None, os.environ.get("MASHANGBAN_BENCH_WHATIF", "").split(",")):
+    VARIANTS[_name]()
