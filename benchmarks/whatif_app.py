@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from benchmarks.bench_app import app
-from tasks import inbox
 from webapp import wecom
 from workers.runtime import Runtime
 
@@ -69,6 +68,24 @@ def no_pre_ping() -> None:
     RUNTIME.engine.pool._pre_ping = False
 
 
+def doorbell() -> None:
+    """Fire-and-forget PUBLISH on a connection with replies off, and no Redis replay check."""
+    import threading
+
+    connection = RUNTIME.redis.connection_pool.make_connection()
+    connection.connect()
+    connection.send_command("CLIENT", "REPLY", "OFF")
+    lock = threading.Lock()
+
+    def ring(rt: Any, signature: str, *, wake: bool) -> bool:
+        if wake:
+            with lock:
+                connection.send_command("PUBLISH", "mashangban:doorbell", "1")
+        return True
+
+    wecom._after_commit = ring
+
+
 def no_autocheckpoint() -> None:
     from sqlalchemy import event
 
@@ -87,6 +104,7 @@ VARIANTS: dict[str, Callable[[], None]] = {
     "flock-writes": flock_writes,
     "no-pre-ping": no_pre_ping,
     "no-redis": no_redis,
+    "doorbell": doorbell,
     "no-autocheckpoint": no_autocheckpoint,
     "no-db": no_db,
 }
