@@ -5,22 +5,19 @@ monkeypatches it according to `MASHANGBAN_BENCH_WHATIF` (comma-separated names),
 gain of a proposed change can be measured with `python -m benchmarks.callback --whatif ...`
 before anybody implements it:
 
-* `flock-writes`: SQLite writers queue on an `fcntl.flock` file lock before BEGIN IMMEDIATE,
-  instead of SQLite's busy handler, which sleeps 1, 2, 5, 10, ... ms between retries;
 * `no-pre-ping`: no `SELECT 1` round trip on each pool checkout (PostgreSQL);
 * `no-redis`: no Redis round trip after the commit (no replay check, no worker wake-up);
+* `doorbell`: a fire-and-forget PUBLISH on a connection with replies off instead;
+* `no-autocheckpoint`: the web process never checkpoints SQLite's WAL;
 * `no-db`: no database work at all (upper bound, stores nothing: the inbox check fails).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy import Connection, Engine
 
 from benchmarks.bench_app import app
 from webapp import wecom
@@ -29,39 +26,15 @@ from workers.runtime import Runtime
 RUNTIME: Runtime = app.extensions["mashangban"]
 
 
-class _WrappedEngine:
-    """Stands in for the runtime's engine in the view: `begin()` is replaced, rest delegated."""
+class _NoInbox:
+    """Stores nothing and says every message was new."""
 
-    def __init__(self, engine: Engine, begin: Callable[[], contextlib.AbstractContextManager[Any]]):
-        self._engine, self.begin = engine, begin
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-
-def flock_writes() -> None:
-    engine = RUNTIME.engine
-    lock = open(RUNTIME.settings.var_dir / "bench-write.lock", "w")
-
-    @contextlib.contextmanager
-    def begin() -> Iterator[Connection]:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            with engine.begin() as connection:
-                yield connection
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-    RUNTIME.__dict__["engine"] = _WrappedEngine(engine, begin)
+    def store(self, message: Any, *, now: Any) -> bool:
+        return True
 
 
 def no_db() -> None:
-    @contextlib.contextmanager
-    def begin() -> Iterator[None]:
-        yield None
-
-    RUNTIME.__dict__["engine"] = _WrappedEngine(RUNTIME.engine, begin)
-    RUNTIME.__dict__["inbox"] = type("NoInbox", (), {"store": lambda self, m, *, now: True})()
+    RUNTIME.__dict__["inbox"] = _NoInbox()
 
 
 def no_pre_ping() -> None:
@@ -70,8 +43,6 @@ def no_pre_ping() -> None:
 
 def doorbell() -> None:
     """Fire-and-forget PUBLISH on a connection with replies off, and no Redis replay check."""
-    import threading
-
     connection = RUNTIME.redis.connection_pool.make_connection()
     connection.connect()
     connection.send_command("CLIENT", "REPLY", "OFF")
@@ -101,7 +72,6 @@ def no_redis() -> None:
 
 
 VARIANTS: dict[str, Callable[[], None]] = {
-    "flock-writes": flock_writes,
     "no-pre-ping": no_pre_ping,
     "no-redis": no_redis,
     "doorbell": doorbell,
