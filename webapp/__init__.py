@@ -3,6 +3,7 @@
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from webapp import health, wecom
 from workers.runtime import Runtime
 from workers.settings import load_settings
 
@@ -14,9 +15,6 @@ def create_app(rt: Runtime | None = None) -> Flask:
     app.extensions["mashangban"] = rt
     # Werkzeug cuts anything far beyond the callback limit before we read it.
     app.config["MAX_CONTENT_LENGTH"] = rt.settings.callback_max_body * 4
-
-    from webapp import health, wecom
-
     app.register_blueprint(wecom.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_error_handler(HTTPException, _plain_error)
