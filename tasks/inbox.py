@@ -35,7 +35,8 @@ class InboxWriter:
         self._engine, self._platform, self._sql = engine, platform, str(compiled)
         self._positions = compiled.positiontup  # None for named parameter styles
         table = InboxMessage.__table__
-        self._convert = {name: table.c[name].type.bind_processor(dialect) for name in _COLUMNS}
+        self._convert = {name: table.c[name].type.bind_processor(dialect)
+                         for name in _COLUMNS if name != "payload"}
         # Drivers disagree on JSON parameters; JSON text is what every one of them accepts
         # (the statement casts it where the column needs a cast).
         self._convert["payload"] = json.dumps
@@ -67,11 +68,8 @@ class InboxWriter:
         return tuple(bound[name] for name in self._positions) if self._positions else bound
 
 
-def unprocessed_ids(session: Session, *, limit: int = 100, received_before: datetime | None = None
-                    ) -> list[int]:
+def unprocessed_ids(session: Session, *, limit: int = 100) -> list[int]:
     query = select(InboxMessage.id).where(InboxMessage.processed_at.is_(None))
-    if received_before is not None:
-        query = query.where(InboxMessage.received_at < received_before)
     return list(session.scalars(query.order_by(InboxMessage.id).limit(limit)))
 
 

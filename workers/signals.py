@@ -15,7 +15,9 @@ FLAG_TTL = 60  # seconds; bounds the damage if a queued job is lost with its fla
 
 
 def request_processing(connection: redis.Redis, queue: Queue) -> None:
-    if connection.set(FLAG, "1", nx=True, ex=FLAG_TTL):
+    pipeline = connection.pipeline(transaction=False)
+    raise_flag(pipeline)
+    if pipeline.execute()[0]:
         enqueue_processing(queue)
 
 

@@ -31,11 +31,11 @@ class InboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-OUTBOX_STATES = ("pending", "sending", "sent", "failed")
-
-
 class OutboxMessage(Base):
-    """A message the domain decided to send; the sender moves it pending → sent or failed."""
+    """A message the domain decided to send.
+
+    `state` goes pending → sending → sent, or back to pending to retry, or to failed.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
