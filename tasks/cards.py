@@ -3,8 +3,11 @@
 from datetime import datetime
 
 from tasks.channel import Card, CardButton, CardField
-from tasks.language import format_deadline
-from tasks.models import KIND_LABELS, STATE_LABELS, Task
+from tasks.language import KIND_LABELS
+from tasks.models import STATE_LABELS, Task
+from tasks.models import Card as CardRecord
+from tasks.replies import deadline_text
+from tasks.workcalendar import WorkCalendar
 
 ACCEPT = "accept"
 TRANSFER = "transfer"
@@ -20,13 +23,13 @@ def parse_button_key(key: str) -> tuple[str, int] | None:
     return (action, int(number)) if number.isdigit() else None
 
 
-def offer_card(task: Task, card_id: str, now: datetime) -> Card:
+def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar | None) -> Card:
     """The card a new holder receives: what, from whom, by when, with 接办 and 转办."""
     return Card(
         card_id=card_id,
         title=f"新任务 #{task.id}",
         subtitle=task.title,
-        fields=_fields(task, now),
+        fields=_fields(task, now, calendar),
         buttons=(
             CardButton("接办", button_key(ACCEPT, task), primary=True),
             CardButton("转办", button_key(TRANSFER, task)),
@@ -34,14 +37,11 @@ def offer_card(task: Task, card_id: str, now: datetime) -> Card:
     )
 
 
-def current_card(task: Task, card_id: str, now: datetime) -> Card:
-    """The same card redrawn for the task's present state, buttons greyed once acted on."""
-    card = offer_card(task, card_id, now)
-    status = {
-        "accepted": f"已由{task.holder.name}接办",
-        "closed": "已办结",
-        "cancelled": "已撤销",
-    }.get(task.state)
+def current_card(task: Task, record: CardRecord, now: datetime,
+                 calendar: WorkCalendar | None) -> Card:
+    """The card redrawn for the task's present state as its recipient should see it."""
+    card = offer_card(task, record.platform_card_id, now, calendar)
+    status = _status(task, record)
     if status is None:
         return card
     return Card(
@@ -54,11 +54,26 @@ def current_card(task: Task, card_id: str, now: datetime) -> Card:
     )
 
 
-def _fields(task: Task, now: datetime) -> tuple[CardField, ...]:
-    deadline = format_deadline(task.deadline, now) if task.deadline else "未设定"
+def _status(task: Task, record: CardRecord) -> str | None:
+    """None while the recipient is still expected to press 接办; otherwise what happened."""
+    if task.state == "closed":
+        return "已办结"
+    if task.state == "cancelled":
+        return "已撤销"
+    if task.state == "accepted" and task.holder is not None:
+        return f"已由{task.holder.name}接办"
+    if task.holder_id == record.recipient_id:
+        return None
+    if task.holder_id is None and record.recipient.memberships and task.department_id in {
+            m.department_id for m in record.recipient.memberships}:
+        return None
+    return f"已转办给{task.holder_label}"
+
+
+def _fields(task: Task, now: datetime, calendar: WorkCalendar | None) -> tuple[CardField, ...]:
     return (
         CardField("提请人", task.requester.name),
-        CardField("期限", deadline),
+        CardField("期限", deadline_text(task, now, calendar)),
         CardField("类型", KIND_LABELS.get(task.kind, task.kind)),
         CardField("状态", STATE_LABELS[task.state]),
     )

@@ -108,3 +108,11 @@ def find_person(session: Session, written: str) -> NameLookup:
 
 def person_by_userid(session: Session, userid: str) -> Person | None:
     return session.scalar(select(Person).where(Person.userid == userid, Person.active))
+
+
+def find_department(session: Session, written: str) -> Department | None:
+    """An active department by its exact name (`@秘书科`), for offers and transfers to a unit."""
+    text = written.strip().lstrip("@＠")
+    found = session.scalars(
+        select(Department).where(Department.active, Department.name == text)).all()
+    return found[0] if len(found) == 1 else None

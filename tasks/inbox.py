@@ -13,6 +13,7 @@ from tasks.inbound import Inbound, from_payload, to_payload
 from tasks.models import InboxMessage
 from tasks.outbox import queue_text
 from tasks.replies import processing_failed
+from tasks.rules import OfficeRules
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _COLUMNS = ("platform", "platform_key", "received_at", "payload")
@@ -73,7 +74,8 @@ def unprocessed_ids(session: Session, *, limit: int = 100) -> list[int]:
     return list(session.scalars(query.order_by(InboxMessage.id).limit(limit)))
 
 
-def process(session: Session, inbox_id: int, *, now: datetime) -> bool:
+def process(session: Session, inbox_id: int, *, now: datetime,
+            rules: OfficeRules | None = None) -> bool:
     """Claim one inbox row and act on it in the caller's transaction.
 
     The claim is a conditional UPDATE, so of two workers that race for the same row the
@@ -83,7 +85,7 @@ def process(session: Session, inbox_id: int, *, now: datetime) -> bool:
         return False
     row = session.get(InboxMessage, inbox_id)
     assert row is not None
-    flows.handle(session, from_payload(row.payload), now=now)
+    flows.handle(session, from_payload(row.payload), now=now, rules=rules)
     return True
 
 

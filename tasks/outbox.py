@@ -17,6 +17,14 @@ def queue_text(
     return _add(session, recipient, "text", {"text": text}, now=now, task=task)
 
 
+def queue_markdown(
+    session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None
+) -> OutboxMessage:
+    """Queue a markdown message (lists and history views); WeCom renders it in its app."""
+    recipient = to if isinstance(to, str) else to.userid
+    return _add(session, recipient, "markdown", {"text": text}, now=now, task=task)
+
+
 def queue_card(
     session: Session, record: CardRecord, card: Card, *, now: datetime
 ) -> OutboxMessage:

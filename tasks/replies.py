@@ -3,50 +3,198 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from tasks.language import VERBS, format_deadline
-from tasks.models import STATE_LABELS, Person, Task
+from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
+from tasks.models import STATE_LABELS, Extension, Person, Task, TaskEvent
+from tasks.sla import WORKING_UNITS, Policy
+from tasks.workcalendar import SHANGHAI, WorkCalendar
 
 PAGE_SIZE = 10
 
-
-def task_line(task: Task, now: datetime) -> str:
-    deadline = format_deadline(task.deadline, now) if task.deadline else "未设定期限"
-    return f"#{task.id} {task.title}｜{STATE_LABELS[task.state]}｜{deadline}"
-
-
-def created(task: Task, now: datetime) -> str:
-    return (
-        f"已创建任务 #{task.id}「{task.title}」，承办人 {task.holder.name}，"
-        f"期限 {format_deadline(task.deadline, now) if task.deadline else '未设定'}。"
-        f"已通知 {task.holder.name} 接办。"
-    )
-
-
-def accepted_notice(task: Task) -> str:
-    return f"{task.holder.name} 已接办任务 #{task.id}「{task.title}」。"
+ACTION_LABELS = {
+    "created": "创建",
+    "accepted": "接办",
+    "progress": "报告进展",
+    "transferred": "转办",
+    "extension_requested": "申请延期",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "chased": "催办",
+    "closed": "办结",
+    "reopened": "重办",
+    "cancelled": "撤销",
+    "kind_changed": "修改类型",
+}
 
 
-def closed_notice(task: Task) -> str:
-    return f"任务 #{task.id}「{task.title}」已由 {task.holder.name} 办结。\n办理结果：{task.result}"
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
 
 
-def my_tasks(tasks: Sequence[Task], total: int, now: datetime) -> str:
-    if not tasks:
-        return "你目前没有待办任务。"
-    lines = [f"你有 {total} 项未办结任务（按紧急程度排列）："]
-    lines += [task_line(task, now) for task in tasks]
-    if total > len(tasks):
-        lines.append(f"……另有 {total - len(tasks)} 项未显示。")
-    lines.append("接办：接办 #编号；办结：办结 #编号 结果")
+def deadline_text(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
+    """`12月3日 17:30 周四（剩余2个工作日）`, in working days for working-day policies."""
+    if task.deadline is None:
+        return "未设定期限"
+    working = (task.policy or {}).get("completion", "").split(" ")[-1] in WORKING_UNITS
+    return format_deadline(task.deadline, now, calendar, working=working)
+
+
+def stamp(when: datetime) -> str:
+    local = when.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def contact(person: Person) -> str:
+    """How to reach someone: their name, department and account (主动告知)."""
+    departments = "、".join(person.department_names)
+    return f"{person.name}（{departments}，@{person.userid}）" if departments else \
+        f"{person.name}（@{person.userid}）"
+
+
+def task_line(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
+    return (f"#{task.id} {task.title}｜{STATE_LABELS[task.state]}｜"
+            f"{deadline_text(task, now, calendar)}")
+
+
+def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool) -> str:
+    lines = [
+        f"已创建任务 #{task.id}「{task.title}」（{kind_label(task.kind)}），"
+        f"承办：{task.holder_label}，期限 {deadline_text(task, now, calendar)}。",
+        f"已通知{task.holder_label}接办。",
+    ]
+    if task.first_response_due is not None:
+        lines.append(f"应在 {stamp(task.first_response_due)} 前接办。")
+    if inferred:
+        lines.append(f"根据内容识别为「{kind_label(task.kind)}」；如不对，请发送"
+                     f"「类型 #{task.id} 一般件」修改。")
     return "\n".join(lines)
 
 
+def accepted_notice(task: Task) -> str:
+    assert task.holder is not None
+    return f"{contact(task.holder)} 已接办任务 #{task.id}「{task.title}」。"
+
+
+def progress_notice(task: Task, actor: Person, text: str) -> str:
+    return f"任务 #{task.id}「{task.title}」进展（{actor.name}）：{text}"
+
+
+def transferred_notice(task: Task, actor: Person, reason: str) -> str:
+    """Tells requester and first responder who holds the task now and how to reach them."""
+    holder = contact(task.holder) if task.holder else task.holder_label
+    return (f"任务 #{task.id}「{task.title}」已由 {actor.name} 转办给 {holder}。\n"
+            f"原因：{reason}\n如有疑问可直接联系新的承办人。")
+
+
+def transferred_to_you(task: Task, actor: Person, reason: str) -> str:
+    return f"{actor.name} 将任务 #{task.id}「{task.title}」转给你办理，原因：{reason}。请尽快接办。"
+
+
+def extension_request(extension: Extension, task: Task, now: datetime,
+                      calendar: WorkCalendar) -> str:
+    old = stamp(extension.previous_deadline) if extension.previous_deadline else "未设定"
+    return (f"{extension.requested_by.name} 申请将任务 #{task.id}「{task.title}」的期限"
+            f"由 {old} 延至 {stamp(extension.requested_deadline)}。\n原因：{extension.reason}\n"
+            f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。")
+
+
+def extension_decided(extension: Extension, task: Task) -> str:
+    assert extension.decided_by is not None
+    if extension.state == "approved":
+        return (f"{extension.decided_by.name} 同意了任务 #{task.id} 的延期申请，"
+                f"新期限 {stamp(extension.requested_deadline)}（原期限保留在记录中）。")
+    return (f"{extension.decided_by.name} 不同意任务 #{task.id} 的延期申请，"
+            f"原因：{extension.decision_reason}。期限仍为 "
+            f"{stamp(task.deadline) if task.deadline else '未设定'}。")
+
+
+def chased(task: Task, actor: Person, note: str) -> str:
+    extra = f"：{note}" if note else "。"
+    return (f"{actor.name} 催办任务 #{task.id}「{task.title}」{extra}\n"
+            f"请尽快办理，可回复「进展 #{task.id} 说明」或「办结 #{task.id} 结果」。")
+
+
+def closed_notice(task: Task) -> str:
+    return (f"任务 #{task.id}「{task.title}」已由 {task.holder_label} 办结。\n"
+            f"办理结果：{task.result}")
+
+
+def reopened_notice(task: Task, actor: Person, reason: str, now: datetime,
+                    calendar: WorkCalendar) -> str:
+    return (f"{actor.name} 要求重办任务 #{task.id}「{task.title}」，原因：{reason}。\n"
+            f"期限 {deadline_text(task, now, calendar)}，请重新接办。")
+
+
+def cancelled_notice(task: Task, actor: Person, reason: str) -> str:
+    return f"任务 #{task.id}「{task.title}」已由 {actor.name} 撤销，原因：{reason}。无需再办理。"
+
+
+def kind_changed(task: Task, now: datetime, calendar: WorkCalendar) -> str:
+    return (f"任务 #{task.id} 的类型已改为「{kind_label(task.kind)}」，"
+            f"期限 {deadline_text(task, now, calendar)}。")
+
+
+def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
+             calendar: WorkCalendar) -> str:
+    """Markdown list of open tasks; the page footer says how to see the next one."""
+    if not total:
+        return "你目前没有待办任务。"
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if not tasks:
+        return f"没有第{page}页，你的待办共 {pages} 页。"
+    lines = [f"**我的待办**（共 {total} 项，第{page}/{pages}页，按紧急程度排列）"]
+    for task in tasks:
+        lines.append(f"> #{task.id} {task.title}\n"
+                     f"> {STATE_LABELS[task.state]}｜{kind_label(task.kind)}｜"
+                     f"{deadline_text(task, now, calendar)}")
+    if page < pages:
+        lines.append(f"发送「我的 {page + 1}」查看下一页。")
+    lines.append("接办：接办 #编号；进展：进展 #编号 说明；办结：办结 #编号 结果")
+    return "\n".join(lines)
+
+
+def task_details(task: Task, extensions: Sequence[Extension], now: datetime,
+                 calendar: WorkCalendar) -> str:
+    """Markdown view of one task with its full history (查询)."""
+    lines = [
+        f"**任务 #{task.id}** {task.title}",
+        f"> 类型：{kind_label(task.kind)}",
+        f"> 状态：{STATE_LABELS[task.state]}",
+        f"> 提请人：{task.requester.name}",
+        f"> 承办人：{task.holder_label}",
+        f"> 首问责任人：{task.first_responder.name if task.first_responder else '（待认领）'}",
+        f"> 期限：{deadline_text(task, now, calendar)}",
+    ]
+    if task.original_deadline is not None and task.original_deadline != task.deadline:
+        lines.append(f"> 原期限：{stamp(task.original_deadline)}")
+    if task.first_response_due is not None and task.accepted_at is None:
+        lines.append(f"> 应接办时间：{stamp(task.first_response_due)} 前")
+    if task.result:
+        lines.append(f"> 办理结果：{task.result}")
+    pending = [e for e in extensions if e.state == "requested"]
+    if pending:
+        lines.append(f"> 延期申请待审批：延至 {stamp(pending[-1].requested_deadline)}")
+    lines.append(f"> 转办 {task.transfer_count} 次，重办 {task.reopen_count} 次")
+    lines.append("**办理经过**")
+    lines += [history_line(event) for event in task.events]
+    return "\n".join(lines)
+
+
+def history_line(event: TaskEvent) -> str:
+    actor = event.actor.name if event.actor else "系统"
+    text = f"：{event.text}" if event.text else ""
+    via = "（卡片）" if event.channel == "card" else ""
+    return f"{stamp(event.at)} {actor} {ACTION_LABELS.get(event.action, event.action)}{via}{text}"
+
+
 def help_text(topic: str | None) -> str:
-    if topic and topic in VERBS:
-        return f"【{topic}】{VERBS[topic]}"
-    lines = ["马上办 · 指令一览："]
-    lines += [f"· {verb}：{text}" for verb, text in VERBS.items()]
-    lines.append("任务可写作 #12 或 12号；人员写作 @姓名。")
+    if topic and topic in VERB_DETAILS:
+        return VERB_DETAILS[topic]
+    lines = ["**马上办 · 指令一览**"]
+    lines += [f"· **{verb}**：{text}" for verb, text in VERBS.items()]
+    lines.append("任务写作 #12 或 12号；人员写作 @姓名，部门写作 @部门名。")
+    lines.append("发送「帮助 转办」等查看某个指令的详细说明。")
+    if topic:
+        lines.insert(0, f"没有「{topic}」这个指令。")
     return "\n".join(lines)
 
 
@@ -56,7 +204,7 @@ def unknown_command(reason: str, example: str) -> str:
 
 def name_problem(written: str, candidates: Sequence[Person]) -> str:
     if not candidates:
-        return f"通讯录中没有找到「{written}」，请检查姓名。"
+        return f"通讯录中没有找到「{written}」，请检查姓名，部门请写全称。"
     options = "；".join(f"{p.name}（{'、'.join(p.department_names) or '未分配部门'}，@{p.userid}）"
                        for p in candidates)
     return f"「{written}」对应多位人员：{options}。请用 @账号 指定其中一位。"
@@ -71,11 +219,19 @@ def task_not_found(number: int) -> str:
 
 
 def transfer_hint(task: Task) -> str:
-    return (
-        f"转办功能即将开放。如任务 #{task.id} 不属于你的职责，"
-        f"请先联系提请人 {task.requester.name} 说明情况。"
-    )
+    return (f"转办须写明原因，请发送：转办 #{task.id} @姓名 原因\n"
+            f"也可转给部门：转办 #{task.id} @部门名 原因")
+
+
+def not_open_yet(verb: str) -> str:
+    return f"「{verb}」功能即将开放，敬请期待。发送「帮助」查看现在可用的指令。"
 
 
 def processing_failed() -> str:
     return "抱歉，系统暂时无法处理你刚才的消息，已记录问题，请稍后再试。"
+
+
+def policy_summary(policy: Policy) -> str:
+    parts = [f"{name}{limit.chinese}" for name, limit in
+             (("接办", policy.first_response), ("完成", policy.completion)) if limit]
+    return "，".join(parts)

@@ -19,10 +19,11 @@ class FrozenClock:
 
 class ShiftedClock:
     """Real time plus an offset the test can grow; for paths that talk to real servers,
-    whose timestamps must stay inside the callback window."""
+    whose timestamps must stay inside the callback window. `start` sets where it begins,
+    so a test runs on a chosen working day whatever the date it is run on."""
 
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
+    def __init__(self, start: datetime | None = None) -> None:
+        self.offset = timedelta(0) if start is None else start - datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self.offset
@@ -30,3 +31,7 @@ class ShiftedClock:
     def advance(self, **delta: float) -> datetime:
         self.offset += timedelta(**delta)
         return self()
+
+    def epoch(self) -> float:
+        """The same instant in epoch seconds, for servers that stamp messages with it."""
+        return self().timestamp()

@@ -4,6 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from webapp.admin_cli import add_commands as add_admin_commands
 from workers.settings import SettingsError, load_settings
 
 
@@ -45,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8090)
     sandbox.add_argument("--callback", default="http://127.0.0.1:8000/wecom/callback")
+
+    add_admin_commands(commands, _command)
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from tasks.rules import OfficeRules
+from tasks.workcalendar import WorkingHours
+
 PREFIX = "MASHANGBAN_"
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
 
@@ -34,6 +37,7 @@ class Settings:
     queue_name: str
     callback_max_age: int
     callback_max_body: int
+    rules: OfficeRules
     raw: Mapping[str, str]
 
     @property
@@ -71,8 +75,20 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
         queue_name=raw.get("QUEUE") or "mashangban",
         callback_max_age=_integer(raw, "CALLBACK_MAX_AGE", 300),
         callback_max_body=_integer(raw, "CALLBACK_MAX_BODY", 64 * 1024),
+        rules=_rules(raw),
         raw=raw,
     )
+
+
+def _rules(raw: Mapping[str, str]) -> OfficeRules:
+    """Admins (comma-separated userids) and working hours (`08:30-12:00,14:30-17:30`)."""
+    admins = frozenset(a.strip() for a in raw.get("ADMINS", "").split(",") if a.strip())
+    hours_text = raw.get("WORKING_HOURS", "").strip()
+    try:
+        hours = WorkingHours.parse(hours_text) if hours_text else WorkingHours()
+    except ValueError as error:
+        raise SettingsError(f"{PREFIX}WORKING_HOURS is malformed: {error}") from error
+    return OfficeRules(admins=admins, working_hours=hours)
 
 
 def _required(raw: Mapping[str, str], name: str, pattern: str, meaning: str) -> str:

@@ -3,11 +3,21 @@
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 from tasks.language.text import NUMBER, to_int
 
-END_OF_DAY = 17 * 60 + 30  # 下班: a deadline given as a bare day means this minute of it
-START_OF_DAY = 8 * 60 + 30  # 上班
+# The default working hours' 下班 and 上班, in minutes after midnight. The grammar itself
+# only says "下班"/"上班" (Shift); the calendar's configured hours decide the minute.
+END_OF_DAY = 17 * 60 + 30
+START_OF_DAY = 8 * 60 + 30
+
+
+class Shift(Enum):
+    """A time of day that depends on the installation's working hours."""
+
+    START = "上班"
+    END = "下班"  # also what a deadline given as a bare day means
 
 
 class DeadlineError(ValueError):
@@ -43,10 +53,13 @@ class Weekday:
 
 @dataclass(frozen=True)
 class CalendarDate:
-    """A month and day; with no year or relative year it is the next such date from today."""
+    """A month and day; with no year or relative year it is the next such date from today.
+
+    `day` None is the month's last day (`12月底`).
+    """
 
     month: int
-    day: int
+    day: int | None
     year: int | None = None
     years_ahead: int | None = None
 
@@ -71,23 +84,27 @@ DayRule = Offset | Weekday | CalendarDate | MonthDay | MonthEnd
 
 @dataclass(frozen=True)
 class Moment:
-    """A day (None = today) and minutes after its midnight (None = 下班; 1440 = 24:00).
+    """A day (None = today) and minutes after its midnight (1440 = 24:00) or a Shift.
 
     `weak` marks phrases such as `5点` or `30号` that read as deadlines only when they stand
     alone; glued to other characters they are more likely part of a title.
     """
 
     day: DayRule | None
-    minutes: int | None
+    minutes: int | Shift
     weak: bool = False
 
 
 Spec = Duration | Moment
 
-_PREFIX = re.compile(r"^(?:最晚|最迟|截止到|截止|截至|不晚于|到|于|在|限)\s*")
-_FINISH = re.compile(r"\s*(?:完成|办结|办完)$")
+# `请于…前报送`, `务必在明天下班前反馈`, `截止到月底`: the words around a deadline in a notice.
+_PREFIX = re.compile(
+    r"^(?:请|务必|须|需)?\s*(?:最晚|最迟|截止|截至|不晚于)?\s*(?:到|于|在|限)?\s*"
+)
+_FINISH = re.compile(r"\s*(?:完成|办结|办完|提交|报送|上报|反馈|回复|答复|交)$")
 _BEFORE = re.compile(r"\s*(?:之前|以前|前|以内|之内|内|为止)$")
 _CONTRACTIONS = (
+    ("今年年底", "今年底"), ("明年年底", "明年底"),
     ("今晚", "今天晚上"), ("今早", "今天早上"), ("明晚", "明天晚上"), ("明早", "明天早上"),
 )
 
@@ -104,11 +121,13 @@ _PERIODS = {
     "凌晨": "morning", "清晨": "morning", "早上": "morning", "早晨": "morning", "一早": "morning",
     "上午": "morning", "中午": "noon", "午后": "afternoon", "下午": "afternoon",
     "傍晚": "afternoon", "晚上": "evening", "夜里": "evening", "晚间": "evening",
+    "早": "morning", "晚": "evening",  # `晚8点`; listed last so the longer words win
 }
+_NEEDS_HOUR = frozenset("早晚")  # alone they are not a deadline (`早` in a title)
 # A period word without a clock: 上午 means "by noon"; night words are too vague to guess.
-_PERIOD_ALONE = {
-    "早上": START_OF_DAY, "早晨": START_OF_DAY, "清晨": START_OF_DAY, "一早": START_OF_DAY,
-    "上午": 12 * 60, "中午": 12 * 60, "午后": END_OF_DAY, "下午": END_OF_DAY, "傍晚": 18 * 60,
+_PERIOD_ALONE: dict[str, int | Shift] = {
+    "早上": Shift.START, "早晨": Shift.START, "清晨": Shift.START, "一早": Shift.START,
+    "上午": 12 * 60, "中午": 12 * 60, "午后": Shift.END, "下午": Shift.END, "傍晚": 18 * 60,
 }
 _TIME = re.compile(
     rf"(?P<p>{'|'.join(_PERIODS)})?\s*(?:(?P<h>{NUMBER})\s*(?:"
@@ -125,7 +144,7 @@ _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天
 _RELATIVE_WEEKS = {"本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2}
 _DAY_WORDS = {
     "大后天": 3, "后天": 2, "后日": 2, "明天": 1, "明日": 1, "明儿": 1,
-    "今天": 0, "今日": 0, "今儿": 0, "当天": 0,
+    "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "当日": 0,
 }
 
 
@@ -144,6 +163,9 @@ def _cn_date(m: re.Match[str]) -> DayRule:
     year = to_int(m["y"]) if m["y"] else None
     return CalendarDate(to_int(m["m"]), to_int(m["d"]), year, years_ahead)
 
+
+# `12月8日（周二）` in formal notices: the weekday repeats the date and is skipped.
+_WEEKDAY_NOTE = r"(?:\s*\((?:周|星期|礼拜)[一二三四五六日天]\))?"
 
 _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], bool], ...] = (
     (re.compile("|".join(_DAY_WORDS)), lambda m: Offset(_DAY_WORDS[m[0]]), False),
@@ -164,16 +186,29 @@ _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], boo
         False,
     ),
     (
-        re.compile(r"(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})[日号]?"),
+        re.compile(
+            r"(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})[日号]?"
+            + _WEEKDAY_NOTE
+        ),
         lambda m: CalendarDate(int(m["m"]), int(m["d"]), int(m["y"])),
         False,
     ),
     (
         re.compile(
             rf"(?:(?P<y>[0-9]{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<ry>今年|明年))?"
-            rf"(?P<m>{NUMBER})月(?P<d>{NUMBER})[日号]?"
+            rf"(?P<m>{NUMBER})月(?P<d>{NUMBER})[日号]?{_WEEKDAY_NOTE}"
         ),
         _cn_date,
+        False,
+    ),
+    (
+        re.compile(rf"(?:(?P<y>[0-9]{{4}})年|(?P<ry>今年|明年))?(?P<m>{NUMBER})月(?:底|末)"),
+        lambda m: CalendarDate(
+            to_int(m["m"]),
+            None,
+            int(m["y"]) if m["y"] else None,
+            {"今年": 0, "明年": 1}.get(m["ry"] or ""),
+        ),
         False,
     ),
     (
@@ -213,6 +248,8 @@ def _duration(m: re.Match[str]) -> Duration:
     unit = _UNITS[m["unit"]]
     if amount <= 0:
         raise DeadlineError("期限必须大于零")
+    if unit == "month" and amount == 0.5:  # 半个月 is said often and read as 15 days
+        return Duration(15, "day")
     if unit not in ("hour", "minute") and amount != int(amount):
         raise DeadlineError(f"「{m[0]}」不好换算，请写成整数天或几小时内")
     return Duration(amount, unit)
@@ -226,7 +263,7 @@ def _moment(phrase: str) -> Moment | None:
             continue
         rest = phrase[m.end() :].strip()
         if not rest:
-            return Moment(build(m), None, weak)
+            return Moment(build(m), Shift.END, weak)
         clock = _clock(rest)
         if clock is not None:
             return Moment(build(m), clock[0], weak)
@@ -234,14 +271,15 @@ def _moment(phrase: str) -> Moment | None:
     return None if clock is None else Moment(None, clock[0], weak=clock[1])
 
 
-def _clock(text: str) -> tuple[int, bool] | None:
+def _clock(text: str) -> tuple[int | Shift, bool] | None:
     """Read a time of day as minutes after midnight; the flag says it had no 上午/下午 word."""
     m = _TIME.fullmatch(text)
     if m is None or not (m["p"] or m["h"] or m["w"]):
         return None
+    if m["p"] in _NEEDS_HOUR and not m["h"]:
+        return None
     if m["w"]:
-        minutes = END_OF_DAY if m["w"] == "下班" else START_OF_DAY
-        return minutes, False
+        return Shift(m["w"]), False
     period = _PERIODS[m["p"]] if m["p"] else None
     if not m["h"]:
         default = _PERIOD_ALONE.get(m["p"])

@@ -2,15 +2,19 @@
 
 Conventions, chosen to match how office staff read these phrases (day = Asia/Shanghai):
 
-* A day without a time means 下班 of that day, 17:30; 上班 is 08:30.
-* `N天内` ends at 17:30 of the Nth calendar day after today: `3天内` written on Monday 10:00
+* A day without a time means 下班 of that day and 上班 is the start of the working day, both
+  taken from the calendar's working hours (by default 17:30 and 08:30).
+* `N天内` ends at 下班 of the Nth calendar day after today: `3天内` written on Monday 10:00
   is due Thursday 17:30. `N周内` is 7N days, `N个月内` the same day N months on (clamped to
-  month end), `N个工作日内` 17:30 of the Nth working day after today (see `_is_working_day`).
-  `N小时内` and `N分钟内` are exact clock durations, office hours or not.
+  month end), `N个工作日内` 下班 of the Nth working day after today, on China's statutory
+  calendar with its adjusted working weekends (调休) and the admin's overrides.
+  `N小时内` and `N分钟内` are exact clock durations, office hours or not. `半个月内` is 15 days.
 * `N日内` is a duration, but a bare `N日`/`N号` (also `N日前`) is a day of the month: this
   month, or next month when that day is already behind us.
 * A month and day without a year (`11月30日`, `12/1`) is this year, or next year when the date
   is earlier than today; today itself stays this year (and may then be already past).
+  `12月底` is that month's last day by the same rule; a weekday note (`12月8日（周二）`) is
+  skipped.
 * A bare weekday (`周五`) is the coming one, today included while its time is still ahead;
   `本周五` is always this week's (Monday-first) Friday and may therefore be past; `下周五` is
   next week's. `本周`/`下周` alone mean Friday of that week.
@@ -19,12 +23,10 @@ Conventions, chosen to match how office staff read these phrases (day = Asia/Sha
 * A deadline not strictly after `now` is refused with DeadlineError.
 """
 
-import calendar
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from calendar import monthrange
+from datetime import UTC, date, datetime, time, timedelta
 
 from tasks.language.deadline_grammar import (
-    END_OF_DAY,
     CalendarDate,
     DayRule,
     DeadlineError,
@@ -33,26 +35,39 @@ from tasks.language.deadline_grammar import (
     MonthDay,
     MonthEnd,
     Offset,
+    Shift,
     Spec,
     Weekday,
     recognise,
 )
 from tasks.language.text import normalize
+from tasks.workcalendar import SHANGHAI, CalendarDataMissing, WorkCalendar
 
-__all__ = ["DeadlineError", "SHANGHAI", "find_deadline", "format_deadline", "parse_deadline"]
+__all__ = [
+    "DeadlineError",
+    "SHANGHAI",
+    "find_deadline",
+    "format_deadline",
+    "format_time_left",
+    "parse_deadline",
+]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEFAULT_CALENDAR = WorkCalendar()
 _WEEKDAY_NAMES = "一二三四五六日"
 _HINT = "可以写成：明天下午5点、3个工作日内、本周五前、11月30日"
 _MAX_CANDIDATE = 32  # longer than any real deadline phrase; bounds the search cost
 _MAX_SPAN_WORDS = 3  # `12-01 17:00`, `明天 下午 5点`
 _NUMERALS = frozenset("0123456789零〇一二两三四五六七八九十")
+# One-character lead-ins of a deadline (请于…, 到…, 限…) that also end everyday words:
+# 申请, 必须, 所需, 收到, 关于, 存在, 期限. Glued to a word, they belong to it.
+_WORD_ENDINGS = frozenset("请须需到于在限")
 
 
-def parse_deadline(text: str, now: datetime) -> datetime:
+def parse_deadline(text: str, now: datetime, calendar: WorkCalendar | None = None) -> datetime:
     """Resolve a phrase against `now`; the answer is UTC so storage never depends on zones.
 
-    Every user mistake surfaces as DeadlineError with a reason fit to send back in chat.
+    Every user mistake surfaces as DeadlineError with a reason fit to send back in chat,
+    including a working-day count that reaches a year with no holiday data loaded.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -64,7 +79,7 @@ def parse_deadline(text: str, now: datetime) -> datetime:
         spec = recognise(phrase)
         if spec is None:
             raise DeadlineError(f"看不懂期限「{_clip(phrase)}」，{_HINT}")
-        when = _resolve(spec, local_now)
+        when = _resolve(spec, local_now, calendar or DEFAULT_CALENDAR)
     except DeadlineError:
         raise
     except ValueError as exc:  # a numeral such as 十十 that only looked like a number
@@ -104,17 +119,45 @@ def find_deadline(text: str) -> tuple[str, str] | None:
     return found, " ".join(word for word in kept if word)
 
 
-def format_deadline(when: datetime, now: datetime) -> str:
+def format_deadline(
+    when: datetime,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    working: bool = False,
+) -> str:
     """Show a deadline the way it is read in chat: `11月26日 17:30 周四（剩余3天7小时）`."""
     local_now = now.astimezone(SHANGHAI)
     local = when.astimezone(SHANGHAI)
     weekday = _WEEKDAY_NAMES[local.weekday()]
-    return f"{_stamp(local, local_now)} 周{weekday}（{_time_left(when - now)}）"
+    left = format_time_left(when, now, calendar, working)
+    return f"{_stamp(local, local_now)} 周{weekday}（{left}）"
 
 
-def _is_working_day(d: date) -> bool:
-    """Monday to Friday for now; the holiday calendar will replace this single rule."""
-    return d.weekday() < 5
+def format_time_left(
+    when: datetime,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    working: bool = False,
+) -> str:
+    """`剩余3天7小时`, or `剩余2个工作日` for a task whose clock runs on working days.
+
+    Working days are shown only for a later date: on the day itself hours say more, and an
+    overdue task is overdue in plain time. Formatting never fails: without calendar data
+    the natural count is shown instead.
+    """
+    if working and when > now:
+        days = _working_days_left(when, now, calendar or DEFAULT_CALENDAR)
+        if days:
+            return f"剩余{days}个工作日"
+    return _time_left(when - now)
+
+
+def _working_days_left(when: datetime, now: datetime, calendar: WorkCalendar) -> int:
+    """Working days up to the deadline's date, or 0 when that cannot be said."""
+    try:
+        return calendar.working_days_between(now, when)
+    except ValueError:  # CalendarDataMissing, or a span too long to count
+        return 0
 
 
 def _clip(phrase: str) -> str:
@@ -148,7 +191,11 @@ def _cuts(word: str) -> list[int]:
     """Positions where a deadline may start inside a word it is glued to (`总结3天内`)."""
     start = max(1, len(word) - _MAX_CANDIDATE)
     inside = range(start, len(word))
-    return [0, *(i for i in inside if not _inside_number(word[i - 1], word[i]))]
+    return [0, *(i for i in inside if _may_start_inside(word[i - 1], word[i]))]
+
+
+def _may_start_inside(before: str, after: str) -> bool:
+    return not _inside_number(before, after) and after not in _WORD_ENDINGS
 
 
 def _inside_number(before: str, after: str) -> bool:
@@ -166,24 +213,36 @@ def _is_deadline(candidate: str, glued: bool) -> bool:
     return not (glued and isinstance(spec, Moment) and spec.weak)
 
 
-def _at(day: date, minutes: int) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI) + timedelta(minutes=minutes)
+def _at(day: date, clock: time | int) -> datetime:
+    """`day` at a wall-clock time, or at minutes after its midnight (1440 is 24:00)."""
+    if isinstance(clock, time):
+        return datetime.combine(day, clock, tzinfo=SHANGHAI)
+    return datetime.combine(day, time(), tzinfo=SHANGHAI) + timedelta(minutes=clock)
 
 
-def _resolve(spec: Spec, now: datetime) -> datetime:
+def _clock(minutes: int | Shift, calendar: WorkCalendar) -> time | int:
+    """上班 and 下班 are whatever the calendar's working hours say."""
+    if minutes is Shift.START:
+        return calendar.hours.start
+    if minutes is Shift.END:
+        return calendar.hours.end
+    return minutes
+
+
+def _resolve(spec: Spec, now: datetime, calendar: WorkCalendar) -> datetime:
     """Place a Spec on the Shanghai calendar relative to the local `now`."""
     if isinstance(spec, Duration):
-        return _after(spec, now)
+        return _after(spec, now, calendar).astimezone(SHANGHAI)
     today = now.date()
     day = today if spec.day is None else _day(spec.day, today)
-    minutes = END_OF_DAY if spec.minutes is None else spec.minutes
-    when = _at(day, minutes)
+    clock = _clock(spec.minutes, calendar)
+    when = _at(day, clock)
     if isinstance(spec.day, Weekday) and spec.day.weeks_ahead is None and when <= now:
-        when = _at(day + timedelta(days=7), minutes)
+        when = _at(day + timedelta(days=7), clock)
     return when
 
 
-def _after(duration: Duration, now: datetime) -> datetime:
+def _after(duration: Duration, now: datetime, calendar: WorkCalendar) -> datetime:
     count = int(duration.amount)
     today = now.date()
     match duration.unit:
@@ -192,13 +251,22 @@ def _after(duration: Duration, now: datetime) -> datetime:
         case "hour":
             return now + timedelta(hours=duration.amount)
         case "week":
-            return _at(today + timedelta(days=7 * count), END_OF_DAY)
+            return calendar.add_natural_days(now, 7 * count)
         case "month":
-            return _at(_add_months(today, count, today.day), END_OF_DAY)
+            return _at(_add_months(today, count, today.day), calendar.hours.end)
         case "workday":
-            return _at(_nth_working_day(today, count), END_OF_DAY)
+            return _working_days(calendar, now, count)
         case _:
-            return _at(today + timedelta(days=count), END_OF_DAY)
+            return calendar.add_natural_days(now, count)
+
+
+def _working_days(calendar: WorkCalendar, now: datetime, count: int) -> datetime:
+    try:
+        return calendar.add_working_days(now, count)
+    except CalendarDataMissing as exc:
+        raise DeadlineError(str(exc)) from exc
+    except ValueError as exc:  # no such working day within the calendar's search range
+        raise DeadlineError(f"期限太远：{count}个工作日") from exc
 
 
 def _day(rule: DayRule, today: date) -> date:
@@ -228,13 +296,14 @@ def _calendar_date(rule: CalendarDate, today: date) -> date:
     elif rule.years_ahead is not None:
         year = today.year + rule.years_ahead
     else:
-        earlier = (rule.month, rule.day) < (today.month, today.day)
+        earlier = (rule.month, rule.day or 31) < (today.month, today.day)
         year = today.year + 1 if earlier else today.year
+    written = f"{rule.year}年" if rule.year is not None else ""
+    written += f"{rule.month}月" + (f"{rule.day}日" if rule.day else "")
     try:
-        return date(year, rule.month, rule.day)
-    except ValueError as exc:
-        written = f"{rule.year}年" if rule.year is not None else ""
-        raise DeadlineError(f"日期不存在：{written}{rule.month}月{rule.day}日") from exc
+        return date(year, rule.month, rule.day or monthrange(year, rule.month)[1])
+    except ValueError as exc:  # monthrange's IllegalMonthError is a ValueError too
+        raise DeadlineError(f"日期不存在：{written}") from exc
 
 
 def _month_day(today: date, months: int, day: int) -> date:
@@ -249,12 +318,4 @@ def _add_months(today: date, months: int, day: int) -> date:
     """The given day `months` after today's month, clamped to that month's last day."""
     index = today.year * 12 + today.month - 1 + months
     year, month = divmod(index, 12)
-    return date(year, month + 1, min(day, calendar.monthrange(year, month + 1)[1]))
-
-
-def _nth_working_day(today: date, count: int) -> date:
-    day = today
-    while count > 0:
-        day += timedelta(days=1)
-        count -= _is_working_day(day)
-    return day
+    return date(year, month + 1, min(day, monthrange(year, month + 1)[1]))

@@ -3,19 +3,23 @@
 from tasks.models.base import Base
 from tasks.models.directory import Department, Membership, Person
 from tasks.models.messaging import InboxMessage, OutboxMessage
-from tasks.models.task import KIND_LABELS, OPEN_STATES, STATE_LABELS, Card, Task, TaskEvent
+from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
+from tasks.models.task import OPEN_STATES, STATE_LABELS, Card, Extension, Task, TaskEvent
 
 __all__ = [
     "Base",
+    "CalendarDay",
+    "CalendarYear",
     "Card",
     "Department",
-    "KIND_LABELS",
-    "OPEN_STATES",
-    "STATE_LABELS",
+    "Extension",
     "InboxMessage",
     "Membership",
+    "OPEN_STATES",
     "OutboxMessage",
     "Person",
+    "STATE_LABELS",
+    "SlaPolicy",
     "Task",
     "TaskEvent",
 ]

@@ -1,6 +1,7 @@
 """The end-to-end office: product web app, WeCom sandbox and an in-process worker."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import Engine
 
 from integrations.wecom.sandbox import SandboxConfig, SandboxThread
 from tasks.directory import apply_snapshot
+from tasks.workcalendar import SHANGHAI
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
@@ -24,8 +26,18 @@ def product() -> Iterator[ProductServer]:
     server.shutdown()
 
 
+# A Tuesday morning in an ordinary working week: what the tests expect of deadlines must
+# not depend on the day they happen to run (a holiday, or a year with no calendar data).
+OFFICE_START = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
+
+
 @pytest.fixture
-def sandbox(product: ProductServer) -> Iterator[SandboxThread]:
+def clock() -> ShiftedClock:
+    return ShiftedClock(start=OFFICE_START)
+
+
+@pytest.fixture
+def sandbox(product: ProductServer, clock: ShiftedClock) -> Iterator[SandboxThread]:
     config = SandboxConfig(
         corp_id=TEST_WECOM["MASHANGBAN_WECOM_CORP_ID"],
         agent_id=int(TEST_WECOM["MASHANGBAN_WECOM_AGENT_ID"]),
@@ -33,6 +45,7 @@ def sandbox(product: ProductServer) -> Iterator[SandboxThread]:
         token=TEST_WECOM["MASHANGBAN_WECOM_TOKEN"],
         aes_key=TEST_WECOM["MASHANGBAN_WECOM_AES_KEY"],
         callback_url=f"{product.url}/wecom/callback",
+        clock=clock.epoch,
     )
     thread = SandboxThread(config)
     yield thread
@@ -41,10 +54,12 @@ def sandbox(product: ProductServer) -> Iterator[SandboxThread]:
 
 @pytest.fixture
 def office(product: ProductServer, sandbox: SandboxThread, var_dir: Path, database_url: str,
-           redis_url: str, db: Engine, redis_conn: redis.Redis) -> Iterator[Office]:
+           redis_url: str, db: Engine, redis_conn: redis.Redis,
+           clock: ShiftedClock) -> Iterator[Office]:
     """A synced office ready to chat; every test starts with empty data and an empty Redis."""
-    settings = make_settings(var_dir, database_url, redis_url, wecom_api_base=sandbox.url)
-    rt = Runtime(settings, clock=ShiftedClock(), _engine=db)
+    settings = make_settings(var_dir, database_url, redis_url, wecom_api_base=sandbox.url,
+                             admins="xuming")
+    rt = Runtime(settings, clock=clock, _engine=db)
     product.app = create_app(rt)
     runtime_module.install(rt)
     with rt.sessions.begin() as session:

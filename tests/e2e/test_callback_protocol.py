@@ -13,11 +13,18 @@ from integrations.wecom.sandbox.envelope import (
     encrypt_echo,
 )
 from tasks.models import InboxMessage, OutboxMessage, Task
+from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM
 
 TOKEN = TEST_WECOM["MASHANGBAN_WECOM_TOKEN"]
 AES_KEY = TEST_WECOM["MASHANGBAN_WECOM_AES_KEY"]
 CORP_ID = TEST_WECOM["MASHANGBAN_WECOM_CORP_ID"]
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    """Real time: these tests sign callbacks themselves with the wall clock, as WeCom does."""
+    return ShiftedClock()
 
 
 def signed(text: str, *, msg_id: int = 42, timestamp: int | None = None,

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.clocks import ShiftedClock
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,6 +32,12 @@ def eventually(check: Callable[[], object], what: str, timeout: float = 30.0) ->
             return result
         time.sleep(0.1)
     raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    """Real time: the child processes read the system clock, so the sandbox must too."""
+    return ShiftedClock()
 
 
 @pytest.fixture
@@ -72,6 +80,7 @@ def test_web_and_worker_processes_serve_a_conversation(office, started, environm
     office.say("zhangwei", "新建 核对来文 @李娜 2小时内", work=False)
 
     eventually(lambda: office.cards("lina"), "the card reaching the holder")
+    eventually(lambda: office.replies("zhangwei"), "the confirmation reaching the requester")
     assert "已创建任务 #1" in office.last_reply("zhangwei")
     office.click("lina", "接办", work=False)
     eventually(lambda: office.cards("lina")[-1]["disabled"], "the card being updated")

@@ -23,7 +23,7 @@ def test_create_accept_by_click_and_close(office):
     assert updated["disabled"] is True
     assert updated["replace_text"] == "已由李娜接办"
     assert len(office.cards("lina")) == 1, "the card is updated in place, not sent again"
-    assert "李娜 已接办任务 #1" in office.last_reply("zhangwei")
+    assert "李娜（秘书科，@lina） 已接办任务 #1" in office.last_reply("zhangwei")
 
     office.say("lina", "办结 #1 已报送初稿")
 
@@ -42,14 +42,14 @@ def test_accepting_by_command_also_updates_the_card(office):
 
     card = office.cards("lina")[-1]
     assert card["disabled"] is True and card["replace_text"] == "已由李娜接办"
-    assert "李娜 已接办任务 #1" in office.last_reply("zhangwei")
+    assert "李娜（秘书科，@lina） 已接办任务 #1" in office.last_reply("zhangwei")
 
 
 def test_only_the_holder_may_close_and_is_named(office):
     office.say("zhangwei", "新建 准备汇报材料 @李娜 2天内")
     office.say("zhaolei", "办结 #1 我来关掉")
 
-    assert "只有承办人 李娜 可以办结任务 #1" in office.last_reply("zhaolei")
+    assert "你不能办结任务 #1：只有承办人（李娜）可以办结" in office.last_reply("zhaolei")
     with office.rt.sessions() as session:
         assert session.get(Task, 1).state == "pending"
 

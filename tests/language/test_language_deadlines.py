@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tasks.language import DeadlineError, find_deadline, format_deadline, parse_deadline
-from tasks.language import deadlines as deadlines_module
+from tasks.language.deadline_grammar import END_OF_DAY, START_OF_DAY
+from tasks.language.deadlines import format_time_left
+from tasks.workcalendar import WorkCalendar, WorkingHours
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -130,8 +132,7 @@ YEAR_END_CASES = [
     ("12月31日", sh(2026, 12, 31)),
     ("2小时内", sh(2026, 12, 31, 18, 0)),
     ("明天", sh(2027, 1, 1)),
-    ("3天内", sh(2027, 1, 3)),
-    ("3个工作日内", sh(2027, 1, 5)),
+    ("3天内", sh(2027, 1, 3)),  # natural days need no holiday data
     ("本周五", sh(2027, 1, 1)),
     ("下周一", sh(2027, 1, 4)),
     ("周三", sh(2027, 1, 6)),
@@ -166,6 +167,12 @@ def test_now_in_any_zone_is_read_in_shanghai(zone: str) -> None:
     assert parse_deadline("明天", now).tzinfo == UTC
 
 
+MISSING_2027 = (
+    "2027年的法定节假日安排尚未载入，暂时无法按工作日计算。"
+    "请管理员导入该年安排（mashangban calendar import），或写明具体日期时间。"
+)
+
+
 @pytest.mark.parametrize(
     ("now", "text", "reason"),
     [
@@ -186,6 +193,10 @@ def test_now_in_any_zone_is_read_in_shanghai(zone: str) -> None:
         (MON, "31号", "日期不存在：11月31日"),
         (MON, "0天内", "期限必须大于零"),
         (MON, "今晚", "只写了时段，请写明几点，例如：今晚8点"),
+        (MON, "13月底", "日期不存在：13月"),
+        # chinesecalendar 1.11 has no 2027 data: counting working days into it must stop
+        # and say so, not silently assume Mon–Fri across a holiday nobody has loaded.
+        (NYE, "3个工作日内", MISSING_2027),
     ],
 )
 def test_refusals_explain_themselves(now: datetime, text: str, reason: str) -> None:
@@ -222,12 +233,67 @@ def test_naive_now_is_a_programming_error() -> None:
     assert not isinstance(caught.value, DeadlineError)
 
 
-def test_working_day_rule_is_replaceable(monkeypatch: pytest.MonkeyPatch) -> None:
-    holidays = {date(2027, 1, 1)}
-    monkeypatch.setattr(
-        deadlines_module, "_is_working_day", lambda d: d.weekday() < 5 and d not in holidays
-    )
-    assert parse_deadline("3个工作日内", NYE) == sh(2027, 1, 6)
+def test_an_imported_year_counts_working_days_with_its_overrides() -> None:
+    # 2027 imported by an admin: Mon–Fri, with New Year's Day (Fri 2027-01-01) as an override.
+    calendar = WorkCalendar(extra_years=frozenset({2027}), overrides={date(2027, 1, 1): False})
+    assert parse_deadline("3个工作日内", NYE, calendar) == sh(2027, 1, 6)  # Mon 4, Tue 5, Wed 6
+    assert parse_deadline("1个工作日内", NYE, calendar) == sh(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "expected"),
+    [
+        # 2026-10-01..07 National Day; 10-08 Thu is the first working day after it and
+        # 10-10 Sat is a 调休 working day (State Council notice for 2026).
+        (sh(2026, 9, 30, 18, 0), "1个工作日内", sh(2026, 10, 8)),
+        (sh(2026, 9, 30, 18, 0), "3个工作日内", sh(2026, 10, 10)),
+        # 2026-02-15..23 Spring Festival; Sat 02-14 and Sat 02-28 are 调休 working days.
+        (sh(2026, 2, 13, 16, 0), "1个工作日内", sh(2026, 2, 14)),
+        (sh(2026, 2, 13, 16, 0), "2个工作日内", sh(2026, 2, 24)),
+        # Natural days ignore holidays: 3天内 from 09-30 is 10-03 although it is a day off.
+        (sh(2026, 9, 30, 18, 0), "3天内", sh(2026, 10, 3)),
+    ],
+)
+def test_working_days_follow_the_statutory_calendar(
+    now: datetime, text: str, expected: datetime
+) -> None:
+    assert parse_deadline(text, now) == expected
+
+
+def test_an_override_day_off_is_skipped() -> None:
+    # A local day off on Wed 11-25 pushes 3 working days from Monday to Friday.
+    calendar = WorkCalendar(overrides={date(2026, 11, 25): False})
+    assert parse_deadline("3个工作日内", MON, calendar) == sh(2026, 11, 27)
+
+
+OFFICE_9_TO_6 = WorkCalendar(hours=WorkingHours.parse("09:00-12:00,13:30-18:00"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("明天", sh(2026, 11, 24, 18, 0)),
+        ("今天下班前", sh(2026, 11, 23, 18, 0)),
+        ("明天上班前", sh(2026, 11, 24, 9, 0)),
+        ("明早", sh(2026, 11, 24, 9, 0)),
+        ("明天下午", sh(2026, 11, 24, 18, 0)),
+        ("3天内", sh(2026, 11, 26, 18, 0)),
+        ("3个工作日内", sh(2026, 11, 26, 18, 0)),
+        ("两周内", sh(2026, 12, 7, 18, 0)),
+        ("1个月内", sh(2026, 12, 23, 18, 0)),
+        ("本周五", sh(2026, 11, 27, 18, 0)),
+        ("11月30日", sh(2026, 11, 30, 18, 0)),
+        ("明天17:30", sh(2026, 11, 24, 17, 30)),  # a written time is not moved
+    ],
+)
+def test_shift_words_follow_the_calendar_hours(text: str, expected: datetime) -> None:
+    assert parse_deadline(text, MON, OFFICE_9_TO_6) == expected
+
+
+def test_grammar_defaults_match_the_default_working_hours() -> None:
+    hours = WorkingHours()
+    assert END_OF_DAY == hours.end.hour * 60 + hours.end.minute
+    assert START_OF_DAY == hours.start.hour * 60 + hours.start.minute
 
 
 @pytest.mark.parametrize(
@@ -245,6 +311,14 @@ def test_working_day_rule_is_replaceable(monkeypatch: pytest.MonkeyPatch) -> Non
         ("起草通知 今晚", ("今晚", "起草通知")),  # unparseable later, but clearly a deadline
         ("＠张伟　３天内", ("3天内", "@张伟")),
         ("3天内", ("3天内", "")),
+        ("年度报告 请于本周五前报送 @张伟", ("请于本周五前报送", "年度报告 @张伟")),
+        ("报告周五前提交", ("周五前提交", "报告")),
+        ("整理材料 晚8点", ("晚8点", "整理材料")),
+        ("通知 12月1日（周二）前", ("12月1日(周二)前", "通知")),
+        # 请/需/到 glued to a word end it (申请, 所需, 收到) rather than start the deadline.
+        ("提交申请明天", ("明天", "提交申请")),
+        ("所需材料 急需3天内", ("3天内", "所需材料 急需")),
+        ("确认收到明天下班前", ("明天下班前", "确认收到")),
     ],
 )
 def test_find_deadline_splits(text: str, expected: tuple[str, str]) -> None:
@@ -254,7 +328,7 @@ def test_find_deadline_splits(text: str, expected: tuple[str, str]) -> None:
 @pytest.mark.parametrize(
     "text",
     ["整理周五会议纪要", "维修3号", "第12号文件", "学习第三天内容", "新建 第三天", "下午3点开会",
-     "@张伟3天内", "", "起草年度工作总结"],
+     "@张伟3天内", "", "起草年度工作总结", "早 会材料", "晚 会节目单", "请假条"],
 )
 def test_find_deadline_leaves_titles_alone(text: str) -> None:
     assert find_deadline(text) is None
@@ -282,6 +356,37 @@ def test_find_deadline_leaves_titles_alone(text: str) -> None:
 )
 def test_format_deadline(when: datetime, now: datetime, expected: str) -> None:
     assert format_deadline(when, now) == expected
+
+
+@pytest.mark.parametrize(
+    ("when", "now", "expected"),
+    [
+        # Mon 10:00 to Wed 17:30: Tue and Wed are the two working days left.
+        (sh(2026, 11, 25), MON, "11月25日 17:30 周三（剩余2个工作日）"),
+        # Across a weekend: Fri evening to Tue counts Mon and Tue only.
+        (sh(2026, 12, 1), FRI, "12月1日 17:30 周二（剩余2个工作日）"),
+        # Across National Day: 09-30 to 10-10 counts 10-08, 10-09 and the 调休 Sat 10-10.
+        (sh(2026, 10, 10), sh(2026, 9, 30, 18, 0), "10月10日 17:30 周六（剩余3个工作日）"),
+        # The same day keeps hours and minutes.
+        (MON + timedelta(hours=2, minutes=30), MON, "11月23日 12:30 周一（剩余2小时30分钟）"),
+        # Overdue is overdue in plain time.
+        (MON - timedelta(hours=3), MON, "11月23日 07:00 周一（已超期3小时）"),
+        # Fri evening to Sun: no working day in between, so plain time says more.
+        (sh(2026, 11, 29), FRI, "11月29日 17:30 周日（剩余1天22小时）"),
+        # 2027 has no holiday data: formatting falls back instead of failing.
+        (sh(2027, 1, 5), NYE, "2027年1月5日 17:30 周二（剩余5天1小时）"),
+    ],
+)
+def test_format_deadline_in_working_days(when: datetime, now: datetime, expected: str) -> None:
+    assert format_deadline(when, now, working=True) == expected
+
+
+def test_format_time_left_is_the_part_in_parentheses() -> None:
+    assert format_time_left(sh(2026, 11, 26), MON) == "剩余3天7小时"
+    assert format_time_left(sh(2026, 11, 26), MON, working=True) == "剩余3个工作日"
+    assert format_time_left(MON, MON, working=True) == "已到期"
+    day_off = WorkCalendar(overrides={date(2026, 11, 24): False})
+    assert format_time_left(sh(2026, 11, 26), MON, day_off, working=True) == "剩余2个工作日"
 
 
 def test_parse_then_format_round_trip() -> None:

@@ -1,6 +1,7 @@
 """Property tests: no chat input may crash the parsers (product.md §8, "no server error")."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -8,30 +9,28 @@ from hypothesis import strategies as st
 
 from tasks.language import (
     AcceptTask,
-    CloseTask,
-    CreateTask,
+    Command,
     DeadlineError,
-    ListMine,
-    ShowHelp,
-    Unknown,
     find_deadline,
+    format_deadline,
     normalize,
     parse_command,
     parse_deadline,
 )
+from tasks.workcalendar import WorkCalendar, WorkingHours
 
 # Characters that steer the grammars into their deeper branches, so random text is not
 # rejected at the first character every time.
 _GRAMMAR_CHARS = list(
     "0123456789０１２３一二三十两半零〇天日周号月年点时分钟:：-/. 　内前后今明大下上午晚早中本这个"
-    "工作小钟底末第任务#＃@＠新建交办接结我的待帮助?？进展请假礼拜星期期截止最"
+    "工作小钟底末第任务请于务必提交反馈()（）周二#＃@＠新建交办接结我的待帮助?？进展请假礼拜星期期截止最"
 )
 chat_text = st.one_of(st.text(max_size=60), st.text(st.sampled_from(_GRAMMAR_CHARS), max_size=30))
 instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31),
     timezones=st.sampled_from([UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]),
 )
-COMMAND_TYPES = (CreateTask, AcceptTask, CloseTask, ListMine, ShowHelp, Unknown)
+COMMAND_TYPES = get_args(Command)  # every command class, however many the language grows
 
 # Well-formed and nearly well-formed phrases, so the success path is exercised as well.
 _numbers = st.integers(min_value=0, max_value=40).map(str)
@@ -55,7 +54,17 @@ _durations = st.builds(
 phrases = st.builds(
     "{}{}".format,
     st.one_of(st.builds("{} {}".format, _days, _times), _durations),
-    st.sampled_from(["", "前", "之前", "内", "以前"]),
+    st.sampled_from(["", "前", "之前", "内", "以前", "前提交"]),
+)
+calendars = st.sampled_from(
+    [
+        WorkCalendar(),
+        WorkCalendar(hours=WorkingHours.parse("09:00-12:00,13:30-18:00")),
+        # An admin who imported the years after the package's data and took a day off.
+        WorkCalendar(
+            extra_years=frozenset(range(2027, 2091)), overrides={date(2026, 12, 31): False}
+        ),
+    ]
 )
 
 
@@ -66,15 +75,24 @@ def test_parse_command_never_raises(text: str) -> None:
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.one_of(chat_text, phrases), instants)
-def test_parse_deadline_only_raises_deadline_error(text: str, now: datetime) -> None:
+@given(st.one_of(chat_text, phrases), instants, calendars)
+def test_parse_deadline_only_raises_deadline_error(
+    text: str, now: datetime, calendar: WorkCalendar
+) -> None:
     try:
-        result = parse_deadline(text, now)
+        result = parse_deadline(text, now, calendar)
     except DeadlineError as error:
         assert str(error)
     else:
         assert result > now
         assert result.tzinfo == UTC
+
+
+@settings(max_examples=300, deadline=None)
+@given(instants, instants, st.booleans())
+def test_format_deadline_never_raises(when: datetime, now: datetime, working: bool) -> None:
+    shown = format_deadline(when, now, working=working)
+    assert shown.endswith("）")
 
 
 @settings(max_examples=400, deadline=None)

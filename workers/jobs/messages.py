@@ -34,7 +34,8 @@ def process_inbox(rt: runtime.Runtime) -> int:
 def _process_one(rt: runtime.Runtime, inbox_id: int) -> int:
     try:
         with rt.sessions.begin() as session:
-            return int(inbox.process(session, inbox_id, now=rt.clock()))
+            return int(inbox.process(session, inbox_id, now=rt.clock(),
+                                     rules=rt.settings.rules))
     except Exception as error:  # a bug must not wedge the inbox: record it and tell the sender
         log.exception("inbox message %s failed", inbox_id)
         with rt.sessions.begin() as session:

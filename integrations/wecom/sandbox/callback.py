@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import time
 from typing import Any
 
 import requests
@@ -28,7 +27,7 @@ def post_callback(state: SandboxState, plain_xml: str) -> tuple[dict[str, Any], 
         config.token,
         config.aes_key,
         config.corp_id,
-        str(int(time.time())),
+        str(int(config.clock())),
         _nonce(),
         config.agent_id,
     )
@@ -117,7 +116,7 @@ def verify_url(state: SandboxState) -> dict[str, Any]:
     config = state.config
     plain = str(secrets.randbelow(10**18))
     params = encrypt_echo(
-        plain, config.token, config.aes_key, config.corp_id, str(int(time.time())), _nonce()
+        plain, config.token, config.aes_key, config.corp_id, str(int(config.clock())), _nonce()
     )
     try:
         response = requests.get(config.callback_url, params=params, timeout=CALLBACK_TIMEOUT)

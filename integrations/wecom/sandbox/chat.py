@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template_string
@@ -57,7 +56,7 @@ def send(userid: str) -> Response | tuple[Response, int]:
         userid, {"from": "member", "msgtype": "text", "content": text, "msgid": msg_id}
     )
     config = state.config
-    xml = build_text_xml(config.corp_id, userid, text, msg_id, config.agent_id, int(time.time()))
+    xml = build_text_xml(config.corp_id, userid, text, msg_id, config.agent_id, int(config.clock()))
     return jsonify(deliver(state, userid, xml, "text"))
 
 
@@ -111,7 +110,7 @@ def click(userid: str) -> Response | tuple[Response, int]:
         key,
         code,
         card_type,
-        int(time.time()),
+        int(config.clock()),
         _selected_items(body),
     )
     click_info = {"task_id": task_id, "response_code": code}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -20,3 +22,6 @@ class SandboxConfig:
     aes_key: str
     callback_url: str
     token_ttl: int = 7200
+    # The corp's wall clock in epoch seconds, stamped on callbacks. Tests that move the
+    # product's clock to a chosen day move this one with it, as two real servers agree.
+    clock: Callable[[], float] = field(default=time.time)

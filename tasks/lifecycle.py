@@ -1,0 +1,302 @@
+"""Every transition of a task (product.md §3), with its audit event and who is told.
+
+Each function checks who may act (tasks.authority), applies the state change on the Task,
+appends one audit event, redraws the task's cards and queues the notices, all in the
+message's transaction: either everything happens, or a Refusal leaves nothing behind.
+"""
+
+from sqlalchemy import select
+
+from tasks import cards, replies, sla
+from tasks.context import Context
+from tasks.directory import find_department, find_person
+from tasks.errors import Refusal
+from tasks.language import CreateTask, parse_interval
+from tasks.models import Card, Department, Extension, Membership, Person, Task
+from tasks.outbox import queue_card, queue_card_update
+from tasks.policies import policy_for
+from tasks.workcalendar import CalendarDataMissing
+
+Target = Person | Department
+
+
+def create(ctx: Context, command: CreateTask) -> None:
+    """Create one task per person or department named (or for the sender), each with a card.
+
+    Naming several holders creates one task each: every holder answers for their own part
+    (首问负责制), and a department named with @ is offered to all its members at once.
+    """
+    if not command.assignees and command.verb in ("请示", "急件"):
+        raise Refusal("请用 @ 指明承办人或部门，例如：" + ("急件 核对汇报材料 @张伟"
+                      if command.verb == "急件" else "请示 申请调整会议室 @秘书科")
+                      + "\n（未指明时按规则自动分派的功能即将开放。）")
+    targets = [_resolve(ctx, name, marked=True) for name in command.assignees] or [ctx.sender]
+    kind = command.kind or "general"
+    policy = policy_for(ctx.session, kind)
+    written = ctx.deadline(command.deadline_text) if command.deadline_text else None
+    deadlines = _deadlines(ctx, policy, written, _progress_limit(command.progress_text))
+    for target in targets:
+        task = _new_task(ctx, command.title, kind, policy, deadlines, target, written is not None)
+        ctx.record(task, "created", command.title, kind=kind, holder=_name(target),
+                   deadline=task.deadline.isoformat() if task.deadline else "")
+        _offer(ctx, task)
+        inferred = command.kind is not None and not command.kind_explicit
+        ctx.reply(replies.created(task, ctx.now, ctx.calendar, inferred), task=task)
+
+
+def accept(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None = None) -> None:
+    """Accept a task (接办); the first member to accept a department's offer owns it.
+
+    The state is checked before the role: whoever loses a race to accept is told who won,
+    not that they may not accept a task that now has a holder.
+    """
+    if task.state == "pending":
+        ctx.authority.require("accept", ctx.sender, task)
+    task.accept(ctx.sender, ctx.now)
+    ctx.record(task, "accepted")
+    _redraw_cards(ctx, task, clicked)
+    ctx.tell_others([task.requester], replies.accepted_notice(task), task=task)
+    ctx.reply(f"已接办任务 #{task.id}，期限 {replies.deadline_text(task, ctx.now, ctx.calendar)}。",
+              task=task)
+
+
+def report_progress(ctx: Context, task: Task, text: str) -> None:
+    """A progress report (进展) goes to the requester and restarts the progress timer."""
+    ctx.authority.require("progress", ctx.sender, task)
+    task.report_progress(ctx.now)
+    ctx.record(task, "progress", text)
+    ctx.tell_others([task.requester], replies.progress_notice(task, ctx.sender, text), task=task)
+    ctx.reply(f"已记录任务 #{task.id} 的进展，并告知提请人 {task.requester.name}。", task=task)
+
+
+def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) -> None:
+    """Hand a task over (转办) with a reason; the new holder must accept it.
+
+    The first responder stays on record and, like the requester, is told who holds the
+    task now and how to reach them (主动告知或引导).
+    """
+    ctx.authority.require("transfer", ctx.sender, task)
+    target = _resolve(ctx, written, marked=marked)
+    if isinstance(target, Person) and target.id == task.holder_id:
+        raise Refusal(f"任务 #{task.id} 已由 {target.name} 承办，无需转办。")
+    previous = task.holder_label
+    task.transfer(target if isinstance(target, Person) else None,
+                  target if isinstance(target, Department) else None, ctx.now)
+    ctx.record(task, "transferred", reason, to=_name(target), previous=previous)
+    _redraw_cards(ctx, task, None)
+    _offer(ctx, task)
+    for person in _holders(ctx, task):
+        ctx.tell_others([person], replies.transferred_to_you(task, ctx.sender, reason), task=task)
+    notice = replies.transferred_notice(task, ctx.sender, reason)
+    ctx.tell_others([task.requester, task.first_responder], notice, task=task)
+    ctx.reply(f"已将任务 #{task.id} 转办给 {task.holder_label}，并告知提请人和首问责任人。",
+              task=task)
+
+
+def request_extension(ctx: Context, task: Task, deadline_text: str, reason: str) -> None:
+    """Ask the holder's supervisor for a later deadline (延期申请); nothing moves until approved."""
+    ctx.authority.require("request_extension", ctx.sender, task)
+    if not task.is_open:
+        raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，不能申请延期。")
+    if _open_extension(ctx, task) is not None:
+        raise Refusal(f"任务 #{task.id} 已有一项延期申请待审批，请等待审批结果。")
+    wanted = ctx.deadline(deadline_text)
+    if task.deadline is not None and wanted <= task.deadline:
+        raise Refusal(f"新期限应晚于现有期限 {replies.stamp(task.deadline)}，否则无需延期。")
+    approvers = ctx.authority.approvers(task)
+    if not approvers:
+        raise Refusal("没有找到可以审批延期的负责人，请联系管理员。")
+    extension = Extension(task=task, requested_by=ctx.sender, requested_at=ctx.now,
+                          previous_deadline=task.deadline, requested_deadline=wanted,
+                          reason=reason, state="requested")
+    ctx.session.add(extension)
+    ctx.record(task, "extension_requested", reason, deadline=wanted.isoformat())
+    for approver in approvers:
+        ctx.tell(approver, replies.extension_request(extension, task, ctx.now, ctx.calendar),
+                 task=task)
+    names = "、".join(p.name for p in approvers)
+    ctx.reply(f"已提交任务 #{task.id} 的延期申请，等待 {names} 审批。", task=task)
+
+
+def decide_extension(ctx: Context, task: Task, approve: bool, reason: str) -> None:
+    """A supervisor approves or refuses (同意/不同意延期); the original deadline stays on record."""
+    ctx.authority.require("decide_extension", ctx.sender, task)
+    extension = _open_extension(ctx, task)
+    if extension is None:
+        raise Refusal(f"任务 #{task.id} 没有待审批的延期申请。")
+    if extension.requested_by_id == ctx.sender.id:
+        raise Refusal("不能审批自己提出的延期申请，请由上一级负责人审批。")
+    extension.state = "approved" if approve else "refused"
+    extension.decided_by, extension.decided_at = ctx.sender, ctx.now
+    extension.decision_reason = reason or None
+    if approve:
+        task.extend(extension.requested_deadline, ctx.now)
+        _redraw_cards(ctx, task, None)
+    ctx.record(task, "extension_approved" if approve else "extension_refused", reason)
+    notice = replies.extension_decided(extension, task)
+    ctx.tell_others([extension.requested_by, task.requester], notice, task=task)
+    ctx.reply(f"已{'同意' if approve else '不同意'}任务 #{task.id} 的延期申请，已告知"
+              f"{extension.requested_by.name}。", task=task)
+
+
+def chase(ctx: Context, task: Task, note: str) -> None:
+    """A supervisor or leader chases the holder (催办); the chase is on the record."""
+    ctx.authority.require("chase", ctx.sender, task)
+    if not task.is_open:
+        raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，无需催办。")
+    ctx.record(task, "chased", note)
+    ctx.tell_others(_holders(ctx, task), replies.chased(task, ctx.sender, note), task=task)
+    ctx.reply(f"已向 {task.holder_label} 催办任务 #{task.id}。", task=task)
+
+
+def close(ctx: Context, task: Task, result: str) -> None:
+    """Close a task (办结) with its result; requester and first responder are told."""
+    ctx.authority.require("close", ctx.sender, task)
+    task.close(result, ctx.now)
+    ctx.record(task, "closed", task.result or "")
+    _redraw_cards(ctx, task, None)
+    ctx.tell_others([task.requester, task.first_responder], replies.closed_notice(task),
+                    task=task)
+    ctx.reply(f"任务 #{task.id} 已办结，感谢！", task=task)
+
+
+def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str) -> None:
+    """Send a closed task back to its holder (重办) with a reason and, if needed, a new deadline."""
+    ctx.authority.require("reopen", ctx.sender, task)
+    deadline = ctx.deadline(deadline_text) if deadline_text else None
+    if deadline is None and task.state == "closed" and (task.deadline is None
+                                                         or task.deadline <= ctx.now):
+        raise Refusal(f"原期限已过，重办请写明新期限，例如：重办 #{task.id} 3天内 {reason}")
+    task.reopen(deadline, ctx.now)
+    ctx.record(task, "reopened", reason, deadline=task.deadline.isoformat() if task.deadline
+               else "")
+    _offer(ctx, task)
+    notice = replies.reopened_notice(task, ctx.sender, reason, ctx.now, ctx.calendar)
+    ctx.tell_others([task.holder, task.requester, task.first_responder], notice, task=task)
+    ctx.reply(f"已将任务 #{task.id} 退回 {task.holder_label} 重办。", task=task)
+
+
+def cancel(ctx: Context, task: Task, reason: str) -> None:
+    """Withdraw a task (撤销) with a reason; its holder stops work and its cards say so."""
+    ctx.authority.require("cancel", ctx.sender, task)
+    task.cancel(ctx.now)
+    ctx.record(task, "cancelled", reason)
+    _redraw_cards(ctx, task, None)
+    notice = replies.cancelled_notice(task, ctx.sender, reason)
+    ctx.tell_others([*_holders(ctx, task), task.first_responder, task.requester], notice,
+                    task=task)
+    ctx.reply(f"已撤销任务 #{task.id}。", task=task)
+
+
+def change_kind(ctx: Context, task: Task, kind: str) -> None:
+    """Correct a task's kind (类型); deadlines the policy set are recomputed, written ones kept."""
+    ctx.authority.require("change_kind", ctx.sender, task)
+    if not task.is_open:
+        raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，不能再修改类型。")
+    policy = policy_for(ctx.session, kind)
+    written = task.deadline if task.deadline_explicit else None
+    deadlines = _deadlines_from(ctx, policy, task, written)
+    task.kind, task.policy = kind, policy.to_dict()
+    task.deadline = task.original_deadline = deadlines.deadline
+    task.first_response_due = None if task.accepted_at else deadlines.first_response_due
+    task.updated_at = ctx.now
+    ctx.record(task, "kind_changed", policy.label, kind=kind)
+    _redraw_cards(ctx, task, None)
+    text = replies.kind_changed(task, ctx.now, ctx.calendar)
+    ctx.tell_others([*_holders(ctx, task), task.requester], text, task=task)
+    ctx.reply(text, task=task)
+
+
+def _deadlines(ctx: Context, policy: sla.Policy, written, progress) -> sla.Deadlines:  # noqa: ANN001
+    try:
+        return sla.deadline_for(policy, ctx.now, ctx.calendar, written=written,
+                                written_progress=progress)
+    except CalendarDataMissing as error:
+        raise Refusal(str(error)) from error
+
+
+def _deadlines_from(ctx: Context, policy: sla.Policy, task: Task, written) -> sla.Deadlines:  # noqa: ANN001
+    try:
+        return sla.deadline_for(policy, task.created_at, ctx.calendar, written=written)
+    except CalendarDataMissing as error:
+        raise Refusal(str(error)) from error
+
+
+def _progress_limit(text: str | None) -> sla.Limit | None:
+    found = parse_interval(text) if text else None
+    return sla.Limit(found[0], found[1]) if found else None
+
+
+def _new_task(ctx: Context, title: str, kind: str, policy: sla.Policy, deadlines: sla.Deadlines,
+              target: Target, explicit: bool) -> Task:
+    person = target if isinstance(target, Person) else None
+    progress = deadlines.progress_every
+    task = Task(
+        title=title, kind=kind, state="pending", requester=ctx.sender, holder=person,
+        department=target if isinstance(target, Department) else None,
+        first_responder=person, policy=policy.to_dict(),
+        first_response_due=deadlines.first_response_due,
+        progress_every={"amount": progress.amount, "unit": progress.unit} if progress else None,
+        deadline=deadlines.deadline, original_deadline=deadlines.deadline,
+        deadline_explicit=explicit, created_at=ctx.now, updated_at=ctx.now,
+        transfer_count=0, reopen_count=0,
+    )
+    ctx.session.add(task)
+    ctx.session.flush()
+    return task
+
+
+def _holders(ctx: Context, task: Task) -> list[Person]:
+    """Who is expected to act: the holder, or every member of the department still to claim it."""
+    if task.holder is not None:
+        return [task.holder]
+    if task.department is None:
+        return []
+    return list(ctx.session.scalars(
+        select(Person).join(Membership).where(Membership.department_id == task.department_id,
+                                              Person.active).order_by(Person.id)))
+
+
+def _offer(ctx: Context, task: Task) -> None:
+    """Send the 接办/转办 card to whoever must now accept the task."""
+    stamp = int(ctx.now.timestamp() * 1000)
+    for person in _holders(ctx, task):
+        record = Card(platform_card_id=f"mt{task.id}-{stamp}-{person.id}", task=task,
+                      recipient=person, purpose="offer", created_at=ctx.now)
+        ctx.session.add(record)
+        ctx.session.flush()
+        card = cards.offer_card(task, record.platform_card_id, ctx.now, ctx.calendar)
+        queue_card(ctx.session, record, card, now=ctx.now)
+
+
+def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None) -> None:
+    """Update every card of the task in place to show its present state and who acted."""
+    records = ctx.session.scalars(select(Card).where(Card.task_id == task.id)).all()
+    for record in records:
+        code = clicked[1] if clicked and clicked[0].id == record.id else None
+        if code is None and record.response_code is None:
+            continue  # nothing left to update this card with; the chat reply says it all
+        card = cards.current_card(task, record, ctx.now, ctx.calendar)
+        queue_card_update(ctx.session, record, card, now=ctx.now, response_code=code)
+
+
+def _open_extension(ctx: Context, task: Task) -> Extension | None:
+    return ctx.session.scalar(select(Extension).where(
+        Extension.task_id == task.id, Extension.state == "requested"))
+
+
+def _resolve(ctx: Context, written: str, *, marked: bool) -> Target:
+    """A person, else a department, by the name written; ambiguity is refused with choices."""
+    lookup = find_person(ctx.session, written)
+    if lookup.person is not None:
+        return lookup.person
+    department = find_department(ctx.session, written)
+    if department is not None:
+        return department
+    if not marked and not lookup.candidates:
+        raise Refusal(f"没有找到「{written}」。请用 @姓名 或 @部门名 指明转给谁。")
+    raise Refusal(replies.name_problem(written, lookup.candidates))
+
+
+def _name(target: Target) -> str:
+    return target.userid if isinstance(target, Person) else target.name

@@ -1,0 +1,293 @@
+"""Every lifecycle transition and every denial, typed into the sandbox chat (product.md §3).
+
+The office's day is Tuesday 24 November 2026, 09:00 (see conftest): 张伟 heads 秘书科 where
+李娜 works; 陈静 heads 综合科 (杨帆, 赵磊); 周建国 and 刘洋 lead the whole office; 徐明 is admin.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tasks.models import Extension, Task, TaskEvent
+from tasks.workcalendar import SHANGHAI
+
+
+def _task(office, number: int = 1) -> Task:
+    with office.rt.sessions() as session:
+        task = session.get(Task, number)
+        session.expunge(task)
+        return task
+
+
+def _events(office, number: int = 1) -> list[tuple[str, str, str, str]]:
+    with office.rt.sessions() as session:
+        rows = session.scalars(select(TaskEvent).where(TaskEvent.task_id == number)
+                               .order_by(TaskEvent.id)).all()
+        return [(e.action, e.actor.userid, e.channel, e.text) for e in rows]
+
+
+def _local(when: datetime) -> datetime:
+    return when.astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+def _assigned_to_lina(office, title: str = "起草年度工作总结") -> None:
+    office.say("zhangwei", f"新建 {title} @李娜 3天内")
+
+
+def test_transfer_needs_a_reason_and_tells_requester_and_first_responder(office):
+    _assigned_to_lina(office)
+    office.say("lina", "转办 #1 @杨帆")
+    assert "原因" in office.last_reply("lina")
+    assert _task(office).holder_id != _task(office).requester_id  # unchanged: still 李娜's
+
+    office.say("lina", "转办 #1 @杨帆 该事项归综合科办理")
+
+    task = _task(office)
+    assert task.state == "pending" and task.transfer_count == 1
+    assert "杨帆 将" not in office.last_reply("zhangwei")
+    told = office.last_reply("zhangwei")
+    assert "转办给 杨帆（综合科，@yangfan）" in told and "该事项归综合科办理" in told
+    assert "李娜 将任务 #1" in office.replies("yangfan")[-1]
+    assert office.card_with_button("yangfan", "接办")["card"]["main_title"]["title"] == "新任务 #1"
+    assert office.cards("lina")[-1]["replace_text"] == "已转办给杨帆"
+
+    office.click("yangfan", "接办")
+    office.say("yangfan", "办结 #1 已完成")
+
+    assert "已由 杨帆 办结" in office.last_reply("lina"), "the first responder hears the outcome"
+    with office.rt.sessions() as session:
+        assert session.get(Task, 1).first_responder.userid == "lina"
+    assert [e[0] for e in _events(office)] == ["created", "transferred", "accepted", "closed"]
+    assert _events(office)[1] == ("transferred", "lina", "chat", "该事项归综合科办理")
+
+
+def test_transfer_by_someone_else_is_refused_with_who_may(office):
+    _assigned_to_lina(office)
+    office.say("zhaolei", "转办 #1 @杨帆 我觉得该给他")
+
+    refusal = office.last_reply("zhaolei")
+    assert "你不能转办任务 #1" in refusal
+    assert "承办人（李娜）" in refusal and "张伟" in refusal and "管理员" in refusal
+    assert _task(office).transfer_count == 0
+    assert [e[0] for e in _events(office)] == ["created"]
+
+
+def test_a_supervisor_may_transfer_and_a_name_without_at_is_understood(office):
+    _assigned_to_lina(office)
+    office.say("zhangwei", "转办 #1 王芳 李娜本周外出")
+
+    assert "多位人员" in office.last_reply("zhangwei"), "two people are called 王芳"
+    office.say("zhangwei", "转办 #1 @wangfang 李娜本周外出")
+    assert _task(office).holder_id is not None
+    assert "王芳（秘书科，@wangfang）" in office.last_reply("lina")
+
+
+def test_transfer_to_a_department_is_claimed_by_the_first_member_to_accept(office):
+    _assigned_to_lina(office)
+    office.say("lina", "转办 #1 @综合科 属综合科职责")
+
+    for member in ("chenjing", "yangfan", "zhaolei"):
+        assert office.card_with_button(member, "接办")
+    office.click("zhaolei", "接办")
+
+    assert office.cards("yangfan")[-1]["replace_text"] == "已由赵磊接办"
+    office.say("yangfan", "接办 #1")
+    assert "已由 赵磊 接办" in office.last_reply("yangfan")
+    assert _task(office).holder_id is not None
+    with office.rt.sessions() as session:
+        assert session.get(Task, 1).holder.userid == "zhaolei"
+    assert office.cards("chenjing")[-1]["replace_text"] == "已由赵磊接办"
+
+
+def test_progress_reports_reach_the_requester_only_after_acceptance(office):
+    _assigned_to_lina(office)
+    office.say("lina", "进展 #1 已完成一半")
+    assert "只有「办理中」的任务可以报告进展" in office.last_reply("lina")
+
+    office.say("lina", "接办 #1")
+    office.say("lina", "进展 #1 已完成一半")
+
+    assert "任务 #1「起草年度工作总结」进展（李娜）：已完成一半" in office.last_reply("zhangwei")
+    assert _task(office).last_progress_at is not None
+    office.say("zhaolei", "进展 #1 我也来报")
+    assert "只有承办人（李娜）可以报告进展" in office.last_reply("zhaolei")
+
+
+def test_extension_is_approved_by_the_supervisor_and_keeps_the_original_deadline(office):
+    _assigned_to_lina(office)
+    office.say("lina", "接办 #1")
+    original = _task(office).deadline
+    office.say("lina", "延期 #1 12月10日 需等待财务数据")
+
+    request = office.last_reply("zhangwei")
+    assert "李娜 申请将任务 #1" in request and "12月10日 17:30" in request
+    assert "需等待财务数据" in request and "同意延期 #1" in request
+    assert _task(office).deadline == original, "nothing moves before approval"
+
+    office.say("zhaolei", "同意延期 #1")
+    assert "你不能审批延期任务 #1" in office.last_reply("zhaolei")
+    office.say("lina", "同意延期 #1")
+    assert "你不能审批延期任务 #1" in office.last_reply("lina")
+
+    office.say("zhangwei", "同意延期 #1")
+
+    task = _task(office)
+    assert _local(task.deadline) == datetime(2026, 12, 10, 17, 30)
+    assert task.original_deadline == original
+    assert "张伟 同意了任务 #1 的延期申请" in office.last_reply("lina")
+    office.say("zhangwei", "同意延期 #1")
+    assert "没有待审批的延期申请" in office.last_reply("zhangwei")
+
+
+def test_a_refused_extension_changes_no_deadline_and_needs_a_reason(office):
+    _assigned_to_lina(office)
+    original = _task(office).deadline
+    office.say("lina", "延期 #1 12月10日 需等待财务数据")
+    office.say("zhangwei", "不同意延期 #1")
+    assert "原因" in office.last_reply("zhangwei")
+
+    office.say("zhangwei", "不同意延期 #1 年底前必须报送")
+
+    assert "不同意任务 #1 的延期申请，原因：年底前必须报送" in office.last_reply("lina")
+    assert _task(office).deadline == original
+    with office.rt.sessions() as session:
+        assert session.scalar(select(Extension.state)) == "refused"
+
+
+def test_an_extension_to_an_earlier_date_or_without_reason_is_refused(office):
+    _assigned_to_lina(office)
+    office.say("lina", "延期 #1 明天 来不及")
+    assert "新期限应晚于现有期限" in office.last_reply("lina")
+    office.say("lina", "延期 #1 12月10日")
+    assert "原因" in office.last_reply("lina")
+    with office.rt.sessions() as session:
+        assert session.scalar(select(Extension.id)) is None
+
+
+def test_reopen_sends_the_task_back_with_a_new_deadline(office):
+    _assigned_to_lina(office)
+    office.say("lina", "办结 #1 已报送")
+    office.say("zhaolei", "重办 #1 3天内 不满意")
+    assert "你不能重办任务 #1" in office.last_reply("zhaolei")
+
+    office.say("zhangwei", "重办 #1 5天内 数据有误需重新核对")
+
+    task = _task(office)
+    assert task.state == "pending" and task.reopen_count == 1 and task.result is None
+    assert _local(task.deadline) == datetime(2026, 11, 29, 17, 30)
+    assert "张伟 要求重办任务 #1" in office.last_reply("lina")
+    assert "数据有误需重新核对" in office.last_reply("lina")
+    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "新任务 #1"
+    office.say("zhangwei", "重办 #1 3天内 再来一次")
+    assert "只有「已办结」的任务可以重办" in office.last_reply("zhangwei")
+
+
+def test_cancel_needs_a_reason_and_tells_the_holder(office):
+    _assigned_to_lina(office)
+    office.say("zhaolei", "撤销 #1 不需要了")
+    assert "你不能撤销任务 #1" in office.last_reply("zhaolei")
+    assert "提请人（张伟）" in office.last_reply("zhaolei")
+    office.say("zhangwei", "撤销 #1")
+    assert "原因" in office.last_reply("zhangwei")
+
+    office.say("zhangwei", "撤销 #1 会议已取消")
+
+    assert _task(office).state == "cancelled"
+    assert "已由 张伟 撤销，原因：会议已取消" in office.last_reply("lina")
+    assert office.cards("lina")[-1]["replace_text"] == "已撤销"
+    office.say("lina", "办结 #1 已做完")
+    assert "当前状态为「已撤销」" in office.last_reply("lina")
+
+
+def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
+    _assigned_to_lina(office)
+    office.say("zhaolei", "催办 #1")
+    assert "你不能催办任务 #1" in office.last_reply("zhaolei")
+
+    office.say("zhoujianguo", "催办 #1 请今天下班前报送")
+
+    assert "周建国 催办任务 #1「起草年度工作总结」：请今天下班前报送" in office.last_reply("lina")
+    assert ("chased", "zhoujianguo", "chat", "请今天下班前报送") in _events(office)
+
+
+def test_query_shows_the_full_history_to_those_involved(office):
+    _assigned_to_lina(office)
+    office.click("lina", "接办")
+    office.say("lina", "进展 #1 初稿已完成")
+    office.say("lina", "查询 #1")
+
+    details = office.last_reply("lina")
+    assert "**任务 #1** 起草年度工作总结" in details
+    assert "承办人：李娜" in details and "首问责任人：李娜" in details
+    lines = details.split("办理经过", 1)[1]
+    assert lines.index("张伟 创建") < lines.index("李娜 接办（卡片）") < lines.index(
+        "李娜 报告进展：初稿已完成")
+
+    office.say("zhengxue", "查询 #1")
+    assert "你不能查询任务 #1" in office.last_reply("zhengxue")
+    office.say("xuming", "查询 #1")
+    assert "**任务 #1**" in office.last_reply("xuming"), "the admin may look at any task"
+    office.say("lina", "查询 #99")
+    assert "没有找到任务 #99" in office.last_reply("lina")
+
+
+def test_my_tasks_are_paginated_most_urgent_first(office):
+    for n in range(12):
+        office.say("zhangwei", f"新建 事项{n:02d} @李娜 {12 - n}天内", work=False)
+    office.say("zhangwei", "急件 马上核对材料 @李娜")
+
+    office.say("lina", "我的")
+    first = office.last_reply("lina")
+    assert "共 13 项，第1/2页" in first and "我的 2" in first
+    assert first.index("马上核对材料") < first.index("事项11") < first.index("事项10")
+    office.say("lina", "我的 2")
+    second = office.last_reply("lina")
+    assert "第2/2页" in second and "事项00" in second and "事项11" not in second
+
+
+def test_help_lists_every_command_and_explains_one(office):
+    office.say("lina", "帮助")
+    overview = office.last_reply("lina")
+    for verb in ("新建", "接办", "进展", "转办", "延期", "催办", "办结", "撤销", "重办", "查询",
+                 "我的", "请假", "值班"):
+        assert verb in overview
+    office.say("lina", "帮助 转交")
+    assert "转办" in office.last_reply("lina") and "原因" in office.last_reply("lina")
+
+
+def test_urgent_task_is_due_the_same_working_day(office):
+    office.say("zhangwei", "急件 核对汇报材料 @李娜")
+
+    task = _task(office)
+    assert task.kind == "urgent"
+    assert _local(task.deadline) == datetime(2026, 11, 24, 17, 30)
+    assert "（急件）" in office.last_reply("zhangwei")
+
+
+def test_an_inferred_kind_is_confirmed_and_can_be_corrected(office):
+    office.say("zhangwei", "新建 整理周五例会会议纪要 @李娜")
+
+    assert _task(office).kind == "minutes"
+    assert _local(_task(office).deadline) == datetime(2026, 11, 26, 17, 30)
+    assert "识别为「会议纪要」" in office.last_reply("zhangwei")
+
+    office.say("zhangwei", "类型 #1 一般件")
+
+    task = _task(office)
+    assert task.kind == "general" and _local(task.deadline) == datetime(2026, 12, 4, 17, 30)
+    assert "类型已改为「一般件」" in office.last_reply("lina")
+
+
+def test_an_assignment_without_deadline_is_refused(office):
+    office.say("zhoujianguo", "交办 研究明年工作要点 @张伟")
+
+    assert "期限由交办人确定" in office.last_reply("zhoujianguo")
+    with office.rt.sessions() as session:
+        assert session.scalar(select(Task.id)) is None
+
+
+def test_a_deadline_in_the_past_is_refused_with_the_reason(office):
+    office.say("zhangwei", "新建 补报材料 @李娜 今天上午8点")
+    assert "期限无法使用：期限已过" in office.last_reply("zhangwei")
+    with office.rt.sessions() as session:
+        assert session.scalar(select(Task.id)) is None

@@ -1,0 +1,175 @@
+"""Admin commands of `mashangban`: SLA policies and the working calendar.
+
+    mashangban policy show [KIND]            the policies, as a table
+    mashangban policy set KIND FIELD VALUE   e.g. `policy set general completion "15 natural_days"`
+    mashangban policy export [FILE]          YAML to a file or stdout
+    mashangban policy import FILE            YAML from a file (all checked before any is saved)
+    mashangban calendar show [YEAR]          coverage and the admin's corrections
+    mashangban calendar off|on DATE REASON   a local day off / an extra working day
+    mashangban calendar clear DATE           drop a correction
+    mashangban calendar import FILE          a year's arrangement before the package has it
+
+Edits apply to tasks created afterwards; running tasks keep the deadlines they were given.
+"""
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from workers.settings import load_settings
+
+Register = Callable[[argparse._SubParsersAction, str, str, Callable], argparse.ArgumentParser]
+
+
+def add_commands(commands: argparse._SubParsersAction, command: Register) -> None:
+    policy = commands.add_parser("policy", help="SLA policies of the task kinds")
+    group = policy.add_subparsers(title="policy commands")
+    command(group, "show", "show the policies", _policy_show).add_argument("kind", nargs="?")
+    setter = command(group, "set", "change one field of one kind's policy", _policy_set)
+    for name in ("kind", "field", "value"):
+        setter.add_argument(name)
+    command(group, "export", "write the policies as YAML", _policy_export).add_argument(
+        "file", nargs="?")
+    command(group, "import", "read policies from YAML", _policy_import).add_argument("file")
+
+    calendar = commands.add_parser("calendar", help="working days and the admin's corrections")
+    group = calendar.add_subparsers(title="calendar commands")
+    command(group, "show", "years covered and corrections", _calendar_show).add_argument(
+        "year", nargs="?", type=int)
+    for name, working in (("off", False), ("on", True)):
+        day = command(group, name, f"declare a {'working day' if working else 'day off'}",
+                      _calendar_set)
+        day.add_argument("date")
+        day.add_argument("reason", nargs="+")
+        day.set_defaults(working=working)
+    command(group, "clear", "remove a correction", _calendar_clear).add_argument("date")
+    command(group, "import", "import a year's holiday arrangement (YAML)",
+            _calendar_import).add_argument("file")
+
+
+def _sessions():  # noqa: ANN202 - a sessionmaker on the configured database
+    from workers.runtime import Runtime
+
+    return Runtime(load_settings()).sessions
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fail(message: str) -> int:
+    print(f"mashangban: {message}", file=sys.stderr)
+    return 2
+
+
+def _policy_show(args: argparse.Namespace) -> int:
+    from tasks.policies import all_policies
+
+    with _sessions().begin() as session:
+        policies = [p for p in all_policies(session) if args.kind in (None, p.kind)]
+    if not policies:
+        return _fail(f"unknown kind {args.kind!r}")
+    print(f"{'kind':<20} {'first_response':<20} {'progress':<18} {'completion':<20} quiet  label")
+    for p in policies:
+        d = p.to_dict()
+        quiet = "yes" if p.quiet_hours else "no"
+        print(f"{p.kind:<20} {d['first_response']:<20} {d['progress']:<18} "
+              f"{d['completion']:<20} {quiet:<6} {p.label}")
+    return 0
+
+
+def _policy_set(args: argparse.Namespace) -> int:
+    from tasks.policies import set_field
+
+    try:
+        with _sessions().begin() as session:
+            policy = set_field(session, args.kind, args.field, args.value, now=_now())
+    except ValueError as error:
+        return _fail(str(error))
+    print(f"{policy.kind}: {args.field} = {policy.to_dict()[args.field]} "
+          "(applies to tasks created from now on)")
+    return 0
+
+
+def _policy_export(args: argparse.Namespace) -> int:
+    from tasks.policies import export_yaml
+
+    with _sessions().begin() as session:
+        text = export_yaml(session)
+    if args.file:
+        Path(args.file).write_text(text, encoding="utf-8")
+        print(f"policies written to {args.file}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _policy_import(args: argparse.Namespace) -> int:
+    from tasks.policies import import_yaml
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+        with _sessions().begin() as session:
+            changed = import_yaml(session, text, now=_now())
+    except (OSError, ValueError) as error:
+        return _fail(f"{args.file}: {error}")
+    print(f"imported; changed: {', '.join(changed) or 'nothing'} "
+          "(applies to tasks created from now on)")
+    return 0
+
+
+def _calendar_show(args: argparse.Namespace) -> int:
+    from tasks.office_calendar import load_calendar, overrides
+
+    settings = load_settings()
+    with _sessions().begin() as session:
+        calendar = load_calendar(session, settings.rules.working_hours)
+        rows = [(r.day, r.working, r.reason) for r in overrides(session, args.year)]
+    this_year = _now().year
+    for year in range(this_year - 1, this_year + 2):
+        print(f"{year}: {'covered' if calendar.covers(year) else 'NO DATA (import it)'}")
+    print(f"working hours: {settings.rules.working_hours}")
+    for day, working, reason in rows:
+        print(f"{day.isoformat()} {'on ' if working else 'off'} {reason}")
+    return 0
+
+
+def _calendar_set(args: argparse.Namespace) -> int:
+    from tasks.office_calendar import set_day
+
+    try:
+        day = date.fromisoformat(args.date)
+        with _sessions().begin() as session:
+            set_day(session, day, args.working, " ".join(args.reason), now=_now())
+    except ValueError as error:
+        return _fail(str(error))
+    print(f"{day.isoformat()}: {'working day' if args.working else 'day off'}")
+    return 0
+
+
+def _calendar_clear(args: argparse.Namespace) -> int:
+    from tasks.office_calendar import clear_day
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError as error:
+        return _fail(str(error))
+    with _sessions().begin() as session:
+        found = clear_day(session, day)
+    print(f"{day.isoformat()}: {'correction removed' if found else 'no correction'}")
+    return 0
+
+
+def _calendar_import(args: argparse.Namespace) -> int:
+    from tasks.office_calendar import import_year
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+        with _sessions().begin() as session:
+            year = import_year(session, text, now=_now())
+    except (OSError, ValueError) as error:
+        return _fail(f"{args.file}: {error}")
+    print(f"{year}: holiday arrangement imported")
+    return 0
