@@ -26,10 +26,8 @@ def create(ctx: Context, command: CreateTask) -> None:
     Naming several holders creates one task each: every holder answers for their own part
     (首问负责制), and a department named with @ is offered to all its members at once.
     """
-    if not command.assignees and command.verb in ("请示", "急件"):
-        raise Refusal("请用 @ 指明承办人或部门，例如：" + ("急件 核对汇报材料 @张伟"
-                      if command.verb == "急件" else "请示 申请调整会议室 @秘书科")
-                      + "\n（未指明时按规则自动分派的功能即将开放。）")
+    if not command.assignees and _needs_someone(command):
+        raise Refusal(replies.needs_assignee(command.verb, command.kind))
     targets = [_resolve(ctx, name, marked=True) for name in command.assignees] or [ctx.sender]
     kind = command.kind or "general"
     policy = policy_for(ctx.session, kind)
@@ -205,6 +203,11 @@ def change_kind(ctx: Context, task: Task, kind: str) -> None:
     text = replies.kind_changed(task, ctx.now, ctx.calendar)
     ctx.tell_others([*_holders(ctx, task), task.requester], text, task=task)
     ctx.reply(text, task=task)
+
+
+def _needs_someone(command: CreateTask) -> bool:
+    """Requests and emergencies are for someone else; routing them by rule comes later."""
+    return command.verb in ("请示", "急件") or command.kind == "emergency"
 
 
 def _deadlines(ctx: Context, policy: sla.Policy, written, progress) -> sla.Deadlines:  # noqa: ANN001

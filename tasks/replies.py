@@ -223,6 +223,16 @@ def transfer_hint(task: Task) -> str:
             f"也可转给部门：转办 #{task.id} @部门名 原因")
 
 
+def needs_assignee(verb: str, kind: str | None) -> str:
+    example = {
+        "急件": "急件 核对汇报材料 @张伟",
+        "请示": "请示 申请调整会议室 @秘书科",
+    }.get(verb, "突发 某路段积水需协调处置 @值班人员姓名")
+    routed = "按值班表" if kind == "emergency" else "按规则"
+    return (f"请用 @ 指明承办人或部门，例如：{example}\n"
+            f"（未指明时{routed}自动分派的功能即将开放。）")
+
+
 def not_open_yet(verb: str) -> str:
     return f"「{verb}」功能即将开放，敬请期待。发送「帮助」查看现在可用的指令。"
 

@@ -291,3 +291,22 @@ def test_a_deadline_in_the_past_is_refused_with_the_reason(office):
     assert "期限无法使用：期限已过" in office.last_reply("zhangwei")
     with office.rt.sessions() as session:
         assert session.scalar(select(Task.id)) is None
+
+
+def test_several_people_named_get_one_task_each(office):
+    office.say("zhoujianguo", "新建 报送本科室年度总结 @张伟 @陈静 @孙丽 5天内")
+
+    with office.rt.sessions() as session:
+        holders = [t.holder.userid for t in session.scalars(select(Task).order_by(Task.id))]
+    assert holders == ["zhangwei", "chenjing", "sunli"]
+    for person in holders:
+        assert office.card_with_button(person, "接办")
+    assert len([r for r in office.replies("zhoujianguo") if "已创建任务" in r]) == 3
+
+
+def test_requests_and_emergencies_must_name_someone_until_routing_by_rule(office):
+    for text in ("请示 申请调整周五会议室", "急件 核对汇报材料", "突发 某路段积水"):
+        office.say("lina", text)
+        assert "请用 @ 指明承办人或部门" in office.last_reply("lina")
+    office.say("lina", "突发 某路段积水需协调 @张伟")
+    assert _task(office).kind == "emergency" and _task(office).deadline is None
