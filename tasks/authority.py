@@ -26,7 +26,7 @@ ROLE_LABELS = {
     SUPERVISOR: "科室负责人",
     LEADER: "领导",
     ADMIN: "管理员",
-    CLAIMANT: "受理部门成员",
+    CLAIMANT: "任务所派部门的成员（待认领时）",
 }
 
 # action → (its Chinese name, the roles that may do it)
@@ -43,6 +43,22 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "change_kind": ("修改类型", (REQUESTER, SUPERVISOR, ADMIN)),
     "view": ("查询", (REQUESTER, HOLDER, FIRST_RESPONDER, CLAIMANT, SUPERVISOR, LEADER, ADMIN)),
 }
+
+# The chat verbs that act on an existing task, and the action of the matrix each one asks for.
+VERB_ACTIONS = {
+    "接办": "accept", "进展": "progress", "办结": "close", "转办": "transfer",
+    "延期": "request_extension", "同意延期": "decide_extension",
+    "不同意延期": "decide_extension", "催办": "chase", "撤销": "cancel", "重办": "reopen",
+    "类型": "change_kind", "查询": "view",
+}
+
+
+def who_may(verb: str) -> str | None:
+    """The roles that may use a verb, in words, so help can never disagree with the matrix."""
+    action = VERB_ACTIONS.get(verb)
+    if action is None:
+        return None
+    return "、".join(ROLE_LABELS[role] for role in MATRIX[action][1])
 
 
 @dataclass(frozen=True)
@@ -75,7 +91,7 @@ class Authority:
         name, allowed = MATRIX[action]
         if self.roles(person, task) & set(allowed):
             return
-        raise Refusal(f"你不能{name}任务 #{task.id}：只有{self._who(allowed, task)}可以{name}。")
+        raise Refusal(f"无法{name}：任务 #{task.id} 只有{self._who(allowed, task)}可以{name}。")
 
     def supervisors(self, task: Task) -> list[Person]:
         """Leaders of the holder's departments and of every department above them."""

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from tasks.authority import who_may
 from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
 from tasks.models import STATE_LABELS, Extension, Person, Task, TaskEvent
 from tasks.sla import WORKING_UNITS, Policy
@@ -188,13 +189,23 @@ def history_line(event: TaskEvent) -> str:
 
 def help_text(topic: str | None) -> str:
     if topic and topic in VERB_DETAILS:
-        return VERB_DETAILS[topic]
+        return _with_who_may(topic, VERB_DETAILS[topic])
     lines = ["**马上办 · 指令一览**"]
     lines += [f"· **{verb}**：{text}" for verb, text in VERBS.items()]
     lines.append("任务写作 #12 或 12号；人员写作 @姓名，部门写作 @部门名。")
     lines.append("发送「帮助 转办」等查看某个指令的详细说明。")
     if topic:
         lines.insert(0, f"没有「{topic}」这个指令。")
+    return "\n".join(lines)
+
+
+def _with_who_may(verb: str, detail: str) -> str:
+    """Replace the help's 谁可以用 line with the authorization matrix's own answer."""
+    roles = who_may(verb)
+    if roles is None:
+        return detail
+    lines = [line for line in detail.split("\n") if not line.startswith("谁可以用：")]
+    lines.insert(1, f"谁可以用：{roles}。")
     return "\n".join(lines)
 
 

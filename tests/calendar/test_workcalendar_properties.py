@@ -1,6 +1,6 @@
 """Property tests of working-time arithmetic over 2025–2026, the years with holiday data."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import assume, given, settings
@@ -94,9 +94,12 @@ def test_end_of_working_day_is_the_next_working_day_end(
 
 
 @settings(deadline=None, max_examples=200)
-@given(instants, instants)
-def test_working_minutes_never_exceed_elapsed_time(a: datetime, b: datetime) -> None:
-    assume(abs((b - a).days) <= 60)  # keep the walk short; the bound is what is under test
+@given(instants, st.integers(min_value=-60 * 24 * 60, max_value=60 * 24 * 60))
+def test_working_minutes_never_exceed_elapsed_time(a: datetime, offset: int) -> None:
+    # b within 60 days of a, drawn directly rather than filtered: filtering two
+    # independent instants discards most draws and trips Hypothesis's health check
+    b = a + timedelta(minutes=offset)
+    assume(b.astimezone(SHANGHAI).year <= 2026)
     worked = CAL.working_minutes_between(a, b)
     assert abs(worked) <= abs((b - a).total_seconds()) / 60
     assert worked == 0 or (worked > 0) == (b > a)

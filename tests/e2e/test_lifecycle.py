@@ -66,7 +66,7 @@ def test_transfer_by_someone_else_is_refused_with_who_may(office):
     office.say("zhaolei", "转办 #1 @杨帆 我觉得该给他")
 
     refusal = office.last_reply("zhaolei")
-    assert "你不能转办任务 #1" in refusal
+    assert "无法转办：任务 #1" in refusal
     assert "承办人（李娜）" in refusal and "张伟" in refusal and "管理员" in refusal
     assert _task(office).transfer_count == 0
     assert [e[0] for e in _events(office)] == ["created"]
@@ -125,9 +125,9 @@ def test_extension_is_approved_by_the_supervisor_and_keeps_the_original_deadline
     assert _task(office).deadline == original, "nothing moves before approval"
 
     office.say("zhaolei", "同意延期 #1")
-    assert "你不能审批延期任务 #1" in office.last_reply("zhaolei")
+    assert "无法审批延期：任务 #1" in office.last_reply("zhaolei")
     office.say("lina", "同意延期 #1")
-    assert "你不能审批延期任务 #1" in office.last_reply("lina")
+    assert "无法审批延期：任务 #1" in office.last_reply("lina")
 
     office.say("zhangwei", "同意延期 #1")
 
@@ -168,7 +168,7 @@ def test_reopen_sends_the_task_back_with_a_new_deadline(office):
     _assigned_to_lina(office)
     office.say("lina", "办结 #1 已报送")
     office.say("zhaolei", "重办 #1 3天内 不满意")
-    assert "你不能重办任务 #1" in office.last_reply("zhaolei")
+    assert "无法重办：任务 #1" in office.last_reply("zhaolei")
 
     office.say("zhangwei", "重办 #1 5天内 数据有误需重新核对")
 
@@ -185,7 +185,7 @@ def test_reopen_sends_the_task_back_with_a_new_deadline(office):
 def test_cancel_needs_a_reason_and_tells_the_holder(office):
     _assigned_to_lina(office)
     office.say("zhaolei", "撤销 #1 不需要了")
-    assert "你不能撤销任务 #1" in office.last_reply("zhaolei")
+    assert "无法撤销：任务 #1" in office.last_reply("zhaolei")
     assert "提请人（张伟）" in office.last_reply("zhaolei")
     office.say("zhangwei", "撤销 #1")
     assert "原因" in office.last_reply("zhangwei")
@@ -202,7 +202,7 @@ def test_cancel_needs_a_reason_and_tells_the_holder(office):
 def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
     _assigned_to_lina(office)
     office.say("zhaolei", "催办 #1")
-    assert "你不能催办任务 #1" in office.last_reply("zhaolei")
+    assert "无法催办：任务 #1" in office.last_reply("zhaolei")
 
     office.say("zhoujianguo", "催办 #1 请今天下班前报送")
 
@@ -224,7 +224,7 @@ def test_query_shows_the_full_history_to_those_involved(office):
         "李娜 报告进展：初稿已完成")
 
     office.say("zhengxue", "查询 #1")
-    assert "你不能查询任务 #1" in office.last_reply("zhengxue")
+    assert "无法查询：任务 #1" in office.last_reply("zhengxue")
     office.say("xuming", "查询 #1")
     assert "**任务 #1**" in office.last_reply("xuming"), "the admin may look at any task"
     office.say("lina", "查询 #99")
@@ -310,3 +310,23 @@ def test_requests_and_emergencies_must_name_someone_until_routing_by_rule(office
         assert "请用 @ 指明承办人或部门" in office.last_reply("lina")
     office.say("lina", "突发 某路段积水需协调 @张伟")
     assert _task(office).kind == "emergency" and _task(office).deadline is None
+
+
+def test_other_denials_name_who_may_and_change_nothing(office):
+    _assigned_to_lina(office)
+    before = _events(office)
+
+    office.say("zhaolei", "接办 #1")
+    assert "无法接办：任务 #1 只有承办人（李娜）" in office.last_reply("zhaolei")
+    office.say("zhaolei", "延期 #1 12月10日 我想延")
+    assert "无法申请延期：任务 #1 只有承办人（李娜）可以申请延期" in office.last_reply("zhaolei")
+    office.say("lina", "类型 #1 急件")
+    assert "无法修改类型：任务 #1 只有提请人（张伟）" in office.last_reply("lina")
+    office.say("zhaolei", "撤销 #1 不想要了")
+    assert "无法撤销：任务 #1" in office.last_reply("zhaolei")
+
+    assert _events(office) == before
+    assert _task(office).state == "pending" and _task(office).kind == "general"
+    office.say("lina", "办结 #1 已完成")
+    office.say("zhangwei", "撤销 #1 不需要了")
+    assert "当前状态为「已办结」" in office.last_reply("zhangwei")

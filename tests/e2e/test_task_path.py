@@ -49,7 +49,7 @@ def test_only_the_holder_may_close_and_is_named(office):
     office.say("zhangwei", "新建 准备汇报材料 @李娜 2天内")
     office.say("zhaolei", "办结 #1 我来关掉")
 
-    assert "你不能办结任务 #1：只有承办人（李娜）可以办结" in office.last_reply("zhaolei")
+    assert "无法办结：任务 #1 只有承办人（李娜）可以办结" in office.last_reply("zhaolei")
     with office.rt.sessions() as session:
         assert session.get(Task, 1).state == "pending"
 

@@ -1,0 +1,28 @@
+"""The help a person reads agrees with what the product lets them do."""
+
+import pytest
+
+from tasks.authority import MATRIX, ROLE_LABELS, VERB_ACTIONS
+from tasks.language import VERB_DETAILS, VERBS, parse_command
+from tasks.language.commands import Unknown
+from tasks.replies import help_text
+
+
+@pytest.mark.parametrize("verb", sorted(VERB_ACTIONS))
+def test_help_names_exactly_the_roles_the_matrix_allows(verb):
+    text = help_text(verb)
+    [line] = [line for line in text.split("\n") if line.startswith("谁可以用：")]
+    allowed = [ROLE_LABELS[role] for role in MATRIX[VERB_ACTIONS[verb]][1]]
+    assert line == f"谁可以用：{'、'.join(allowed)}。"
+
+
+@pytest.mark.parametrize("verb", sorted(VERB_DETAILS))
+def test_every_example_in_the_help_is_understood(verb):
+    for line in help_text(verb).split("\n"):
+        if line.startswith("例："):
+            assert not isinstance(parse_command(line[2:]), Unknown), line
+
+
+def test_the_overview_lists_every_verb():
+    overview = help_text(None)
+    assert all(verb in overview for verb in VERBS)
