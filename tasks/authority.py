@@ -115,9 +115,6 @@ class Authority:
                 return leaders
         return []
 
-    def supervisors_of(self, person: Person) -> list[Person]:
-        return self._leaders_above([m.department for m in person.memberships])
-
     def is_leader(self, person: Person) -> bool:
         return any(m.is_leader and self._is_top(m.department) for m in person.memberships)
 

@@ -5,6 +5,8 @@ appends one audit event, redraws the task's cards and queues the notices, all in
 message's transaction: either everything happens, or a Refusal leaves nothing behind.
 """
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from tasks import cards, replies, sla
@@ -32,7 +34,7 @@ def create(ctx: Context, command: CreateTask) -> None:
     kind = command.kind or "general"
     policy = policy_for(ctx.session, kind)
     written = ctx.deadline(command.deadline_text) if command.deadline_text else None
-    deadlines = _deadlines(ctx, policy, written, _progress_limit(command.progress_text))
+    deadlines = _deadlines(ctx, policy, ctx.now, written, _progress_limit(command.progress_text))
     for target in targets:
         task = _new_task(ctx, command.title, kind, policy, deadlines, target, written is not None)
         ctx.record(task, "created", command.title, kind=kind, holder=_name(target),
@@ -110,7 +112,7 @@ def request_extension(ctx: Context, task: Task, deadline_text: str, reason: str)
     ctx.session.add(extension)
     ctx.record(task, "extension_requested", reason, deadline=wanted.isoformat())
     for approver in approvers:
-        ctx.tell(approver, replies.extension_request(extension, task, ctx.now, ctx.calendar),
+        ctx.tell(approver, replies.extension_request(extension, task),
                  task=task)
     names = "、".join(p.name for p in approvers)
     ctx.reply(f"已提交任务 #{task.id} 的延期申请，等待 {names} 审批。", task=task)
@@ -193,7 +195,7 @@ def change_kind(ctx: Context, task: Task, kind: str) -> None:
         raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，不能再修改类型。")
     policy = policy_for(ctx.session, kind)
     written = task.deadline if task.deadline_explicit else None
-    deadlines = _deadlines_from(ctx, policy, task, written)
+    deadlines = _deadlines(ctx, policy, task.created_at, written)
     task.kind, task.policy = kind, policy.to_dict()
     task.deadline = task.original_deadline = deadlines.deadline
     task.first_response_due = None if task.accepted_at else deadlines.first_response_due
@@ -210,17 +212,12 @@ def _needs_someone(command: CreateTask) -> bool:
     return command.verb in ("请示", "急件") or command.kind == "emergency"
 
 
-def _deadlines(ctx: Context, policy: sla.Policy, written, progress) -> sla.Deadlines:  # noqa: ANN001
+def _deadlines(ctx: Context, policy: sla.Policy, start: datetime, written: datetime | None,
+               progress: sla.Limit | None = None) -> sla.Deadlines:
+    """The policy's deadlines from `start`; a year without calendar data is told, not guessed."""
     try:
-        return sla.deadline_for(policy, ctx.now, ctx.calendar, written=written,
+        return sla.deadline_for(policy, start, ctx.calendar, written=written,
                                 written_progress=progress)
-    except CalendarDataMissing as error:
-        raise Refusal(str(error)) from error
-
-
-def _deadlines_from(ctx: Context, policy: sla.Policy, task: Task, written) -> sla.Deadlines:  # noqa: ANN001
-    try:
-        return sla.deadline_for(policy, task.created_at, ctx.calendar, written=written)
     except CalendarDataMissing as error:
         raise Refusal(str(error)) from error
 

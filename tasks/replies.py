@@ -6,7 +6,7 @@ from datetime import datetime
 from tasks.authority import who_may
 from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
 from tasks.models import STATE_LABELS, Extension, Person, Task, TaskEvent
-from tasks.sla import WORKING_UNITS, Policy
+from tasks.sla import WORKING_UNITS
 from tasks.workcalendar import SHANGHAI, WorkCalendar
 
 PAGE_SIZE = 10
@@ -90,8 +90,7 @@ def transferred_to_you(task: Task, actor: Person, reason: str) -> str:
     return f"{actor.name} 将任务 #{task.id}「{task.title}」转给你办理，原因：{reason}。请尽快接办。"
 
 
-def extension_request(extension: Extension, task: Task, now: datetime,
-                      calendar: WorkCalendar) -> str:
+def extension_request(extension: Extension, task: Task) -> str:
     old = stamp(extension.previous_deadline) if extension.previous_deadline else "未设定"
     return (f"{extension.requested_by.name} 申请将任务 #{task.id}「{task.title}」的期限"
             f"由 {old} 延至 {stamp(extension.requested_deadline)}。\n原因：{extension.reason}\n"
@@ -250,9 +249,3 @@ def not_open_yet(verb: str) -> str:
 
 def processing_failed() -> str:
     return "抱歉，系统暂时无法处理你刚才的消息，已记录问题，请稍后再试。"
-
-
-def policy_summary(policy: Policy) -> str:
-    parts = [f"{name}{limit.chinese}" for name, limit in
-             (("接办", policy.first_response), ("完成", policy.completion)) if limit]
-    return "，".join(parts)

@@ -6,7 +6,7 @@ due in 15 clock minutes, a general one within 2 working hours, a general task in
 days (product.md §2). Everything here is pure: the calendar and the instant are passed in.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -187,7 +187,3 @@ def deadline_for(
         progress = None
     return Deadlines(first, deadline, progress)
 
-
-def with_changes(policy: Policy, **changes: Any) -> Policy:
-    """A copy of a policy with some fields replaced, for `mashangban policy set`."""
-    return replace(policy, **changes)
