@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tasks import cards, lifecycle, replies, views
+from tasks import cards, directory_changes, lifecycle, replies, views
 from tasks.context import Context
 from tasks.directory import person_by_userid
 from tasks.errors import Refusal
-from tasks.inbound import CardAction, Inbound, TextMessage
+from tasks.inbound import CardAction, DirectoryChange, Inbound, TextMessage
 from tasks.language import (
     AcceptTask,
     CancelTask,
@@ -45,6 +45,9 @@ from tasks.rules import OfficeRules
 def handle(session: Session, message: Inbound, *, now: datetime,
            rules: OfficeRules | None = None) -> None:
     """Act on one inbound message; a refusal becomes a reply and leaves nothing changed."""
+    if isinstance(message, DirectoryChange):
+        directory_changes.apply(session, message, now=now, rules=rules or OfficeRules())
+        return
     sender = person_by_userid(session, message.sender)
     if sender is None:
         queue_text(session, message.sender, replies.not_in_directory(), now=now)

@@ -28,20 +28,45 @@ class CardAction:
     response_code: str | None
 
 
-Inbound = TextMessage | CardAction
+@dataclass(frozen=True)
+class DirectoryChange:
+    """The platform reports a person or department created, changed or removed.
 
-_TYPES: dict[str, type[TextMessage] | type[CardAction]] = {
+    `change` is one of create_user, update_user, delete_user, create_party, update_party,
+    delete_party; the user fields or the department fields are filled accordingly. A field
+    the platform left out of an update is None ("unchanged"), not empty.
+    """
+
+    key: str
+    sender: str  # the platform's system account (WeCom: "sys")
+    change: str
+    userid: str = ""
+    new_userid: str | None = None
+    name: str | None = None
+    position: str | None = None
+    department_ids: tuple[str, ...] | None = None
+    leads_department_ids: tuple[str, ...] | None = None
+    department_id: str = ""
+    department_name: str | None = None
+    parent_department_id: str | None = None
+
+
+Inbound = TextMessage | CardAction | DirectoryChange
+
+_TYPES: dict[str, type[TextMessage] | type[CardAction] | type[DirectoryChange]] = {
     "text": TextMessage,
     "card_action": CardAction,
+    "directory_change": DirectoryChange,
 }
+_NAMES = {cls: name for name, cls in _TYPES.items()}
 
 
 def to_payload(message: Inbound) -> dict[str, Any]:
-    kind = "text" if isinstance(message, TextMessage) else "card_action"
-    return {"type": kind, **asdict(message)}
+    return {"type": _NAMES[type(message)], **asdict(message)}
 
 
 def from_payload(payload: dict[str, Any]) -> Inbound:
-    data = dict(payload)
+    """JSON turns tuples into lists; they are turned back so messages compare equal."""
+    data = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
     cls = _TYPES[data.pop("type")]
     return cls(**data)

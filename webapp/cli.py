@@ -5,6 +5,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from webapp.admin_cli import add_commands as add_admin_commands
+from webapp.directory_cli import add_commands as add_directory_commands
+from webapp.roster_cli import add_commands as add_roster_commands
 from workers.settings import SettingsError, load_settings
 
 
@@ -48,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--callback", default="http://127.0.0.1:8000/wecom/callback")
 
     add_admin_commands(commands, _command)
+    add_directory_commands(commands, _command)
+    add_roster_commands(commands, _command)
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)

@@ -4,6 +4,14 @@ from tasks.models.base import Base
 from tasks.models.directory import Department, Membership, Person
 from tasks.models.messaging import InboxMessage, OutboxMessage
 from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
+from tasks.models.routing import (
+    DutyShift,
+    Holding,
+    Leave,
+    RoutingRule,
+    SupervisorGrant,
+    TaskFlag,
+)
 from tasks.models.task import OPEN_STATES, STATE_LABELS, Card, Extension, Task, TaskEvent
 
 __all__ = [
@@ -12,14 +20,20 @@ __all__ = [
     "CalendarYear",
     "Card",
     "Department",
+    "DutyShift",
     "Extension",
+    "Holding",
     "InboxMessage",
+    "Leave",
     "Membership",
     "OPEN_STATES",
     "OutboxMessage",
     "Person",
+    "RoutingRule",
     "STATE_LABELS",
     "SlaPolicy",
+    "SupervisorGrant",
     "Task",
     "TaskEvent",
+    "TaskFlag",
 ]

@@ -50,7 +50,12 @@ class Task(Base):
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 补位: the person the task was meant for while a backup holds it during their leave
+    stand_in_for_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # who the task climbs to next if nobody acts in time (userids, nearest first)
+    escalation: Mapped[list[str]] = mapped_column(JSON, default=list)
     transfer_count: Mapped[int] = mapped_column(Integer, default=0)
+    bounce_count: Mapped[int] = mapped_column(Integer, default=0)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -58,6 +63,7 @@ class Task(Base):
     holder: Mapped[Person | None] = relationship(foreign_keys=[holder_id])
     department: Mapped[Department | None] = relationship()
     first_responder: Mapped[Person | None] = relationship(foreign_keys=[first_responder_id])
+    stand_in_for: Mapped[Person | None] = relationship(foreign_keys=[stand_in_for_id])
     events: Mapped[list["TaskEvent"]] = relationship(
         back_populates="task", order_by="TaskEvent.id"
     )
