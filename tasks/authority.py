@@ -2,7 +2,8 @@
 
 Roles are relations between a person and a task, computed from the directory:
 requester (提请人), holder (承办人), first responder (首问责任人), supervisor (科室负责人 of a
-department the holder belongs to, or of one above it), leader (负责人 of the top of the
+department the holder belongs to, or of one above it, or someone granted supervision of
+it with `mashangban grant supervisor`), leader (负责人 of the top of the
 tree), admin (MASHANGBAN_ADMINS). A refusal names the people who may, so nobody is left
 wondering whom to ask.
 """
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasks.errors import Refusal
-from tasks.models import Department, Membership, Person, Task
+from tasks.models import Department, Membership, Person, SupervisorGrant, Task, TaskOffer
 from tasks.rules import OfficeRules
 
 REQUESTER, HOLDER, FIRST_RESPONDER = "requester", "holder", "first_responder"
@@ -26,7 +27,7 @@ ROLE_LABELS = {
     SUPERVISOR: "科室负责人",
     LEADER: "领导",
     ADMIN: "管理员",
-    CLAIMANT: "任务所派部门的成员（待认领时）",
+    CLAIMANT: "受理人员（任务待认领时）",
 }
 
 # action → (its Chinese name, the roles that may do it)
@@ -76,7 +77,7 @@ class Authority:
             found.add(HOLDER)
         if person.id == task.first_responder_id:
             found.add(FIRST_RESPONDER)
-        if task.holder_id is None and task.department_id in self._department_ids(person):
+        if task.holder_id is None and self._offered(task, person):
             found.add(CLAIMANT)
         if person.id in {p.id for p in self.supervisors(task)}:
             found.add(SUPERVISOR)
@@ -109,11 +110,19 @@ class Authority:
         """
         departments = [m.department for m in task.holder.memberships] if task.holder else []
         for department in self._with_ancestors(departments):
-            leaders = [m.person for m in department.memberships
-                       if m.is_leader and m.person.active and m.person_id != task.holder_id]
+            leaders = [p for _, p in self._supervising([department.id])
+                       if p.id != task.holder_id]
             if leaders:
-                return leaders
+                return list({p.id: p for p in leaders}.values())
         return []
+
+    def supervisors_of(self, person: Person) -> list[Person]:
+        """Who supervises a person: the leaders and grantees above their departments."""
+        return [p for p in self._leaders_above([m.department for m in person.memberships])
+                if p.id != person.id]
+
+    def supervisors_of_department(self, department: Department) -> list[Person]:
+        return self._leaders_above([department])
 
     def is_leader(self, person: Person) -> bool:
         return any(m.is_leader and self._is_top(m.department) for m in person.memberships)
@@ -139,17 +148,25 @@ class Authority:
         chain = self._with_ancestors(departments)
         if not chain:
             return []
-        leaders = self.session.scalars(
-            select(Person).join(Membership).where(
-                Membership.department_id.in_([d.id for d in chain]), Membership.is_leader,
-                Person.active,
-            ).order_by(Person.id)
-        ).unique().all()
-        # nearest department's leaders first, so refusals name the most relevant person
         order = {d.id: i for i, d in enumerate(chain)}
-        return sorted(leaders, key=lambda p: min(
-            (order[m.department_id] for m in p.memberships if m.department_id in order
-             and m.is_leader), default=len(order)))
+        rank: dict[int, tuple[int, Person]] = {}
+        for department_id, person in self._supervising(list(order)):
+            level = order[department_id]
+            if person.id not in rank or level < rank[person.id][0]:
+                rank[person.id] = (level, person)
+        # nearest department's first, so refusals name the most relevant person
+        return [person for _, person in sorted(rank.values(), key=lambda r: (r[0], r[1].id))]
+
+    def _supervising(self, department_ids: list[int]) -> list[tuple[int, Person]]:
+        """(department, person) for the platform's leaders and the local grants (督办权)."""
+        leaders = self.session.execute(
+            select(Membership.department_id, Person).join(Person).where(
+                Membership.department_id.in_(department_ids), Membership.is_leader,
+                Person.active)).all()
+        granted = self.session.execute(
+            select(SupervisorGrant.department_id, Person).join(Person).where(
+                SupervisorGrant.department_id.in_(department_ids), Person.active)).all()
+        return [(row[0], row[1]) for row in [*leaders, *granted]]
 
     def _with_ancestors(self, departments: list[Department]) -> list[Department]:
         by_platform = {d.platform_id: d for d in self.session.scalars(select(Department))}
@@ -168,5 +185,7 @@ class Authority:
         return self.session.scalar(
             select(Department.id).where(Department.platform_id == parent)) is None
 
-    def _department_ids(self, person: Person) -> set[int]:
-        return {m.department_id for m in person.memberships}
+    def _offered(self, task: Task, person: Person) -> bool:
+        return self.session.scalar(select(TaskOffer.id).where(
+            TaskOffer.task_id == task.id, TaskOffer.person_id == person.id,
+            TaskOffer.withdrawn_at.is_(None)).limit(1)) is not None

@@ -38,10 +38,13 @@ def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar |
 
 
 def current_card(task: Task, record: CardRecord, now: datetime,
-                 calendar: WorkCalendar | None) -> Card:
-    """The card redrawn for the task's present state as its recipient should see it."""
+                 calendar: WorkCalendar | None, *, awaited: bool) -> Card:
+    """The card redrawn for the task's present state as its recipient should see it.
+
+    `awaited` says whether the task still waits for this recipient to press 接办.
+    """
     card = offer_card(task, record.platform_card_id, now, calendar)
-    status = _status(task, record)
+    status = _status(task, awaited)
     if status is None:
         return card
     return Card(
@@ -54,7 +57,7 @@ def current_card(task: Task, record: CardRecord, now: datetime,
     )
 
 
-def _status(task: Task, record: CardRecord) -> str | None:
+def _status(task: Task, awaited: bool) -> str | None:
     """None while the recipient is still expected to press 接办; otherwise what happened."""
     if task.state == "closed":
         return "已办结"
@@ -62,12 +65,7 @@ def _status(task: Task, record: CardRecord) -> str | None:
         return "已撤销"
     if task.state == "accepted" and task.holder is not None:
         return f"已由{task.holder.name}接办"
-    if task.holder_id == record.recipient_id:
-        return None
-    if task.holder_id is None and record.recipient.memberships and task.department_id in {
-            m.department_id for m in record.recipient.memberships}:
-        return None
-    return f"已转办给{task.holder_label}"
+    return None if awaited else f"已转办给{task.holder_label}"
 
 
 def _fields(task: Task, now: datetime, calendar: WorkCalendar | None) -> tuple[CardField, ...]:

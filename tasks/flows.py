@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tasks import cards, directory_changes, lifecycle, replies, views
+from tasks import cards, directory_changes, duty, lifecycle, replies, views
 from tasks.context import Context
 from tasks.directory import person_by_userid
 from tasks.errors import Refusal
@@ -96,12 +96,12 @@ def _on_text(ctx: Context, text: str) -> None:
             views.list_mine(ctx, page)
         case ShowHelp(topic=topic):
             views.show_help(ctx, topic)
-        case RequestLeave():
-            ctx.reply(replies.not_open_yet("请假"))
+        case RequestLeave(until_text=until, backup=backup):
+            duty.request_leave(ctx, until, backup)
         case EndLeave():
-            ctx.reply(replies.not_open_yet("销假"))
+            duty.end_leave(ctx)
         case ShowDuty():
-            ctx.reply(replies.not_open_yet("值班"))
+            duty.show_duty(ctx)
         case Unknown(reason=reason, example=example):
             ctx.reply(replies.unknown_command(reason, example))
 

@@ -7,14 +7,14 @@ message's transaction: either everything happens, or a Refusal leaves nothing be
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from tasks import cards, replies, sla
+from tasks import cards, flags, intake, ledger, replies, routing_rules, sla
 from tasks.context import Context
 from tasks.directory import find_department, find_person
 from tasks.errors import Refusal
 from tasks.language import CreateTask, parse_interval
-from tasks.models import Card, Department, Extension, Membership, Person, Task
+from tasks.models import Card, Department, Extension, Person, Task, TaskOffer
 from tasks.outbox import queue_card, queue_card_update
 from tasks.policies import policy_for
 from tasks.workcalendar import CalendarDataMissing
@@ -23,25 +23,61 @@ Target = Person | Department
 
 
 def create(ctx: Context, command: CreateTask) -> None:
-    """Create one task per person or department named (or for the sender), each with a card.
+    """Create one task per person or department named, each offered with a card.
 
     Naming several holders creates one task each: every holder answers for their own part
-    (首问负责制), and a department named with @ is offered to all its members at once.
+    (首问负责制). A department named with @ goes to its intake; a request naming nobody is
+    routed by rule (归口办理), an emergency to the duty officer (值班); a plain 新建 naming
+    nobody is the sender's own task.
     """
-    if not command.assignees and _needs_someone(command):
-        raise Refusal(replies.needs_assignee(command.verb, command.kind))
-    targets = [_resolve(ctx, name, marked=True) for name in command.assignees] or [ctx.sender]
     kind = command.kind or "general"
     policy = policy_for(ctx.session, kind)
     written = ctx.deadline(command.deadline_text) if command.deadline_text else None
     deadlines = _deadlines(ctx, policy, ctx.now, written, _progress_limit(command.progress_text))
-    for target in targets:
-        task = _new_task(ctx, command.title, kind, policy, deadlines, target, written is not None)
-        ctx.record(task, "created", command.title, kind=kind, holder=_name(target),
-                   deadline=task.deadline.isoformat() if task.deadline else "")
-        _offer(ctx, task)
+    for assignee in _assignees(ctx, command, kind):
+        task = _new_task(ctx, command.title, kind, policy, deadlines, assignee,
+                         written is not None)
+        ctx.record(task, "created", command.title, kind=kind, holder=_label(assignee),
+                   deadline=task.deadline.isoformat() if task.deadline else "",
+                   **({"stand_in_for": assignee.stand_in_for.userid}
+                      if assignee.stand_in_for else {}), **_routed_note(assignee))
+        _hand_to(ctx, task, assignee)
         inferred = command.kind is not None and not command.kind_explicit
-        ctx.reply(replies.created(task, ctx.now, ctx.calendar, inferred), task=task)
+        ctx.reply(replies.created(task, ctx.now, ctx.calendar, inferred, assignee.candidates,
+                                  assignee.note), task=task)
+
+
+def _assignees(ctx: Context, command: CreateTask, kind: str) -> list[intake.Assignee]:
+    if command.assignees:
+        return [_assignee_for(ctx, _resolve(ctx, name, marked=True))
+                for name in command.assignees]
+    if kind == "emergency":
+        return [_emergency(ctx, command.title)]
+    if command.verb in ("请示", "急件"):
+        return [_routed(ctx, command.title)]
+    return [intake.Assignee(person=ctx.sender)]
+
+
+def _assignee_for(ctx: Context, target: Target) -> intake.Assignee:
+    if isinstance(target, Person):
+        return intake.for_person(ctx.session, ctx.authority, target, ctx.now)
+    return intake.for_department(ctx.session, ctx.authority, target, ctx.now)
+
+
+def _routed(ctx: Context, title: str) -> intake.Assignee:
+    """A request naming nobody goes to the department the routing rules pick (归口办理)."""
+    match = routing_rules.route(ctx.session, title, routing_rules.category_of(title))
+    if match is None:
+        raise Refusal("还没有可以受理的部门，请联系管理员同步通讯录。")
+    note = f"归口办理：{match.because}"
+    return intake.for_department(ctx.session, ctx.authority, match.department, ctx.now, note)
+
+
+def _emergency(ctx: Context, title: str) -> intake.Assignee:
+    """突发事件: straight to the duty officer on shift, the leader on duty informed (即接即报)."""
+    fallback = routing_rules.route(ctx.session, title, None)
+    return intake.for_emergency(ctx.session, ctx.authority, ctx.now,
+                                fallback.department if fallback else None)
 
 
 def accept(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None = None) -> None:
@@ -52,7 +88,11 @@ def accept(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None = N
     """
     if task.state == "pending":
         ctx.authority.require("accept", ctx.sender, task)
+    claimed = task.holder_id is None
     task.accept(ctx.sender, ctx.now)
+    if claimed:
+        _withdraw_offers(ctx, task)
+    ledger.claim(ctx.session, task, ctx.sender, ctx.now)
     ctx.record(task, "accepted")
     _redraw_cards(ctx, task, clicked)
     ctx.tell_others([task.requester], replies.accepted_notice(task), task=task)
@@ -79,16 +119,26 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
     target = _resolve(ctx, written, marked=marked)
     if isinstance(target, Person) and target.id == task.holder_id:
         raise Refusal(f"任务 #{task.id} 已由 {target.name} 承办，无需转办。")
-    previous = task.holder_label
-    task.transfer(target if isinstance(target, Person) else None,
-                  target if isinstance(target, Department) else None, ctx.now)
-    ctx.record(task, "transferred", reason, to=_name(target), previous=previous)
+    assignee = _assignee_for(ctx, target)
+    previous, previous_label = task.holder, task.holder_label
+    bounced = assignee.person is not None and ledger.held_before(ctx.session, task,
+                                                                 assignee.person)
+    ledger.finish(ctx.session, task, ctx.now, "transferred")
+    _withdraw_offers(ctx, task)
+    task.transfer(assignee.person, assignee.department, ctx.now)
+    task.bounce_count += int(bounced)
+    task.stand_in_for = assignee.stand_in_for
+    task.escalation = [p.userid for p in assignee.escalation]
+    ctx.record(task, "transferred", reason, to=_label(assignee), previous=previous_label,
+               **({"bounced": "yes"} if bounced else {}))
     _redraw_cards(ctx, task, None)
-    _offer(ctx, task)
+    _hand_to(ctx, task, assignee)
     for person in _holders(ctx, task):
         ctx.tell_others([person], replies.transferred_to_you(task, ctx.sender, reason), task=task)
     notice = replies.transferred_notice(task, ctx.sender, reason)
     ctx.tell_others([task.requester, task.first_responder], notice, task=task)
+    flags.after_transfer(ctx.session, ctx.authority, task, bounced=bounced,
+                         limit=ctx.rules.transfer_limit, now=ctx.now, previous=previous)
     ctx.reply(f"已将任务 #{task.id} 转办给 {task.holder_label}，并告知提请人和首问责任人。",
               task=task)
 
@@ -153,6 +203,7 @@ def close(ctx: Context, task: Task, result: str) -> None:
     """Close a task (办结) with its result; requester and first responder are told."""
     ctx.authority.require("close", ctx.sender, task)
     task.close(result, ctx.now)
+    ledger.finish(ctx.session, task, ctx.now, "closed")
     ctx.record(task, "closed", task.result or "")
     _redraw_cards(ctx, task, None)
     ctx.tell_others([task.requester, task.first_responder], replies.closed_notice(task),
@@ -168,9 +219,10 @@ def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str) -> 
                                                          or task.deadline <= ctx.now):
         raise Refusal(f"原期限已过，重办请写明新期限，例如：重办 #{task.id} 3天内 {reason}")
     task.reopen(deadline, ctx.now)
+    ledger.begin(ctx.session, task, ctx.now, person=task.holder)
     ctx.record(task, "reopened", reason, deadline=task.deadline.isoformat() if task.deadline
                else "")
-    _offer(ctx, task)
+    _offer(ctx, task, _holders(ctx, task))
     notice = replies.reopened_notice(task, ctx.sender, reason, ctx.now, ctx.calendar)
     ctx.tell_others([task.holder, task.requester, task.first_responder], notice, task=task)
     ctx.reply(f"已将任务 #{task.id} 退回 {task.holder_label} 重办。", task=task)
@@ -180,6 +232,8 @@ def cancel(ctx: Context, task: Task, reason: str) -> None:
     """Withdraw a task (撤销) with a reason; its holder stops work and its cards say so."""
     ctx.authority.require("cancel", ctx.sender, task)
     task.cancel(ctx.now)
+    ledger.finish(ctx.session, task, ctx.now, "cancelled")
+    _withdraw_offers(ctx, task)
     ctx.record(task, "cancelled", reason)
     _redraw_cards(ctx, task, None)
     notice = replies.cancelled_notice(task, ctx.sender, reason)
@@ -207,11 +261,6 @@ def change_kind(ctx: Context, task: Task, kind: str) -> None:
     ctx.reply(text, task=task)
 
 
-def _needs_someone(command: CreateTask) -> bool:
-    """Requests and emergencies are for someone else; routing them by rule comes later."""
-    return command.verb in ("请示", "急件") or command.kind == "emergency"
-
-
 def _deadlines(ctx: Context, policy: sla.Policy, start: datetime, written: datetime | None,
                progress: sla.Limit | None = None) -> sla.Deadlines:
     """The policy's deadlines from `start`; a year without calendar data is told, not guessed."""
@@ -228,39 +277,57 @@ def _progress_limit(text: str | None) -> sla.Limit | None:
 
 
 def _new_task(ctx: Context, title: str, kind: str, policy: sla.Policy, deadlines: sla.Deadlines,
-              target: Target, explicit: bool) -> Task:
-    person = target if isinstance(target, Person) else None
+              assignee: intake.Assignee, explicit: bool) -> Task:
     progress = deadlines.progress_every
     task = Task(
-        title=title, kind=kind, state="pending", requester=ctx.sender, holder=person,
-        department=target if isinstance(target, Department) else None,
-        first_responder=person, policy=policy.to_dict(),
-        first_response_due=deadlines.first_response_due,
+        title=title, kind=kind, state="pending", requester=ctx.sender, holder=assignee.person,
+        department=assignee.department, first_responder=assignee.person,
+        stand_in_for=assignee.stand_in_for, escalation=[p.userid for p in assignee.escalation],
+        policy=policy.to_dict(), first_response_due=deadlines.first_response_due,
         progress_every={"amount": progress.amount, "unit": progress.unit} if progress else None,
         deadline=deadlines.deadline, original_deadline=deadlines.deadline,
         deadline_explicit=explicit, created_at=ctx.now, updated_at=ctx.now,
-        transfer_count=0, reopen_count=0,
+        transfer_count=0, reopen_count=0, bounce_count=0,
     )
     ctx.session.add(task)
     ctx.session.flush()
     return task
 
 
+def _hand_to(ctx: Context, task: Task, assignee: intake.Assignee) -> None:
+    """Open the ledger for the new holder and send the card to whoever must accept now."""
+    if assignee.person is None and not assignee.candidates:
+        raise Refusal(f"「{_label(assignee)}」目前没有可以接办的人员，请联系管理员。")
+    ledger.begin(ctx.session, task, ctx.now, person=assignee.person,
+                 department=assignee.department, stand_in_for=assignee.stand_in_for)
+    if assignee.person is None:
+        for person in assignee.candidates:
+            ctx.session.add(TaskOffer(task_id=task.id, person=person, offered_at=ctx.now))
+    _offer(ctx, task, [assignee.person] if assignee.person else list(assignee.candidates))
+    for person in assignee.inform:
+        ctx.tell(person, replies.emergency_reported(task, assignee.candidates), task=task)
+
+
 def _holders(ctx: Context, task: Task) -> list[Person]:
-    """Who is expected to act: the holder, or every member of the department still to claim it."""
+    """Who is expected to act: the holder, or everyone the unclaimed task is offered to."""
     if task.holder is not None:
         return [task.holder]
-    if task.department is None:
-        return []
     return list(ctx.session.scalars(
-        select(Person).join(Membership).where(Membership.department_id == task.department_id,
-                                              Person.active).order_by(Person.id)))
+        select(Person).join(TaskOffer, TaskOffer.person_id == Person.id).where(
+            TaskOffer.task_id == task.id, TaskOffer.withdrawn_at.is_(None))
+        .order_by(TaskOffer.id)))
 
 
-def _offer(ctx: Context, task: Task) -> None:
-    """Send the 接办/转办 card to whoever must now accept the task."""
+def _withdraw_offers(ctx: Context, task: Task) -> None:
+    ctx.session.execute(update(TaskOffer).where(
+        TaskOffer.task_id == task.id, TaskOffer.withdrawn_at.is_(None)
+    ).values(withdrawn_at=ctx.now))
+
+
+def _offer(ctx: Context, task: Task, people: list[Person]) -> None:
+    """Send the 接办/转办 card to each person who may now accept the task."""
     stamp = int(ctx.now.timestamp() * 1000)
-    for person in _holders(ctx, task):
+    for person in people:
         record = Card(platform_card_id=f"mt{task.id}-{stamp}-{person.id}", task=task,
                       recipient=person, purpose="offer", created_at=ctx.now)
         ctx.session.add(record)
@@ -272,11 +339,13 @@ def _offer(ctx: Context, task: Task) -> None:
 def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None) -> None:
     """Update every card of the task in place to show its present state and who acted."""
     records = ctx.session.scalars(select(Card).where(Card.task_id == task.id)).all()
+    expected = {person.id for person in _holders(ctx, task)}
     for record in records:
         code = clicked[1] if clicked and clicked[0].id == record.id else None
         if code is None and record.response_code is None:
             continue  # nothing left to update this card with; the chat reply says it all
-        card = cards.current_card(task, record, ctx.now, ctx.calendar)
+        card = cards.current_card(task, record, ctx.now, ctx.calendar,
+                                  awaited=record.recipient_id in expected)
         queue_card_update(ctx.session, record, card, now=ctx.now, response_code=code)
 
 
@@ -298,5 +367,13 @@ def _resolve(ctx: Context, written: str, *, marked: bool) -> Target:
     raise Refusal(replies.name_problem(written, lookup.candidates))
 
 
-def _name(target: Target) -> str:
-    return target.userid if isinstance(target, Person) else target.name
+def _label(assignee: intake.Assignee) -> str:
+    if assignee.person is not None:
+        return assignee.person.userid
+    if assignee.department is not None:
+        return assignee.department.name
+    return "、".join(p.userid for p in assignee.candidates)
+
+
+def _routed_note(assignee: intake.Assignee) -> dict[str, str]:
+    return {"routed": assignee.note} if assignee.note else {}

@@ -1,11 +1,14 @@
 """The Chinese texts the assistant replies with, kept apart from the rules that pick them."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from tasks.authority import who_may
+from tasks.flags import FLAG_LABELS
 from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
-from tasks.models import STATE_LABELS, Extension, Person, Task, TaskEvent
+from tasks.ledger import Stretch
+from tasks.models import STATE_LABELS, Extension, Person, Task, TaskEvent, TaskFlag
 from tasks.sla import WORKING_UNITS
 from tasks.workcalendar import SHANGHAI, WorkCalendar
 
@@ -56,11 +59,22 @@ def task_line(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
             f"{deadline_text(task, now, calendar)}")
 
 
-def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool) -> str:
+def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
+            offered: Sequence[Person] = (), note: str = "") -> str:
+    """The requester's confirmation: who has it now and why, by when, what kind."""
+    details = [note] if note else []
+    if task.stand_in_for is not None:
+        details.append(f"{task.stand_in_for.name}请假，由补位人办理")
+    if task.holder is not None:
+        holder = task.holder.name
+    else:
+        unit = task.department.name if task.department else "值班人员"
+        holder = f"{unit} {'、'.join(p.name for p in offered)}".strip()
+        details.append("先接办者承办")
     lines = [
         f"已创建任务 #{task.id}「{task.title}」（{kind_label(task.kind)}），"
-        f"承办：{task.holder_label}，期限 {deadline_text(task, now, calendar)}。",
-        f"已通知{task.holder_label}接办。",
+        f"承办：{holder}{'（' + '；'.join(details) + '）' if details else ''}，"
+        f"期限 {deadline_text(task, now, calendar)}。",
     ]
     if task.first_response_due is not None:
         lines.append(f"应在 {stamp(task.first_response_due)} 前接办。")
@@ -68,6 +82,13 @@ def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool) -
         lines.append(f"根据内容识别为「{kind_label(task.kind)}」；如不对，请发送"
                      f"「类型 #{task.id} 一般件」修改。")
     return "\n".join(lines)
+
+
+def emergency_reported(task: Task, offered: Sequence[Person]) -> str:
+    """即接即报: the leader on duty hears of an emergency the moment it is received."""
+    names = "、".join(p.name for p in offered) or "受理人员"
+    return (f"【即接即报】突发事件 #{task.id}「{task.title}」已由 {task.requester.name} 报告，"
+            f"已交 {names} 处置。")
 
 
 def accepted_notice(task: Task) -> str:
@@ -152,15 +173,26 @@ def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
     return "\n".join(lines)
 
 
-def task_details(task: Task, extensions: Sequence[Extension], now: datetime,
-                 calendar: WorkCalendar) -> str:
+@dataclass(frozen=True)
+class TaskRecord:
+    """What 查询 shows beyond the task itself: extensions, the holder ledger, the flags."""
+
+    extensions: Sequence[Extension]
+    stretches: Sequence[Stretch]
+    flags: Sequence[TaskFlag]
+
+
+def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar) -> str:
     """Markdown view of one task with its full history (查询)."""
+    holder = task.holder_label
+    if task.stand_in_for is not None:
+        holder += f"（补位，原定 {task.stand_in_for.name}）"
     lines = [
         f"**任务 #{task.id}** {task.title}",
         f"> 类型：{kind_label(task.kind)}",
         f"> 状态：{STATE_LABELS[task.state]}",
         f"> 提请人：{task.requester.name}",
-        f"> 承办人：{task.holder_label}",
+        f"> 承办人：{holder}",
         f"> 首问责任人：{task.first_responder.name if task.first_responder else '（待认领）'}",
         f"> 期限：{deadline_text(task, now, calendar)}",
     ]
@@ -170,13 +202,29 @@ def task_details(task: Task, extensions: Sequence[Extension], now: datetime,
         lines.append(f"> 应接办时间：{stamp(task.first_response_due)} 前")
     if task.result:
         lines.append(f"> 办理结果：{task.result}")
-    pending = [e for e in extensions if e.state == "requested"]
+    pending = [e for e in record.extensions if e.state == "requested"]
     if pending:
         lines.append(f"> 延期申请待审批：延至 {stamp(pending[-1].requested_deadline)}")
-    lines.append(f"> 转办 {task.transfer_count} 次，重办 {task.reopen_count} 次")
+    lines.append(f"> 转办 {task.transfer_count} 次，退回 {task.bounce_count} 次，"
+                 f"重办 {task.reopen_count} 次")
+    if record.flags:
+        named = "、".join(dict.fromkeys(FLAG_LABELS.get(f.flag, f.flag) for f in record.flags))
+        lines.append(f"> 提示：{named}")
+    if record.stretches:
+        lines.append("**承办经过**")
+        lines += [_stretch_line(stretch) for stretch in record.stretches]
     lines.append("**办理经过**")
     lines += [history_line(event) for event in task.events]
     return "\n".join(lines)
+
+
+def _stretch_line(stretch: Stretch) -> str:
+    minutes = int(stretch.held.total_seconds() // 60)
+    held = f"{minutes // 1440}天{minutes % 1440 // 60}小时" if minutes >= 1440 else \
+        f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{minutes}分钟"
+    extra = "" if stretch.accepted else "，未接办"
+    stood_in = f"（代{stretch.stand_in_for}）" if stretch.stand_in_for else ""
+    return f"{stretch.holder}{stood_in}：{held}{extra}"
 
 
 def history_line(event: TaskEvent) -> str:
@@ -231,20 +279,6 @@ def task_not_found(number: int) -> str:
 def transfer_hint(task: Task) -> str:
     return (f"转办须写明原因，请发送：转办 #{task.id} @姓名 原因\n"
             f"也可转给部门：转办 #{task.id} @部门名 原因")
-
-
-def needs_assignee(verb: str, kind: str | None) -> str:
-    example = {
-        "急件": "急件 核对汇报材料 @张伟",
-        "请示": "请示 申请调整会议室 @秘书科",
-    }.get(verb, "突发 某路段积水需协调处置 @值班人员姓名")
-    routed = "按值班表" if kind == "emergency" else "按规则"
-    return (f"请用 @ 指明承办人或部门，例如：{example}\n"
-            f"（未指明时{routed}自动分派的功能即将开放。）")
-
-
-def not_open_yet(verb: str) -> str:
-    return f"「{verb}」功能即将开放，敬请期待。发送「帮助」查看现在可用的指令。"
 
 
 def processing_failed() -> str:

@@ -4,18 +4,19 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tasks import replies
+from tasks import flags, ledger, replies
 from tasks.context import Context
-from tasks.models import OPEN_STATES, Extension, Task
+from tasks.models import OPEN_STATES, Extension, Task, TaskOffer
 
 _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bounds the read
 
 
 def list_mine(ctx: Context, page: int) -> None:
-    """The sender's open tasks and their departments' unclaimed offers, most urgent first."""
-    departments = [m.department_id for m in ctx.sender.memberships]
+    """The sender's open tasks and the unclaimed ones offered to them, most urgent first."""
+    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == ctx.sender.id,
+                                              TaskOffer.withdrawn_at.is_(None))
     mine = (Task.holder_id == ctx.sender.id) | (
-        Task.holder_id.is_(None) & Task.department_id.in_(departments))
+        Task.holder_id.is_(None) & Task.id.in_(offered))
     tasks = ctx.session.scalars(
         select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
     ordered = sorted(tasks, key=_urgency)
@@ -29,7 +30,9 @@ def show_task(ctx: Context, task: Task) -> None:
     ctx.authority.require("view", ctx.sender, task)
     extensions = ctx.session.scalars(
         select(Extension).where(Extension.task_id == task.id).order_by(Extension.id)).all()
-    ctx.reply(replies.task_details(task, extensions, ctx.now, ctx.calendar), task=task,
+    record = replies.TaskRecord(extensions, ledger.stretches(ctx.session, task, ctx.now),
+                                flags.flags_of(ctx.session, task))
+    ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
               markdown=True)
 
 

@@ -8,6 +8,10 @@
     mashangban calendar off|on DATE REASON   a local day off / an extra working day
     mashangban calendar clear DATE           drop a correction
     mashangban calendar import FILE          a year's arrangement before the package has it
+    mashangban routing show|export [FILE]    the intake rules (归口办理)
+    mashangban routing import FILE           replace them from YAML
+    mashangban leave add WHO UNTIL [--backup WHO] [--reason TEXT]
+    mashangban leave end WHO | leave list    end a leave (销假) / leaves in force
 
 Edits apply to tasks created afterwards; running tasks keep the deadlines they were given.
 """
@@ -47,6 +51,24 @@ def add_commands(commands: argparse._SubParsersAction, command: Register) -> Non
     command(group, "clear", "remove a correction", _calendar_clear).add_argument("date")
     command(group, "import", "import a year's holiday arrangement (YAML)",
             _calendar_import).add_argument("file")
+
+    routing = commands.add_parser("routing", help="intake rules for requests naming nobody")
+    group = routing.add_subparsers(title="routing commands")
+    command(group, "show", "show the rules", _routing_export).set_defaults(file=None)
+    command(group, "export", "write the rules as YAML", _routing_export).add_argument(
+        "file", nargs="?")
+    command(group, "import", "replace the rules from YAML", _routing_import).add_argument(
+        "file")
+
+    leave = commands.add_parser("leave", help="leave with a backup (请假/补位)")
+    group = leave.add_subparsers(title="leave commands")
+    add = command(group, "add", "record a leave", _leave_add)
+    add.add_argument("who")
+    add.add_argument("until", help="a date (2026-12-03, leave through that day) or a phrase")
+    add.add_argument("--backup")
+    add.add_argument("--reason", default="")
+    command(group, "end", "end a leave now (销假)", _leave_end).add_argument("who")
+    command(group, "list", "leaves in force now", _leave_list)
 
 
 def _sessions():  # noqa: ANN202 - a sessionmaker on the configured database
@@ -173,3 +195,109 @@ def _calendar_import(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: {error}")
     print(f"{year}: holiday arrangement imported")
     return 0
+
+
+def _routing_export(args: argparse.Namespace) -> int:
+    from tasks.routing_rules import export_yaml
+
+    with _sessions().begin() as session:
+        text = export_yaml(session)
+    if args.file:
+        Path(args.file).write_text(text, encoding="utf-8")
+        print(f"routing rules written to {args.file}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _routing_import(args: argparse.Namespace) -> int:
+    from tasks.routing_rules import import_yaml
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+        with _sessions().begin() as session:
+            count = import_yaml(session, text)
+    except (OSError, ValueError) as error:
+        return _fail(f"{args.file}: {error}")
+    print(f"{count} routing rules imported")
+    return 0
+
+
+def _leave_add(args: argparse.Namespace) -> int:
+    from tasks import leave
+    from tasks.errors import Refusal
+
+    now = _now()
+    try:
+        with _sessions().begin() as session:
+            person = _person(session, args.who)
+            backup = _person(session, args.backup) if args.backup else None
+            until = _until(session, args.until, now)
+            leave.start(session, person, until, backup, args.reason, now=now, by=None)
+    except (ValueError, Refusal) as error:
+        return _fail(str(getattr(error, "message", error)))
+    print(f"{args.who}: on leave until {until.astimezone(_shanghai()):%Y-%m-%d %H:%M}"
+          + (f", backup {args.backup}" if args.backup else ""))
+    return 0
+
+
+def _leave_end(args: argparse.Namespace) -> int:
+    from tasks import leave
+
+    try:
+        with _sessions().begin() as session:
+            ended = leave.end(session, _person(session, args.who), now=_now())
+    except ValueError as error:
+        return _fail(str(error))
+    print(f"{args.who}: {'leave ended' if ended else 'not on leave'}")
+    return 0
+
+
+def _leave_list(_args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from tasks.models import Leave
+
+    now = _now()
+    with _sessions().begin() as session:
+        rows = session.scalars(select(Leave).where(
+            Leave.starts_at <= now, Leave.ends_at > now, Leave.ended_at.is_(None))).all()
+        for row in rows:
+            backup = row.backup.name if row.backup else "-"
+            print(f"{row.person.name} ({row.person.userid}) until "
+                  f"{row.ends_at.astimezone(_shanghai()):%Y-%m-%d %H:%M}, backup {backup}")
+    return 0
+
+
+def _person(session, written: str):  # noqa: ANN001, ANN202 - a Person, or ValueError
+    from tasks.directory import find_person
+
+    found = find_person(session, written)
+    if found.person is None:
+        choices = ", ".join(f"{p.name} ({p.userid})" for p in found.candidates)
+        raise ValueError(f"{written!r}: " + (f"ambiguous: {choices}" if choices
+                                              else "no such person in the directory"))
+    return found.person
+
+
+def _until(session, written: str, now: datetime) -> datetime:  # noqa: ANN001
+    """A bare ISO date means through that day; anything else is read as a chat deadline."""
+    from tasks.language import DeadlineError, parse_deadline
+    from tasks.office_calendar import load_calendar
+
+    try:
+        day = date.fromisoformat(written)
+        return datetime(day.year, day.month, day.day, 23, 59, tzinfo=_shanghai())
+    except ValueError:
+        pass
+    try:
+        calendar = load_calendar(session, load_settings().rules.working_hours)
+        return parse_deadline(written, now, calendar)
+    except DeadlineError as error:
+        raise ValueError(f"{written!r}: {error}") from error
+
+
+def _shanghai():  # noqa: ANN202
+    from tasks.workcalendar import SHANGHAI
+
+    return SHANGHAI

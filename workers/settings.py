@@ -88,7 +88,8 @@ def _rules(raw: Mapping[str, str]) -> OfficeRules:
         hours = WorkingHours.parse(hours_text) if hours_text else WorkingHours()
     except ValueError as error:
         raise SettingsError(f"{PREFIX}WORKING_HOURS is malformed: {error}") from error
-    return OfficeRules(admins=admins, working_hours=hours)
+    return OfficeRules(admins=admins, working_hours=hours,
+                       transfer_limit=_integer(raw, "TRANSFER_FLAG_LIMIT", 2))
 
 
 def _required(raw: Mapping[str, str], name: str, pattern: str, meaning: str) -> str:

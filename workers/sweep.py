@@ -13,6 +13,7 @@ from sqlalchemy import exists, select
 from tasks import delivery
 from tasks.models import InboxMessage, OutboxMessage
 from workers import signals
+from workers.jobs import watch
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,18 @@ def sweep(rt: Runtime) -> bool:
 class SweepThread(threading.Thread):
     """Runs `sweep` every `interval` seconds until stopped; errors are logged, not fatal."""
 
-    def __init__(self, rt: Runtime, interval: float = 10.0):
+    def __init__(self, rt: Runtime, interval: float = 10.0, watch_every: int = 6):
         super().__init__(name="mashangban-sweep", daemon=True)
         self.rt, self.interval, self.stopped = rt, interval, threading.Event()
+        self.watch_every = watch_every  # run the open-work checks every Nth round (1 min)
 
     def run(self) -> None:
+        rounds = 0
         while not self.stopped.wait(self.interval):
+            rounds += 1
             try:
                 sweep(self.rt)
+                if rounds % self.watch_every == 0:
+                    watch.check_idle_tasks(self.rt)
             except Exception:
                 log.exception("sweep failed; will try again")

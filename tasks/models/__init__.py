@@ -11,6 +11,7 @@ from tasks.models.routing import (
     RoutingRule,
     SupervisorGrant,
     TaskFlag,
+    TaskOffer,
 )
 from tasks.models.task import OPEN_STATES, STATE_LABELS, Card, Extension, Task, TaskEvent
 
@@ -36,4 +37,5 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskFlag",
+    "TaskOffer",
 ]

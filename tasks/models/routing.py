@@ -108,6 +108,25 @@ class Holding(Base):
     stand_in_for: Mapped[Person | None] = relationship(foreign_keys=[stand_in_for_id])
 
 
+class TaskOffer(Base):
+    """A task offered to someone who may claim it: a department's duty officer or members.
+
+    While a task has no holder, its open offers say who may press 接办; the first to do so
+    becomes holder and every offer is withdrawn.
+    """
+
+    __tablename__ = "task_offers"
+    __table_args__ = (Index("ix_task_offers_person_open", "person_id", "withdrawn_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+
 class TaskFlag(Base):
     """A warning raised to supervisors about a task: 推诿扯皮, 领而不办, a holder who left.
 

@@ -81,7 +81,7 @@ class Task(Base):
         """Who holds it, in words: a person, or the department still to claim it."""
         if self.holder is not None:
             return self.holder.name
-        return f"{self.department.name}（待认领）" if self.department else "（无）"
+        return f"{self.department.name}（待认领）" if self.department else "受理人员（待认领）"
 
     def accept(self, by: Person, now: datetime) -> None:
         """Take the task on (接办). A department offer is claimed by whoever accepts first."""

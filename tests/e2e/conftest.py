@@ -15,6 +15,7 @@ from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
 from webapp import create_app
+from webapp.cli import main
 from workers import runtime as runtime_module
 from workers.runtime import Runtime
 
@@ -66,3 +67,22 @@ def office(product: ProductServer, sandbox: SandboxThread, var_dir: Path, databa
         apply_snapshot(session, rt.channel.fetch_directory())
     yield Office(rt, sandbox)
     runtime_module.install(None)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def admin(office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
+    """Run `mashangban ARGS…` in-process with the office's settings and clock.
+
+    Returns a function giving (exit code, output). The admin commands read the clock
+    through `webapp.admin_cli._now`, which follows the office's clock here.
+    """
+    for name, value in office.rt.settings.raw.items():
+        monkeypatch.setenv(f"MASHANGBAN_{name}", value)
+    monkeypatch.setattr("webapp.admin_cli._now", office.rt.clock)
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    return run

@@ -5,12 +5,10 @@ The commands run in-process against the office's own database, as `mashangban �
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from tasks.models import SlaPolicy, Task
 from tasks.workcalendar import SHANGHAI
-from webapp.cli import main
 
 YEAR_2027 = """\
 year: 2027
@@ -18,20 +16,6 @@ source: 测试用安排（非官方通知）
 holidays: [2027-01-01..2027-01-03, 2027-02-06..2027-02-14]
 workdays: [2027-02-20]
 """
-
-
-@pytest.fixture
-def admin(office, monkeypatch, capsys):
-    """Run `mashangban ARGS…` with the office's settings; returns (exit code, output)."""
-    for name, value in office.rt.settings.raw.items():
-        monkeypatch.setenv(f"MASHANGBAN_{name}", value)
-
-    def run(*args: str) -> tuple[int, str]:
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return code, captured.out + captured.err
-
-    return run
 
 
 def _deadline(office, number: int) -> datetime:

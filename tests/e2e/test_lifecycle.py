@@ -304,14 +304,6 @@ def test_several_people_named_get_one_task_each(office):
     assert len([r for r in office.replies("zhoujianguo") if "已创建任务" in r]) == 3
 
 
-def test_requests_and_emergencies_must_name_someone_until_routing_by_rule(office):
-    for text in ("请示 申请调整周五会议室", "急件 核对汇报材料", "突发 某路段积水"):
-        office.say("lina", text)
-        assert "请用 @ 指明承办人或部门" in office.last_reply("lina")
-    office.say("lina", "突发 某路段积水需协调 @张伟")
-    assert _task(office).kind == "emergency" and _task(office).deadline is None
-
-
 def test_other_denials_name_who_may_and_change_nothing(office):
     _assigned_to_lina(office)
     before = _events(office)

@@ -1,4 +1,4 @@
-"""routing: supervisor grants, intake rules, duty roster, leave, holder ledger, task flags
+"""routing: supervisor grants, intake rules, duty roster, leave, offers, ledger, task flags
 
 Revision ID: 0003
 Revises: 0002
@@ -93,6 +93,19 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_holdings_task_id"), "holdings", ["task_id"])
     op.create_table(
+        "task_offers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("offered_at", sa.DateTime(), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
+        _fk("task_offers", "task_id", "tasks"),
+        _fk("task_offers", "person_id", "people"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_offers")),
+    )
+    op.create_index(op.f("ix_task_offers_task_id"), "task_offers", ["task_id"])
+    op.create_index("ix_task_offers_person_open", "task_offers", ["person_id", "withdrawn_at"])
+    op.create_table(
         "task_flags",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("task_id", sa.Integer(), nullable=False),
@@ -120,6 +133,6 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("fk_tasks_stand_in_for_id_people"), type_="foreignkey")
         for column in ("bounce_count", "escalation", "stand_in_for_id"):
             batch.drop_column(column)
-    for table in ("task_flags", "holdings", "leaves", "duty_shifts", "routing_rules",
+    for table in ("task_flags", "task_offers", "holdings", "leaves", "duty_shifts", "routing_rules",
                   "supervisor_grants"):
         op.drop_table(table)

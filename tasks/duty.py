@@ -1,0 +1,45 @@
+"""Chat handlers for presence: 请假 with a backup, 销假, and who is on duty now (值班)."""
+
+from tasks import leave, roster
+from tasks.context import Context
+from tasks.directory import find_person
+from tasks.errors import Refusal
+from tasks.models import Person
+from tasks.replies import name_problem, stamp
+
+
+def request_leave(ctx: Context, until_text: str, backup_written: str | None) -> None:
+    """请假 到12月3日 @王芳: until then, new work meant for the sender goes to the backup."""
+    until = ctx.deadline(until_text)
+    backup = _person(ctx, backup_written) if backup_written else None
+    if backup is not None and leave.current_leave(ctx.session, backup, ctx.now) is not None:
+        raise Refusal(f"{backup.name} 也在请假中，请另选补位人。")
+    leave.start(ctx.session, ctx.sender, until, backup, "", now=ctx.now, by=ctx.sender)
+    if backup is None:
+        ctx.reply(f"已登记请假至 {stamp(until)}。")
+        return
+    ctx.tell(backup, f"{ctx.sender.name} 请假至 {stamp(until)}，期间由你补位：新交给 TA 的任务"
+             "和提醒会转给你办理。")
+    ctx.reply(f"已登记请假至 {stamp(until)}，补位人 {backup.name}。期间新任务和提醒会交给 "
+              f"{backup.name}；手上已有的任务仍由你负责，如需转交请用「转办」。返回后发送「销假」。")
+
+
+def end_leave(ctx: Context) -> None:
+    """销假: new work comes to the sender again; what the backup took on stays with them."""
+    ended = leave.end(ctx.session, ctx.sender, now=ctx.now)
+    if ended is None:
+        raise Refusal("你当前没有请假记录，无需销假。")
+    if ended.backup is not None:
+        ctx.tell(ended.backup, f"{ctx.sender.name} 已销假，补位结束；你已接手的任务仍由你办结。")
+    ctx.reply("已销假，欢迎回来！新的任务会直接交给你。")
+
+
+def show_duty(ctx: Context) -> None:
+    ctx.reply(roster.describe_on_duty(ctx.session, ctx.now), markdown=True)
+
+
+def _person(ctx: Context, written: str) -> Person:
+    found = find_person(ctx.session, written)
+    if found.person is None:
+        raise Refusal(name_problem(written, found.candidates))
+    return found.person
