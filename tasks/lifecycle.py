@@ -44,7 +44,7 @@ def create(ctx: Context, command: CreateTask) -> None:
         _hand_to(ctx, task, assignee)
         inferred = command.kind is not None and not command.kind_explicit
         ctx.reply(replies.created(task, ctx.now, ctx.calendar, inferred, assignee.candidates,
-                                  assignee.note), task=task)
+                                  assignee.note, assignee.escalation), task=task)
 
 
 def _assignees(ctx: Context, command: CreateTask, kind: str) -> list[intake.Assignee]:
@@ -305,7 +305,8 @@ def _hand_to(ctx: Context, task: Task, assignee: intake.Assignee) -> None:
             ctx.session.add(TaskOffer(task_id=task.id, person=person, offered_at=ctx.now))
     _offer(ctx, task, [assignee.person] if assignee.person else list(assignee.candidates))
     for person in assignee.inform:
-        ctx.tell(person, replies.emergency_reported(task, assignee.candidates), task=task)
+        ctx.tell(person, replies.emergency_reported(task, assignee.candidates,
+                                                    assignee.escalation), task=task)
 
 
 def _holders(ctx: Context, task: Task) -> list[Person]:

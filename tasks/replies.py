@@ -60,7 +60,8 @@ def task_line(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
 
 
 def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
-            offered: Sequence[Person] = (), note: str = "") -> str:
+            offered: Sequence[Person] = (), note: str = "",
+            next_levels: Sequence[Person] = ()) -> str:
     """The requester's confirmation: who has it now and why, by when, what kind."""
     details = [note] if note else []
     if task.stand_in_for is not None:
@@ -78,17 +79,24 @@ def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
     ]
     if task.first_response_due is not None:
         lines.append(f"应在 {stamp(task.first_response_due)} 前接办。")
+    if task.kind == "emergency" and next_levels:
+        lines.append(f"未及时接办将依次提请：{_names(next_levels)}。")
     if inferred:
         lines.append(f"根据内容识别为「{kind_label(task.kind)}」；如不对，请发送"
                      f"「类型 #{task.id} 一般件」修改。")
     return "\n".join(lines)
 
 
-def emergency_reported(task: Task, offered: Sequence[Person]) -> str:
+def emergency_reported(task: Task, offered: Sequence[Person],
+                       next_levels: Sequence[Person]) -> str:
     """即接即报: the leader on duty hears of an emergency the moment it is received."""
-    names = "、".join(p.name for p in offered) or "受理人员"
-    return (f"【即接即报】突发事件 #{task.id}「{task.title}」已由 {task.requester.name} 报告，"
-            f"已交 {names} 处置。")
+    text = (f"【即接即报】突发事件 #{task.id}「{task.title}」已由 {task.requester.name} 报告，"
+            f"已交 {_names(offered) or '受理人员'} 处置。")
+    return text + (f"未及时接办将依次提请：{_names(next_levels)}。" if next_levels else "")
+
+
+def _names(people: Sequence[Person]) -> str:
+    return "、".join(p.name for p in people)
 
 
 def accepted_notice(task: Task) -> str:

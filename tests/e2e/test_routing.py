@@ -111,8 +111,10 @@ def test_an_emergency_reaches_the_duty_officer_and_the_leader_on_duty(office):
     office.say("lina", "突发 某路段积水严重需协调处置")
 
     assert office.card_with_button("zhengxue", "接办")
-    assert "即接即报" in office.last_reply("zhoujianguo") and "郑雪" in office.last_reply(
-        "zhoujianguo")
+    reported = office.last_reply("zhoujianguo")
+    assert "【即接即报】突发事件 #1" in reported and "已交 郑雪 处置" in reported
+    assert "未及时接办将依次提请：徐明、吴强" in reported
+    assert "未及时接办将依次提请：徐明、吴强" in office.last_reply("lina")
     task = _task(office)
     assert task.kind == "emergency"
     assert task.escalation[0] == "xuming", "the standby officer is next"
