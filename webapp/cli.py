@@ -77,16 +77,32 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _sync_directory(_args: argparse.Namespace) -> int:
+    """Reconcile the stored directory with the platform's; progress goes to stderr."""
     from tasks.directory import apply_snapshot
     from workers.runtime import Runtime
 
+    def progress(line: str) -> None:
+        print(f"sync-directory: {line}", file=sys.stderr, flush=True)
+
     rt = Runtime(load_settings())
     rt.settings.wecom  # noqa: B018 - validate before any network call
+    progress("正在读取企业微信通讯录…")
     snapshot = rt.channel.fetch_directory()
+    progress(f"已读取 {len(snapshot.departments)} 个部门、{len(snapshot.members)} 人，正在写入…")
     with rt.sessions.begin() as session:
-        report = apply_snapshot(session, snapshot)
+        report = apply_snapshot(session, snapshot, now=rt.clock(), rules=rt.settings.rules,
+                                progress=progress)
+    if report.flagged:  # the reminders are in the outbox: wake a worker (else the sweep will)
+        from redis import RedisError
+
+        from workers.signals import request_processing
+        try:
+            request_processing(rt.redis, rt.queue)
+        except RedisError:
+            progress("Redis 不可用：提醒消息已保存，由 worker 稍后发出")
+    flagged = f"，{report.flagged} 项在办任务已提醒负责人转办" if report.flagged else ""
     print(f"通讯录已同步：{report.departments} 个部门，{report.people} 人，"
-          f"{report.deactivated} 人已停用")
+          f"{report.deactivated} 人已停用{flagged}")
     return 0
 
 

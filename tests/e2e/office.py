@@ -97,3 +97,14 @@ class Office:
     def api_calls(self, path: str) -> list[dict]:
         calls = requests.get(f"{self.sandbox.url}/sandbox/control/calls", timeout=10).json()
         return [c for c in calls["calls"] if c["path"] == path]
+
+    def change_contact(self, change_type: str | None = None, *, work: bool = True,
+                       **fields: Any) -> dict:
+        """An admin changes the WeCom directory (sandbox/control/contact); the change_contact
+        callback reaches the product and, unless `work=False`, the workers act on it."""
+        body = {**fields, **({"change_type": change_type} if change_type else {})}
+        answer = requests.post(f"{self.sandbox.url}/sandbox/control/contact", json=body,
+                               timeout=10).json()
+        if work:
+            self.work()
+        return answer

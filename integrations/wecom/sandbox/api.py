@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from . import directory
+from .directory import ROOT_DEPARTMENT_ID, member_json
 from .messages import send_message, update_template_card
 from .state import SandboxState
 from .web import as_int, current_state, wecom_error
@@ -33,13 +33,13 @@ def gettoken(state: SandboxState) -> dict[str, Any]:
     return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expires_in}
 
 
-def _department_id(name: str) -> int | None:
+def _department_id(state: SandboxState, name: str) -> int | None:
     """Department id from the query (None when absent); raises KeyError when unknown."""
     raw = request.args.get(name, "")
     if raw == "":
         return None
     dept_id = as_int(raw)
-    if dept_id is None or directory.find_department(dept_id) is None:
+    if dept_id is None or state.directory.find_department(dept_id) is None:
         raise KeyError(raw)
     return dept_id
 
@@ -47,11 +47,12 @@ def _department_id(name: str) -> int | None:
 def department_list(state: SandboxState) -> dict[str, Any]:
     """GET /cgi-bin/department/list?id= (the subtree of id, or everything)."""
     try:
-        dept_id = _department_id("id")
+        dept_id = _department_id(state, "id")
     except KeyError:
         return wecom_error(60123)
-    ids = directory.subtree_ids(dept_id or directory.ROOT_DEPARTMENT_ID)
-    depts = [directory.department_json(directory.find_department(i) or {}) for i in ids]
+    directory = state.directory
+    ids = directory.subtree_ids(dept_id or ROOT_DEPARTMENT_ID)
+    depts = [d for d in (directory.department_json(i) for i in ids) if d is not None]
     return {"errcode": 0, "errmsg": "ok", "department": depts}
 
 
@@ -64,15 +65,15 @@ def department_simplelist(state: SandboxState) -> dict[str, Any]:
     return result
 
 
-def _members(fields: tuple[str, ...] | None) -> dict[str, Any]:
+def _members(state: SandboxState, fields: tuple[str, ...] | None) -> dict[str, Any]:
     try:
-        dept_id = _department_id("department_id")
+        dept_id = _department_id(state, "department_id")
     except KeyError:
         return wecom_error(60123)
     if dept_id is None:
         return wecom_error(40058, "department_id required")
     fetch_child = as_int(request.args.get("fetch_child", "0")) == 1
-    users = [directory.member_json(m) for m in directory.members_of(dept_id, fetch_child)]
+    users = [member_json(m) for m in state.directory.members_of(dept_id, fetch_child)]
     if fields:
         users = [{k: u[k] for k in fields} for u in users]
     return {"errcode": 0, "errmsg": "ok", "userlist": users}
@@ -80,20 +81,20 @@ def _members(fields: tuple[str, ...] | None) -> dict[str, Any]:
 
 def user_list(state: SandboxState) -> dict[str, Any]:
     """GET /cgi-bin/user/list?department_id=&fetch_child=0|1."""
-    return _members(None)
+    return _members(state, None)
 
 
 def user_simplelist(state: SandboxState) -> dict[str, Any]:
     """GET /cgi-bin/user/simplelist?department_id=&fetch_child=0|1."""
-    return _members(("userid", "name", "department"))
+    return _members(state, ("userid", "name", "department"))
 
 
 def user_get(state: SandboxState) -> dict[str, Any]:
     """GET /cgi-bin/user/get?userid=."""
-    member = directory.find_member(request.args.get("userid", ""))
+    member = state.directory.find_member(request.args.get("userid", ""))
     if member is None:
         return wecom_error(60111)
-    return {"errcode": 0, "errmsg": "ok", **directory.member_json(member)}
+    return {"errcode": 0, "errmsg": "ok", **member_json(member)}
 
 
 ROUTES: dict[str, tuple[str, Handler]] = {

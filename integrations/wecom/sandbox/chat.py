@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template_string
 
-from . import directory
 from .callback import deliver
 from .cards import clickable_keys
 from .envelope import build_card_event_xml, build_text_xml
@@ -24,10 +23,11 @@ def _fail(message: str, status: int) -> tuple[Response, int]:
 @bp.get("/")
 def page() -> str:
     """The single chat page (inline CSS/JS)."""
-    config = current_state().config
+    state = current_state()
+    config = state.config
     return render_template_string(
         PAGE_TEMPLATE,
-        groups=directory.members_by_department(),
+        groups=state.directory.members_by_department(),
         corp_id=config.corp_id,
         agent_id=config.agent_id,
     )
@@ -36,7 +36,7 @@ def page() -> str:
 @bp.get("/sandbox/chat/<userid>/messages")
 def messages(userid: str) -> Response | tuple[Response, int]:
     """The member's transcript with the app, oldest first."""
-    if directory.find_member(userid) is None:
+    if current_state().directory.find_member(userid) is None:
         return _fail("未知成员", 404)
     return jsonify({"userid": userid, "messages": current_state().transcript(userid)})
 
@@ -44,13 +44,13 @@ def messages(userid: str) -> Response | tuple[Response, int]:
 @bp.post("/sandbox/chat/<userid>/send")
 def send(userid: str) -> Response | tuple[Response, int]:
     """The member sends a text to the app: record it and POST the encrypted callback."""
-    if directory.find_member(userid) is None:
+    state = current_state()
+    if state.directory.find_member(userid) is None:
         return _fail("未知成员", 404)
     body = read_json_object() or {}
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():
         return _fail("消息内容不能为空", 400)
-    state = current_state()
     msg_id = state.next_msg_id()
     state.append_message(
         userid, {"from": "member", "msgtype": "text", "content": text, "msgid": msg_id}

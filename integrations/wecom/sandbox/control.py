@@ -1,10 +1,14 @@
-"""Test-control endpoints under /sandbox/control/ (error injection, tokens, logs, reset)."""
+"""Test-control endpoints under /sandbox/control/ (injection, tokens, contacts, logs, reset)."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, jsonify
 
-from .callback import verify_url
+from .callback import deliver, verify_url
+from .contacts import ContactError, apply_change
+from .envelope import build_contact_xml
 from .web import as_int, current_state, read_json_object
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/sandbox/control")
@@ -72,8 +76,50 @@ def verify() -> Response:
     return jsonify(verify_url(current_state()))
 
 
+_ELEMENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+def _raw_event(event: object) -> list[tuple[str, object]] | None:
+    """The elements of a verbatim change_contact event, or None if they are not usable."""
+    if not isinstance(event, dict):
+        return None
+    fields = [(str(tag), value) for tag, value in event.items()]
+    if not all(_ELEMENT.fullmatch(tag) and isinstance(value, str | int) for tag, value in fields):
+        return None
+    return fields
+
+
+@bp.post("/contact")
+def contact() -> Response | tuple[Response, int]:
+    """Change the directory as an admin would, then push the change_contact callback.
+
+    {"change_type": "create_user", "userid", "name", "department": [2],
+    "is_leader_in_dept": [0], "position"} (also update_user with "new_userid",
+    delete_user, create_party/update_party {"id", "name", "parentid"}, delete_party).
+    "notify": false changes the directory without a callback (a lost callback);
+    {"event": {"ChangeType": …, …}} sends those elements verbatim and changes nothing.
+    """
+    body = read_json_object()
+    if body is None:
+        return _bad("JSON object required")
+    state = current_state()
+    if "event" in body:
+        fields = _raw_event(body["event"])
+        if fields is None:
+            return _bad("event must map element names to strings or ints")
+    else:
+        try:
+            fields = apply_change(state.directory, body)
+        except ContactError as error:
+            return jsonify({"ok": False, "errcode": error.errcode, "error": error.message}), 400
+        if body.get("notify", True) is False:
+            return jsonify({"ok": True, "notified": False})
+    xml = build_contact_xml(state.config.corp_id, int(state.config.clock()), fields)
+    return jsonify({"ok": True, **deliver(state, "sys", xml, "change_contact")})
+
+
 @bp.post("/reset")
 def reset() -> Response:
-    """Clear transcripts, cards, codes, injections and logs (directory and tokens stay)."""
+    """Restore the seeded directory; clear transcripts, cards, codes, injections and logs."""
     current_state().reset()
     return jsonify({"ok": True})

@@ -74,6 +74,25 @@ def build_card_event_xml(
     )
 
 
+def build_contact_xml(
+    corp_id: str, create_time: int, fields: Iterable[tuple[str, object]]
+) -> str:
+    """Plaintext XML of a ``change_contact`` event, from the system account ``sys``.
+
+    ``fields`` are the event's own elements in order (``ChangeType``, ``UserID``,
+    ``Department`` …); WeCom sends only those that apply to the change.
+    """
+    body = "".join(f"<{tag}>{cdata(value)}</{tag}>" for tag, value in fields)
+    return (
+        f"<xml><ToUserName>{cdata(corp_id)}</ToUserName>"
+        f"<FromUserName>{cdata('sys')}</FromUserName>"
+        f"<CreateTime>{int(create_time)}</CreateTime>"
+        f"<MsgType>{cdata('event')}</MsgType>"
+        f"<Event>{cdata('change_contact')}</Event>"
+        f"{body}</xml>"
+    )
+
+
 def aes_key_bytes(aes_key: str) -> bytes:
     """AESKey = Base64_Decode(EncodingAESKey + '='), 32 bytes."""
     key = base64.b64decode(aes_key + "=")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from . import directory
 from .cards import INTERACTIVE_CARD_TYPES, InvalidPayload, validate_card
 from .state import SandboxState
 from .web import as_int, read_json_object, wecom_error
@@ -22,14 +21,17 @@ def _split(value: Any) -> list[str]:
     return [part.strip() for part in value.split("|") if part.strip()]
 
 
-def resolve_recipients(body: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def resolve_recipients(
+    state: SandboxState, body: dict[str, Any]
+) -> tuple[list[str], dict[str, str]]:
     """(valid userids in order, {"invaliduser": "a|b", "invalidparty": ..., "invalidtag": ...})."""
+    directory = state.directory
     users: list[str] = []
     bad_users: list[str] = []
     bad_parties: list[str] = []
     for userid in _split(body.get("touser")):
         if userid == "@all":
-            users.extend(m["userid"] for m in directory.MEMBERS)
+            users.extend(directory.userids())
         elif directory.find_member(userid) is None:
             bad_users.append(userid)
         else:
@@ -106,7 +108,7 @@ def send_message(state: SandboxState) -> dict[str, Any]:
         entry = _build_entry(body)
     except InvalidPayload as exc:
         return wecom_error(exc.errcode, exc.detail)
-    users, invalid = resolve_recipients(body)
+    users, invalid = resolve_recipients(state, body)
     if not users:
         return {**wecom_error(81013), **invalid}
     entry["msgid"] = secrets.token_urlsafe(32)
@@ -124,7 +126,7 @@ def send_message(state: SandboxState) -> dict[str, Any]:
     return result
 
 
-def _update_targets(body: dict[str, Any]) -> list[str] | None:
+def _update_targets(state: SandboxState, body: dict[str, Any]) -> list[str] | None:
     """Userids to update, None for atall; raises InvalidPayload when nobody is named."""
     if as_int(body.get("atall")) == 1:
         return None
@@ -135,8 +137,8 @@ def _update_targets(body: dict[str, Any]) -> list[str] | None:
     targets = [str(u) for u in userids]
     for party in parties:
         dept_id = as_int(party)
-        if dept_id is not None and directory.find_department(dept_id):
-            targets.extend(m["userid"] for m in directory.members_of(dept_id, True))
+        if dept_id is not None and state.directory.find_department(dept_id):
+            targets.extend(m["userid"] for m in state.directory.members_of(dept_id, True))
     if not targets:
         raise InvalidPayload("userids, partyids or atall required")
     return list(dict.fromkeys(targets))
@@ -163,7 +165,7 @@ def update_template_card(state: SandboxState) -> dict[str, Any]:
     if not isinstance(code, str) or not code:
         return wecom_error(40058, "response_code required")
     try:
-        targets = _update_targets(body)
+        targets = _update_targets(state, body)
         replace_name, new_card = _update_mode(body)
     except InvalidPayload as exc:
         return wecom_error(exc.errcode, exc.detail)

@@ -1,4 +1,4 @@
-"""Thread-safe in-memory state of the sandbox: tokens, transcripts, cards, codes, logs."""
+"""Thread-safe in-memory state of the sandbox: directory, tokens, transcripts, cards, logs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from .cards import INTERACTIVE_CARD_TYPES
 from .config import SandboxConfig
+from .directory import Directory
 
 # WeCom: a response_code can be used once, within 72 hours.
 RESPONSE_CODE_TTL = 72 * 3600
@@ -55,6 +56,7 @@ class SandboxState:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.lock = threading.Lock()
+        self.directory = Directory()
         self._tokens: dict[str, float] = {}
         self._current_token: str | None = None
         self._transcripts: dict[str, list[dict[str, Any]]] = {}
@@ -252,7 +254,11 @@ class SandboxState:
             self.config.callback_url = url
 
     def reset(self) -> None:
-        """Clear transcripts, cards, codes, injections and logs; tokens stay valid."""
+        """Restore the seeded directory; clear transcripts, cards, codes, injections and logs.
+
+        Tokens stay valid.
+        """
+        self.directory.reset()
         with self.lock:
             self._transcripts.clear()
             self._cards.clear()
