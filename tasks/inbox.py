@@ -97,7 +97,7 @@ def mark_failed(session: Session, inbox_id: int, error: str, *, now: datetime) -
     assert row is not None
     row.error = error[:2000]
     sender = row.payload.get("sender")
-    if sender:
+    if sender and row.payload.get("type") != "directory_change":  # the platform, not a person
         queue_text(session, sender, processing_failed(), now=now)
 
 
