@@ -11,8 +11,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import requests
+
+DEMO_ROUTING = Path(__file__).parent / "demo_routing.yaml"
 
 DEMO_SETTINGS = {
     "MASHANGBAN_WECOM_CORP_ID": "wwdemo0000000001",
@@ -36,6 +39,7 @@ def run_demo(*, web_port: int, sandbox_port: int) -> int:
         _wait_until(lambda: _up(f"http://127.0.0.1:{sandbox_port}/"), "sandbox")
         _wait_until(lambda: _up(f"http://127.0.0.1:{web_port}/healthz"), "web app")
         cli(["sync-directory"])
+        _seed_routing_and_roster(cli)
         print(f"\n马上办 demo is running. 打开浏览器开始聊天：http://127.0.0.1:{sandbox_port}/\n"
               "按 Ctrl-C 停止。", flush=True)
         while not stop() and all(child.poll() is None for child in children):
@@ -43,6 +47,29 @@ def run_demo(*, web_port: int, sandbox_port: int) -> int:
     finally:
         _stop_children(children)
     return 0
+
+
+def _seed_routing_and_roster(cli: Callable[[list[str]], int]) -> None:
+    """Give the demo office intake rules and a duty roster for today, so 请示, 突发 and 值班
+    show what they do; a demo that already has rules or a roster for today keeps its own."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from tasks.models import RoutingRule
+    from tasks.workcalendar import SHANGHAI
+    from workers.runtime import Runtime
+    from workers.settings import load_settings
+
+    with Runtime(load_settings()).sessions() as session:
+        has_rules = session.scalar(select(RoutingRule.id).limit(1)) is not None
+    if not has_rules:
+        cli(["routing", "import", str(DEMO_ROUTING)])
+    today = datetime.now(SHANGHAI).date().isoformat()
+    roster = load_settings().var_dir / "demo-roster-today.csv"
+    roster.write_text("日期,开始,结束,部门,带班,值班,候班\n"
+                      f"{today},00:00,24:00,,周建国,马骏,杨帆\n", encoding="utf-8")
+    cli(["roster", "import", str(roster)])
 
 
 def _start_children(web_port: int, sandbox_port: int) -> list[subprocess.Popen[bytes]]:
