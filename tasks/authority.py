@@ -103,12 +103,16 @@ class Authority:
         return self._leaders_above(departments)
 
     def approvers(self, task: Task) -> list[Person]:
-        """Who decides on the holder's requests (延期): the nearest leaders other than the holder.
+        """The nearest supervisors other than the holder: who decides on extensions (延期) and
+        who hears first when the holder is late.
 
         Walks up from the holder's departments and stops at the first level that has one,
         so a section's requests go to its head, and the head's own go to the office's.
         """
-        departments = [m.department for m in task.holder.memberships] if task.holder else []
+        if task.holder is not None:
+            departments = [m.department for m in task.holder.memberships]
+        else:
+            departments = [task.department] if task.department else []
         for department in self._with_ancestors(departments):
             leaders = [p for _, p in self._supervising([department.id])
                        if p.id != task.holder_id]

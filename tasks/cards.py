@@ -11,6 +11,9 @@ from tasks.workcalendar import WorkCalendar
 
 ACCEPT = "accept"
 TRANSFER = "transfer"
+PROGRESS = "progress"
+CLOSE = "close"
+EXTEND = "extend"
 
 
 def button_key(action: str, task: Task) -> str:
@@ -33,6 +36,22 @@ def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar |
         buttons=(
             CardButton("接办", button_key(ACCEPT, task), primary=True),
             CardButton("转办", button_key(TRANSFER, task)),
+        ),
+    )
+
+
+def chase_card(task: Task, card_id: str, chaser: str, note: str, now: datetime,
+               calendar: WorkCalendar | None) -> Card:
+    """催办: what is chased and by whom, with the three ways to answer it."""
+    return Card(
+        card_id=card_id,
+        title=f"催办 #{task.id}",
+        subtitle=f"{task.title}｜{chaser}催办" + (f"：{note}" if note else ""),
+        fields=_fields(task, now, calendar),
+        buttons=(
+            CardButton("进展", button_key(PROGRESS, task), primary=True),
+            CardButton("办结", button_key(CLOSE, task)),
+            CardButton("延期", button_key(EXTEND, task)),
         ),
     )
 

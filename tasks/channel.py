@@ -108,7 +108,15 @@ class DirectorySnapshot:
 class Channel(Protocol):
     """Everything the domain asks of a chat platform."""
 
-    def send_text(self, to: str, text: str, *, markdown: bool = False) -> Delivery: ...
+    def send_text(self, to: str, text: str, *, markdown: bool = False,
+                  dedupe: bool = False) -> Delivery:
+        """Send a text (or markdown) message.
+
+        `dedupe` asks the platform to drop an identical resend of this message (WeCom's
+        duplicate check), so a send repeated after a crash is not delivered twice. The
+        adapter must then build the same request for the same arguments every time.
+        """
+        ...
 
     def send_card(self, to: str, card: Card) -> Delivery: ...
 

@@ -1,6 +1,6 @@
 """Everything one inbound message is handled with: who sent it, when, and how to answer."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
@@ -25,6 +25,7 @@ class Context:
     now: datetime
     rules: OfficeRules
     channel: str = "chat"  # or "card": where the audit log says the change came from
+    touched: dict[int, Task] = field(default_factory=dict)  # tasks whose reminders to replan
 
     @cached_property
     def authority(self) -> Authority:
@@ -54,6 +55,7 @@ class Context:
         """Append to the task's audit log (登记、存档): actor, time, channel and text."""
         self.session.add(TaskEvent(task=task, at=self.now, actor=self.sender, action=action,
                                    channel=self.channel, text=text, detail=detail))
+        self.touched[task.id] = task
 
     def deadline(self, text: str) -> datetime:
         """A deadline the sender wrote, read on the office calendar; a bad one is refused."""

@@ -2,13 +2,17 @@
 
 A row is claimed (pending → sending) and committed before the network call, so no
 database lock is held while the platform answers; the outcome is written afterwards.
+
+WeCom silently drops what one app sends one member beyond 30 messages a minute, so a row
+whose recipient already had that many in the last 60 s waits, without it counting as an
+attempt, until the oldest of them leaves the window.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tasks.channel import Card, Channel, Delivery, DeliveryError
@@ -18,10 +22,18 @@ from tasks.models import OutboxMessage
 RETRY_DELAYS = (2, 10, 30, 120, 600)  # seconds after attempts 1..5; attempt 6 is the last
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
+PER_MEMBER_PER_MINUTE = 30  # WeCom: messages from one app to one member per minute
+RATE_WINDOW = timedelta(seconds=60)
+MESSAGE_KINDS = ("text", "markdown", "card")  # what WeCom counts; a card update is no message
+# A sent row's next_attempt_at is the instant it was claimed, just before the network call.
+# Bounding it as well as sent_at lets the count use the (state, next_attempt_at) index.
+LONGEST_SEND = timedelta(minutes=5)
+
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one attempt: sent, failed for good, or to be retried at `retry_at`."""
+    """What became of one attempt: sent, failed for good, to be retried at `retry_at`
+    ("pending"), or not attempted because the recipient's minute is full ("deferred")."""
 
     state: str
     retry_at: datetime | None = None
@@ -35,16 +47,27 @@ def due_ids(session: Session, now: datetime, limit: int = 200) -> list[int]:
 
 
 def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
-            clock: Callable[[], datetime]) -> Outcome | None:
-    """Try to send one row; None when another sender has it or it is not due."""
+            clock: Callable[[], datetime], *,
+            per_member: int = PER_MEMBER_PER_MINUTE) -> Outcome | None:
+    """Try to send one row; None when another sender has it or it is not due.
+
+    A row whose recipient already got `per_member` messages in the last minute goes back
+    to `pending` until the window has room, its attempts unchanged ("deferred").
+    """
     with sessions.begin() as session:
-        if not _claim(session, outbox_id, clock()):
+        now = clock()
+        if not _claim(session, outbox_id, now):
             return None
         row = session.get(OutboxMessage, outbox_id)
         assert row is not None
+        room_at = _room_at(session, row, now, per_member)
+        if room_at is not None:  # undo the claim: waiting for the window is no attempt
+            row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
+            return Outcome("deferred", room_at)
         kind, recipient, body, code = row.kind, row.recipient, row.body, _update_code(session, row)
+        dedupe = row.dedupe
     try:
-        delivery = _send(channel, kind, recipient, body, code)
+        delivery = _send(channel, kind, recipient, body, code, dedupe)
     except DeliveryError as error:
         return _record_failure(sessions, outbox_id, error, clock())
     with sessions.begin() as session:
@@ -62,6 +85,30 @@ def _claim(session: Session, outbox_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
+def _room_at(session: Session, row: OutboxMessage, now: datetime, limit: int) -> datetime | None:
+    """None if `row` may go now, else the instant its recipient's minute has room again.
+
+    Counted are the recipient's messages sent in the last 60 s and those being sent right
+    now by another sender (claimed in the last 60 s, outcome not yet written).
+    """
+    if row.kind not in MESSAGE_KINDS:
+        return None
+    since = now - RATE_WINDOW
+    mine = (OutboxMessage.recipient == row.recipient, OutboxMessage.kind.in_(MESSAGE_KINDS))
+    sent = select(OutboxMessage.sent_at.label("at")).where(
+        *mine, OutboxMessage.state == "sent",
+        OutboxMessage.next_attempt_at > since - LONGEST_SEND, OutboxMessage.sent_at > since)
+    in_flight = select(OutboxMessage.next_attempt_at.label("at")).where(
+        *mine, OutboxMessage.state == "sending", OutboxMessage.id != row.id,
+        OutboxMessage.next_attempt_at > since)
+    recent = union_all(sent, in_flight).subquery()
+    instants = sorted(session.scalars(select(recent.c.at)))
+    if len(instants) < limit:
+        return None
+    # room for one more once all but limit - 1 of them have left the window
+    return instants[len(instants) - limit] + RATE_WINDOW
+
+
 def _update_code(session: Session, row: OutboxMessage) -> str | None:
     """The single-use code a card update will spend; it is consumed when claimed."""
     if row.kind != "card_update":
@@ -76,11 +123,12 @@ def _update_code(session: Session, row: OutboxMessage) -> str | None:
     return code
 
 
-def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | None) -> Delivery:
+def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | None,
+          dedupe: bool) -> Delivery:
     if kind == "text":
-        return channel.send_text(recipient, body["text"])
+        return channel.send_text(recipient, body["text"], dedupe=dedupe)
     if kind == "markdown":
-        return channel.send_text(recipient, body["text"], markdown=True)
+        return channel.send_text(recipient, body["text"], markdown=True, dedupe=dedupe)
     if kind == "card":
         return channel.send_card(recipient, Card.from_dict(body))
     if kind == "card_update":

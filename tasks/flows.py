@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tasks import cards, directory_changes, duty, lifecycle, replies, views
+from tasks import cards, directory_changes, duty, lifecycle, reminders, replies, views
 from tasks.context import Context
 from tasks.directory import person_by_userid
 from tasks.errors import Refusal
@@ -59,6 +59,8 @@ def handle(session: Session, message: Inbound, *, now: datetime,
             _on_text(ctx, message.text)
         else:
             _on_card_action(ctx, message)
+        for task in ctx.touched.values():  # reminders follow the state, in the same transaction
+            reminders.reschedule(session, task, ctx.calendar, ctx.rules, now)
         savepoint.commit()
     except Refusal as refusal:
         savepoint.rollback()
@@ -117,6 +119,8 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
         lifecycle.accept(ctx, task, clicked=(record, action.response_code))
     elif parsed[0] == cards.TRANSFER:
         ctx.reply(replies.transfer_hint(task))
+    elif parsed[0] in replies.ANSWER_HINTS:
+        ctx.reply(replies.ANSWER_HINTS[parsed[0]].format(n=task.id))
     else:
         raise Refusal("这个按钮暂不支持，请发送「帮助」查看可用指令。")
 

@@ -14,7 +14,7 @@ from tasks.context import Context
 from tasks.directory import find_department, find_person
 from tasks.errors import Refusal
 from tasks.language import CreateTask, parse_interval
-from tasks.models import Card, Department, Extension, Person, Task, TaskOffer
+from tasks.models import Card, Department, Extension, Person, Task, TaskEvent, TaskOffer
 from tasks.outbox import queue_card, queue_card_update
 from tasks.policies import policy_for
 from tasks.workcalendar import CalendarDataMissing
@@ -104,6 +104,7 @@ def report_progress(ctx: Context, task: Task, text: str) -> None:
     """A progress report (进展) goes to the requester and restarts the progress timer."""
     ctx.authority.require("progress", ctx.sender, task)
     task.report_progress(ctx.now)
+    _answer_chases(ctx, task, f"进展：{text}")
     ctx.record(task, "progress", text)
     ctx.tell_others([task.requester], replies.progress_notice(task, ctx.sender, text), task=task)
     ctx.reply(f"已记录任务 #{task.id} 的进展，并告知提请人 {task.requester.name}。", task=task)
@@ -126,6 +127,7 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
     ledger.finish(ctx.session, task, ctx.now, "transferred")
     _withdraw_offers(ctx, task)
     task.transfer(assignee.person, assignee.department, ctx.now)
+    _restart_first_response(ctx, task)
     task.bounce_count += int(bounced)
     task.stand_in_for = assignee.stand_in_for
     task.escalation = [p.userid for p in assignee.escalation]
@@ -160,6 +162,7 @@ def request_extension(ctx: Context, task: Task, deadline_text: str, reason: str)
                           previous_deadline=task.deadline, requested_deadline=wanted,
                           reason=reason, state="requested")
     ctx.session.add(extension)
+    _answer_chases(ctx, task, f"申请延期至 {replies.stamp(wanted)}，原因：{reason}")
     ctx.record(task, "extension_requested", reason, deadline=wanted.isoformat())
     for approver in approvers:
         ctx.tell(approver, replies.extension_request(extension, task),
@@ -195,14 +198,37 @@ def chase(ctx: Context, task: Task, note: str) -> None:
     if not task.is_open:
         raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，无需催办。")
     ctx.record(task, "chased", note)
-    ctx.tell_others(_holders(ctx, task), replies.chased(task, ctx.sender, note), task=task)
-    ctx.reply(f"已向 {task.holder_label} 催办任务 #{task.id}。", task=task)
+    stamp = int(ctx.now.timestamp() * 1000)
+    for person in _holders(ctx, task):
+        record = Card(platform_card_id=f"mc{task.id}-{stamp}-{person.id}", task=task,
+                      recipient=person, purpose="chase", created_at=ctx.now)
+        ctx.session.add(record)
+        ctx.session.flush()
+        card = cards.chase_card(task, record.platform_card_id, ctx.sender.name, note, ctx.now,
+                                ctx.calendar)
+        queue_card(ctx.session, record, card, now=ctx.now)
+    ctx.reply(f"已向 {task.holder_label} 催办任务 #{task.id}，对方回复后会告诉你。", task=task)
+
+
+def _answer_chases(ctx: Context, task: Task, answer: str) -> None:
+    """The holder's reply closes the loop: whoever chased since their last answer is told."""
+    answered = ("progress", "closed", "extension_requested")
+    chasers: list[Person] = []
+    for event in reversed(ctx.session.scalars(
+            select(TaskEvent).where(TaskEvent.task_id == task.id).order_by(TaskEvent.id)).all()):
+        if event.action in answered and event.actor_id == ctx.sender.id:
+            break
+        if event.action == "chased" and event.actor is not None:
+            chasers.append(event.actor)
+    text = f"{ctx.sender.name} 已回复你对任务 #{task.id}「{task.title}」的催办：{answer}"
+    ctx.tell_others(chasers, text, task=task)
 
 
 def close(ctx: Context, task: Task, result: str) -> None:
     """Close a task (办结) with its result; requester and first responder are told."""
     ctx.authority.require("close", ctx.sender, task)
     task.close(result, ctx.now)
+    _answer_chases(ctx, task, f"已办结，结果：{task.result}")
     ledger.finish(ctx.session, task, ctx.now, "closed")
     ctx.record(task, "closed", task.result or "")
     _redraw_cards(ctx, task, None)
@@ -219,6 +245,7 @@ def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str) -> 
                                                          or task.deadline <= ctx.now):
         raise Refusal(f"原期限已过，重办请写明新期限，例如：重办 #{task.id} 3天内 {reason}")
     task.reopen(deadline, ctx.now)
+    _restart_first_response(ctx, task)
     ledger.begin(ctx.session, task, ctx.now, person=task.holder)
     ctx.record(task, "reopened", reason, deadline=task.deadline.isoformat() if task.deadline
                else "")
@@ -269,6 +296,19 @@ def _deadlines(ctx: Context, policy: sla.Policy, start: datetime, written: datet
                                 written_progress=progress)
     except CalendarDataMissing as error:
         raise Refusal(str(error)) from error
+
+
+def _restart_first_response(ctx: Context, task: Task) -> None:
+    """A new holder gets the kind's full time to accept, never beyond the deadline."""
+    policy = sla.Policy.from_dict(task.kind, task.policy) if task.policy else \
+        policy_for(ctx.session, task.kind)
+    try:
+        due = sla.due_after(policy.first_response, ctx.now, ctx.calendar)
+    except CalendarDataMissing:
+        due = None
+    if due is not None and task.deadline is not None:
+        due = min(due, max(task.deadline, ctx.now))
+    task.first_response_due = due
 
 
 def _progress_limit(text: str | None) -> sla.Limit | None:

@@ -10,19 +10,32 @@ from tasks.models import OutboxMessage, Person, Task
 
 
 def queue_text(
-    session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None
+    session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None,
+    dedupe: bool = False,
 ) -> OutboxMessage:
-    """Queue a plain text message; `to` may be a userid for people not in the directory."""
+    """Queue a plain text message; `to` may be a userid for people not in the directory.
+
+    `dedupe` makes the send keyed: the platform drops an identical resend (for a few hours),
+    so a sender killed after sending but before recording cannot deliver it twice.
+    """
     recipient = to if isinstance(to, str) else to.userid
-    return _add(session, recipient, "text", {"text": text}, now=now, task=task)
+    message = _add(session, recipient, "text", {"text": text}, now=now, task=task)
+    message.dedupe = dedupe
+    return message
 
 
 def queue_markdown(
-    session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None
+    session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None,
+    dedupe: bool = False,
 ) -> OutboxMessage:
-    """Queue a markdown message (lists and history views); WeCom renders it in its app."""
+    """Queue a markdown message (lists and history views); WeCom renders it in its app.
+
+    `dedupe` as for `queue_text`.
+    """
     recipient = to if isinstance(to, str) else to.userid
-    return _add(session, recipient, "markdown", {"text": text}, now=now, task=task)
+    message = _add(session, recipient, "markdown", {"text": text}, now=now, task=task)
+    message.dedupe = dedupe
+    return message
 
 
 def queue_card(
@@ -67,6 +80,7 @@ def _add(
         state="pending",
         attempts=0,
         next_attempt_at=now,
+        dedupe=False,
     )
     session.add(message)
     return message

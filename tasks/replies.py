@@ -136,12 +136,6 @@ def extension_decided(extension: Extension, task: Task) -> str:
             f"{stamp(task.deadline) if task.deadline else '未设定'}。")
 
 
-def chased(task: Task, actor: Person, note: str) -> str:
-    extra = f"：{note}" if note else "。"
-    return (f"{actor.name} 催办任务 #{task.id}「{task.title}」{extra}\n"
-            f"请尽快办理，可回复「进展 #{task.id} 说明」或「办结 #{task.id} 结果」。")
-
-
 def closed_notice(task: Task) -> str:
     return (f"任务 #{task.id}「{task.title}」已由 {task.holder_label} 办结。\n"
             f"办理结果：{task.result}")
@@ -282,6 +276,14 @@ def not_in_directory() -> str:
 
 def task_not_found(number: int) -> str:
     return f"没有找到任务 #{number}，请发送「我的」查看你的任务编号。"
+
+
+# A chase card's buttons cannot carry text, so each asks for the command to type.
+ANSWER_HINTS = {
+    "progress": "请发送：进展 #{n} 目前进展（例如：进展 #{n} 初稿已完成，明天报送）",
+    "close": "请发送：办结 #{n} 办理结果（例如：办结 #{n} 已报送办公室）",
+    "extend": "请发送：延期 #{n} 新期限 原因（例如：延期 #{n} 12月5日 需等待财务数据）",
+}
 
 
 def transfer_hint(task: Task) -> str:

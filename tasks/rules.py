@@ -1,6 +1,7 @@
 """Installation-wide settings the domain needs, handed in by the composition root."""
 
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 
 from tasks.workcalendar import WorkingHours
 
@@ -13,3 +14,7 @@ class OfficeRules:
     admins: frozenset[str] = frozenset()  # userids
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     transfer_limit: int = 2  # more transfers than this is flagged as 推诿扯皮
+    quiet_start: time = time(21, 0)  # non-urgent reminders wait from here …
+    quiet_end: time = time(8, 0)  # … to the next working morning
+    overdue_repeats: int = 3  # 催办 repeats after the deadline, once per working day
+    merge_window: timedelta = timedelta(minutes=2)  # reminders to one person this close merge

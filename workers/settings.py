@@ -4,6 +4,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time, timedelta
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -88,8 +89,22 @@ def _rules(raw: Mapping[str, str]) -> OfficeRules:
         hours = WorkingHours.parse(hours_text) if hours_text else WorkingHours()
     except ValueError as error:
         raise SettingsError(f"{PREFIX}WORKING_HOURS is malformed: {error}") from error
+    quiet_start, quiet_end = _quiet_hours(raw.get("QUIET_HOURS", "").strip() or "21:00-08:00")
     return OfficeRules(admins=admins, working_hours=hours,
-                       transfer_limit=_integer(raw, "TRANSFER_FLAG_LIMIT", 2))
+                       transfer_limit=_integer(raw, "TRANSFER_FLAG_LIMIT", 2),
+                       quiet_start=quiet_start, quiet_end=quiet_end,
+                       overdue_repeats=_integer(raw, "OVERDUE_REPEATS", 3),
+                       merge_window=timedelta(seconds=_integer(raw, "MERGE_WINDOW", 120)))
+
+
+def _quiet_hours(text: str) -> tuple[time, time]:
+    """`21:00-08:00`: from the first time to the second, across midnight."""
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+    except ValueError as error:
+        raise SettingsError(f"{PREFIX}QUIET_HOURS is malformed: write it like 21:00-08:00"
+                            ) from error
+    return start, end
 
 
 def _required(raw: Mapping[str, str], name: str, pattern: str, meaning: str) -> str:

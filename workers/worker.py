@@ -1,4 +1,5 @@
-"""Running a worker process: RQ's SimpleWorker with its scheduler, plus the sweep timer.
+"""Running a worker process: RQ's SimpleWorker with its scheduler, the sweep timer and the
+reminder dispatcher.
 
 SimpleWorker runs jobs in the worker process instead of forking one per job: about five
 times the throughput (performance-notes.md), and our jobs are short and hold no state
@@ -10,6 +11,7 @@ import logging
 from rq import SimpleWorker
 
 from workers import runtime
+from workers.jobs.reminders import ReminderThread
 from workers.runtime import Runtime
 from workers.sweep import SweepThread, sweep
 
@@ -19,11 +21,13 @@ def run(rt: Runtime, *, burst: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runtime.install(rt)
     sweep(rt)  # pick up whatever was left while no worker ran
-    timer = SweepThread(rt)
+    threads = [SweepThread(rt), ReminderThread(rt)]
     if not burst:
-        timer.start()
+        for thread in threads:
+            thread.start()
     try:
         worker = SimpleWorker([rt.queue], connection=rt.redis)
         worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
     finally:
-        timer.stopped.set()
+        for thread in threads:
+            thread.stopped.set()

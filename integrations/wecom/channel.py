@@ -12,6 +12,8 @@ from tasks.channel import Card, Delivery, DeliveryError, DirectorySnapshot
 
 TEXT_LIMIT = 2048  # bytes; WeCom truncates longer text silently
 RETRYABLE = {-1: None, 45009: 60.0, 45033: 5.0}  # errcode → minimum wait before retrying
+# seconds WeCom remembers a request sent with enable_duplicate_check: its maximum, 4 h
+DUPLICATE_CHECK_INTERVAL = 14400
 
 
 class WeComChannel:
@@ -21,9 +23,20 @@ class WeComChannel:
         self.api = api
         self.agent_id = agent_id
 
-    def send_text(self, to: str, text: str, *, markdown: bool = False) -> Delivery:
+    def send_text(self, to: str, text: str, *, markdown: bool = False,
+                  dedupe: bool = False) -> Delivery:
+        """Send a text; with `dedupe`, WeCom drops an identical request for 4 hours.
+
+        WeCom compares the request JSON, which is built here from the arguments alone (no
+        timestamp, no nonce; the token travels in the query), so a resend of the same
+        outbox row is the same request.
+        """
         msgtype = "markdown" if markdown else "text"
-        result = self._send(to, {"msgtype": msgtype, msgtype: {"content": fit_bytes(text)}})
+        message: dict[str, Any] = {"msgtype": msgtype, msgtype: {"content": fit_bytes(text)}}
+        if dedupe:
+            message |= {"enable_duplicate_check": 1,
+                        "duplicate_check_interval": DUPLICATE_CHECK_INTERVAL}
+        result = self._send(to, message)
         return Delivery(message_id=result.get("msgid"))
 
     def send_card(self, to: str, card: Card) -> Delivery:

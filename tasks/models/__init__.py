@@ -4,6 +4,7 @@ from tasks.models.base import Base
 from tasks.models.directory import Department, Membership, Person
 from tasks.models.messaging import InboxMessage, OutboxMessage
 from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
+from tasks.models.reminder import Reminder
 from tasks.models.routing import (
     DutyShift,
     Holding,
@@ -30,6 +31,7 @@ __all__ = [
     "OPEN_STATES",
     "OutboxMessage",
     "Person",
+    "Reminder",
     "RoutingRule",
     "STATE_LABELS",
     "SlaPolicy",

@@ -54,3 +54,6 @@ class OutboxMessage(Base):
     platform_msgid: Mapped[str | None] = mapped_column(String(128))
     response_code: Mapped[str | None] = mapped_column(String(256))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Ask the platform to drop an identical resend (WeCom enable_duplicate_check), so a
+    # sender killed between sending and recording cannot deliver a reminder twice.
+    dedupe: Mapped[bool] = mapped_column(default=False)

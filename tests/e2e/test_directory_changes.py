@@ -73,8 +73,9 @@ def test_a_new_colleague_in_a_new_department_can_use_the_app_at_once(office):
 
     office.say("zhangwei", "新建 起草合同审查办法 @周敏")
     office.say("liqiang", "催办 #1 本周内给初稿")  # the new section head supervises it
-    assert office.last_reply("liqiang") == "已向 周敏 催办任务 #1。"
-    assert "李强 催办任务 #1" in office.last_reply("zhoumin")
+    assert office.last_reply("liqiang") == "已向 周敏 催办任务 #1，对方回复后会告诉你。"
+    chase = office.cards("zhoumin")[-1]["card"]
+    assert chase["main_title"]["title"] == "催办 #1" and "李强催办" in chase["sub_title_text"]
 
 
 def test_a_new_leader_flag_makes_a_supervisor(office):
@@ -84,7 +85,7 @@ def test_a_new_leader_flag_makes_a_supervisor(office):
 
     office.change_contact("update_user", userid="zhaolei", is_leader_in_dept=[1])
     office.say("zhaolei", "催办 #1")
-    assert office.last_reply("zhaolei") == "已向 杨帆 催办任务 #1。"
+    assert office.last_reply("zhaolei") == "已向 杨帆 催办任务 #1，对方回复后会告诉你。"
 
     office.change_contact("update_user", userid="zhaolei", is_leader_in_dept=[0])
     office.say("zhaolei", "催办 #1")
@@ -103,7 +104,7 @@ def test_a_name_and_department_change_is_applied(office):
     office.say("sunli", "催办 #2")  # 督查科 no longer supervises him
     assert "无法催办：任务 #2" in office.last_reply("sunli")
     office.say("chenjing", "催办 #2")
-    assert office.last_reply("chenjing") == "已向 黄涛 催办任务 #2。"
+    assert office.last_reply("chenjing") == "已向 黄涛 催办任务 #2，对方回复后会告诉你。"
 
 
 def test_a_new_userid_keeps_the_history(office):
@@ -226,7 +227,7 @@ def test_a_local_grant_makes_a_supervisor_until_it_is_revoked(office, admin):
     assert code == 0 and "赵磊" in out and "综合科" in out
     assert admin("grant", "supervisor", "zhaolei", "综合科")[0] == 0  # again: no change
     office.say("zhaolei", "催办 #1 明天上午前")
-    assert office.last_reply("zhaolei") == "已向 杨帆 催办任务 #1。"
+    assert office.last_reply("zhaolei") == "已向 杨帆 催办任务 #1，对方回复后会告诉你。"
 
     code, out, _ = admin("grant", "list")
     assert code == 0 and "综合科" in out and "赵磊" in out and "zhaolei" in out
@@ -284,7 +285,7 @@ def test_odd_but_wellformed_events_never_fail(office):
     assert lina.department_names == ["秘书科"]
     office.say("zhangwei", "新建 核对来文 @李娜")
     office.say("zhoujianguo", "催办 #1")
-    assert office.last_reply("zhoujianguo") == "已向 李娜 催办任务 #1。"
+    assert office.last_reply("zhoujianguo") == "已向 李娜 催办任务 #1，对方回复后会告诉你。"
 
 
 def test_the_sandbox_directory_follows_the_changes(office):

@@ -206,8 +206,21 @@ def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
 
     office.say("zhoujianguo", "催办 #1 请今天下班前报送")
 
-    assert "周建国 催办任务 #1「起草年度工作总结」：请今天下班前报送" in office.last_reply("lina")
+    card = office.card_with_button("lina", "延期")["card"]
+    assert card["main_title"]["title"] == "催办 #1"
+    assert card["sub_title_text"] == "起草年度工作总结｜周建国催办：请今天下班前报送"
+    assert [b["text"] for b in card["button_list"]] == ["进展", "办结", "延期"]
     assert ("chased", "zhoujianguo", "chat", "请今天下班前报送") in _events(office)
+    assert "对方回复后会告诉你" in office.last_reply("zhoujianguo")
+
+    office.click("lina", "进展")
+    assert "请发送：进展 #1" in office.last_reply("lina")
+    office.say("lina", "接办 #1")
+    office.say("lina", "进展 #1 初稿已完成 下午报送")
+    assert ("李娜 已回复你对任务 #1「起草年度工作总结」的催办：进展：初稿已完成 下午报送"
+            in office.last_reply("zhoujianguo")), "the holder's answer closes the loop"
+    office.say("lina", "进展 #1 已报送")
+    assert "已报送" not in office.last_reply("zhoujianguo"), "only the answer to the chase"
 
 
 def test_query_shows_the_full_history_to_those_involved(office):

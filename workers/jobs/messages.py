@@ -1,6 +1,7 @@
 """The job that acts on received messages and then sends what they produced."""
 
 import logging
+from datetime import datetime, timedelta
 
 from tasks import delivery, inbox
 from workers import runtime, signals
@@ -45,17 +46,32 @@ def _process_one(rt: runtime.Runtime, inbox_id: int) -> int:
 
 
 def send_outbox(rt: runtime.Runtime) -> int:
-    """Send every due outbox row; schedule a later run for rows that must wait to retry."""
-    sent, tried = 0, set[int]()
-    while True:
-        with rt.sessions() as session:
-            ids = [i for i in delivery.due_ids(session, rt.clock(), limit=BATCH) if i not in tried]
-        if not ids:
-            return sent
-        for outbox_id in ids:
-            tried.add(outbox_id)
-            outcome = delivery.deliver(rt.sessions, outbox_id, rt.channel, rt.clock)
-            if outcome is not None and outcome.state == "sent":
-                sent += 1
-            elif outcome is not None and outcome.retry_at is not None:
-                signals.request_processing_at(rt.queue, outcome.retry_at)
+    """Send every due outbox row; schedule a later run for rows that must wait.
+
+    A row waits to be retried, or for its recipient's minute to have room; the rows that
+    fall due within the same second share one scheduled run.
+    """
+    sent, tried, later = 0, set[int](), set[datetime]()
+    try:
+        while True:
+            with rt.sessions() as session:
+                ids = [i for i in delivery.due_ids(session, rt.clock(), limit=BATCH)
+                       if i not in tried]
+            if not ids:
+                return sent
+            for outbox_id in ids:
+                tried.add(outbox_id)
+                outcome = delivery.deliver(rt.sessions, outbox_id, rt.channel, rt.clock)
+                if outcome is not None and outcome.state == "sent":
+                    sent += 1
+                elif outcome is not None and outcome.retry_at is not None:
+                    later.add(_next_second(outcome.retry_at))
+    finally:  # even if a send blew up, the rows already put back must be picked up
+        for when in sorted(later):
+            signals.request_processing_at(rt.queue, when)
+
+
+def _next_second(instant: datetime) -> datetime:
+    """`instant` rounded up to a whole second: the scheduler's own resolution."""
+    whole = instant.replace(microsecond=0)
+    return whole if whole == instant else whole + timedelta(seconds=1)

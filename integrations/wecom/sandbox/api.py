@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from .directory import ROOT_DEPARTMENT_ID, member_json
-from .messages import send_message, update_template_card
+from .messages import CALL_MARKS, send_message, update_template_card
 from .state import SandboxState
 from .web import as_int, current_state, wecom_error
 
@@ -141,5 +141,5 @@ def cgi(path: str) -> Response | tuple[Response, int]:
     if injected is not None:
         return _injected(state, path, injected)
     body, status = _answer(state, path)
-    state.log_call(request.method, path, body.get("errcode"), status)
+    state.log_call(request.method, path, body.get("errcode"), status, g.get(CALL_MARKS))
     return jsonify(body), status

@@ -50,7 +50,7 @@ def revoke_tokens() -> Response:
 
 @bp.get("/calls")
 def calls() -> Response:
-    """The API call log: [{method, path, errcode, http_status, time}]."""
+    """The API call log: [{method, path, errcode, http_status, time, duplicate?}]."""
     return jsonify({"calls": current_state().calls()})
 
 
@@ -120,6 +120,7 @@ def contact() -> Response | tuple[Response, int]:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Restore the seeded directory; clear transcripts, cards, codes, injections and logs."""
+    """Restore the seeded directory; clear transcripts, cards, codes, injections, logs and
+    the duplicate check's memory."""
     current_state().reset()
     return jsonify({"ok": True})

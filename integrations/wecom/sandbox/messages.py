@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
+
+from flask import g
 
 from .cards import INTERACTIVE_CARD_TYPES, InvalidPayload, validate_card
 from .state import SandboxState
@@ -13,6 +16,11 @@ MAX_CONTENT_BYTES = 2048
 # A task_id already used by this app is answered with 40058 ("invalid parameter"); the
 # docs only say "同一个应用任务id不能重复" without naming the code.
 DUPLICATE_TASK_ID = 40058
+# enable_duplicate_check: "在一定时间间隔内，同样内容（请求json）的消息，不会重复收到";
+# duplicate_check_interval defaults to 1800 s and may not exceed 4 hours.
+DUPLICATE_CHECK_DEFAULT = 1800
+DUPLICATE_CHECK_MAX = 14400
+CALL_MARKS = "sandbox_call_marks"  # flask.g key: facts the call log records with a call
 
 
 def _split(value: Any) -> list[str]:
@@ -100,10 +108,34 @@ def _app_request(state: SandboxState) -> tuple[dict[str, Any] | None, dict[str, 
 
 
 def send_message(state: SandboxState) -> dict[str, Any]:
-    """POST /cgi-bin/message/send."""
+    """POST /cgi-bin/message/send, with WeCom's duplicate check when the request asks."""
     body, refusal = _app_request(state)
     if body is None:
         return refusal or wecom_error(47001)
+    if as_int(body.get("enable_duplicate_check")) != 1:
+        return _send(state, body)
+    answer, duplicate = state.send_checked(
+        duplicate_key(body), check_interval(body), lambda: _send(state, body)
+    )
+    if duplicate:
+        g.setdefault(CALL_MARKS, {})["duplicate"] = True
+    return answer
+
+
+def duplicate_key(body: dict[str, Any]) -> str:
+    """What "the same request JSON" means: the same JSON value, whatever its key order."""
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def check_interval(body: dict[str, Any]) -> int:
+    """duplicate_check_interval in seconds: 1800 when absent or not positive, at most 4 h."""
+    interval = as_int(body.get("duplicate_check_interval"))
+    if interval is None or interval <= 0:
+        return DUPLICATE_CHECK_DEFAULT
+    return min(interval, DUPLICATE_CHECK_MAX)
+
+
+def _send(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     try:
         entry = _build_entry(body)
     except InvalidPayload as exc:

@@ -6,6 +6,7 @@ import copy
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,15 @@ class CardRecord:
     task_id: str
     card_type: str
     views: dict[str, CardView] = field(default_factory=dict)
+
+
+@dataclass
+class CheckedSend:
+    """A message/send accepted with enable_duplicate_check: when, for how long, what answer."""
+
+    accepted_at: float
+    interval: int
+    answer: dict[str, Any]
 
 
 @dataclass
@@ -65,6 +75,9 @@ class SandboxState:
         self._injections: dict[str, list[int | str]] = {}
         self._calls: list[dict[str, Any]] = []
         self._callbacks: list[dict[str, Any]] = []
+        self._checked_sends: dict[str, CheckedSend] = {}
+        # One flagged send at a time, so two identical requests racing deliver only once.
+        self._checked_lock = threading.Lock()
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
         self._msg_id = int(time.time()) << 32
         self._seq = 0
@@ -157,6 +170,31 @@ class SandboxState:
             rendered["replace_text"] = view.replace_text
         return rendered
 
+    def send_checked(
+        self, key: str, interval: int, send: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], bool]:
+        """WeCom's duplicate check: (answer, duplicate) for a request identified by ``key``.
+
+        If a request with the same key was accepted less than its interval ago, the answer
+        it got is returned again and nothing is sent; otherwise ``send`` runs and, if it
+        succeeded (errcode 0), the request is remembered. Times follow ``config.clock``.
+        """
+        with self._checked_lock:
+            now = self.config.clock()
+            with self.lock:
+                earlier = self._checked_sends.get(key)
+                if earlier is not None and now - earlier.accepted_at < earlier.interval:
+                    return copy.deepcopy(earlier.answer), True
+            answer = send()
+            if answer.get("errcode") == 0:
+                with self.lock:
+                    self._checked_sends = {
+                        k: v for k, v in self._checked_sends.items()
+                        if now - v.accepted_at < v.interval
+                    }
+                    self._checked_sends[key] = CheckedSend(now, interval, copy.deepcopy(answer))
+            return answer, False
+
     # -- cards and response codes ----------------------------------------------------------
     def card_view(self, task_id: str, userid: str) -> tuple[str, CardView] | None:
         """(card_type, a copy of what ``userid`` sees) or None if they never got it."""
@@ -221,14 +259,22 @@ class SandboxState:
             queue = self._injections.get(normalize_path(path))
             return queue.pop(0) if queue else None
 
-    def log_call(self, method: str, path: str, errcode: int | None, http_status: int) -> None:
-        """Record one answered API call."""
+    def log_call(
+        self,
+        method: str,
+        path: str,
+        errcode: int | None,
+        http_status: int,
+        marks: dict[str, Any] | None = None,
+    ) -> None:
+        """Record one answered API call; ``marks`` add facts such as ``duplicate``."""
         entry = {
             "method": method,
             "path": normalize_path(path),
             "errcode": errcode,
             "http_status": http_status,
             "time": time.time(),
+            **(marks or {}),
         }
         with self.lock:
             self._calls.append(entry)
@@ -254,12 +300,14 @@ class SandboxState:
             self.config.callback_url = url
 
     def reset(self) -> None:
-        """Restore the seeded directory; clear transcripts, cards, codes, injections and logs.
+        """Restore the seeded directory; clear transcripts, cards, codes, injections, logs and
+        the duplicate check's memory.
 
         Tokens stay valid.
         """
         self.directory.reset()
         with self.lock:
+            self._checked_sends.clear()
             self._transcripts.clear()
             self._cards.clear()
             self._codes.clear()

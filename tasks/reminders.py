@@ -1,0 +1,296 @@
+"""Reminders and escalation (product.md §5, "马上就办、有请必复"): planned from the task's
+state, stored as rows, and dispatched exactly once.
+
+`plan` is pure: from a task's state, its policy snapshot, the calendar and the office's
+rules it says which reminders should exist and when they fall due. `reschedule` makes the
+stored rows match the plan in the transaction of the change, so a reminder for a state
+that has passed is cancelled before it can fire. `dispatch_due` claims due rows (row locks
+with SKIP LOCKED on PostgreSQL; SQLite has one writer at a time), checks each against a
+fresh plan, merges what one person is due to receive, queues keyed messages and marks the
+rows sent, all in one transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasks import leave, ledger, sla
+from tasks.authority import Authority
+from tasks.models import Person, Reminder, Task, TaskOffer
+from tasks.outbox import queue_text
+from tasks.reminder_texts import merged, reminder_text
+from tasks.rules import OfficeRules
+from tasks.workcalendar import SHANGHAI, CalendarDataMissing, WorkCalendar
+
+EMERGENCY_STEP = timedelta(minutes=2)  # duty officer → standby → supervisor, minutes apart
+FIRST_RESPONSE, PROGRESS, DUE_SOON, OVERDUE = "first_response", "progress", "due_soon", "overdue"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One reminder the task's state calls for."""
+
+    timer: str
+    level: int
+    cycle: str
+    due_at: datetime
+    audience: str  # holder | supervisors | holder+supervisors | …+assigner | escalation…
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.timer, self.level, self.cycle)
+
+
+def plan(task: Task, pending_since: datetime, calendar: WorkCalendar, rules: OfficeRules,
+         now: datetime) -> list[Planned]:
+    """The reminders an open task should have; none for a closed or cancelled one."""
+    if not task.is_open:
+        return []
+    policy = _policy(task)
+    planned: list[Planned] = []
+    if task.state == "pending" and task.first_response_due is not None:
+        planned += _first_response(task, pending_since)
+    if task.state == "accepted" and task.progress_every:
+        planned += _progress(task, calendar)
+    if task.deadline is not None:
+        planned += _deadline(task, calendar, rules, now)
+    return [_quiet(p, policy, calendar, rules) for p in planned]
+
+
+def reschedule(session: Session, task: Task, calendar: WorkCalendar, rules: OfficeRules,
+               now: datetime) -> None:
+    """Make the stored reminders of `task` match its plan: cancel, move and add rows."""
+    wanted = {p.key: p for p in _plan_for(session, task, calendar, rules, now)}
+    stored = session.scalars(select(Reminder).where(Reminder.task_id == task.id)).all()
+    for row in stored:
+        key = (row.timer, row.level, row.cycle)
+        if row.state == "sent":
+            wanted.pop(key, None)  # each (timer, level, cycle) fires once, ever
+        elif key in wanted:
+            planned = wanted.pop(key)
+            row.state, row.due_at, row.audience = "pending", planned.due_at, planned.audience
+        elif row.state == "pending":
+            row.state = "cancelled"
+    for planned in wanted.values():
+        session.add(Reminder(task_id=task.id, timer=planned.timer, level=planned.level,
+                             cycle=planned.cycle, due_at=planned.due_at,
+                             audience=planned.audience, state="pending", created_at=now))
+
+
+def next_due(session: Session, after: datetime) -> datetime | None:
+    """When the earliest pending reminder falls due, for scheduling a precise wake-up."""
+    return session.scalar(select(Reminder.due_at).where(
+        Reminder.state == "pending", Reminder.due_at > after).order_by(Reminder.due_at).limit(1))
+
+
+def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, now: datetime,
+                 *, limit: int = 500) -> int:
+    """Send every reminder due now, merged per person; returns how many rows were sent.
+
+    Rows due within the merge window are claimed too and go out early when every person
+    they are for already gets a message now, so one person receives one message, not a
+    burst; 催办 never goes early, since it says the deadline has passed. A row whose state
+    has passed is cancelled instead of sent; rows claimed but not sent stay pending.
+    """
+    claimed = session.scalars(
+        select(Reminder).where(Reminder.state == "pending",
+                               Reminder.due_at <= now + rules.merge_window)
+        .order_by(Reminder.due_at, Reminder.id).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    authority = Authority(session, rules)
+    audiences: dict[int, list[Person]] = {}
+    live: list[Reminder] = []
+    for row in claimed:
+        if not _still_planned(session, row, calendar, rules, now):
+            row.state = "cancelled"
+            continue
+        audiences[row.id] = _audience(session, authority, row, now)
+        live.append(row)
+    due_now = {p.id for row in live if row.due_at <= now for p in audiences[row.id]}
+    sending = [row for row in live if row.due_at <= now or (
+        row.timer != OVERDUE and all(p.id in due_now for p in audiences[row.id]))]
+    by_person: dict[int, tuple[Person, list[str]]] = {}
+    for row in sending:
+        for person in audiences[row.id]:
+            by_person.setdefault(person.id, (person, []))[1].append(
+                reminder_text(row, calendar, now))
+        row.state, row.sent_at = "sent", now
+    for person, texts in by_person.values():
+        queue_text(session, person, merged(texts), now=now, dedupe=True)
+    return len(sending)
+
+
+# ---- planning ------------------------------------------------------------------------
+
+
+def _plan_for(session: Session, task: Task, calendar: WorkCalendar, rules: OfficeRules,
+              now: datetime) -> list[Planned]:
+    holding = ledger.current(session, task)
+    since = holding.started_at if holding is not None else task.created_at
+    try:
+        return plan(task, since, calendar, rules, now)
+    except CalendarDataMissing:
+        return []  # the creation reply already said so; nothing is guessed
+
+
+def _policy(task: Task) -> sla.Policy:
+    if task.policy:
+        return sla.Policy.from_dict(task.kind, task.policy)
+    return sla.DEFAULTS_BY_KIND.get(task.kind, sla.DEFAULTS_BY_KIND["general"])
+
+
+def _first_response(task: Task, since: datetime) -> list[Planned]:
+    """接办: the holder when due; then, half that time again, whoever is next.
+
+    Emergencies climb minute by minute: duty officer, standby, supervisors, day or night.
+    """
+    due = task.first_response_due
+    assert due is not None
+    cycle = since.isoformat()
+    if task.kind == "emergency":
+        return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
+                Planned(FIRST_RESPONSE, 1, cycle, due + EMERGENCY_STEP, "escalation:first"),
+                Planned(FIRST_RESPONSE, 2, cycle, due + 2 * EMERGENCY_STEP, "escalation:rest")]
+    later = due + max((due - since) / 2, timedelta(minutes=1))
+    next_level = "supervisors+backup" if task.holder_id is not None else "escalation"
+    return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
+            Planned(FIRST_RESPONSE, 1, cycle, later, next_level)]
+
+
+def _progress(task: Task, calendar: WorkCalendar) -> list[Planned]:
+    """进展: each interval without a report reminds the holder; the next tells the supervisor."""
+    every = task.progress_every or {}
+    anchor = task.last_progress_at or task.accepted_at
+    if anchor is None or not every.get("unit"):
+        return []
+    limit = sla.Limit(every.get("amount"), every["unit"])
+    first = sla.due_after(limit, anchor, calendar)
+    if first is None:
+        return []
+    second = sla.due_after(limit, first, calendar) or first
+    cycle = anchor.isoformat()
+    return [Planned(PROGRESS, 0, cycle, first, "holder"),
+            Planned(PROGRESS, 1, cycle, second, "supervisors")]
+
+
+def _deadline(task: Task, calendar: WorkCalendar, rules: OfficeRules,
+              now: datetime) -> list[Planned]:
+    """Due soon, then 催办 at the deadline and once per working day after it, climbing."""
+    deadline = task.deadline
+    assert deadline is not None
+    cycle = deadline.isoformat()
+    planned = []
+    soon = _due_soon(task.created_at, deadline, calendar)
+    if soon is not None and now < deadline:
+        planned.append(Planned(DUE_SOON, 0, cycle, soon, "holder"))
+    planned.append(Planned(OVERDUE, 0, cycle, deadline, "holder+supervisors"))
+    for level in range(1, rules.overdue_repeats + 1):
+        audience = "holder+supervisors+assigner" if level >= 2 else "holder+supervisors"
+        planned.append(Planned(OVERDUE, level, cycle,
+                               _working_morning(deadline, level, calendar), audience))
+    return planned
+
+
+def _due_soon(created: datetime, deadline: datetime, calendar: WorkCalendar
+              ) -> datetime | None:
+    """One working day before the deadline, or at 80 % of the time for shorter tasks."""
+    if deadline - created < timedelta(days=1):
+        return created + (deadline - created) * 0.8
+    local = deadline.astimezone(SHANGHAI)
+    for back in range(1, 31):
+        day = (local - timedelta(days=back)).date()
+        if calendar.is_working_day(day):
+            soon = local.replace(year=day.year, month=day.month, day=day.day)
+            return soon if soon > created else None
+    return None
+
+
+def _working_morning(after: datetime, count: int, calendar: WorkCalendar) -> datetime:
+    """上班 time of the `count`-th working day after the day of `after`."""
+    end = calendar.add_working_days(after, count).astimezone(SHANGHAI)
+    start = calendar.hours.start
+    return end.replace(hour=start.hour, minute=start.minute)
+
+
+def _quiet(planned: Planned, policy: sla.Policy, calendar: WorkCalendar,
+           rules: OfficeRules) -> Planned:
+    """Non-urgent reminders falling in quiet hours (or on a day off, for working-time
+    policies) wait for the next working morning; urgent, call and emergency ones never wait."""
+    if not policy.quiet_hours:
+        return planned
+    local = planned.due_at.astimezone(SHANGHAI)
+    clock = local.time().replace(tzinfo=None)
+    if rules.quiet_start > rules.quiet_end:  # across midnight, as usual
+        quiet = clock >= rules.quiet_start or clock < rules.quiet_end
+    else:
+        quiet = rules.quiet_start <= clock < rules.quiet_end
+    day_off = policy.working_time and not calendar.is_working_day(local.date())
+    if not (quiet or day_off):
+        return planned
+    day = local.date() if clock < rules.quiet_end and not day_off else \
+        local.date() + timedelta(days=1)
+    for _ in range(60):
+        if calendar.is_working_day(day):
+            break
+        day += timedelta(days=1)
+    start = calendar.hours.start
+    morning = datetime(day.year, day.month, day.day, start.hour, start.minute, tzinfo=SHANGHAI)
+    return Planned(planned.timer, planned.level, planned.cycle, morning, planned.audience)
+
+
+# ---- dispatching ---------------------------------------------------------------------
+
+
+def _still_planned(session: Session, row: Reminder, calendar: WorkCalendar,
+                   rules: OfficeRules, now: datetime) -> bool:
+    task = session.get(Task, row.task_id, with_for_update=True)
+    if task is None:
+        return False
+    keys = {p.key for p in _plan_for(session, task, calendar, rules, now)}
+    return (row.timer, row.level, row.cycle) in keys
+
+
+def _audience(session: Session, authority: Authority, row: Reminder, now: datetime
+              ) -> list[Person]:
+    """Who receives it, resolved at send time: leave moves it to the backup (补位)."""
+    task = row.task
+    people: list[Person] = []
+    for part in row.audience.split("+"):
+        people += _part(session, authority, task, part, now)
+    present = [leave.stand_in(session, p, now).person for p in people]
+    return list({p.id: p for p in present if p.active}.values())
+
+
+def _part(session: Session, authority: Authority, task: Task, part: str,
+          now: datetime) -> list[Person]:
+    if part == "holder":
+        return [task.holder] if task.holder else _offered(session, task)
+    if part == "supervisors":
+        return authority.approvers(task)
+    if part == "backup":  # the holder's stand-in while they are on leave
+        found = leave.stand_in(session, task.holder, now) if task.holder else None
+        return [found.person] if found is not None and found.absent else []
+    if part == "assigner":
+        requester = task.requester
+        is_above = requester.id in {p.id for p in authority.supervisors(task)}
+        return [requester] if is_above or authority.is_leader(requester) else []
+    if part.startswith("escalation"):
+        chain = _escalation(session, task)
+        return chain[:1] if part == "escalation:first" else \
+            chain[1:] if part == "escalation:rest" else chain
+    return []
+
+
+def _offered(session: Session, task: Task) -> list[Person]:
+    return list(session.scalars(select(Person).join(
+        TaskOffer, TaskOffer.person_id == Person.id).where(
+        TaskOffer.task_id == task.id, TaskOffer.withdrawn_at.is_(None))))
+
+
+def _escalation(session: Session, task: Task) -> list[Person]:
+    found = {p.userid: p for p in session.scalars(
+        select(Person).where(Person.userid.in_(task.escalation or [])))}
+    return [found[u] for u in task.escalation or [] if u in found]
+

@@ -1,0 +1,134 @@
+"""Keyed sends and the per-member limit, through the sandbox's WeCom protocol.
+
+A sender killed after WeCom accepted a message but before it recorded the send leaves
+the row in `sending`; five minutes later it is released and sent again. A keyed (dedupe)
+row asks WeCom's duplicate check to drop that resend; any other row is at-least-once.
+WeCom drops beyond 30 messages a minute to one member, so the sender waits instead.
+"""
+
+from datetime import timedelta
+
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import select, update
+
+from tasks import delivery
+from tasks.models import OutboxMessage
+from tasks.outbox import queue_markdown, queue_text
+from workers.jobs.messages import process_messages
+from workers.sweep import sweep
+
+
+def outbox(office) -> list[OutboxMessage]:
+    with office.rt.sessions() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def send_killed_before_recording(office, dedupe: bool, markdown: bool = False) -> None:
+    """Queue one row and send it; then undo the recording, as if the sender had died."""
+    queue = queue_markdown if markdown else queue_text
+    with office.rt.sessions.begin() as session:
+        queue(session, "lina", "提醒：#7 今天 17:00 到期", now=office.rt.clock(), dedupe=dedupe)
+    process_messages()
+    claimed_at = office.rt.clock()
+    with office.rt.sessions.begin() as session:
+        session.execute(update(OutboxMessage).values(
+            state="sending", next_attempt_at=claimed_at, sent_at=None, platform_msgid=None))
+    office.rt.redis.flushdb()
+
+    office.rt.clock.advance(minutes=6)  # past the release of rows stuck in `sending`
+    assert sweep(office.rt) is True
+    office.work()
+
+
+def test_a_keyed_send_repeated_after_a_crash_reaches_the_chat_once(office):
+    send_killed_before_recording(office, dedupe=True)
+
+    assert office.replies("lina") == ["提醒：#7 今天 17:00 到期"]
+    sends = office.api_calls("message/send")
+    assert [(c["errcode"], c.get("duplicate", False)) for c in sends] == [(0, False), (0, True)]
+    [row] = outbox(office)
+    assert row.state == "sent" and row.attempts == 2 and row.platform_msgid
+
+
+def test_a_keyed_markdown_send_is_keyed_too(office):
+    send_killed_before_recording(office, dedupe=True, markdown=True)
+    assert len(office.replies("lina")) == 1
+    assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+
+
+def test_an_unkeyed_send_repeated_after_a_crash_is_delivered_twice(office):
+    """Why reminders are keyed: without the duplicate check a resend is a second message."""
+    send_killed_before_recording(office, dedupe=False)
+
+    assert office.replies("lina") == ["提醒：#7 今天 17:00 到期"] * 2
+    assert not any(c.get("duplicate") for c in office.api_calls("message/send"))
+
+
+def test_replies_are_not_keyed(office):
+    office.say("lina", "帮助")
+    [row] = outbox(office)
+    assert row.dedupe is False
+
+
+def test_a_burst_to_one_member_is_spread_over_minutes_without_loss(office):
+    texts = [f"第 {n} 条通知" for n in range(1, 36)]
+    with office.rt.sessions.begin() as session:
+        for text in texts:
+            queue_text(session, "lina", text, now=office.rt.clock())
+        queue_text(session, "zhangwei", "别人的消息不受影响", now=office.rt.clock())
+
+    process_messages()
+
+    assert office.replies("lina") == texts[:delivery.PER_MEMBER_PER_MINUTE]
+    assert office.replies("zhangwei") == ["别人的消息不受影响"]
+    waiting = [row for row in outbox(office) if row.state != "sent"]
+    assert [row.body["text"] for row in waiting] == texts[30:]
+    first_sent = min(row.sent_at for row in outbox(office) if row.sent_at)
+    for row in waiting:  # back in the queue, not counted as an attempt, due when room is made
+        assert row.state == "pending" and row.attempts == 0 and row.last_error is None
+        assert row.next_attempt_at == first_sent + timedelta(seconds=60)
+    # one later run is scheduled for them, at that instant (rounded up to the second)
+    registry = ScheduledJobRegistry(queue=office.rt.queue)
+    [job_id] = registry.get_job_ids()
+    scheduled = registry.get_scheduled_time(job_id)
+    due = waiting[0].next_attempt_at
+    assert due <= scheduled < due + timedelta(seconds=1)
+
+    office.rt.clock.advance(seconds=30)  # still inside the first minute: nothing more
+    process_messages()
+    assert len(office.replies("lina")) == 30
+
+    office.rt.clock.advance(seconds=30)
+    process_messages()
+
+    assert office.replies("lina") == texts  # all of them, once each, in order
+    rows = outbox(office)
+    assert all(row.state == "sent" and row.attempts == 1 for row in rows)
+
+
+def test_a_card_update_does_not_count_against_the_minute(office):
+    office.say("zhangwei", "新建 核对名单 @李娜 3天内")
+    with office.rt.sessions.begin() as session:
+        for n in range(30):
+            queue_text(session, "lina", f"通知 {n}", now=office.rt.clock())
+    process_messages()
+    office.click("lina", "接办")  # the card is redrawn although lina's minute is full
+
+    card = office.cards("lina")[-1]
+    assert card["disabled"] is True
+    assert all(row.state == "sent" for row in outbox(office)
+               if row.kind == "card_update")
+
+
+def test_a_send_in_flight_at_another_sender_counts_towards_the_minute(office):
+    with office.rt.sessions.begin() as session:
+        rows = [queue_text(session, "lina", f"通知 {n}", now=office.rt.clock())
+                for n in range(31)]
+        session.flush()
+        rows[0].state = "sending"  # another worker claimed it and is waiting for WeCom
+        rows[0].attempts = 1
+
+    process_messages()
+
+    assert len(office.replies("lina")) == 29
+    assert [row.state for row in outbox(office)][-1] == "pending"
