@@ -94,11 +94,7 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
     burst; 催办 never goes early, since it says the deadline has passed. A row whose state
     has passed is cancelled instead of sent; rows claimed but not sent stay pending.
     """
-    claimed = session.scalars(
-        select(Reminder).where(Reminder.state == "pending",
-                               Reminder.due_at <= now + rules.merge_window)
-        .order_by(Reminder.due_at, Reminder.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
+    claimed = _claim(session, now + rules.merge_window, limit)
     authority = Authority(session, rules)
     audiences: dict[int, list[Person]] = {}
     live: list[Reminder] = []
@@ -120,6 +116,32 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
     for person, texts in by_person.values():
         queue_text(session, person, merged(texts), now=now, dedupe=True)
     return len(sending)
+
+
+def _claim(session: Session, horizon: datetime, limit: int) -> list[Reminder]:
+    """Lock the tasks of the earliest due rows, then those rows, skipping what others hold.
+
+    Tasks are locked before their reminders, the same order as a change to a task takes
+    (it locks the task, then replans its reminders), so a dispatcher and a change never
+    wait for each other in a cycle; a task being changed right now is left for the next
+    poll. The rows are read again under the lock, so a row another dispatcher has just sent
+    is not sent twice.
+    """
+    due = session.execute(
+        select(Reminder.id, Reminder.task_id).where(
+            Reminder.state == "pending", Reminder.due_at <= horizon)
+        .order_by(Reminder.due_at, Reminder.id).limit(limit)).all()
+    if not due:
+        return []
+    task_ids = sorted({task_id for _, task_id in due})
+    free = set(session.scalars(select(Task.id).where(Task.id.in_(task_ids))
+                               .with_for_update(skip_locked=True)))
+    ids = [row_id for row_id, task_id in due if task_id in free]
+    if not ids:
+        return []
+    return list(session.scalars(
+        select(Reminder).where(Reminder.id.in_(ids), Reminder.state == "pending")
+        .order_by(Reminder.due_at, Reminder.id).with_for_update(skip_locked=True)))
 
 
 # ---- planning ------------------------------------------------------------------------
@@ -245,7 +267,7 @@ def _quiet(planned: Planned, policy: sla.Policy, calendar: WorkCalendar,
 
 def _still_planned(session: Session, row: Reminder, calendar: WorkCalendar,
                    rules: OfficeRules, now: datetime) -> bool:
-    task = session.get(Task, row.task_id, with_for_update=True)
+    task = session.get(Task, row.task_id)  # locked by _claim
     if task is None:
         return False
     keys = {p.key for p in _plan_for(session, task, calendar, rules, now)}
