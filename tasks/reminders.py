@@ -51,11 +51,11 @@ def plan(task: Task, pending_since: datetime, calendar: WorkCalendar, rules: Off
     policy = _policy(task)
     planned: list[Planned] = []
     if task.state == "pending" and task.first_response_due is not None:
-        planned += _first_response(task, pending_since)
+        planned += _first_response(task, policy, pending_since, calendar)
     if task.state == "accepted" and task.progress_every:
         planned += _progress(task, calendar)
     if task.deadline is not None:
-        planned += _deadline(task, calendar, rules, now)
+        planned += _deadline(task, policy, calendar, rules, now)
     return [_quiet(p, policy, calendar, rules) for p in planned]
 
 
@@ -163,10 +163,13 @@ def _policy(task: Task) -> sla.Policy:
     return sla.DEFAULTS_BY_KIND.get(task.kind, sla.DEFAULTS_BY_KIND["general"])
 
 
-def _first_response(task: Task, since: datetime) -> list[Planned]:
+def _first_response(task: Task, policy: sla.Policy, since: datetime,
+                    calendar: WorkCalendar) -> list[Planned]:
     """接办: the holder when due; then, half that time again, whoever is next.
 
-    Emergencies climb minute by minute: duty officer, standby, supervisors, day or night.
+    "Half that time" is counted in the limit's own unit: half of 2 working hours is one
+    more working hour, not half of the weekend in between. Emergencies climb minute by
+    minute: duty officer, standby, supervisors, day or night.
     """
     due = task.first_response_due
     assert due is not None
@@ -175,10 +178,18 @@ def _first_response(task: Task, since: datetime) -> list[Planned]:
         return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
                 Planned(FIRST_RESPONSE, 1, cycle, due + EMERGENCY_STEP, "escalation:first"),
                 Planned(FIRST_RESPONSE, 2, cycle, due + 2 * EMERGENCY_STEP, "escalation:rest")]
-    later = due + max((due - since) / 2, timedelta(minutes=1))
+    later = _half_again(policy.first_response, since, due, calendar)
     next_level = "supervisors+backup" if task.holder_id is not None else "escalation"
     return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
             Planned(FIRST_RESPONSE, 1, cycle, later, next_level)]
+
+
+def _half_again(limit: sla.Limit | None, since: datetime, due: datetime,
+                calendar: WorkCalendar) -> datetime:
+    if limit is not None and limit.unit in sla.WORKING_UNITS:
+        half = max(calendar.working_minutes_between(since, due) // 2, 1)
+        return calendar.add_working_minutes(due, half)
+    return due + max((due - since) / 2, timedelta(minutes=1))
 
 
 def _progress(task: Task, calendar: WorkCalendar) -> list[Planned]:
@@ -197,9 +208,13 @@ def _progress(task: Task, calendar: WorkCalendar) -> list[Planned]:
             Planned(PROGRESS, 1, cycle, second, "supervisors")]
 
 
-def _deadline(task: Task, calendar: WorkCalendar, rules: OfficeRules,
+def _deadline(task: Task, policy: sla.Policy, calendar: WorkCalendar, rules: OfficeRules,
               now: datetime) -> list[Planned]:
-    """Due soon, then 催办 at the deadline and once per working day after it, climbing."""
+    """Due soon, then 催办 at the deadline and once per working day after it, climbing.
+
+    The repeats count from when the first 催办 actually goes out, so a deadline in the
+    evening's quiet hours does not make the first two arrive together the next morning.
+    """
     deadline = task.deadline
     assert deadline is not None
     cycle = deadline.isoformat()
@@ -207,11 +222,13 @@ def _deadline(task: Task, calendar: WorkCalendar, rules: OfficeRules,
     soon = _due_soon(task.created_at, deadline, calendar)
     if soon is not None and now < deadline:
         planned.append(Planned(DUE_SOON, 0, cycle, soon, "holder"))
-    planned.append(Planned(OVERDUE, 0, cycle, deadline, "holder+supervisors"))
+    first = _quiet(Planned(OVERDUE, 0, cycle, deadline, "holder+supervisors"), policy,
+                   calendar, rules)
+    planned.append(first)
     for level in range(1, rules.overdue_repeats + 1):
         audience = "holder+supervisors+assigner" if level >= 2 else "holder+supervisors"
         planned.append(Planned(OVERDUE, level, cycle,
-                               _working_morning(deadline, level, calendar), audience))
+                               _working_morning(first.due_at, level, calendar), audience))
     return planned
 
 
