@@ -47,6 +47,25 @@ def stand_in(session: Session, meant_for: Person, now: datetime) -> StandIn:
     return StandIn(person, meant_for, first_leave.ends_at if first_leave else None)
 
 
+def stand_ins(session: Session, now: datetime) -> dict[int, Person]:
+    """Everyone away now, mapped to who receives their work: `stand_in` for a whole batch."""
+    away = session.scalars(select(Leave).where(
+        Leave.starts_at <= now, Leave.ends_at > now, Leave.ended_at.is_(None))).all()
+    backups = {leave.person_id: leave.backup for leave in away if leave.backup is not None}
+    found: dict[int, Person] = {}
+    for person_id, backup in backups.items():
+        seen = {person_id}
+        for _ in range(_MAX_HOPS):
+            following = backups.get(backup.id)
+            if following is None or following.id in seen or backup.id in seen:
+                break
+            seen.add(backup.id)
+            backup = following
+        if backup.id != person_id:
+            found[person_id] = backup
+    return found
+
+
 def start(session: Session, person: Person, until: datetime, backup: Person | None,
           reason: str, *, now: datetime, by: Person | None) -> Leave:
     """Record a leave; without a backup it is refused to anyone who holds open work."""

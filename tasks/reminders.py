@@ -13,12 +13,12 @@ rows sent, all in one transaction.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from tasks import leave, ledger, sla
 from tasks.authority import Authority
-from tasks.models import Person, Reminder, Task, TaskOffer
+from tasks.models import Holding, Person, Reminder, Task, TaskOffer
 from tasks.outbox import queue_text
 from tasks.reminder_texts import merged, reminder_text
 from tasks.rules import OfficeRules
@@ -95,14 +95,16 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
     has passed is cancelled instead of sent; rows claimed but not sent stay pending.
     """
     claimed = _claim(session, now + rules.merge_window, limit)
-    authority = Authority(session, rules)
+    if not claimed:
+        return 0
+    batch = _Batch.load(session, rules, claimed, now)
     audiences: dict[int, list[Person]] = {}
     live: list[Reminder] = []
     for row in claimed:
-        if not _still_planned(session, row, calendar, rules, now):
+        if (row.timer, row.level, row.cycle) not in batch.planned_keys(row.task, calendar):
             row.state = "cancelled"
             continue
-        audiences[row.id] = _audience(session, authority, row, now)
+        audiences[row.id] = batch.audience(row)
         live.append(row)
     due_now = {p.id for row in live if row.due_at <= now for p in audiences[row.id]}
     sending = [row for row in live if row.due_at <= now or (
@@ -282,54 +284,79 @@ def _quiet(planned: Planned, policy: sla.Policy, calendar: WorkCalendar,
 # ---- dispatching ---------------------------------------------------------------------
 
 
-def _still_planned(session: Session, row: Reminder, calendar: WorkCalendar,
-                   rules: OfficeRules, now: datetime) -> bool:
-    task = session.get(Task, row.task_id)  # locked by _claim
-    if task is None:
-        return False
-    keys = {p.key for p in _plan_for(session, task, calendar, rules, now)}
-    return (row.timer, row.level, row.cycle) in keys
+class _Batch:
+    """What one dispatch round needs, loaded once for all its rows.
 
+    A round may send hundreds of reminders; loading each task's holding, leaves, supervisors
+    and offers row by row would cost a handful of queries per reminder. Here each is one
+    query per round, and supervisors are computed once per department.
+    """
 
-def _audience(session: Session, authority: Authority, row: Reminder, now: datetime
-              ) -> list[Person]:
-    """Who receives it, resolved at send time: leave moves it to the backup (补位)."""
-    task = row.task
-    people: list[Person] = []
-    for part in row.audience.split("+"):
-        people += _part(session, authority, task, part, now)
-    present = [leave.stand_in(session, p, now).person for p in people]
-    return list({p.id: p for p in present if p.active}.values())
+    def __init__(self, session: Session, rules: OfficeRules, now: datetime,
+                 since: dict[int, datetime], stand_ins: dict[int, Person],
+                 offers: dict[int, list[Person]], people: dict[str, Person]) -> None:
+        self.session, self.rules, self.now = session, rules, now
+        self.authority = Authority(session, rules)
+        self.since, self.stand_ins, self.offers, self.people = since, stand_ins, offers, people
+        self._approvers: dict[tuple[int | None, int | None], list[Person]] = {}
 
+    @classmethod
+    def load(cls, session: Session, rules: OfficeRules, rows: list[Reminder],
+             now: datetime) -> "_Batch":
+        task_ids = sorted({row.task_id for row in rows})
+        tasks = session.scalars(select(Task).where(Task.id.in_(task_ids)).options(
+            selectinload(Task.holder).selectinload(Person.memberships),
+            selectinload(Task.requester), selectinload(Task.department))).all()
+        since = {task.id: task.created_at for task in tasks}
+        since.update(session.execute(
+            select(Holding.task_id, func.max(Holding.started_at)).where(
+                Holding.task_id.in_(task_ids), Holding.ended_at.is_(None))
+            .group_by(Holding.task_id)).tuples().all())
+        offers: dict[int, list[Person]] = {}
+        for task_id, person in session.execute(
+                select(TaskOffer.task_id, Person).join(Person, TaskOffer.person_id == Person.id)
+                .where(TaskOffer.task_id.in_(task_ids), TaskOffer.withdrawn_at.is_(None))):
+            offers.setdefault(task_id, []).append(person)
+        userids = {u for task in tasks for u in task.escalation or []}
+        people = {p.userid: p for p in session.scalars(
+            select(Person).where(Person.userid.in_(userids)))} if userids else {}
+        return cls(session, rules, now, since, leave.stand_ins(session, now), offers, people)
 
-def _part(session: Session, authority: Authority, task: Task, part: str,
-          now: datetime) -> list[Person]:
-    if part == "holder":
-        return [task.holder] if task.holder else _offered(session, task)
-    if part == "supervisors":
-        return authority.approvers(task)
-    if part == "backup":  # the holder's stand-in while they are on leave
-        found = leave.stand_in(session, task.holder, now) if task.holder else None
-        return [found.person] if found is not None and found.absent else []
-    if part == "assigner":
-        requester = task.requester
-        is_above = requester.id in {p.id for p in authority.supervisors(task)}
-        return [requester] if is_above or authority.is_leader(requester) else []
-    if part.startswith("escalation"):
-        chain = _escalation(session, task)
-        return chain[:1] if part == "escalation:first" else \
-            chain[1:] if part == "escalation:rest" else chain
-    return []
+    def planned_keys(self, task: Task, calendar: WorkCalendar) -> set[tuple[str, int, str]]:
+        """The keys the task's state plans right now; a row outside them is stale."""
+        try:
+            planned = plan(task, self.since[task.id], calendar, self.rules, self.now)
+        except CalendarDataMissing:
+            return set()
+        return {p.key for p in planned}
 
+    def audience(self, row: Reminder) -> list[Person]:
+        """Who receives it, resolved at send time: leave moves it to the backup (补位)."""
+        task = row.task
+        people = [p for part in row.audience.split("+") for p in self._part(task, part)]
+        present = [self.stand_ins.get(p.id, p) for p in people]
+        return list({p.id: p for p in present if p.active}.values())
 
-def _offered(session: Session, task: Task) -> list[Person]:
-    return list(session.scalars(select(Person).join(
-        TaskOffer, TaskOffer.person_id == Person.id).where(
-        TaskOffer.task_id == task.id, TaskOffer.withdrawn_at.is_(None))))
+    def _part(self, task: Task, part: str) -> list[Person]:
+        if part == "holder":
+            return [task.holder] if task.holder else self.offers.get(task.id, [])
+        if part == "supervisors":
+            return self._nearest_supervisors(task)
+        if part == "backup":  # the holder's stand-in while they are on leave
+            found = self.stand_ins.get(task.holder_id) if task.holder_id else None
+            return [found] if found is not None else []
+        if part == "assigner":
+            requester = task.requester
+            above = requester.id in {p.id for p in self.authority.supervisors(task)}
+            return [requester] if above or self.authority.is_leader(requester) else []
+        if part.startswith("escalation"):
+            chain = [self.people[u] for u in task.escalation or [] if u in self.people]
+            return chain[:1] if part == "escalation:first" else \
+                chain[1:] if part == "escalation:rest" else chain
+        return []
 
-
-def _escalation(session: Session, task: Task) -> list[Person]:
-    found = {p.userid: p for p in session.scalars(
-        select(Person).where(Person.userid.in_(task.escalation or [])))}
-    return [found[u] for u in task.escalation or [] if u in found]
-
+    def _nearest_supervisors(self, task: Task) -> list[Person]:
+        key = (task.holder_id, None if task.holder_id else task.department_id)
+        if key not in self._approvers:
+            self._approvers[key] = self.authority.approvers(task)
+        return self._approvers[key]
