@@ -308,10 +308,11 @@ class _Batch:
             selectinload(Task.holder).selectinload(Person.memberships),
             selectinload(Task.requester), selectinload(Task.department))).all()
         since = {task.id: task.created_at for task in tasks}
-        since.update(session.execute(
-            select(Holding.task_id, func.max(Holding.started_at)).where(
-                Holding.task_id.in_(task_ids), Holding.ended_at.is_(None))
-            .group_by(Holding.task_id)).tuples().all())
+        for task_id, started in session.execute(
+                select(Holding.task_id, func.max(Holding.started_at)).where(
+                    Holding.task_id.in_(task_ids), Holding.ended_at.is_(None))
+                .group_by(Holding.task_id)):
+            since[task_id] = started
         offers: dict[int, list[Person]] = {}
         for task_id, person in session.execute(
                 select(TaskOffer.task_id, Person).join(Person, TaskOffer.person_id == Person.id)
