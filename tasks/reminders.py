@@ -79,6 +79,15 @@ def reschedule(session: Session, task: Task, calendar: WorkCalendar, rules: Offi
                              audience=planned.audience, state="pending", created_at=now))
 
 
+def replan_open(session: Session, calendar: WorkCalendar, rules: OfficeRules,
+                now: datetime) -> int:
+    """Replan every open task, after the calendar itself changed (a day declared off)."""
+    tasks = session.scalars(select(Task).where(Task.state.in_(("pending", "accepted")))).all()
+    for task in tasks:
+        reschedule(session, task, calendar, rules, now)
+    return len(tasks)
+
+
 def next_due(session: Session, after: datetime) -> datetime | None:
     """When the earliest pending reminder falls due, for scheduling a precise wake-up."""
     return session.scalar(select(Reminder.due_at).where(
@@ -101,7 +110,8 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
     audiences: dict[int, list[Person]] = {}
     live: list[Reminder] = []
     for row in claimed:
-        if (row.timer, row.level, row.cycle) not in batch.planned_keys(row.task, calendar):
+        planned = batch.planned(row.task, calendar).get((row.timer, row.level, row.cycle))
+        if planned is None:
             row.state = "cancelled"
             continue
         audiences[row.id] = batch.audience(row)
@@ -113,10 +123,11 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
     for row in sending:
         for person in audiences[row.id]:
             by_person.setdefault(person.id, (person, []))[1].append(
-                reminder_text(row, calendar, now))
+                reminder_text(row, calendar, now, batch.holder_names(row.task)))
         row.state, row.sent_at = "sent", now
     for person, texts in by_person.values():
-        queue_text(session, person, merged(texts), now=now, dedupe=True)
+        for text in merged(texts):
+            queue_text(session, person, text, now=now, dedupe=True)
     return len(sending)
 
 
@@ -323,13 +334,13 @@ class _Batch:
             select(Person).where(Person.userid.in_(userids)))} if userids else {}
         return cls(session, rules, now, since, leave.stand_ins(session, now), offers, people)
 
-    def planned_keys(self, task: Task, calendar: WorkCalendar) -> set[tuple[str, int, str]]:
-        """The keys the task's state plans right now; a row outside them is stale."""
+    def planned(self, task: Task, calendar: WorkCalendar) -> dict[tuple[str, int, str], Planned]:
+        """What the task's state plans right now; a row outside it is stale."""
         try:
             planned = plan(task, self.since[task.id], calendar, self.rules, self.now)
         except CalendarDataMissing:
-            return set()
-        return {p.key for p in planned}
+            return {}
+        return {p.key: p for p in planned}
 
     def audience(self, row: Reminder) -> list[Person]:
         """Who receives it, resolved at send time: leave moves it to the backup (补位)."""
@@ -355,6 +366,12 @@ class _Batch:
             return chain[:1] if part == "escalation:first" else \
                 chain[1:] if part == "escalation:rest" else chain
         return []
+
+    def holder_names(self, task: Task) -> str:
+        """Who to contact about the task: its holder, or everyone it is offered to."""
+        if task.holder is not None:
+            return task.holder.name
+        return "、".join(p.name for p in self.offers.get(task.id, [])) or "受理人员"
 
     def _nearest_supervisors(self, task: Task) -> list[Person]:
         key = (task.holder_id, None if task.holder_id else task.department_id)

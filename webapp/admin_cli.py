@@ -158,6 +158,14 @@ def _calendar_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replan(session) -> None:  # noqa: ANN001 - reminders follow the corrected calendar
+    from tasks.office_calendar import load_calendar
+    from tasks.reminders import replan_open
+
+    rules = load_settings().rules
+    replan_open(session, load_calendar(session, rules.working_hours), rules, _now())
+
+
 def _calendar_set(args: argparse.Namespace) -> int:
     from tasks.office_calendar import set_day
 
@@ -165,6 +173,7 @@ def _calendar_set(args: argparse.Namespace) -> int:
         day = date.fromisoformat(args.date)
         with _sessions().begin() as session:
             set_day(session, day, args.working, " ".join(args.reason), now=_now())
+            _replan(session)
     except ValueError as error:
         return _fail(str(error))
     print(f"{day.isoformat()}: {'working day' if args.working else 'day off'}")
@@ -180,6 +189,7 @@ def _calendar_clear(args: argparse.Namespace) -> int:
         return _fail(str(error))
     with _sessions().begin() as session:
         found = clear_day(session, day)
+        _replan(session)
     print(f"{day.isoformat()}: {'correction removed' if found else 'no correction'}")
     return 0
 
@@ -191,6 +201,7 @@ def _calendar_import(args: argparse.Namespace) -> int:
         text = Path(args.file).read_text(encoding="utf-8")
         with _sessions().begin() as session:
             year = import_year(session, text, now=_now())
+            _replan(session)
     except (OSError, ValueError) as error:
         return _fail(f"{args.file}: {error}")
     print(f"{year}: holiday arrangement imported")

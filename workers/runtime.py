@@ -4,7 +4,8 @@ Built explicitly by the CLI, the web app factory and tests; jobs running in a wo
 process reach it through `current()`, which builds it from the environment on first use.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -70,8 +71,7 @@ class Runtime:
         api = WeComApi(
             wecom.corp_id, wecom.secret, api_base=wecom.api_base,
             storage=RedisStorage(self.redis, prefix="mashangban:wecom"),
-            lock=lambda name: self.redis.lock(f"mashangban:lock:{name}", timeout=30,
-                                              blocking_timeout=30),
+            lock=lambda name: _token_lock(self.redis, name),
         )
         return WeComChannel(api, wecom.agent_id)
 
@@ -99,3 +99,18 @@ def current() -> Runtime:
     if _current is None:
         _current = Runtime(load_settings())
     return _current
+
+
+@contextmanager
+def _token_lock(client: redis.Redis, name: str) -> Iterator[None]:
+    """A Redis lock that survives a flush while held: losing it then only means another
+    process may have fetched a token too, which is harmless, so the send goes on."""
+    lock = client.lock(f"mashangban:lock:{name}", timeout=30, blocking_timeout=30)
+    lock.acquire()
+    try:
+        yield
+    finally:
+        try:
+            lock.release()
+        except redis.exceptions.LockError:
+            pass
