@@ -152,9 +152,11 @@ def _claim(session: Session, horizon: datetime, limit: int) -> list[Reminder]:
     ids = [row_id for row_id, task_id in due if task_id in free]
     if not ids:
         return []
-    return list(session.scalars(
-        select(Reminder).where(Reminder.id.in_(ids), Reminder.state == "pending")
-        .order_by(Reminder.due_at, Reminder.id).with_for_update(skip_locked=True)))
+    # By id only: with `state` in the filter SQLite walks the whole (state, due_at) index.
+    locked = session.scalars(select(Reminder).where(Reminder.id.in_(ids))
+                             .with_for_update(skip_locked=True)).all()
+    return sorted((row for row in locked if row.state == "pending"),
+                  key=lambda row: (row.due_at, row.id))
 
 
 # ---- planning ------------------------------------------------------------------------
@@ -305,8 +307,10 @@ class _Batch:
 
     def __init__(self, session: Session, rules: OfficeRules, now: datetime,
                  since: dict[int, datetime], stand_ins: dict[int, Person],
-                 offers: dict[int, list[Person]], people: dict[str, Person]) -> None:
+                 offers: dict[int, list[Person]], people: dict[str, Person],
+                 tasks: list[Task]) -> None:
         self.session, self.rules, self.now = session, rules, now
+        self.tasks = tasks  # held here: the session keeps loaded objects only weakly
         self.authority = Authority(session, rules)
         self.since, self.stand_ins, self.offers, self.people = since, stand_ins, offers, people
         self._approvers: dict[tuple[int | None, int | None], list[Person]] = {}
@@ -332,7 +336,8 @@ class _Batch:
         userids = {u for task in tasks for u in task.escalation or []}
         people = {p.userid: p for p in session.scalars(
             select(Person).where(Person.userid.in_(userids)))} if userids else {}
-        return cls(session, rules, now, since, leave.stand_ins(session, now), offers, people)
+        return cls(session, rules, now, since, leave.stand_ins(session, now), offers, people,
+                   list(tasks))
 
     def planned(self, task: Task, calendar: WorkCalendar) -> dict[tuple[str, int, str], Planned]:
         """What the task's state plans right now; a row outside it is stale."""

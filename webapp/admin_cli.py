@@ -81,6 +81,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _write_out(text: str, file: str | None, what: str) -> int:
+    """An export goes to the named file, or to stdout when none is named."""
+    if file:
+        Path(file).write_text(text, encoding="utf-8")
+        print(f"{what} written to {file}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _fail(message: str) -> int:
     print(f"mashangban: {message}", file=sys.stderr)
     return 2
@@ -119,13 +129,7 @@ def _policy_export(args: argparse.Namespace) -> int:
     from tasks.policies import export_yaml
 
     with _sessions().begin() as session:
-        text = export_yaml(session)
-    if args.file:
-        Path(args.file).write_text(text, encoding="utf-8")
-        print(f"policies written to {args.file}")
-    else:
-        sys.stdout.write(text)
-    return 0
+        return _write_out(export_yaml(session), args.file, "policies")
 
 
 def _policy_import(args: argparse.Namespace) -> int:
@@ -212,13 +216,7 @@ def _routing_export(args: argparse.Namespace) -> int:
     from tasks.routing_rules import export_yaml
 
     with _sessions().begin() as session:
-        text = export_yaml(session)
-    if args.file:
-        Path(args.file).write_text(text, encoding="utf-8")
-        print(f"routing rules written to {args.file}")
-    else:
-        sys.stdout.write(text)
-    return 0
+        return _write_out(export_yaml(session), args.file, "routing rules")
 
 
 def _routing_import(args: argparse.Namespace) -> int:
