@@ -27,10 +27,6 @@ production.
     .venv/bin/python -m benchmarks.reminders --write-docs \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/mashangban_bench
 
-`--whatif by-id,keep-loaded,...` measures the same with the dispatcher changed at
-load time (benchmarks/reminders_whatif.py; the product files are untouched), to show what
-a change to the product would buy.
-
 SQLite runs on fresh files in a temporary directory. On PostgreSQL the benchmark works in
 schemas of its own (`bench_reminders_1000` ..., created afresh and dropped at the end) of
 the given database, so it never touches the tables of another run or of the test suite.
@@ -104,11 +100,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=300.0,
                         help="seconds to wait after the stream for stragglers "
                              "(default %(default)s)")
-    parser.add_argument("--whatif", default="",
-                        help="comma-separated what-if builds of the dispatcher "
-                             "(benchmarks/reminders_whatif.py: by-id, keep-loaded, "
-                             "per-department, due-first, fixed-rate, fast-poll); "
-                             "default: the product as is")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default %(default)s)")
     parser.add_argument("--write-docs", action="store_true",
                         help="write the results into docs/performance.md between the "
@@ -117,7 +108,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.pending = _numbers(args.pending)
     args.due = _numbers(args.due)
     args.processes = _numbers(args.processes)
-    args.whatif = [name for name in args.whatif.split(",") if name]
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url: a PostgreSQL URL (SQLite needs none)")
     if args.pending != sorted(args.pending) or len(args.pending) < 2:
@@ -499,8 +489,7 @@ class RecordingClock:
         return self.last
 
 
-def dispatcher(database_url: str, redis_url: str, tmp: str, whatif: list[str], messages: Any,
-               stop: Any) -> None:
+def dispatcher(database_url: str, redis_url: str, tmp: str, messages: Any, stop: Any) -> None:
     """A worker-like process: the product's ReminderThread until `stop` is set.
 
     Sends back ("ready", pid), then ("commits", {clock reading: (commit epoch, rows
@@ -510,13 +499,11 @@ def dispatcher(database_url: str, redis_url: str, tmp: str, whatif: list[str], m
     """
     from sqlalchemy import event
 
-    from benchmarks import reminders_whatif
     from tasks.models import Reminder
     from workers.jobs.reminders import ReminderThread
     from workers.runtime import Runtime
     from workers.settings import load_settings
 
-    reminders_whatif.apply(whatif)
     settings = load_settings({"MASHANGBAN_DATABASE_URL": database_url,
                               "MASHANGBAN_REDIS_URL": redis_url, "MASHANGBAN_VAR_DIR": tmp,
                               "MASHANGBAN_QUEUE": "bench-reminders"}, env_file="/nonexistent")
@@ -614,8 +601,7 @@ def lag_run(args: argparse.Namespace, office: Office, redis_url: str, tmp: Path,
     context = multiprocessing.get_context("spawn")
     messages, stop = context.Queue(), context.Event()
     workers = [context.Process(target=dispatcher,
-                               args=(office.url, redis_url, str(tmp), args.whatif, messages,
-                                     stop))
+                               args=(office.url, redis_url, str(tmp), messages, stop))
                for _ in range(processes)]
     for worker in workers:
         worker.start()
@@ -715,11 +701,9 @@ class Results:
 def run(args: argparse.Namespace, tmp: Path) -> Results:
     """One database per pending count, loaded; round costs taking turns between them; the
     claim's plan; then the lag runs on each."""
-    from benchmarks import reminders_whatif
     from workers import embedded_redis
     from workers.settings import load_settings
 
-    reminders_whatif.apply(args.whatif)
     rules = load_settings({}, env_file="/nonexistent").rules
     results = Results()
     offices: list[Office] = []
@@ -844,9 +828,7 @@ def results_markdown(args: argparse.Namespace, info: dict[str, str], results: Re
     low, high = args.pending[0], args.pending[-1]
     lines = [
         f"Run on {time.strftime('%Y-%m-%d %H:%M %Z')}: {info['backend']}; "
-        f"{args.rounds} measured rounds (after {args.warmup} warm-up) per row."
-        + (f" **What-if build `{','.join(args.whatif)}`** (benchmarks/reminders_whatif.py), "
-           "not the product's dispatcher." if args.whatif else ""),
+        f"{args.rounds} measured rounds (after {args.warmup} warm-up) per row.",
         "",
         "Load (not a target): " + "; ".join(
             f"to {p:,} pending in {s:.1f} s" + (f" + ANALYZE {a:.1f} s" if a else "")
@@ -882,14 +864,12 @@ def results_markdown(args: argparse.Namespace, info: dict[str, str], results: Re
               f"({explain}, run in the round's transaction just before the query):",
               "", "```", results.plans[high], "```", ""]
     if results.lags:
-        from benchmarks.reminders_whatif import FAST_POLL_SECONDS
         from workers.jobs.reminders import POLL_SECONDS
 
-        interval = FAST_POLL_SECONDS if "fast-poll" in args.whatif else POLL_SECONDS
         lines += [
             f"**Lag from due instant to queued send** ({args.rate:,} rows due per second for "
             f"{args.seconds} s, each the 催办 of its own task; the product's `ReminderThread`, "
-            f"poll {interval} s{' at a fixed rate' if 'fixed-rate' in args.whatif else ''}, "
+            f"poll every {POLL_SECONDS} s at a fixed rate, "
             f"batch 500; lag = commit of the dispatching transaction − "
             f"due_at):",
             "",
@@ -934,9 +914,8 @@ def results_markdown(args: argparse.Namespace, info: dict[str, str], results: Re
 
 
 def section_key(args: argparse.Namespace) -> str:
-    """`sqlite`, `postgresql`, or either with `-whatif-NAMES` for a what-if build."""
-    key = "postgresql" if args.database_url else "sqlite"
-    return key + (f"-whatif-{'-'.join(args.whatif)}" if args.whatif else "")
+    """`sqlite` or `postgresql`."""
+    return "postgresql" if args.database_url else "sqlite"
 
 
 def write_docs(section: str, backend_key: str) -> None:
@@ -957,8 +936,7 @@ def write_docs(section: str, backend_key: str) -> None:
     if outer_start < inner_start < inner_end < outer_end:
         text = text[:inner_start] + block + text[inner_end + len(end):]
     else:
-        title = ("PostgreSQL" if backend_key.startswith("postgresql") else "SQLite") + (
-            f", what-if {backend_key.split('-whatif-')[1]}" if "-whatif-" in backend_key else "")
+        title = "PostgreSQL" if backend_key == "postgresql" else "SQLite"
         text = text[:outer_end] + f"### Results: {title}\n\n{block}\n\n" + text[outer_end:]
     DOC.write_text(text, encoding="utf-8")
 

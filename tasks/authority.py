@@ -8,7 +8,7 @@ tree), admin (MASHANGBAN_ADMINS). A refusal names the people who may, so nobody 
 wondering whom to ask.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,10 +64,19 @@ def who_may(verb: str) -> str | None:
 
 @dataclass(frozen=True)
 class Authority:
-    """Answers role questions for one message; built per message from the session and rules."""
+    """Answers role questions for one message; built per message from the session and rules.
+
+    The department tree and who supervises each department are read once per Authority,
+    not once per question: a reminder round asks about hundreds of tasks, and the tree does
+    not change within one message or round.
+    """
 
     session: Session
     rules: OfficeRules
+    _departments: dict[str, Department] = field(default_factory=dict, init=False,
+                                                repr=False, compare=False)
+    _supervisors_of: dict[int, list[Person]] = field(default_factory=dict, init=False,
+                                                     repr=False, compare=False)
 
     def roles(self, person: Person, task: Task) -> set[str]:
         found = set()
@@ -163,17 +172,29 @@ class Authority:
 
     def _supervising(self, department_ids: list[int]) -> list[tuple[int, Person]]:
         """(department, person) for the platform's leaders and the local grants (督办权)."""
-        leaders = self.session.execute(
-            select(Membership.department_id, Person).join(Person).where(
-                Membership.department_id.in_(department_ids), Membership.is_leader,
-                Person.active)).all()
-        granted = self.session.execute(
-            select(SupervisorGrant.department_id, Person).join(Person).where(
-                SupervisorGrant.department_id.in_(department_ids), Person.active)).all()
-        return [(row[0], row[1]) for row in [*leaders, *granted]]
+        missing = [d for d in department_ids if d not in self._supervisors_of]
+        if missing:
+            for department_id in missing:
+                self._supervisors_of[department_id] = []
+            leaders = self.session.execute(
+                select(Membership.department_id, Person).join(Person).where(
+                    Membership.department_id.in_(missing), Membership.is_leader,
+                    Person.active)).all()
+            granted = self.session.execute(
+                select(SupervisorGrant.department_id, Person).join(Person).where(
+                    SupervisorGrant.department_id.in_(missing), Person.active)).all()
+            for department_id, person in [*leaders, *granted]:
+                self._supervisors_of[department_id].append(person)
+        return [(d, person) for d in department_ids for person in self._supervisors_of[d]]
+
+    def _by_platform(self) -> dict[str, Department]:
+        if not self._departments:
+            self._departments.update(
+                (d.platform_id, d) for d in self.session.scalars(select(Department)))
+        return self._departments
 
     def _with_ancestors(self, departments: list[Department]) -> list[Department]:
-        by_platform = {d.platform_id: d for d in self.session.scalars(select(Department))}
+        by_platform = self._by_platform()
         chain: list[Department] = []
         for department in departments:
             current: Department | None = department
@@ -184,10 +205,7 @@ class Authority:
 
     def _is_top(self, department: Department) -> bool:
         parent = department.parent_platform_id
-        if not parent:
-            return True
-        return self.session.scalar(
-            select(Department.id).where(Department.platform_id == parent)) is None
+        return not parent or parent not in self._by_platform()
 
     def _offered(self, task: Task, person: Person) -> bool:
         return self.session.scalar(select(TaskOffer.id).where(

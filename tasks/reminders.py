@@ -13,7 +13,7 @@ rows sent, all in one transaction.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tasks import leave, ledger, sla
@@ -98,12 +98,17 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
                  *, limit: int = 500) -> int:
     """Send every reminder due now, merged per person; returns how many rows were sent.
 
-    Rows due within the merge window are claimed too and go out early when every person
-    they are for already gets a message now, so one person receives one message, not a
-    burst; 催办 never goes early, since it says the deadline has passed. A row whose state
-    has passed is cancelled instead of sent; rows claimed but not sent stay pending.
+    Rows due within the merge window are claimed too, when some are due now and the batch
+    has room, and go out early when every person they are for already gets a message now,
+    so one person receives one message, not a burst; 催办 never goes early, since it says
+    the deadline has passed. A row whose state has passed is cancelled instead of sent;
+    rows claimed but not sent stay pending.
     """
-    claimed = _claim(session, now + rules.merge_window, limit)
+    claimed = _claim(session, limit, Reminder.due_at <= now)
+    if claimed and len(claimed) < limit:
+        claimed += _claim(session, limit - len(claimed), Reminder.due_at > now,
+                          Reminder.due_at <= now + rules.merge_window,
+                          Reminder.timer != OVERDUE)
     if not claimed:
         return 0
     batch = _Batch.load(session, rules, claimed, now)
@@ -131,8 +136,13 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
     return len(sending)
 
 
-def _claim(session: Session, horizon: datetime, limit: int) -> list[Reminder]:
-    """Lock the tasks of the earliest due rows, then those rows, skipping what others hold.
+def _claim(session: Session, limit: int, *conditions: ColumnElement[bool]) -> list[Reminder]:
+    """Lock the tasks of the earliest pending rows matching `conditions`, then those rows,
+    skipping what others hold.
+
+    Only rows due now are claimed first: while reminders keep falling due there are always
+    rows inside the merge window, and claiming those first would make every poll lock and
+    re-plan a full batch it does not send (docs/performance.md, reminder dispatch).
 
     Tasks are locked before their reminders, the same order as a change to a task takes
     (it locks the task, then replans its reminders), so a dispatcher and a change never
@@ -141,8 +151,7 @@ def _claim(session: Session, horizon: datetime, limit: int) -> list[Reminder]:
     is not sent twice.
     """
     due = session.execute(
-        select(Reminder.id, Reminder.task_id).where(
-            Reminder.state == "pending", Reminder.due_at <= horizon)
+        select(Reminder.id, Reminder.task_id).where(Reminder.state == "pending", *conditions)
         .order_by(Reminder.due_at, Reminder.id).limit(limit)).all()
     if not due:
         return []

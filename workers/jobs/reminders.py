@@ -1,13 +1,16 @@
 """Dispatching due reminders: the database is the schedule, this is its clock.
 
-Every worker process runs a `ReminderThread` that polls for due rows twice a second. Each
-poll is one indexed query when nothing is due, so the cost follows what is due, not what
+Every worker process runs a `ReminderThread` that polls for due rows four times a second,
+counted from the start of each poll, so a reminder waits at most one interval plus one
+round (docs/performance.md, reminder dispatch). Each poll is one indexed query when
+nothing is due, so the cost follows what is due, not what
 is pending; rows are claimed with SKIP LOCKED (PostgreSQL) or under SQLite's single write
 lock, so any number of processes on any number of hosts dispatch each reminder once.
 """
 
 import logging
 import threading
+import time
 
 from tasks import reminders
 from tasks.office_calendar import load_calendar
@@ -15,8 +18,12 @@ from workers import signals
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
 BATCH = 500
+# On SQLite a full batch holds the only write lock; pausing this long before the next lets
+# a waiting writer (the web's inbox insert answering WeCom) in, whose busy handler sleeps
+# up to 100 ms between tries.
+SQLITE_BATCH_GAP = 0.1
 
 
 def dispatch_reminders(rt: Runtime) -> int:
@@ -30,6 +37,8 @@ def dispatch_reminders(rt: Runtime) -> int:
         total += sent
         if sent < BATCH:
             break
+        if rt.engine.dialect.name == "sqlite":
+            time.sleep(SQLITE_BATCH_GAP)
     if total:
         signals.request_processing(rt.redis, rt.queue)
     return total
@@ -43,7 +52,9 @@ class ReminderThread(threading.Thread):
         self.rt, self.interval, self.stopped = rt, interval, threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.wait(self.interval):
+        started = time.monotonic()
+        while not self.stopped.wait(max(0.0, started + self.interval - time.monotonic())):
+            started = time.monotonic()
             try:
                 dispatch_reminders(self.rt)
             except Exception:
