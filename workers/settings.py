@@ -94,7 +94,10 @@ def _rules(raw: Mapping[str, str]) -> OfficeRules:
                        transfer_limit=_integer(raw, "TRANSFER_FLAG_LIMIT", 2),
                        quiet_start=quiet_start, quiet_end=quiet_end,
                        overdue_repeats=_integer(raw, "OVERDUE_REPEATS", 3),
-                       merge_window=timedelta(seconds=_integer(raw, "MERGE_WINDOW", 120)))
+                       merge_window=timedelta(seconds=_integer(raw, "MERGE_WINDOW", 120)),
+                       rating_window_days=_integer(raw, "RATING_WINDOW", 3),
+                       summary_time=_clock_time(raw, "SUMMARY_TIME", time(17, 0)),
+                       robots=_robots(raw.get("ROBOTS", "")))
 
 
 def _quiet_hours(text: str) -> tuple[time, time]:
@@ -105,6 +108,28 @@ def _quiet_hours(text: str) -> tuple[time, time]:
         raise SettingsError(f"{PREFIX}QUIET_HOURS is malformed: write it like 21:00-08:00"
                             ) from error
     return start, end
+
+
+def _clock_time(raw: Mapping[str, str], name: str, default: time) -> time:
+    value = raw.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return time.fromisoformat(value)
+    except ValueError as error:
+        raise SettingsError(f"{PREFIX}{name} is malformed: write a time like 17:00") from error
+
+
+def _robots(text: str) -> dict[str, str]:
+    """`3=KEY1,5=KEY2`: department platform id = group robot webhook key."""
+    robots = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        department, _, key = part.partition("=")
+        if not department.strip() or not re.fullmatch(r"[A-Za-z0-9\-]{1,64}", key.strip()):
+            raise SettingsError(f"{PREFIX}ROBOTS is malformed: write it like 3=KEY,5=KEY "
+                                "(department id = group robot key)")
+        robots[department.strip()] = key.strip()
+    return robots
 
 
 def _required(raw: Mapping[str, str], name: str, pattern: str, meaning: str) -> str:

@@ -49,10 +49,22 @@ def test_a_bad_wecom_setting_is_named(tmp_path, name, value, words):
     ("MASHANGBAN_REDIS_URL", "localhost:6379"),
     ("MASHANGBAN_DATABASE_URL", "mashangban.db"),
     ("MASHANGBAN_CALLBACK_MAX_AGE", "-5"),
+    ("MASHANGBAN_RATING_WINDOW", "three"),
+    ("MASHANGBAN_SUMMARY_TIME", "5pm"),
+    ("MASHANGBAN_ROBOTS", "3"),
+    ("MASHANGBAN_ROBOTS", "=KEY"),
 ])
 def test_malformed_general_settings_are_named(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value}, env_file=str(tmp_path / "none"))
+
+
+def test_report_settings_are_read(tmp_path):
+    rules = load_settings({"MASHANGBAN_RATING_WINDOW": "5", "MASHANGBAN_SUMMARY_TIME": "16:30",
+                           "MASHANGBAN_ROBOTS": "3=key-a, 5=keyB"},
+                          env_file=str(tmp_path / "none")).rules
+    assert rules.rating_window_days == 5 and rules.summary_time.isoformat() == "16:30:00"
+    assert rules.robots == {"3": "key-a", "5": "keyB"}
 
 
 @pytest.mark.parametrize("command", [["worker"], ["web"], ["sync-directory"]])
