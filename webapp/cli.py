@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from webapp.admin_cli import add_commands as add_admin_commands
 from webapp.directory_cli import add_commands as add_directory_commands
+from webapp.report_cli import add_commands as add_report_commands
 from webapp.roster_cli import add_commands as add_roster_commands
 from workers.settings import SettingsError, load_settings
 
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     add_admin_commands(commands, _command)
     add_directory_commands(commands, _command)
     add_roster_commands(commands, _command)
+    add_report_commands(commands, _command)
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)
