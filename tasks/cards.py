@@ -4,9 +4,9 @@ from datetime import datetime
 
 from tasks.channel import Card, CardButton, CardField
 from tasks.language import KIND_LABELS
-from tasks.models import STATE_LABELS, Task
+from tasks.models import RATING_LEVELS, STATE_LABELS, Rating, Task
 from tasks.models import Card as CardRecord
-from tasks.replies import deadline_text
+from tasks.replies import deadline_text, stamp
 from tasks.workcalendar import WorkCalendar
 
 ACCEPT = "accept"
@@ -14,10 +14,24 @@ TRANSFER = "transfer"
 PROGRESS = "progress"
 CLOSE = "close"
 EXTEND = "extend"
+RATE = "rate"  # rate.1 … rate.5: a level of the 好差评 scale, best first
+REDO = "redo"  # redo.<rating id>: a supervisor sends a badly rated task back (重办)
+RECTIFY = "rectify"  # rectify.<rating id>: … or opens a follow-up task (整改)
 
 
 def button_key(action: str, task: Task) -> str:
     return f"{action}:{task.id}"
+
+
+def rating_key(action: str, detail: int, task: Task) -> str:
+    """`rate.2:12`: the action, what it is about (a level, a rating) and the task number."""
+    return f"{action}.{detail}:{task.id}"
+
+
+def split_action(action: str) -> tuple[str, int | None]:
+    """`rate.2` → ("rate", 2); a plain `accept` → ("accept", None)."""
+    name, _, detail = action.partition(".")
+    return name, int(detail) if detail.isdigit() else None
 
 
 def parse_button_key(key: str) -> tuple[str, int] | None:
@@ -94,3 +108,67 @@ def _fields(task: Task, now: datetime, calendar: WorkCalendar | None) -> tuple[C
         CardField("类型", KIND_LABELS.get(task.kind, task.kind)),
         CardField("状态", STATE_LABELS[task.state]),
     )
+
+
+def rating_card(task: Task, rating: Rating, card_id: str, result: str,
+                holder: str) -> Card:
+    """好差评: the requester rates one close on the five levels, best first."""
+    return Card(
+        card_id=card_id,
+        title=f"请评价任务 #{task.id}",
+        subtitle=f"{task.title}｜{holder} 已办结，请对办理结果作出评价",
+        fields=(
+            CardField("承办人", holder),
+            CardField("办理结果", _short(result)),
+            CardField("办结时间", stamp(rating.asked_at)),
+            CardField("评价期限", f"{stamp(rating.expires_at)} 前"),
+        ),
+        buttons=tuple(CardButton(level, rating_key(RATE, index, task), primary=index == 1)
+                      for index, level in enumerate(RATING_LEVELS, 1)),
+    )
+
+
+def rating_status(rating: Rating) -> str:
+    """What a rating card shows once it can no longer be pressed."""
+    if rating.state == "rated" and rating.level:
+        return f"已评价：{rating.level}"
+    if rating.state == "not_rated":
+        return "未评价（已过期）"
+    return "已处理"
+
+
+def followup_card(task: Task, rating: Rating, card_id: str) -> Card:
+    """差评处理: a supervisor chooses 重办 (same task, same holder) or 整改 (a follow-up task)."""
+    return Card(
+        card_id=card_id,
+        title=f"差评待处理 #{task.id}",
+        subtitle=f"{task.title}｜提请人{rating.requester.name}评价「{rating.level}」，"
+                 f"请选择重办或整改",
+        fields=(
+            CardField("承办人", rating.closure.holder.name if rating.closure.holder
+                      else task.holder_label),
+            CardField("提请人", rating.requester.name),
+            CardField("评价", rating.level or ""),
+            CardField("原因", _short(rating.reason or "未说明")),
+        ),
+        buttons=(
+            CardButton("重办", rating_key(REDO, rating.id, task), primary=True),
+            CardButton("整改", rating_key(RECTIFY, rating.id, task)),
+        ),
+    )
+
+
+def followup_status(rating: Rating, actor: str) -> str:
+    if rating.followup == "rectification" and rating.followup_task_id:
+        return f"已安排整改 #{rating.followup_task_id}（{actor}）"
+    return f"已安排重办（{actor}）"
+
+
+def with_status(card: Card, status: str) -> Card:
+    """The same card, greyed out with `status`."""
+    return Card(card_id=card.card_id, title=card.title, subtitle=card.subtitle,
+                source=card.source, fields=card.fields, buttons=card.buttons, status=status)
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,5 +1,6 @@
 """Warnings raised to supervisors, each exactly once: 推诿扯皮 (passed around or bounced back),
-领而不办 (accepted, then no progress within the progress limit), a holder who left."""
+领而不办 (accepted, then no progress within the progress limit), 办而不力 (closed, then rated
+不满意 or worse, or sent back with 重办), a holder who left."""
 
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,8 @@ from tasks.outbox import queue_text
 from tasks.rules import OfficeRules
 from tasks.workcalendar import CalendarDataMissing, WorkCalendar
 
-FLAG_LABELS = {"buck_passing": "推诿扯皮", "idle": "领而不办", "holder_left": "承办人离开"}
+FLAG_LABELS = {"buck_passing": "推诿扯皮", "idle": "领而不办", "poor_work": "办而不力",
+               "holder_left": "承办人离开"}
 
 
 def raise_flag(session: Session, task: Task, flag: str, key: str, *, now: datetime,
@@ -46,6 +48,15 @@ def after_transfer(session: Session, authority: Authority, task: Task, *, bounce
     raise_flag(session, task, "buck_passing", f"transfer-{task.transfer_count}", now=now,
                notify=supervisors, text=text,
                detail={"transfers": task.transfer_count, "bounced": bounced})
+
+
+def poor_work(session: Session, task: Task, closed_round: int, *, now: datetime,
+              notify: list[Person], text: str, why: str) -> bool:
+    """办而不力: one close (`closed_round`, the task's reopen count when it closed) judged
+    not good enough, by a bad rating or a 重办. Both may happen to one close; it counts once.
+    """
+    return raise_flag(session, task, "poor_work", f"round-{closed_round}", now=now,
+                      notify=notify, text=text, detail={"round": closed_round, "why": why})
 
 
 def raise_idle_flags(session: Session, rules: OfficeRules, calendar: WorkCalendar,

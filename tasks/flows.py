@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tasks import cards, directory_changes, duty, lifecycle, reminders, replies, views
+from tasks import cards, directory_changes, duty, lifecycle, ratings, reminders, replies, views
 from tasks.context import Context
 from tasks.directory import person_by_userid
 from tasks.errors import Refusal
@@ -26,6 +26,8 @@ from tasks.language import (
     DecideExtension,
     EndLeave,
     ListMine,
+    RateTask,
+    RectifyTask,
     ReopenTask,
     ReportProgress,
     RequestExtension,
@@ -37,7 +39,7 @@ from tasks.language import (
     Unknown,
     parse_command,
 )
-from tasks.models import Card, Task
+from tasks.models import RATING_LEVELS, Card, Task
 from tasks.outbox import queue_text
 from tasks.rules import OfficeRules
 
@@ -68,6 +70,8 @@ def handle(session: Session, message: Inbound, *, now: datetime,
 
 
 def _on_text(ctx: Context, text: str) -> None:
+    if ratings.take_reason(ctx, text):  # the reason a bad rating asked for, in plain words
+        return
     command = parse_command(text)
     match command:
         case CreateTask():
@@ -88,6 +92,10 @@ def _on_text(ctx: Context, text: str) -> None:
             lifecycle.close(ctx, _task(ctx, n), result)
         case ReopenTask(number=n, deadline_text=deadline, reason=reason):
             lifecycle.reopen(ctx, _task(ctx, n), deadline, reason)
+        case RateTask(number=n, level=level, reason=reason):
+            ratings.rate(ctx, _task(ctx, n), level, reason)
+        case RectifyTask(number=n, deadline_text=deadline, note=note):
+            lifecycle.rectify(ctx, _task(ctx, n), deadline, note)
         case CancelTask(number=n, reason=reason):
             lifecycle.cancel(ctx, _task(ctx, n), reason)
         case ChangeKind(number=n, kind=kind):
@@ -115,8 +123,16 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
     if record is None or parsed is None or parsed[1] != record.task_id:
         raise Refusal("这张卡片已失效，请发送「我的」查看当前任务。")
     task = _task(ctx, record.task_id)
+    clicked = (record, action.response_code)
+    name, detail = cards.split_action(parsed[0])
     if parsed[0] == cards.ACCEPT:
-        lifecycle.accept(ctx, task, clicked=(record, action.response_code))
+        lifecycle.accept(ctx, task, clicked=clicked)
+    elif name == cards.RATE and detail is not None and 1 <= detail <= len(RATING_LEVELS):
+        ratings.rate(ctx, task, RATING_LEVELS[detail - 1], "", clicked=clicked)
+    elif name == cards.REDO and detail is not None:
+        lifecycle.reopen_after_rating(ctx, task, detail, clicked)
+    elif name == cards.RECTIFY and detail is not None:
+        lifecycle.rectify(ctx, task, None, "", rating_id=detail, clicked=clicked)
     elif parsed[0] == cards.TRANSFER:
         ctx.reply(replies.transfer_hint(task))
     elif parsed[0] in replies.ANSWER_HINTS:

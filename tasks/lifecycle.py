@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from tasks import cards, flags, intake, ledger, replies, routing_rules, sla
+from tasks import cards, closure, flags, intake, ledger, ratings, replies, routing_rules, sla
 from tasks.context import Context
 from tasks.directory import find_department, find_person
 from tasks.errors import Refusal
@@ -20,6 +20,7 @@ from tasks.policies import policy_for
 from tasks.workcalendar import CalendarDataMissing
 
 Target = Person | Department
+_TASK_CARDS = ("offer", "chase")  # cards that show the task's state; rating cards do not
 
 
 def create(ctx: Context, command: CreateTask) -> None:
@@ -225,25 +226,37 @@ def _answer_chases(ctx: Context, task: Task, answer: str) -> None:
 
 
 def close(ctx: Context, task: Task, result: str) -> None:
-    """Close a task (办结) with its result; requester and first responder are told."""
+    """Close a task (办结) with its result; requester and first responder are told.
+
+    The close freezes its closure record (办结记录) and asks the requester for a rating
+    (好差评), in the same transaction.
+    """
     ctx.authority.require("close", ctx.sender, task)
     task.close(result, ctx.now)
     _answer_chases(ctx, task, f"已办结，结果：{task.result}")
     ledger.finish(ctx.session, task, ctx.now, "closed")
     ctx.record(task, "closed", task.result or "")
+    record = closure.record(ctx.session, task, ctx.sender, ctx.now)
     _redraw_cards(ctx, task, None)
     ctx.tell_others([task.requester, task.first_responder], replies.closed_notice(task),
                     task=task)
+    ratings.ask(ctx, task, record)
     ctx.reply(f"任务 #{task.id} 已办结，感谢！", task=task)
 
 
-def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str) -> None:
-    """Send a closed task back to its holder (重办) with a reason and, if needed, a new deadline."""
+def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str, *,
+           deadline: datetime | None = None, clicked: ratings.Clicked | None = None) -> None:
+    """Send a closed task back to its holder (重办) with a reason and, if needed, a new deadline.
+
+    `deadline` is one already decided (a 差评 card's 重办 button); the close sent back
+    counts as 办而不力 once, and answers its rating (ratings.after_reopen).
+    """
     ctx.authority.require("reopen", ctx.sender, task)
-    deadline = ctx.deadline(deadline_text) if deadline_text else None
+    deadline = ctx.deadline(deadline_text) if deadline_text else deadline
     if deadline is None and task.state == "closed" and (task.deadline is None
                                                          or task.deadline <= ctx.now):
         raise Refusal(f"原期限已过，重办请写明新期限，例如：重办 #{task.id} 3天内 {reason}")
+    closed_round, closed_by = task.reopen_count, task.holder_label
     task.reopen(deadline, ctx.now)
     _restart_first_response(ctx, task)
     ledger.begin(ctx.session, task, ctx.now, person=task.holder)
@@ -252,7 +265,55 @@ def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str) -> 
     _offer(ctx, task, _holders(ctx, task))
     notice = replies.reopened_notice(task, ctx.sender, reason, ctx.now, ctx.calendar)
     ctx.tell_others([task.holder, task.requester, task.first_responder], notice, task=task)
-    ctx.reply(f"已将任务 #{task.id} 退回 {task.holder_label} 重办。", task=task)
+    ratings.after_reopen(ctx, task, clicked)
+    flags.poor_work(
+        ctx.session, task, closed_round, now=ctx.now,
+        notify=[p for p in ratings.deciders(ctx.authority, task) if p.id != ctx.sender.id],
+        text=f"【办而不力提示】任务 #{task.id}「{task.title}」由 {closed_by} 办结后，"
+             f"被 {ctx.sender.name} 退回重办，原因：{reason}。请督促落实。",
+        why="reopened")
+    ctx.reply(f"已将任务 #{task.id} 退回 {task.holder_label} 重办，期限 "
+              f"{replies.deadline_text(task, ctx.now, ctx.calendar)}。", task=task)
+
+
+def reopen_after_rating(ctx: Context, task: Task, rating_id: int | None,
+                        clicked: ratings.Clicked | None) -> None:
+    """A 差评 card's 重办 button: back to the same holder, by the kind's usual time from now."""
+    rating = ratings.pending_followup(ctx, task, rating_id)
+    deadline = ratings.default_deadline(ctx.session, task, ctx.now, ctx.calendar)
+    reopen(ctx, task, None, ratings.followup_reason(rating), deadline=deadline,
+           clicked=clicked)
+
+
+def rectify(ctx: Context, task: Task, deadline_text: str | None, note: str, *,
+            rating_id: int | None = None, clicked: ratings.Clicked | None = None) -> None:
+    """整改: answer a bad rating with a follow-up task for the same holder, with its own
+    deadline; the original task stays closed and its rating points at the follow-up."""
+    ratings.require_decider(ctx, task)
+    rating = ratings.pending_followup(ctx, task, rating_id)
+    holder = rating.closure.holder or task.holder
+    if holder is None or not holder.active:
+        raise Refusal(f"任务 #{task.id} 的承办人已不在通讯录中，无法安排整改；"
+                      f"可发送「新建 整改… @承办人 期限」交给他人。")
+    deadline = (ctx.deadline(deadline_text) if deadline_text
+                else ratings.default_deadline(ctx.session, task, ctx.now, ctx.calendar))
+    policy = policy_for(ctx.session, "general")
+    assignee = intake.for_person(ctx.session, ctx.authority, holder, ctx.now)
+    title = f"整改：{task.title}（#{task.id}）"
+    followup = _new_task(ctx, title, "general", policy,
+                         _deadlines(ctx, policy, ctx.now, deadline), assignee, True)
+    ctx.record(followup, "created", title, kind="general", holder=_label(assignee),
+               deadline=deadline.isoformat(), rectification_of=str(task.id))
+    _hand_to(ctx, followup, assignee)
+    why = note or ratings.followup_reason(rating)
+    ratings.mark_followup(ctx, rating, "rectification", followup, clicked)
+    ctx.record(task, "rectification", why, followup=str(followup.id))
+    notice = replies.rectification_notice(task, followup, ctx.sender, why)
+    ctx.tell_others([*_holders(ctx, followup), rating.requester, task.first_responder],
+                    notice, task=task)
+    ctx.reply(f"已为任务 #{task.id} 安排整改：整改任务 #{followup.id} 由 "
+              f"{followup.holder_label} 承办，期限 "
+              f"{replies.deadline_text(followup, ctx.now, ctx.calendar)}。", task=followup)
 
 
 def cancel(ctx: Context, task: Task, reason: str) -> None:
@@ -379,7 +440,8 @@ def _offer(ctx: Context, task: Task, people: list[Person]) -> None:
 
 def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None) -> None:
     """Update every card of the task in place to show its present state and who acted."""
-    records = ctx.session.scalars(select(Card).where(Card.task_id == task.id)).all()
+    records = ctx.session.scalars(select(Card).where(
+        Card.task_id == task.id, Card.purpose.in_(_TASK_CARDS))).all()
     expected = {person.id for person in _holders(ctx, task)}
     for record in records:
         code = clicked[1] if clicked and clicked[0].id == record.id else None

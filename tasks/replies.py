@@ -8,7 +8,17 @@ from tasks.authority import who_may
 from tasks.flags import FLAG_LABELS
 from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
 from tasks.ledger import Stretch
-from tasks.models import STATE_LABELS, Extension, Person, Task, TaskEvent, TaskFlag
+from tasks.models import (
+    BAD_LEVELS,
+    STATE_LABELS,
+    Closure,
+    Extension,
+    Person,
+    Rating,
+    Task,
+    TaskEvent,
+    TaskFlag,
+)
 from tasks.sla import WORKING_UNITS
 from tasks.workcalendar import SHANGHAI, WorkCalendar
 
@@ -27,6 +37,12 @@ ACTION_LABELS = {
     "reopened": "重办",
     "cancelled": "撤销",
     "kind_changed": "修改类型",
+    "rated": "评价",
+    "rating_reason": "说明评价原因",
+    "rating_reason_missing": "未说明评价原因",
+    "rating_expired": "评价过期",
+    "rating_withdrawn": "评价取消",
+    "rectification": "安排整改",
 }
 
 
@@ -177,11 +193,14 @@ def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
 
 @dataclass(frozen=True)
 class TaskRecord:
-    """What 查询 shows beyond the task itself: extensions, the holder ledger, the flags."""
+    """What 查询 shows beyond the task itself: extensions, the holder ledger, the flags,
+    and each close's record (办结记录) with the rating it received, if one was asked."""
 
     extensions: Sequence[Extension]
     stretches: Sequence[Stretch]
     flags: Sequence[TaskFlag]
+    closures: Sequence[Closure] = ()
+    ratings: Sequence[Rating] = ()
 
 
 def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar) -> str:
@@ -212,6 +231,11 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     if record.flags:
         named = "、".join(dict.fromkeys(FLAG_LABELS.get(f.flag, f.flag) for f in record.flags))
         lines.append(f"> 提示：{named}")
+    if record.closures:
+        lines.append("**办结记录**")
+        by_closure = {rating.closure_id: rating for rating in record.ratings}
+        for closure in record.closures:
+            lines += closure_lines(closure, by_closure.get(closure.id), len(record.closures))
     if record.stretches:
         lines.append("**承办经过**")
         lines += [_stretch_line(stretch) for stretch in record.stretches]
@@ -220,10 +244,78 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     return "\n".join(lines)
 
 
+def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[str]:
+    """One close in readable Chinese: when and by whom, how fast, on time or not, what it
+    went through, who held it how long, and the requester's rating."""
+    which = f"第{closure.round + 1}次办结" if closes > 1 or closure.round else "办结"
+    holder = closure.holder.name if closure.holder else "—"
+    response = ("—" if closure.first_response_minutes is None
+                else duration(closure.first_response_minutes))
+    lines = [
+        f"{which}：{stamp(closure.closed_at)}（{holder}）",
+        f"首次响应 {response}，办理用时 {duration(closure.close_minutes)}",
+        _on_time_line(closure),
+        f"转办 {closure.transfers} 次，退回 {closure.bounces} 次，"
+        f"提醒 {closure.reminders_received} 次，催办 {closure.chases_received} 次",
+    ]
+    if closure.holder_times:
+        lines.append("承办用时：" + "；".join(
+            f"{entry['name']} {duration(int(entry['seconds']) // 60)}"
+            + ("" if entry.get("accepted") else "（未接办）") for entry in closure.holder_times))
+    lines.append(f"评价：{rating_text(rating)}")
+    return lines
+
+
+def _on_time_line(closure: Closure) -> str:
+    if closure.original_deadline is None and closure.deadline is None:
+        return "未设定期限，不计是否按时"
+    parts = []
+    if closure.original_deadline is not None:
+        parts.append(f"原期限 {stamp(closure.original_deadline)}："
+                     f"{_kept(closure.closed_at, closure.original_deadline)}")
+    if closure.deadline is not None and closure.deadline != closure.original_deadline:
+        parts.append(f"延期后期限 {stamp(closure.deadline)}："
+                     f"{_kept(closure.closed_at, closure.deadline)}")
+    return "；".join(parts)
+
+
+def _kept(closed_at: datetime, deadline: datetime) -> str:
+    if closed_at <= deadline:
+        return "按时"
+    return f"超期{duration(int((closed_at - deadline).total_seconds() // 60))}"
+
+
+def rating_text(rating: Rating | None) -> str:
+    """The rating of one close in words, with the follow-up a bad one received."""
+    if rating is None:
+        return "无需评价（提请人本人办结）"
+    if rating.state == "asked":
+        return f"待提请人 {rating.requester.name} 评价（{stamp(rating.expires_at)} 前）"
+    if rating.state == "not_rated":
+        return "未评价"
+    text = rating.level or ""
+    if rating.reason:
+        text += f"（原因：{rating.reason}）"
+    elif rating.awaiting_reason:
+        text += "（待说明原因）"
+    if rating.followup == "rectification":
+        text += f"，已安排整改 #{rating.followup_task_id}"
+    elif rating.followup == "reopened":
+        text += "，已安排重办"
+    elif rating.is_bad:
+        text += "，待科室负责人决定重办或整改"
+    return text
+
+
+def duration(minutes: int) -> str:
+    """`2天3小时`, `1小时5分钟`, `12分钟`: a span as people say it."""
+    if minutes >= 1440:
+        return f"{minutes // 1440}天{minutes % 1440 // 60}小时"
+    return f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{minutes}分钟"
+
+
 def _stretch_line(stretch: Stretch) -> str:
-    minutes = int(stretch.held.total_seconds() // 60)
-    held = f"{minutes // 1440}天{minutes % 1440 // 60}小时" if minutes >= 1440 else \
-        f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{minutes}分钟"
+    held = duration(int(stretch.held.total_seconds() // 60))
     extra = "" if stretch.accepted else "，未接办"
     stood_in = f"（代{stretch.stand_in_for}）" if stretch.stand_in_for else ""
     return f"{stretch.holder}{stood_in}：{held}{extra}"
@@ -289,6 +381,52 @@ ANSWER_HINTS = {
 def transfer_hint(task: Task) -> str:
     return (f"转办须写明原因，请发送：转办 #{task.id} @姓名 原因\n"
             f"也可转给部门：转办 #{task.id} @部门名 原因")
+
+
+def rating_thanks(task: Task, level: str) -> str:
+    return f"感谢评价！任务 #{task.id}「{task.title}」评价为「{level}」，已告知承办人。"
+
+
+def rating_reason_wanted(task: Task, level: str) -> str:
+    return (f"已记录你对任务 #{task.id} 的评价「{level}」。请直接回复不满意的原因"
+            f"（你的下一条消息即作为原因），也可发送「评价 #{task.id} {level} 原因」。")
+
+
+def rating_reason_recorded(task: Task, level: str, supervisors: Sequence[Person]) -> str:
+    told = f"承办人和{_names(supervisors)}" if supervisors else "承办人"
+    return (f"已记录你对任务 #{task.id} 的评价「{level}」及原因，并告知{told}，"
+            f"将决定重办或整改。")
+
+
+def rating_outcome(task: Task, level: str, reason: str | None, requester: Person,
+                   *, first_responder: bool) -> str:
+    """What holder and first responder hear of the requester's verdict (有请必复, 回访)."""
+    lead = "你首问的任务" if first_responder else "任务"
+    why = f"，原因：{reason}" if reason else ("，未说明原因" if level in BAD_LEVELS else "")
+    text = f"{lead} #{task.id}「{task.title}」的提请人 {requester.name} 评价为「{level}」{why}。"
+    return text + ("科室负责人将决定重办或整改。" if level in BAD_LEVELS else "")
+
+
+def poor_rating_notice(task: Task, level: str, reason: str | None, requester: Person,
+                       holder: str, default_deadline: datetime) -> str:
+    """【办而不力】 to the holder's nearest supervisors, with the two ways to follow up."""
+    why = reason or "未说明"
+    return (f"【办而不力提示】任务 #{task.id}「{task.title}」（承办人 {holder}）办结后，"
+            f"提请人 {requester.name} 评价为「{level}」，原因：{why}。\n"
+            f"请在卡片上选择「重办」（退回 {holder} 重新办理，期限 {stamp(default_deadline)}）"
+            f"或「整改」（另建整改任务）；也可发送「重办 #{task.id} 期限 说明」"
+            f"或「整改 #{task.id} 期限 说明」。")
+
+
+def rectification_notice(original: Task, followup: Task, actor: Person, note: str) -> str:
+    text = (f"{actor.name} 就任务 #{original.id}「{original.title}」的差评安排整改，"
+            f"已建整改任务 #{followup.id}「{followup.title}」，期限 "
+            f"{stamp(followup.deadline) if followup.deadline else '未设定'}。")
+    return text + (f"\n说明：{note}" if note else "")
+
+
+def already_rated(task: Task, level: str | None) -> str:
+    return f"你已评价过任务 #{task.id}（{level}），每次办结只能评价一次，感谢！"
 
 
 def processing_failed() -> str:

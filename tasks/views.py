@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tasks import flags, ledger, replies
+from tasks import closure, flags, ledger, ratings, replies
 from tasks.context import Context
 from tasks.models import OPEN_STATES, Extension, Task, TaskOffer
 
@@ -31,7 +31,9 @@ def show_task(ctx: Context, task: Task) -> None:
     extensions = ctx.session.scalars(
         select(Extension).where(Extension.task_id == task.id).order_by(Extension.id)).all()
     record = replies.TaskRecord(extensions, ledger.stretches(ctx.session, task, ctx.now),
-                                flags.flags_of(ctx.session, task))
+                                flags.flags_of(ctx.session, task),
+                                closure.closures_of(ctx.session, task),
+                                ratings.ratings_of(ctx.session, task))
     ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
               markdown=True)
 

@@ -120,6 +120,27 @@ class ReopenTask:
 
 
 @dataclass(frozen=True)
+class RateTask:
+    """评价 #n 等级 [说明]: the requester's 好差评 on a close; `level` is one of RATING_LEVELS.
+
+    For 不满意 and 非常不满意 the `reason` is wanted; an empty one is asked for in chat.
+    """
+
+    number: int
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RectifyTask:
+    """整改 #n [期限] [说明]: a supervisor answers a bad rating with a follow-up task."""
+
+    number: int
+    deadline_text: str | None
+    note: str
+
+
+@dataclass(frozen=True)
 class ShowTask:
     """查询 #n."""
 
@@ -186,6 +207,8 @@ Command: TypeAlias = (
     | ChaseTask
     | CancelTask
     | ReopenTask
+    | RateTask
+    | RectifyTask
     | ShowTask
     | ListMine
     | ChangeKind
@@ -510,6 +533,45 @@ def _parse_reopen(text: str, spec: VerbSpec, rest: str) -> Command:
     return ReopenTask(number, deadline, reason)
 
 
+# The 好差评 scale, best first, and the everyday words people use for its levels.
+RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+_LEVEL_WORDS = {
+    **{level: level for level in RATING_LEVELS},
+    "很满意": "非常满意", "十分满意": "非常满意", "特别满意": "非常满意",
+    "比较满意": "基本满意", "较满意": "基本满意", "还算满意": "基本满意", "一般": "基本满意",
+    "很不满意": "非常不满意", "十分不满意": "非常不满意", "特别不满意": "非常不满意",
+}
+_LEVELS_LONGEST_FIRST = sorted(_LEVEL_WORDS, key=len, reverse=True)
+_LEVEL_CHOICES = "、".join(RATING_LEVELS)
+
+
+def _parse_rate(text: str, spec: VerbSpec, rest: str) -> Command:
+    ref = _task_ref(text, spec, rest)
+    if isinstance(ref, Unknown):
+        return ref
+    number, tail = ref
+    tail = re.sub(r"^(?:为|是|给|打)\s*", "", tail.strip(_SEPARATORS)).strip(_SEPARATORS)
+    if not tail:
+        return Unknown(text, f"评价须写明等级：{_LEVEL_CHOICES}", spec.example)
+    word = next((w for w in _LEVELS_LONGEST_FIRST if tail.startswith(w)), None)
+    if word is None:
+        head = re.split(rf"[{_NAME_STOP}]", tail, maxsplit=1)[0]
+        shown = head if len(head) <= 8 else head[:8] + "…"
+        return Unknown(text, f"没有「{shown}」这个评价等级，可写：{_LEVEL_CHOICES}", spec.example)
+    return RateTask(number, _LEVEL_WORDS[word], _reason(tail[len(word) :]))
+
+
+def _parse_rectify(text: str, spec: VerbSpec, rest: str) -> Command:
+    ref = _task_ref(text, spec, rest)
+    if isinstance(ref, Unknown):
+        return ref
+    number, tail = ref
+    tail = tail.strip(_SEPARATORS)
+    split = _deadline_first(tail, strict_glue=True) or _deadline_last(tail)
+    deadline, remainder = split if split is not None else (None, tail)
+    return RectifyTask(number, deadline, _reason(remainder))
+
+
 # Words that may follow the number of 查询 without changing its meaning (`查询 #12 的进展`).
 _SHOW_FILLER = re.compile(
     r"(?:的)?(?:办理)?(?:进展|进度|详情|情况|经过|历史|记录|状态)?(?:如何|怎样|怎么样)?"
@@ -696,6 +758,33 @@ def _deadline_last(text: str) -> tuple[str, str] | None:
     return found
 
 
+# What may follow a verb for the message to be read as that command rather than as words
+# that merely begin like it (`进度太慢` is a complaint, `进度 #12` a command).
+_COMMAND_BOUNDARY = re.compile(r"$|[\s:,;、。!?#@0-9第任【\[(]")
+_STANDALONE = (ListMine, ShowDuty, EndLeave)
+
+
+def looks_like_command(text: str) -> bool:
+    """Whether a message is meant as a command, for a moment when plain words are expected
+    (the reason for a bad rating): a verb followed by a task number, a mention, a separator
+    or nothing, a kind tag (`突发：…`), or a complete view such as `查看我的任务`."""
+    cleaned = normalize_text(text)
+    if not cleaned:
+        return False
+    if _kind_as_verb(cleaned) is not None:
+        return True
+    found = split_verb_name(cleaned)
+    if found is None:
+        return False
+    name = found[0]
+    if _COMMAND_BOUNDARY.match(cleaned, len(name)):
+        return True
+    parsed = parse_command(cleaned)
+    return isinstance(parsed, _STANDALONE) or (
+        isinstance(parsed, ShowHelp) and parsed.topic is not None and lookup(parsed.topic)
+        is not None)
+
+
 def _unknown_verb(text: str) -> Unknown:
     """Name the word we could not read and, if it looks like a slip, the verb it resembles."""
     word = re.split(r"[\s#@:,0-9]", text, maxsplit=1)[0] or text.split(" ")[0]
@@ -722,6 +811,8 @@ _PARSERS: dict[str, Callable[[str, VerbSpec, str], Command]] = {
     "催办": _parse_chase,
     "撤销": _parse_cancel,
     "重办": _parse_reopen,
+    "评价": _parse_rate,
+    "整改": _parse_rectify,
     "查询": _parse_show,
     "我的": _parse_list_mine,
     "类型": _parse_change_kind,

@@ -18,6 +18,8 @@ from tasks.language import (
     DecideExtension,
     EndLeave,
     ListMine,
+    RateTask,
+    RectifyTask,
     ReopenTask,
     ReportProgress,
     RequestExtension,
@@ -308,6 +310,19 @@ PARSED: list[tuple[str, Command]] = [
     ("帮助 会议纪要", ShowHelp("新建")),
     ("帮助 类型", ShowHelp("类型")),
     ("帮助 天气", ShowHelp("天气")),
+    # 评价 and 整改 (好差评)
+    ("评价 #12 满意", RateTask(12, "满意", "")),
+    ("评价 #12 不满意 数据有误，未按要求报送", RateTask(12, "不满意", "数据有误,未按要求报送")),
+    ("评价 12号 非常不满意，原因：太慢", RateTask(12, "非常不满意", "太慢")),
+    ("打分 #12 很满意", RateTask(12, "非常满意", "")),
+    ("评分 #12 为基本满意", RateTask(12, "基本满意", "")),
+    ("好差评 #12 十分不满意 材料缺页", RateTask(12, "非常不满意", "材料缺页")),
+    ("整改 #12 3个工作日内 按规范重新核对数据",
+     RectifyTask(12, "3个工作日内", "按规范重新核对数据")),
+    ("整改 #12 本周五前", RectifyTask(12, "本周五前", "")),
+    ("安排整改 12号 数据有误", RectifyTask(12, None, "数据有误")),
+    ("整改 #12", RectifyTask(12, None, "")),
+    ("帮助 打分", ShowHelp("评价")),
 ]
 
 
@@ -380,6 +395,13 @@ REFUSED: list[tuple[str, str, str]] = [
     ("请假 到12月3日 @王五 @李四", "只能指定一位补位人", LEAVE_EXAMPLE),
     ("请假 家里有事 到12月3日", "没有看懂「家里有事」：补位人请写成 @姓名，请假原因不用写",
      LEAVE_EXAMPLE),
+    # 评价
+    ("评价 满意", "缺少任务编号", "评价 #12 满意"),
+    ("评价 #12", "评价须写明等级：非常满意、满意、基本满意、不满意、非常不满意", "评价 #12 满意"),
+    ("评价 #12 很好",
+     "没有「很好」这个评价等级，可写：非常满意、满意、基本满意、不满意、非常不满意",
+     "评价 #12 满意"),
+    ("整改", "缺少任务编号", "整改 #12 3个工作日内 按规范重新核对数据"),
     # not a command at all
     ("新键 起草通知", "没有「新键」这个指令，是要用「新建」吗？", CREATE_EXAMPLE),
     ("接半 #12", "没有「接半」这个指令，是要用「接办」吗？", ACCEPT_EXAMPLE),
@@ -455,7 +477,8 @@ def test_long_unknown_word_is_shortened_in_the_reason() -> None:
 def test_help_lists_every_verb_most_used_first() -> None:
     assert list(VERBS) == [
         "新建", "交办", "接办", "进展", "办结", "转办", "延期", "我的", "查询", "催办", "请示",
-        "急件", "撤销", "重办", "同意延期", "不同意延期", "类型", "请假", "销假", "值班", "帮助",
+        "急件", "撤销", "重办", "评价", "整改", "同意延期", "不同意延期", "类型", "请假", "销假",
+        "值班", "帮助",
     ]
     assert all("例：" in line for line in VERBS.values())
     assert all(spec.available for spec in VERB_SPECS)
