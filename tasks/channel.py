@@ -120,6 +120,22 @@ class Channel(Protocol):
 
     def send_card(self, to: str, card: Card) -> Delivery: ...
 
+    def send_image(self, to: str, png: bytes) -> Delivery:
+        """Send a picture (a PNG), e.g. a summary's chart; the adapter uploads it first."""
+        ...
+
+    def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
+        """Post markdown to a group chat through its group robot (群机器人).
+
+        `robot_key` is the robot's webhook key, its only credential. A robot cannot receive
+        anything back, so this is for reports to a department's group, never for tasks.
+        """
+        ...
+
+    def send_robot_image(self, robot_key: str, png: bytes) -> Delivery:
+        """Post a picture to a group chat through its group robot."""
+        ...
+
     def update_card(self, to: str, card: Card, response_code: str) -> None: ...
 
     def fetch_directory(self) -> DirectorySnapshot: ...

@@ -5,7 +5,9 @@ database lock is held while the platform answers; the outcome is written afterwa
 
 WeCom silently drops what one app sends one member beyond 30 messages a minute, so a row
 whose recipient already had that many in the last 60 s waits, without it counting as an
-attempt, until the oldest of them leaves the window.
+attempt, until the oldest of them leaves the window. A group robot (群机器人) takes 20
+messages a minute; its rows wait the same way, so a burst of summaries to one department
+group is delayed, never dropped.
 """
 
 from collections.abc import Callable
@@ -18,13 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from tasks.channel import Card, Channel, Delivery, DeliveryError
 from tasks.models import Card as CardRecord
 from tasks.models import OutboxMessage
+from tasks.outbox import image_bytes
 
 RETRY_DELAYS = (2, 10, 30, 120, 600)  # seconds after attempts 1..5; attempt 6 is the last
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 PER_MEMBER_PER_MINUTE = 30  # WeCom: messages from one app to one member per minute
+PER_ROBOT_PER_MINUTE = 20  # WeCom: messages one group robot may post per minute
 RATE_WINDOW = timedelta(seconds=60)
-MESSAGE_KINDS = ("text", "markdown", "card")  # what WeCom counts; a card update is no message
+# what WeCom counts per member; a card update is no message
+MESSAGE_KINDS = ("text", "markdown", "card", "image")
+ROBOT_KINDS = ("robot_markdown", "robot_image")  # counted per robot
 # A sent row's next_attempt_at is the instant it was claimed, just before the network call.
 # Bounding it as well as sent_at lets the count use the (state, next_attempt_at) index.
 LONGEST_SEND = timedelta(minutes=5)
@@ -48,11 +54,13 @@ def due_ids(session: Session, now: datetime, limit: int = 200) -> list[int]:
 
 def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
             clock: Callable[[], datetime], *,
-            per_member: int = PER_MEMBER_PER_MINUTE) -> Outcome | None:
+            per_member: int = PER_MEMBER_PER_MINUTE,
+            per_robot: int = PER_ROBOT_PER_MINUTE) -> Outcome | None:
     """Try to send one row; None when another sender has it or it is not due.
 
-    A row whose recipient already got `per_member` messages in the last minute goes back
-    to `pending` until the window has room, its attempts unchanged ("deferred").
+    A row whose recipient already got `per_member` messages in the last minute (a group
+    robot: `per_robot`) goes back to `pending` until the window has room, its attempts
+    unchanged ("deferred").
     """
     with sessions.begin() as session:
         now = clock()
@@ -60,7 +68,7 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
             return None
         row = session.get(OutboxMessage, outbox_id)
         assert row is not None
-        room_at = _room_at(session, row, now, per_member)
+        room_at = _room_at(session, row, now, per_member, per_robot)
         if room_at is not None:  # undo the claim: waiting for the window is no attempt
             row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
             return Outcome("deferred", room_at)
@@ -85,16 +93,21 @@ def _claim(session: Session, outbox_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
-def _room_at(session: Session, row: OutboxMessage, now: datetime, limit: int) -> datetime | None:
+def _room_at(session: Session, row: OutboxMessage, now: datetime, per_member: int,
+             per_robot: int) -> datetime | None:
     """None if `row` may go now, else the instant its recipient's minute has room again.
 
     Counted are the recipient's messages sent in the last 60 s and those being sent right
     now by another sender (claimed in the last 60 s, outcome not yet written).
     """
-    if row.kind not in MESSAGE_KINDS:
+    if row.kind in MESSAGE_KINDS:
+        kinds, limit = MESSAGE_KINDS, per_member
+    elif row.kind in ROBOT_KINDS:
+        kinds, limit = ROBOT_KINDS, per_robot
+    else:
         return None
     since = now - RATE_WINDOW
-    mine = (OutboxMessage.recipient == row.recipient, OutboxMessage.kind.in_(MESSAGE_KINDS))
+    mine = (OutboxMessage.recipient == row.recipient, OutboxMessage.kind.in_(kinds))
     sent = select(OutboxMessage.sent_at.label("at")).where(
         *mine, OutboxMessage.state == "sent",
         OutboxMessage.next_attempt_at > since - LONGEST_SEND, OutboxMessage.sent_at > since)
@@ -131,6 +144,12 @@ def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | N
         return channel.send_text(recipient, body["text"], markdown=True, dedupe=dedupe)
     if kind == "card":
         return channel.send_card(recipient, Card.from_dict(body))
+    if kind == "image":
+        return channel.send_image(recipient, image_bytes(body))
+    if kind == "robot_markdown":
+        return channel.send_robot_markdown(body["key"], body["text"])
+    if kind == "robot_image":
+        return channel.send_robot_image(body["key"], image_bytes(body))
     if kind == "card_update":
         if code is None:
             raise DeliveryError("没有可用的卡片更新凭证 (response_code)", retryable=False)

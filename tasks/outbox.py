@@ -1,5 +1,7 @@
 """Writing messages to the outbox, inside the transaction of the change that caused them."""
 
+import base64
+import hashlib
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -36,6 +38,49 @@ def queue_markdown(
     message = _add(session, recipient, "markdown", {"text": text}, now=now, task=task)
     message.dedupe = dedupe
     return message
+
+
+def queue_image(
+    session: Session, to: Person | str, png: bytes, *, now: datetime
+) -> OutboxMessage:
+    """Queue a picture; the PNG travels base64-encoded in the row, so it survives restarts."""
+    recipient = to if isinstance(to, str) else to.userid
+    return _add(session, recipient, "image", {"png": _b64(png)}, now=now, task=None)
+
+
+ROBOT_PREFIX = "robot:"  # outbox recipients that are group robots, not members
+
+
+def robot_recipient(robot_key: str) -> str:
+    """The outbox recipient of a group robot: stable per robot, and not its key.
+
+    The key is the robot's only credential, so what lists and logs show is a digest of
+    it; one robot shared by two departments is still one recipient for its rate limit.
+    """
+    return ROBOT_PREFIX + hashlib.sha256(robot_key.encode()).hexdigest()[:24]
+
+
+def queue_robot_markdown(session: Session, robot_key: str, text: str, *,
+                         now: datetime) -> OutboxMessage:
+    """Queue markdown for a department's group chat through its group robot."""
+    return _add(session, robot_recipient(robot_key), "robot_markdown",
+                {"key": robot_key, "text": text}, now=now, task=None)
+
+
+def queue_robot_image(session: Session, robot_key: str, png: bytes, *,
+                      now: datetime) -> OutboxMessage:
+    """Queue a picture for a department's group chat through its group robot."""
+    return _add(session, robot_recipient(robot_key), "robot_image",
+                {"key": robot_key, "png": _b64(png)}, now=now, task=None)
+
+
+def image_bytes(body: dict) -> bytes:
+    """The PNG stored in an image row's body."""
+    return base64.b64decode(body["png"])
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def queue_card(

@@ -53,6 +53,6 @@ class SweepThread(threading.Thread):
             try:
                 sweep(self.rt)
                 if rounds % self.watch_every == 0:
-                    watch.check_idle_tasks(self.rt)
+                    watch.run_checks(self.rt)
             except Exception:
                 log.exception("sweep failed; will try again")

@@ -1,5 +1,7 @@
 """The domain's `Channel` port implemented on the WeCom API."""
 
+import base64
+import hashlib
 from typing import Any
 
 import requests
@@ -11,6 +13,8 @@ from integrations.wecom.directory import snapshot_from
 from tasks.channel import Card, Delivery, DeliveryError, DirectorySnapshot
 
 TEXT_LIMIT = 2048  # bytes; WeCom truncates longer text silently
+ROBOT_MARKDOWN_LIMIT = 4096  # bytes of a group robot's markdown
+ROBOT_TIMEOUT = 10.0  # seconds for one webhook call
 RETRYABLE = {-1: None, 45009: 60.0, 45033: 5.0}  # errcode → minimum wait before retrying
 # seconds WeCom remembers a request sent with enable_duplicate_check: its maximum, 4 h
 DUPLICATE_CHECK_INTERVAL = 14400
@@ -43,6 +47,32 @@ class WeComChannel:
         result = self._send(to, {"msgtype": "template_card", "template_card": template_card(card)})
         return Delivery(message_id=result.get("msgid"), response_code=result.get("response_code"))
 
+    def send_image(self, to: str, png: bytes) -> Delivery:
+        """Upload the picture as temporary media (valid 3 days), then send it by media_id.
+
+        A retried row uploads again: a fresh media_id costs one call, and the row needs no
+        state between attempts.
+        """
+        upload = self._request("post", "media/upload", params={"type": "image"},
+                               files={"media": ("chart.png", png, "image/png")})
+        media_id = upload.get("media_id")
+        if not media_id:
+            raise DeliveryError("WeCom media/upload returned no media_id", retryable=True)
+        result = self._send(to, {"msgtype": "image", "image": {"media_id": media_id}})
+        return Delivery(message_id=result.get("msgid"))
+
+    def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
+        content = fit_bytes(text, ROBOT_MARKDOWN_LIMIT)
+        self._webhook(robot_key, {"msgtype": "markdown", "markdown": {"content": content}})
+        return Delivery()
+
+    def send_robot_image(self, robot_key: str, png: bytes) -> Delivery:
+        """A robot takes the picture inline: base64 of the bytes and their md5 (hex)."""
+        image = {"base64": base64.b64encode(png).decode("ascii"),
+                 "md5": hashlib.md5(png).hexdigest()}  # WeCom's checksum, not security
+        self._webhook(robot_key, {"msgtype": "image", "image": image})
+        return Delivery()
+
     def update_card(self, to: str, card: Card, response_code: str) -> None:
         self._call("message/update_template_card", {
             "userids": [to],
@@ -73,6 +103,27 @@ class WeComChannel:
 
     def _get(self, endpoint: str, params: dict[str, Any]) -> dict[str, Any]:
         return self._request("get", endpoint, params=params)
+
+    def _webhook(self, robot_key: str, message: dict[str, Any]) -> None:
+        """POST to the group robot's webhook: no access_token, the key is the credential."""
+        url = self.api.API_BASE_URL + "webhook/send"
+        try:
+            response = requests.post(url, params={"key": robot_key}, json=message,
+                                     timeout=ROBOT_TIMEOUT)
+            response.raise_for_status()
+            result = response.json()
+        except requests.RequestException as error:
+            raise DeliveryError(f"robot network: {type(error).__name__}",
+                                retryable=True) from error
+        except ValueError as error:
+            raise DeliveryError("robot webhook answered no JSON", retryable=True) from error
+        if not isinstance(result, dict):
+            raise DeliveryError("robot webhook answered no JSON object", retryable=True)
+        code = result.get("errcode")
+        if code != 0:
+            reason = f"WeCom robot errcode {code}: {result.get('errmsg', '')}"[:500]
+            raise DeliveryError(reason, retryable=code in RETRYABLE,
+                                retry_after=RETRYABLE.get(code))
 
     def _request(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
         """One API call, with WeCom's and the network's failures told apart as retryable."""

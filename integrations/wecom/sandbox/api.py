@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from .directory import ROOT_DEPARTMENT_ID, member_json
+from .media import media_upload, webhook_send
 from .messages import CALL_MARKS, send_message, update_template_card
 from .state import SandboxState
 from .web import as_int, current_state, wecom_error
@@ -100,6 +101,7 @@ def user_get(state: SandboxState) -> dict[str, Any]:
 ROUTES: dict[str, tuple[str, Handler]] = {
     "message/send": ("POST", send_message),
     "message/update_template_card": ("POST", update_template_card),
+    "media/upload": ("POST", media_upload),
     "department/list": ("GET", department_list),
     "department/simplelist": ("GET", department_simplelist),
     "user/list": ("GET", user_list),
@@ -111,6 +113,10 @@ ROUTES: dict[str, tuple[str, Handler]] = {
 def _answer(state: SandboxState, path: str) -> tuple[dict[str, Any], int]:
     if path == "gettoken":
         return gettoken(state), 200
+    if path == "webhook/send":  # a group robot: the key is the credential, no token
+        if request.method != "POST":
+            return wecom_error(43002), 200
+        return webhook_send(state), 200
     route = ROUTES.get(path)
     if route is None:
         return {"errcode": 404, "errmsg": f"sandbox has no API cgi-bin/{path}"}, 404

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template_string
 from .callback import deliver
 from .cards import clickable_keys
 from .envelope import build_card_event_xml, build_text_xml
+from .media import image_format
 from .page import PAGE_TEMPLATE
 from .state import CardView
 from .web import current_state, read_json_object
@@ -39,6 +40,32 @@ def messages(userid: str) -> Response | tuple[Response, int]:
     if current_state().directory.find_member(userid) is None:
         return _fail("未知成员", 404)
     return jsonify({"userid": userid, "messages": current_state().transcript(userid)})
+
+
+@bp.get("/sandbox/media/<media_id>")
+def media(media_id: str) -> Response | tuple[Response, int]:
+    """The bytes of an uploaded file, for the page's <img> and for tests."""
+    found = current_state().media(media_id)
+    if found is None:
+        return _fail("未知素材", 404)
+    kind = image_format(found.data)
+    mimetype = {"png": "image/png", "jpg": "image/jpeg"}.get(kind or "", "application/octet-stream")
+    return Response(found.data, mimetype=mimetype)
+
+
+@bp.get("/sandbox/robots")
+def robots() -> Response:
+    """The group chats that have a robot: [{key, name, messages}]."""
+    return jsonify({"robots": current_state().robots()})
+
+
+@bp.get("/sandbox/robots/<key>/messages")
+def robot_messages(key: str) -> Response | tuple[Response, int]:
+    """What a robot posted in its group chat, oldest first."""
+    messages = current_state().robot_messages(key)
+    if messages is None:
+        return _fail("未知机器人", 404)
+    return jsonify({"key": key, "messages": messages})
 
 
 @bp.post("/sandbox/chat/<userid>/send")

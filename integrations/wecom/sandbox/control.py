@@ -118,6 +118,21 @@ def contact() -> Response | tuple[Response, int]:
     return jsonify({"ok": True, **deliver(state, "sys", xml, "change_contact")})
 
 
+_ROBOT_KEY = re.compile(r"[A-Za-z0-9\-]{1,64}")
+
+
+@bp.post("/robot")
+def robot() -> Response | tuple[Response, int]:
+    """{"key": "...", "name": "综合科工作群"}: a group chat gets a robot with this webhook key."""
+    body = read_json_object()
+    if body is None or not isinstance(body.get("key"), str) \
+            or not _ROBOT_KEY.fullmatch(body["key"]):
+        return _bad("key required: 1..64 letters, digits or '-'")
+    name = body.get("name")
+    current_state().add_robot(body["key"], name if isinstance(name, str) and name else "群聊")
+    return jsonify({"ok": True})
+
+
 @bp.post("/reset")
 def reset() -> Response:
     """Restore the seeded directory; clear transcripts, cards, codes, injections, logs and

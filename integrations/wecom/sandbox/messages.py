@@ -9,6 +9,7 @@ from typing import Any
 from flask import g
 
 from .cards import INTERACTIVE_CARD_TYPES, InvalidPayload, validate_card
+from .media import image_entry
 from .state import SandboxState
 from .web import as_int, read_json_object, wecom_error
 
@@ -87,12 +88,14 @@ def _card_entry(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _build_entry(body: dict[str, Any]) -> dict[str, Any]:
+def _build_entry(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     msgtype = body.get("msgtype")
     if msgtype in ("text", "markdown"):
         return _content_entry(body, msgtype)
     if msgtype == "template_card":
         return _card_entry(body)
+    if msgtype == "image":
+        return image_entry(state, body)
     raise InvalidPayload(f"msgtype {msgtype!r} not supported", 40008)
 
 
@@ -137,7 +140,7 @@ def check_interval(body: dict[str, Any]) -> int:
 
 def _send(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     try:
-        entry = _build_entry(body)
+        entry = _build_entry(state, body)
     except InvalidPayload as exc:
         return wecom_error(exc.errcode, exc.detail)
     users, invalid = resolve_recipients(state, body)

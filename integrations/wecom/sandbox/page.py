@@ -26,6 +26,7 @@ header label { margin-left: auto; font-size: 14px; }
   word-break: break-word; line-height: 1.5; box-shadow: 0 1px 1px rgba(0,0,0,.05); }
 .from-member .bubble { background: #c9e7ff; }
 .bubble pre.markdown { margin: 0; white-space: pre-wrap; font-family: inherit; }
+.bubble img.chat-image { display: block; max-width: 100%; }
 .card { background: #fff; border-radius: 8px; padding: 12px 14px; min-width: 300px;
   box-shadow: 0 1px 3px rgba(0,0,0,.08); border: 1px solid #e3e6ea; }
 .card-source { font-size: 12px; color: #888; margin-bottom: 6px; }
@@ -235,6 +236,13 @@ function renderMessage(m) {
   row.appendChild(el('div', 'sender', who));
   if (m.msgtype === 'template_card') {
     row.appendChild(renderCard(m));
+  } else if (m.msgtype === 'image') {
+    const bubble = el('div', 'bubble image');
+    const img = el('img', 'chat-image');
+    img.src = '/sandbox/media/' + encodeURIComponent(m.media_id || '');
+    img.alt = '图片';
+    bubble.appendChild(img);
+    row.appendChild(bubble);
   } else {
     const bubble = el('div', 'bubble ' + m.msgtype);
     if (m.msgtype === 'markdown') bubble.appendChild(renderMarkdown(m.content || ''));

@@ -16,6 +16,11 @@ from .directory import Directory
 
 # WeCom: a response_code can be used once, within 72 hours.
 RESPONSE_CODE_TTL = 72 * 3600
+# WeCom: temporary media (media/upload) can be used for 3 days.
+MEDIA_TTL = 3 * 24 * 3600
+# WeCom: a group robot posts at most 20 messages a minute.
+ROBOT_PER_MINUTE = 20
+ROBOT_WINDOW = 60.0
 
 
 @dataclass
@@ -43,6 +48,25 @@ class CheckedSend:
     accepted_at: float
     interval: int
     answer: dict[str, Any]
+
+
+@dataclass
+class Media:
+    """An uploaded temporary media file (media/upload), stamped on the sandbox clock."""
+
+    media_type: str
+    data: bytes
+    uploaded_at: float
+
+
+@dataclass
+class Robot:
+    """A group chat with a group robot (群机器人): its webhook key, name and what it showed."""
+
+    key: str
+    name: str
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    accepted_at: list[float] = field(default_factory=list)  # the sandbox clock, for 20/min
 
 
 @dataclass
@@ -76,6 +100,8 @@ class SandboxState:
         self._calls: list[dict[str, Any]] = []
         self._callbacks: list[dict[str, Any]] = []
         self._checked_sends: dict[str, CheckedSend] = {}
+        self._media: dict[str, Media] = {}
+        self._robots: dict[str, Robot] = {}
         # One flagged send at a time, so two identical requests racing deliver only once.
         self._checked_lock = threading.Lock()
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
@@ -195,6 +221,62 @@ class SandboxState:
                     self._checked_sends[key] = CheckedSend(now, interval, copy.deepcopy(answer))
             return answer, False
 
+    # -- media and group robots -------------------------------------------------------------
+    def store_media(self, media_type: str, data: bytes) -> tuple[str, int]:
+        """Keep an uploaded file; returns (media_id, created_at on the sandbox clock)."""
+        media_id = "3" + secrets.token_urlsafe(40)
+        now = self.config.clock()
+        with self.lock:
+            self._media[media_id] = Media(media_type, data, now)
+        return media_id, int(now)
+
+    def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
+        """An uploaded file; for sending, None once it is older than WeCom's 3 days."""
+        with self.lock:
+            found = self._media.get(media_id)
+        if found is None:
+            return None
+        if for_sending and self.config.clock() - found.uploaded_at > MEDIA_TTL:
+            return None
+        return found
+
+    def add_robot(self, key: str, name: str) -> None:
+        """Create a group chat with a robot whose webhook key is `key` (or rename it)."""
+        with self.lock:
+            robot = self._robots.get(key)
+            if robot is None:
+                self._robots[key] = Robot(key, name)
+            else:
+                robot.name = name
+
+    def robot_post(self, key: str, entry: dict[str, Any]) -> int:
+        """Show a message in the robot's group: 0, or 93000 (unknown key) / 45009 (over
+        20 messages in the last minute of the sandbox clock, which WeCom refuses)."""
+        now = self.config.clock()
+        with self.lock:
+            robot = self._robots.get(key)
+            if robot is None:
+                return 93000
+            robot.accepted_at = [t for t in robot.accepted_at if now - t < ROBOT_WINDOW]
+            if len(robot.accepted_at) >= ROBOT_PER_MINUTE:
+                return 45009
+            robot.accepted_at.append(now)
+            self._seq += 1
+            robot.messages.append({"id": self._seq, "time": now, **copy.deepcopy(entry)})
+            return 0
+
+    def robots(self) -> list[dict[str, Any]]:
+        """The group chats with a robot: key, name and how many messages each showed."""
+        with self.lock:
+            return [{"key": r.key, "name": r.name, "messages": len(r.messages)}
+                    for r in self._robots.values()]
+
+    def robot_messages(self, key: str) -> list[dict[str, Any]] | None:
+        """What the robot's group chat shows, oldest first; None for an unknown key."""
+        with self.lock:
+            robot = self._robots.get(key)
+            return None if robot is None else copy.deepcopy(robot.messages)
+
     # -- cards and response codes ----------------------------------------------------------
     def card_view(self, task_id: str, userid: str) -> tuple[str, CardView] | None:
         """(card_type, a copy of what ``userid`` sees) or None if they never got it."""
@@ -300,10 +382,10 @@ class SandboxState:
             self.config.callback_url = url
 
     def reset(self) -> None:
-        """Restore the seeded directory; clear transcripts, cards, codes, injections, logs and
-        the duplicate check's memory.
+        """Restore the seeded directory; clear transcripts, cards, codes, injections, logs,
+        the duplicate check's memory, uploaded media and the robots' group chats.
 
-        Tokens stay valid.
+        Tokens stay valid, and so do the robots' keys (the groups stay, emptied).
         """
         self.directory.reset()
         with self.lock:
@@ -314,6 +396,10 @@ class SandboxState:
             self._injections.clear()
             self._calls.clear()
             self._callbacks.clear()
+            self._media.clear()
+            for robot in self._robots.values():
+                robot.messages.clear()
+                robot.accepted_at.clear()
 
 
 def _apply_update(

@@ -12,6 +12,10 @@ from .state import SandboxState
 ERRMSG: dict[int, str] = {
     -1: "system busy",
     40001: "invalid credential, access_token is invalid or not latest",
+    40004: "invalid media type",
+    40005: "invalid file type",
+    40006: "invalid file size",
+    40007: "invalid media_id",
     40008: "invalid message type",
     40013: "invalid corpid",
     40014: "invalid access_token",
@@ -19,10 +23,13 @@ ERRMSG: dict[int, str] = {
     41001: "access_token missing",
     41002: "corpid missing",
     41004: "corpsecret missing",
+    41005: "media data missing",
+    41006: "media_id missing",
     41011: "missing agentid",
     42001: "access_token expired",
     43001: "require GET method",
     43002: "require POST method",
+    44001: "empty media data",
     44004: "empty content",
     45002: "content size out of limit",
     45009: "api freq out of limit",
@@ -31,6 +38,7 @@ ERRMSG: dict[int, str] = {
     60123: "invalid party id",
     60140: "response_code expired or used",
     81013: "user & party & tag all invalid",
+    93000: "invalid webhook url",
     301002: "invalid agentid",
 }
 
