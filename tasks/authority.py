@@ -43,6 +43,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "reopen": ("重办", (REQUESTER, SUPERVISOR, LEADER, ADMIN)),
     "change_kind": ("修改类型", (REQUESTER, SUPERVISOR, ADMIN)),
     "view": ("查询", (REQUESTER, HOLDER, FIRST_RESPONDER, CLAIMANT, SUPERVISOR, LEADER, ADMIN)),
+    "rate": ("评价", (REQUESTER,)),
+    "rectify": ("整改", (SUPERVISOR, LEADER, ADMIN)),
 }
 
 # The chat verbs that act on an existing task, and the action of the matrix each one asks for.
@@ -50,7 +52,7 @@ VERB_ACTIONS = {
     "接办": "accept", "进展": "progress", "办结": "close", "转办": "transfer",
     "延期": "request_extension", "同意延期": "decide_extension",
     "不同意延期": "decide_extension", "催办": "chase", "撤销": "cancel", "重办": "reopen",
-    "类型": "change_kind", "查询": "view",
+    "类型": "change_kind", "查询": "view", "评价": "rate", "整改": "rectify",
 }
 
 

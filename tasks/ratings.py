@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from tasks import cards, flags, replies, sla
-from tasks.authority import ADMIN, LEADER, SUPERVISOR, Authority
+from tasks.authority import Authority
 from tasks.context import Context
 from tasks.errors import Refusal
 from tasks.language import looks_like_command
@@ -190,11 +190,7 @@ def pending_followup(ctx: Context, task: Task, rating_id: int | None = None) -> 
 
 def require_decider(ctx: Context, task: Task) -> None:
     """整改 is a supervisor's decision: the holder's supervisors, leaders, admins."""
-    if ctx.authority.roles(ctx.sender, task) & {SUPERVISOR, LEADER, ADMIN}:
-        return
-    names = "、".join(p.name for p in deciders(ctx.authority, task)[:3])
-    raise Refusal(f"无法整改：任务 #{task.id} 只有科室负责人{f'（{names}）' if names else ''}、"
-                  f"领导或管理员可以安排整改。")
+    ctx.authority.require("rectify", ctx.sender, task)
 
 
 def default_deadline(session: Session, task: Task, now: datetime,
@@ -307,8 +303,7 @@ def _ratable(ctx: Context, task: Task, rating: Rating | None) -> Rating:
         raise Refusal(f"任务 #{task.id} 当前为「{STATE_LABELS[task.state]}」，办结后才能评价。")
     if rating is None:
         raise Refusal(f"任务 #{task.id} 是提请人本人承办或办结的，无需评价。")
-    if ctx.sender.id != rating.requester_id:
-        raise Refusal(f"无法评价：任务 #{task.id} 只有提请人（{rating.requester.name}）可以评价。")
+    ctx.authority.require("rate", ctx.sender, task)
     if rating.state == "rated":
         raise Refusal(replies.already_rated(task, rating.level))
     if rating.state == "not_rated" and task.state != "closed":
