@@ -120,8 +120,16 @@ class Channel(Protocol):
 
     def send_card(self, to: str, card: Card) -> Delivery: ...
 
-    def send_image(self, to: str, png: bytes) -> Delivery:
-        """Send a picture (a PNG), e.g. a summary's chart; the adapter uploads it first."""
+    def upload_image(self, png: bytes) -> str:
+        """Upload a picture (a PNG) as temporary media; returns its media id.
+
+        Uploading is separate from sending so the media id can be recorded first: a send
+        repeated after a crash is then the same request, which `dedupe` can drop.
+        """
+        ...
+
+    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+        """Send an uploaded picture, e.g. a summary's chart; `dedupe` as for `send_text`."""
         ...
 
     def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:

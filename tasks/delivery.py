@@ -27,6 +27,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 PER_MEMBER_PER_MINUTE = 30  # WeCom: messages from one app to one member per minute
 PER_ROBOT_PER_MINUTE = 20  # WeCom: messages one group robot may post per minute
+MEDIA_LIFETIME = timedelta(days=2)  # WeCom keeps temporary media 3 days; renew before
 RATE_WINDOW = timedelta(seconds=60)
 # what WeCom counts per member; a card update is no message
 MESSAGE_KINDS = ("text", "markdown", "card", "image")
@@ -75,6 +76,8 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
         kind, recipient, body, code = row.kind, row.recipient, row.body, _update_code(session, row)
         dedupe = row.dedupe
     try:
+        if kind == "image":
+            body = _uploaded(sessions, outbox_id, body, channel, clock())
         delivery = _send(channel, kind, recipient, body, code, dedupe)
     except DeliveryError as error:
         return _record_failure(sessions, outbox_id, error, clock())
@@ -145,7 +148,7 @@ def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | N
     if kind == "card":
         return channel.send_card(recipient, Card.from_dict(body))
     if kind == "image":
-        return channel.send_image(recipient, image_bytes(body))
+        return channel.send_image(recipient, body["media_id"], dedupe=True)
     if kind == "robot_markdown":
         return channel.send_robot_markdown(body["key"], body["text"])
     if kind == "robot_image":
@@ -156,6 +159,27 @@ def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | N
         channel.update_card(recipient, Card.from_dict(body), code)
         return Delivery()
     raise DeliveryError(f"unknown outbox kind {kind!r}", retryable=False)
+
+
+def _uploaded(sessions: sessionmaker[Session], outbox_id: int, body: dict, channel: Channel,
+              now: datetime) -> dict:
+    """The image row's body with a media id, uploading the picture only if it has none yet.
+
+    The media id is recorded before the send, so a send repeated after a crash is the
+    same request and WeCom's duplicate check drops it: the picture arrives once. Temporary
+    media lives 3 days; an older id is replaced.
+    """
+    uploaded_at = body.get("uploaded_at")
+    if body.get("media_id") and uploaded_at and \
+            now - datetime.fromisoformat(uploaded_at) < MEDIA_LIFETIME:
+        return body
+    body = {**body, "media_id": channel.upload_image(image_bytes(body)),
+            "uploaded_at": now.isoformat()}
+    with sessions.begin() as session:
+        row = session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        row.body = body
+    return body
 
 
 def _record_success(session: Session, outbox_id: int, delivery: Delivery, now: datetime) -> None:

@@ -36,29 +36,26 @@ class WeComChannel:
         outbox row is the same request.
         """
         msgtype = "markdown" if markdown else "text"
-        message: dict[str, Any] = {"msgtype": msgtype, msgtype: {"content": fit_bytes(text)}}
-        if dedupe:
-            message |= {"enable_duplicate_check": 1,
-                        "duplicate_check_interval": DUPLICATE_CHECK_INTERVAL}
-        result = self._send(to, message)
+        message = {"msgtype": msgtype, msgtype: {"content": fit_bytes(text)}}
+        result = self._send(to, _keyed(message, dedupe))
         return Delivery(message_id=result.get("msgid"))
 
     def send_card(self, to: str, card: Card) -> Delivery:
         result = self._send(to, {"msgtype": "template_card", "template_card": template_card(card)})
         return Delivery(message_id=result.get("msgid"), response_code=result.get("response_code"))
 
-    def send_image(self, to: str, png: bytes) -> Delivery:
-        """Upload the picture as temporary media (valid 3 days), then send it by media_id.
-
-        A retried row uploads again: a fresh media_id costs one call, and the row needs no
-        state between attempts.
-        """
+    def upload_image(self, png: bytes) -> str:
+        """Upload the picture as temporary media, valid 3 days (media/upload)."""
         upload = self._request("post", "media/upload", params={"type": "image"},
                                files={"media": ("chart.png", png, "image/png")})
         media_id = upload.get("media_id")
         if not media_id:
             raise DeliveryError("WeCom media/upload returned no media_id", retryable=True)
-        result = self._send(to, {"msgtype": "image", "image": {"media_id": media_id}})
+        return str(media_id)
+
+    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+        message = {"msgtype": "image", "image": {"media_id": media_id}}
+        result = self._send(to, _keyed(message, dedupe))
         return Delivery(message_id=result.get("msgid"))
 
     def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
@@ -149,3 +146,11 @@ def fit_bytes(text: str, limit: int = TEXT_LIMIT) -> str:
     if len(data) <= limit:
         return text
     return data[: limit - 3].decode("utf-8", errors="ignore") + "…"
+
+
+def _keyed(message: dict[str, Any], dedupe: bool) -> dict[str, Any]:
+    """With `dedupe`, ask WeCom to drop the same request JSON for the next 4 hours."""
+    if not dedupe:
+        return message
+    return message | {"enable_duplicate_check": 1,
+                      "duplicate_check_interval": DUPLICATE_CHECK_INTERVAL}

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from tasks import delivery
 from tasks.models import OutboxMessage
-from tasks.outbox import queue_markdown, queue_text
+from tasks.outbox import queue_image, queue_markdown, queue_text
 from workers.jobs.messages import process_messages
 from workers.sweep import sweep
 
@@ -23,11 +23,20 @@ def outbox(office) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def send_killed_before_recording(office, dedupe: bool, markdown: bool = False) -> None:
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+def send_killed_before_recording(office, dedupe: bool, markdown: bool = False,
+                                 image: bool = False) -> None:
     """Queue one row and send it; then undo the recording, as if the sender had died."""
     queue = queue_markdown if markdown else queue_text
     with office.rt.sessions.begin() as session:
-        queue(session, "lina", "提醒：#7 今天 17:00 到期", now=office.rt.clock(), dedupe=dedupe)
+        if image:
+            queue_image(session, "lina", PNG, now=office.rt.clock())
+        else:
+            queue(session, "lina", "提醒：#7 今天 17:00 到期", now=office.rt.clock(),
+                  dedupe=dedupe)
     process_messages()
     claimed_at = office.rt.clock()
     with office.rt.sessions.begin() as session:
@@ -54,6 +63,17 @@ def test_a_keyed_markdown_send_is_keyed_too(office):
     send_killed_before_recording(office, dedupe=True, markdown=True)
     assert len(office.replies("lina")) == 1
     assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+
+
+def test_a_picture_sent_again_after_a_crash_is_uploaded_once_and_reaches_the_chat_once(office):
+    send_killed_before_recording(office, dedupe=False, image=True)
+
+    images = [m for m in office.transcript("lina") if m["msgtype"] == "image"]
+    assert len(images) == 1
+    assert len(office.api_calls("media/upload")) == 1
+    assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+    [row] = outbox(office)
+    assert row.state == "sent" and row.attempts == 2
 
 
 def test_an_unkeyed_send_repeated_after_a_crash_is_delivered_twice(office):
