@@ -5,6 +5,9 @@ waits for them to accept it. Someone with nothing open gets nothing.
 Each task appears once, in the first section that fits: overdue (its deadline has passed),
 due today (its deadline falls later today), waiting (not yet accepted: held and pending,
 or offered to them to claim). Accepted work due later is counted in one line.
+
+Someone on leave gets no digest: their open work is listed in their backup's (补位), marked
+with whom it is covered for, as their reminders go to the backup too.
 """
 
 from collections.abc import Sequence
@@ -14,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tasks import replies
+from tasks import leave, replies
 from tasks.language import format_time_left
 from tasks.models import OPEN_STATES, STATE_LABELS, Person, Task, TaskOffer
 from tasks.outbox import queue_markdown
@@ -34,6 +37,7 @@ class Digest:
     due_today: list[Task] = field(default_factory=list)
     waiting: list[Task] = field(default_factory=list)
     offered_ids: set[int] = field(default_factory=set)  # waiting tasks offered, not held
+    covering: dict[int, str] = field(default_factory=dict)  # task id → who is on leave
     seen: set[int] = field(default_factory=set)  # a task offered twice is listed once
     later: int = 0  # accepted, due another day or without a deadline
 
@@ -62,19 +66,26 @@ def queue_digests(session: Session, period: Period, calendar: WorkCalendar,
 def build_digests(session: Session, now: datetime) -> list[Digest]:
     """Everyone with open work (held, or offered to them to claim), in directory order."""
     today = now.astimezone(SHANGHAI).date()
+    away = leave.stand_ins(session, now)
     by_person: dict[int, Digest] = {}
 
-    def digest_of(person: Person) -> Digest:
-        return by_person.setdefault(person.id, Digest(person))
+    def add(person: Person, task: Task, *, offered: bool) -> None:
+        present = away.get(person.id, person)
+        if not present.active:
+            return
+        digest = by_person.setdefault(present.id, Digest(present))
+        if present.id != person.id:
+            digest.covering.setdefault(task.id, person.name)
+        _sort_into(digest, task, today, now, offered=offered)
 
     held = session.scalars(select(Task).where(Task.state.in_(OPEN_STATES),
                                               Task.holder_id.is_not(None))).all()
     for task in held:
         if task.holder is not None and task.holder.active:
-            _sort_into(digest_of(task.holder), task, today, now, offered=False)
+            add(task.holder, task, offered=False)
     for task, person in _open_offers(session):
         if person.active:
-            _sort_into(digest_of(person), task, today, now, offered=True)
+            add(person, task, offered=True)
     for digest in by_person.values():
         for section in (digest.overdue, digest.due_today):
             section.sort(key=lambda t: (t.deadline, t.id))
@@ -136,7 +147,9 @@ def digest_text(digest: Digest, now: datetime, calendar: WorkCalendar) -> str:
 
 
 def _state(digest: Digest, task: Task) -> str:
-    return "待认领" if task.id in digest.offered_ids else STATE_LABELS[task.state]
+    state = "待认领" if task.id in digest.offered_ids else STATE_LABELS[task.state]
+    covered = digest.covering.get(task.id)
+    return f"{state}（代{covered}）" if covered else state
 
 
 def _deadline_line(digest: Digest, task: Task, now: datetime, calendar: WorkCalendar) -> str:

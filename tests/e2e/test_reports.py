@@ -21,6 +21,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from tasks import leave
 from tasks.models import (
     RATING_LEVELS,
     Closure,
@@ -598,6 +599,32 @@ def test_the_digest_lists_overdue_due_today_and_waiting_work_with_time_left(repo
     assert "你有 1 项任务未办结" in office.last_reply("majun"), "offered to all of 秘书科"
     for nobody in ("yangfan", "zhangwei", "zhoujianguo", "chenjing"):
         assert office.replies(nobody) == [], f"{nobody} has nothing open"
+
+
+def test_someone_on_leave_gets_no_digest_and_their_backup_sees_their_work(reports):
+    office, rt = reports, reports.rt
+    monday = local(TUESDAY - timedelta(days=1), 9)
+    specs = [_task("报送值班表", "2", "lina", monday, deadline=local(TUESDAY, 17),
+                   accepted=monday + timedelta(minutes=5)),
+             _task("核对来文", "2", "wangfang", monday, deadline=local(TUESDAY, 17, 30),
+                   accepted=monday + timedelta(minutes=5))]
+    _office_ran_on_monday_morning(rt)
+    _seed(rt, specs, local(TUESDAY, 8))
+    with rt.sessions.begin() as session:
+        lina, wangfang = (session.scalar(select(Person).where(Person.userid == userid))
+                          for userid in ("lina", "wangfang"))
+        leave.start(session, lina, local(TUESDAY + timedelta(days=3), 17, 30), wangfang,
+                    "年休假", now=local(TUESDAY, 8), by=lina)
+    rt.clock.now = local(TUESDAY, 8, 30)
+
+    send_scheduled_reports(rt)
+    office.work()
+
+    assert office.replies("lina") == [], "nobody is chased while on leave"
+    digest = office.last_reply("wangfang")
+    assert "王芳，你有 2 项任务未办结" in digest
+    assert f"> #{specs[0].id} 报送值班表｜办理中（代李娜）｜" in digest
+    assert f"> #{specs[1].id} 核对来文｜办理中｜" in digest
 
 
 def test_a_summary_states_its_figures_and_sends_its_chart_as_an_image(reports):
