@@ -1,10 +1,15 @@
 """Chat handlers for presence: 请假 with a backup, 销假, and who is on duty now (值班)."""
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from tasks import leave, roster
 from tasks.context import Context
 from tasks.directory import find_person
 from tasks.errors import Refusal
-from tasks.models import Person
+from tasks.models import Leave, Person
+from tasks.outbox import queue_text
 from tasks.replies import name_problem, stamp
 
 
@@ -32,6 +37,26 @@ def end_leave(ctx: Context) -> None:
     if ended.backup is not None:
         ctx.tell(ended.backup, f"{ctx.sender.name} 已销假，补位结束；你已接手的任务仍由你办结。")
     ctx.reply("已销假，欢迎回来！新的任务会直接交给你。")
+
+
+def tell_recorded_leave(session: Session, leave_row: Leave, now: datetime) -> None:
+    """An admin recorded a leave (`mashangban leave add`): the person and their backup hear
+    of it as if it had been asked for in chat."""
+    until, person, backup = stamp(leave_row.ends_at), leave_row.person, leave_row.backup
+    if backup is None:
+        queue_text(session, person, f"管理员已为你登记请假至 {until}。", now=now)
+        return
+    queue_text(session, person, f"管理员已为你登记请假至 {until}，补位人 {backup.name}。"
+               f"期间新任务和提醒会交给 {backup.name}。返回后发送「销假」。", now=now)
+    queue_text(session, backup, f"{person.name} 请假至 {until}（管理员登记），期间由你补位："
+               "新交给 TA 的任务和提醒会转给你办理。", now=now)
+
+
+def tell_ended_leave(session: Session, leave_row: Leave, now: datetime) -> None:
+    """An admin ended a leave: the backup's stand-in is over."""
+    if leave_row.backup is not None:
+        queue_text(session, leave_row.backup, f"{leave_row.person.name} 已销假（管理员登记），"
+                   "补位结束；你已接手的任务仍由你办结。", now=now)
 
 
 def show_duty(ctx: Context) -> None:

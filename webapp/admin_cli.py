@@ -77,6 +77,20 @@ def _sessions():  # noqa: ANN202 - a sessionmaker on the configured database
     return Runtime(load_settings()).sessions
 
 
+def _wake_sender() -> None:
+    """Send what an admin command queued now; without Redis the workers' sweep sends it."""
+    from redis import RedisError
+
+    from workers.runtime import Runtime
+    from workers.signals import request_processing
+
+    rt = Runtime(load_settings())
+    try:
+        request_processing(rt.redis, rt.queue)
+    except RedisError:
+        print("Redis 不可用：消息已保存，由 worker 稍后发出", file=sys.stderr)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -233,7 +247,7 @@ def _routing_import(args: argparse.Namespace) -> int:
 
 
 def _leave_add(args: argparse.Namespace) -> int:
-    from tasks import leave
+    from tasks import duty, leave
     from tasks.errors import Refusal
 
     now = _now()
@@ -242,22 +256,30 @@ def _leave_add(args: argparse.Namespace) -> int:
             person = _person(session, args.who)
             backup = _person(session, args.backup) if args.backup else None
             until = _until(session, args.until, now)
-            leave.start(session, person, until, backup, args.reason, now=now, by=None)
+            recorded = leave.start(session, person, until, backup, args.reason, now=now,
+                                   by=None)
+            duty.tell_recorded_leave(session, recorded, now)
     except (ValueError, Refusal) as error:
         return _fail(str(getattr(error, "message", error)))
+    _wake_sender()
     print(f"{args.who}: on leave until {until.astimezone(_shanghai()):%Y-%m-%d %H:%M}"
           + (f", backup {args.backup}" if args.backup else ""))
     return 0
 
 
 def _leave_end(args: argparse.Namespace) -> int:
-    from tasks import leave
+    from tasks import duty, leave
 
     try:
         with _sessions().begin() as session:
-            ended = leave.end(session, _person(session, args.who), now=_now())
+            now = _now()
+            ended = leave.end(session, _person(session, args.who), now=now)
+            if ended is not None:
+                duty.tell_ended_leave(session, ended, now)
     except ValueError as error:
         return _fail(str(error))
+    if ended:
+        _wake_sender()
     print(f"{args.who}: {'leave ended' if ended else 'not on leave'}")
     return 0
 

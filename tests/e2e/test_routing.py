@@ -227,10 +227,15 @@ def test_an_admin_records_a_leave_for_someone(office, admin):
     code, out = admin("leave", "add", "lina", "2026-11-27", "--backup", "wangfang")
     assert code == 0 and "until 2026-11-27 23:59, backup wangfang" in out
     assert "李娜 (lina) until 2026-11-27 23:59, backup 王芳" in admin("leave", "list")[1]
+    office.work()
+    assert "管理员已为你登记请假至 11月27日 23:59，补位人 王芳" in office.last_reply("lina")
+    assert "李娜 请假至 11月27日 23:59（管理员登记），期间由你补位" in office.last_reply("wangfang")
     office.say("zhangwei", "新建 核对会议材料 @李娜 2天内")
     assert _holder(office) == "wangfang"
 
     assert admin("leave", "end", "lina") == (0, "lina: leave ended\n")
+    office.work()
+    assert "李娜 已销假（管理员登记），补位结束" in office.last_reply("wangfang")
     office.say("zhangwei", "新建 再核对一份 @李娜 2天内")
     assert _holder(office, 2) == "lina"
     code, out = admin("leave", "add", "王芳", "2026-11-27")
