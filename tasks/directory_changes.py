@@ -50,7 +50,11 @@ def _person(session: Session, userid: str) -> Person | None:
 
 def _upsert_person(session: Session, change: DirectoryChange, now: datetime,
                    rules: OfficeRules) -> None:
-    """create_user and update_user: whatever the platform says now, the record says too."""
+    """create_user and update_user: whatever the platform says now, the record says too.
+
+    A disabled account (禁用) is treated as someone who left: deactivated, their open work
+    flagged; re-enabled, they are active again.
+    """
     person = _person(session, change.userid)
     if change.new_userid and change.new_userid != change.userid:
         person = _rename(session, person, change.userid, change.new_userid)
@@ -59,7 +63,9 @@ def _upsert_person(session: Session, change: DirectoryChange, now: datetime,
         person = Person(userid=userid, name=change.name or userid, position="", active=True)
         session.add(person)
         log.info("directory: %s joined", userid)
-    person.active = True
+    was_active = person.active
+    if change.change == "create_user" or change.disabled is False:
+        person.active = True
     if change.name:
         person.name = change.name
     if change.position is not None:
@@ -73,6 +79,8 @@ def _upsert_person(session: Session, change: DirectoryChange, now: datetime,
         for membership in person.memberships:
             membership.is_leader = (membership.department.platform_id
                                     in change.leads_department_ids)
+    if change.disabled and was_active:
+        _deactivate(session, person, now, rules)
 
 
 def _rename(session: Session, person: Person | None, old: str, new: str) -> Person | None:
@@ -107,6 +115,11 @@ def _delete_person(session: Session, change: DirectoryChange, now: datetime,
     if person is None:
         log.info("directory: %s left but was never on record", change.userid)
         return
+    _deactivate(session, person, now, rules)
+
+
+def _deactivate(session: Session, person: Person, now: datetime, rules: OfficeRules) -> None:
+    """The person can no longer be reached: keep their history, flag their open work."""
     person.active = False
     session.flush()
     flag_departed(session, person, now=now, rules=rules)

@@ -46,6 +46,7 @@ class DirectoryChange:
     position: str | None = None
     department_ids: tuple[str, ...] | None = None
     leads_department_ids: tuple[str, ...] | None = None
+    disabled: bool | None = None  # the account was disabled (禁用) or re-enabled
     department_id: str = ""
     department_name: str | None = None
     parent_department_id: str | None = None

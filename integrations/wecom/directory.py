@@ -4,6 +4,10 @@ from typing import Any
 
 from tasks.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
 
+# user/list `status`: 2 disabled (禁用), 5 left the corp (退出企业); such people cannot be
+# reached, so the snapshot leaves them out and the sync deactivates them.
+UNREACHABLE = (2, 5)
+
 
 def snapshot_from(departments: list[dict[str, Any]], users: list[dict[str, Any]]
                   ) -> DirectorySnapshot:
@@ -20,7 +24,8 @@ def snapshot_from(departments: list[dict[str, Any]], users: list[dict[str, Any]]
             )
             for d in departments
         ),
-        members=tuple(_member(user, leaders) for user in users if user.get("status", 1) != 5),
+        members=tuple(_member(user, leaders) for user in users
+                      if user.get("status", 1) not in UNREACHABLE),
     )
 
 

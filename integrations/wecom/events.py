@@ -66,6 +66,7 @@ def _directory_change(fields: dict[str, str], sender: str) -> DirectoryChange | 
             position=fields["Position"].strip() if "Position" in fields else None,
             department_ids=departments,
             leads_department_ids=_leads(departments, fields.get("IsLeaderInDept")),
+            disabled=_disabled(fields.get("Status")),
         )
     if change in PARTY_CHANGES:
         department_id = fields.get("Id", "").strip()
@@ -78,6 +79,12 @@ def _directory_change(fields: dict[str, str], sender: str) -> DirectoryChange | 
             parent_department_id=fields.get("ParentId", "").strip() or None,
         )
     return None
+
+
+def _disabled(status: str | None) -> bool | None:
+    """Status 2 (禁用) or 5 (退出企业) means the person can no longer be reached; 1 (已激活)
+    and 4 (未激活) mean they can; absent or unknown means unchanged."""
+    return {"1": False, "4": False, "2": True, "5": True}.get((status or "").strip())
 
 
 def _key(fields: dict[str, str], change: str, subject: str, digest: str) -> str:

@@ -166,6 +166,34 @@ def test_a_person_who_left_keeps_their_history_and_their_open_work_is_flagged_on
     assert holder_of(office, 1) == "majun"
 
 
+def test_a_disabled_account_is_treated_as_gone_until_it_is_enabled_again(office):
+    office.say("zhangwei", "新建 核对来文 @李娜")
+
+    office.change_contact("update_user", userid="lina", enable=0)
+
+    assert person(office, "lina").active is False
+    assert left_notices(office, "zhangwei") == [
+        f"任务 #1「核对来文」的承办人 李娜 {LEFT}，请尽快转办。发送「转办 #1 @姓名 原因」。"]
+    office.change_contact("update_user", userid="lina", position="科员")
+    assert person(office, "lina").active is False, "an update without Status changes nothing"
+
+    office.change_contact("update_user", userid="lina", enable=1)
+    assert person(office, "lina").active is True
+    office.say("zhangwei", "新建 再核对一份 @李娜")
+    assert holder_of(office, 2) == "lina"
+    assert len(left_notices(office, "zhangwei")) == 1
+
+
+def test_a_full_sync_deactivates_a_disabled_account(office, admin):
+    office.change_contact("update_user", userid="majun", enable=0, notify=False)
+    assert person(office, "majun").active is True  # no callback arrived
+
+    code, out, _ = admin("sync-directory")
+
+    assert code == 0 and "1 人已停用" in out
+    assert person(office, "majun").active is False
+
+
 def test_a_full_sync_flags_the_work_of_people_a_lost_callback_did_not_report(office, admin):
     office.say("zhangwei", "新建 整理通讯录 @马骏")
     assert office.change_contact("delete_user", userid="majun", notify=False) == {

@@ -146,6 +146,12 @@ def _update_user(directory: Directory, body: dict[str, Any]) -> Fields:
     if position is not None:
         member["position"] = position
         fields.append(("Position", position))
+    enable = body.get("enable")
+    if enable is not None:
+        if as_int(enable) not in (0, 1):
+            raise ContactError(40058, "enable must be 0 or 1")
+        member["status"] = 1 if as_int(enable) == 1 else 2  # 已激活 / 已禁用
+        fields.append(("Status", member["status"]))
     return fields
 
 

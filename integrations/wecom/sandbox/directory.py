@@ -276,7 +276,7 @@ def member_json(member: dict[str, Any]) -> dict[str, Any]:
         "is_leader_in_dept": list(member["is_leader_in_dept"]),
         "main_department": member["department"][0] if member["department"] else 1,
         "position": member["position"],
-        "status": 1,
+        "status": member.get("status", 1),
     }
 
 
