@@ -78,7 +78,7 @@ def rate(ctx: Context, task: Task, level: str, reason: str,
         return
     told = announce(ctx.session, ctx.authority, task, rating, ctx.now, ctx.calendar,
                     sender=ctx.sender)
-    ctx.reply(replies.rating_reason_recorded(task, level, told) if rating.is_bad
+    ctx.reply(replies.rating_reason_recorded(task, level, told, ctx.sender) if rating.is_bad
               else replies.rating_thanks(task, level), task=task)
 
 
@@ -320,7 +320,8 @@ def _record_reason(ctx: Context, task: Task, rating: Rating, reason: str) -> Non
     ctx.record(task, "rating_reason", rating.reason)
     told = announce(ctx.session, ctx.authority, task, rating, ctx.now, ctx.calendar,
                     sender=ctx.sender)
-    ctx.reply(replies.rating_reason_recorded(task, rating.level or "", told), task=task)
+    ctx.reply(replies.rating_reason_recorded(task, rating.level or "", told, ctx.sender),
+              task=task)
 
 
 def _redraw(session: Session, rating: Rating, status: str, now: datetime,

@@ -392,10 +392,16 @@ def rating_reason_wanted(task: Task, level: str) -> str:
             f"（你的下一条消息即作为原因），也可发送「评价 #{task.id} {level} 原因」。")
 
 
-def rating_reason_recorded(task: Task, level: str, supervisors: Sequence[Person]) -> str:
+def rating_reason_recorded(task: Task, level: str, supervisors: Sequence[Person],
+                           rater: Person) -> str:
+    """A requester who is also one of the deciders is asked to decide, not told of others."""
+    others = [p for p in supervisors if p.id != rater.id]
+    head = f"已记录你对任务 #{task.id} 的评价「{level}」及原因"
+    if len(others) < len(supervisors):
+        also = f"和{_names(others)}" if others else ""
+        return f"{head}，并告知承办人{also}。请在卡片上选择重办或整改。"
     told = f"承办人和{_names(supervisors)}" if supervisors else "承办人"
-    return (f"已记录你对任务 #{task.id} 的评价「{level}」及原因，并告知{told}，"
-            f"将决定重办或整改。")
+    return f"{head}，并告知{told}，将决定重办或整改。"
 
 
 def rating_outcome(task: Task, level: str, reason: str | None, requester: Person,

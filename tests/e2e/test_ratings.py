@@ -332,3 +332,18 @@ def test_malformed_rating_commands_get_helpful_replies_and_change_nothing(office
     assert "rated" not in _actions(office)
     office.say("yangfan", "打分 1号 很满意 办得又快又好")
     assert _ratings(office) == [("rated", "非常满意", "办得又快又好", None, None)]
+
+
+def test_a_supervisor_who_asked_and_rated_badly_is_asked_to_decide(office):
+    office.say("zhangwei", "新建 核对全年经费报表 @李娜 3天内")
+    office.click("lina", "接办")
+    office.say("lina", "办结 #1 已报送办公室")
+
+    office.say("zhangwei", "评价 #1 不满意 数据与财务报表对不上")
+
+    replies = office.replies("zhangwei")
+    assert "已记录你对任务 #1 的评价「不满意」及原因，并告知承办人" in replies[-1]
+    assert replies[-1].endswith("请在卡片上选择重办或整改。"), replies[-1]
+    followup = [c for c in office.cards("zhangwei")
+                if c["card"]["main_title"]["title"] == "差评待处理 #1"]
+    assert len(followup) == 1 and not followup[0]["disabled"]
