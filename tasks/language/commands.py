@@ -519,7 +519,9 @@ def _parse_cancel(text: str, spec: VerbSpec, rest: str) -> Command:
     return CancelTask(number, reason)
 
 
-def _parse_reopen(text: str, spec: VerbSpec, rest: str) -> Command:
+def _ref_with_deadline(text: str, spec: VerbSpec, rest: str
+                       ) -> tuple[int, str | None, str] | Unknown:
+    """`#n [期限] [说明]`: the task, a deadline written before or after the words, the words."""
     ref = _task_ref(text, spec, rest)
     if isinstance(ref, Unknown):
         return ref
@@ -527,6 +529,14 @@ def _parse_reopen(text: str, spec: VerbSpec, rest: str) -> Command:
     tail = tail.strip(_SEPARATORS)
     split = _deadline_first(tail, strict_glue=True) or _deadline_last(tail)
     deadline, remainder = split if split is not None else (None, tail)
+    return number, deadline, remainder
+
+
+def _parse_reopen(text: str, spec: VerbSpec, rest: str) -> Command:
+    ref = _ref_with_deadline(text, spec, rest)
+    if isinstance(ref, Unknown):
+        return ref
+    number, deadline, remainder = ref
     reason = _reason(remainder)
     if not reason:
         return Unknown(text, f"{spec.verb}须写明原因", spec.example)
@@ -562,13 +572,10 @@ def _parse_rate(text: str, spec: VerbSpec, rest: str) -> Command:
 
 
 def _parse_rectify(text: str, spec: VerbSpec, rest: str) -> Command:
-    ref = _task_ref(text, spec, rest)
+    ref = _ref_with_deadline(text, spec, rest)
     if isinstance(ref, Unknown):
         return ref
-    number, tail = ref
-    tail = tail.strip(_SEPARATORS)
-    split = _deadline_first(tail, strict_glue=True) or _deadline_last(tail)
-    deadline, remainder = split if split is not None else (None, tail)
+    number, deadline, remainder = ref
     return RectifyTask(number, deadline, _reason(remainder))
 
 

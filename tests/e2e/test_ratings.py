@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tasks.models import RATING_LEVELS, Closure, Rating, Reminder, Task, TaskEvent, TaskFlag
 from tasks.replies import duration
 from tasks.workcalendar import SHANGHAI
-from workers.jobs.ratings import expire_ratings
 from workers.jobs.reminders import dispatch_reminders
+from workers.jobs.watch import expire_ratings
 
 
 def _task(office, number: int = 1) -> Task:
