@@ -1,5 +1,6 @@
 """The end-to-end office: product web app, WeCom sandbox and an in-process worker."""
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -86,3 +87,13 @@ def admin(office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
         return code, captured.out + captured.err
 
     return run
+
+
+@pytest.fixture
+def environment(office: Office) -> dict[str, str]:
+    """The environment for product processes started as children: the office's settings,
+    nothing inherited from the developer's own MASHANGBAN_* variables."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MASHANGBAN_")}
+    environ.update({f"MASHANGBAN_{k}": v for k, v in office.rt.settings.raw.items()})
+    environ["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    return environ

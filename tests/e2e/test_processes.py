@@ -1,20 +1,16 @@
 """The production entry points as an operator starts them: `mashangban web` and `worker`."""
 
-import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.clocks import ShiftedClock
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -38,14 +34,6 @@ def eventually(check: Callable[[], object], what: str, timeout: float = 30.0) ->
 def clock() -> ShiftedClock:
     """Real time: the child processes read the system clock, so the sandbox must too."""
     return ShiftedClock()
-
-
-@pytest.fixture
-def environment(office) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MASHANGBAN_")}
-    environ.update({f"MASHANGBAN_{k}": v for k, v in office.rt.settings.raw.items()})
-    environ["PYTHONPATH"] = str(ROOT)
-    return environ
 
 
 @pytest.fixture

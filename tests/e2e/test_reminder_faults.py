@@ -37,7 +37,6 @@ from workers.jobs.messages import process_messages
 from workers.jobs.reminders import dispatch_reminders
 from workers.sweep import sweep
 
-ROOT = Path(__file__).resolve().parents[2]
 TAGS = "待接办|接办超时|突发事件·候班|突发事件·督办|进展提醒|进展超时|即将到期|催办|提醒"
 TAGGED = re.compile(rf"【({TAGS})】任务 #(\d+)")
 NTH = re.compile(r"（第(\d+)次催办）")
@@ -50,14 +49,6 @@ def clock() -> ShiftedClock:
 
 
 # ---- real worker processes ------------------------------------------------------------------
-
-
-@pytest.fixture
-def environment(office) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MASHANGBAN_")}
-    environ.update({f"MASHANGBAN_{k}": v for k, v in office.rt.settings.raw.items()})
-    environ["PYTHONPATH"] = str(ROOT)
-    return environ
 
 
 class Workers:

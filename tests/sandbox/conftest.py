@@ -92,6 +92,23 @@ def receiver() -> Iterator[Receiver]:
     thread.join(timeout=5)
 
 
+class Clock:
+    """The sandbox corp's wall clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_790_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(config: SandboxConfig) -> Clock:
+    """A sandbox clock the test moves; the running sandbox reads its config at each call."""
+    config.clock = clock = Clock()
+    return clock
+
+
 @pytest.fixture
 def config() -> SandboxConfig:
     """The sandbox corp; the token and AES key are the official WeCom sample values."""

@@ -8,25 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from integrations.wecom.sandbox import SandboxConfig
-
 AGENT_ID = 1000002
-
-
-class Clock:
-    """The sandbox corp's wall clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_790_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(config: SandboxConfig) -> Clock:
-    config.clock = clock = Clock()  # the running sandbox reads its config at each call
-    return clock
 
 
 def _text(content: str, touser: str = "lina", **check: Any) -> dict[str, Any]:

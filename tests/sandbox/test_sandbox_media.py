@@ -10,27 +10,9 @@ from typing import Any
 import pytest
 import requests
 
-from integrations.wecom.sandbox import SandboxConfig
-
 AGENT_ID = 1000002
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)  # enough of a PNG to pass
 ROBOT_KEY = "693a91f6-7a0c-4bc4-97a0-0ec2sifa5aaa"
-
-
-class Clock:
-    """The sandbox corp's wall clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_790_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(config: SandboxConfig) -> Clock:
-    config.clock = clock = Clock()
-    return clock
 
 
 def _upload(api: Any, data: bytes, media_type: str | None = "image",
