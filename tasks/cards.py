@@ -1,5 +1,6 @@
 """The neutral cards the domain shows about a task, in each of its states."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from tasks.channel import Card, CardButton, CardField
@@ -88,6 +89,19 @@ def current_card(task: Task, record: CardRecord, now: datetime,
         buttons=card.buttons,
         status=status,
     )
+
+
+def current_chase_card(task: Task, sent: Card, recipient_id: int, now: datetime,
+                       calendar: WorkCalendar | None) -> Card:
+    """A 催办 card redrawn: it keeps its layout (who chased, why) and its 进展/办结/延期 while
+    its recipient holds the open task; otherwise it is greyed with what happened."""
+    if task.is_open and task.holder_id == recipient_id:
+        status = None
+    elif task.is_open:
+        status = f"已转由{task.holder_label}办理"
+    else:
+        status = _status(task, awaited=False)
+    return replace(sent, fields=_fields(task, now, calendar), status=status)
 
 
 def _status(task: Task, awaited: bool) -> str | None:

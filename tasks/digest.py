@@ -71,8 +71,8 @@ def build_digests(session: Session, now: datetime) -> list[Digest]:
 
     def add(person: Person, task: Task, *, offered: bool) -> None:
         present = away.get(person.id, person)
-        if not present.active:
-            return
+        if not present.active:  # a backup who has left: the work stays on the person's own
+            present = person
         digest = by_person.setdefault(present.id, Digest(present))
         if present.id != person.id:
             digest.covering.setdefault(task.id, person.name)

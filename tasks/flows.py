@@ -134,11 +134,20 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
     elif name == cards.RECTIFY and detail is not None:
         lifecycle.rectify(ctx, task, None, "", rating_id=detail, clicked=clicked)
     elif parsed[0] == cards.TRANSFER:
+        _keep_code(record, action)
         ctx.reply(replies.transfer_hint(task))
     elif parsed[0] in replies.ANSWER_HINTS:
+        _keep_code(record, action)
         ctx.reply(replies.ANSWER_HINTS[parsed[0]].format(n=task.id))
     else:
         raise Refusal("这个按钮暂不支持，请发送「帮助」查看可用指令。")
+
+
+def _keep_code(record: Card, action: CardAction) -> None:
+    """A button that only answers with a hint leaves the card as it is: keep the click's
+    fresh update credential, so the card can still show what happens next."""
+    if action.response_code:
+        record.response_code = action.response_code
 
 
 def _task(ctx: Context, number: int, *, lock: bool = True) -> Task:

@@ -10,11 +10,21 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from tasks import cards, closure, flags, intake, ledger, ratings, replies, routing_rules, sla
+from tasks.channel import Card as ChannelCard
 from tasks.context import Context
 from tasks.directory import find_department, find_person
 from tasks.errors import Refusal
 from tasks.language import CreateTask, parse_interval
-from tasks.models import Card, Department, Extension, Person, Task, TaskEvent, TaskOffer
+from tasks.models import (
+    Card,
+    Department,
+    Extension,
+    OutboxMessage,
+    Person,
+    Task,
+    TaskEvent,
+    TaskOffer,
+)
 from tasks.outbox import queue_card, queue_card_update
 from tasks.policies import policy_for
 from tasks.workcalendar import CalendarDataMissing
@@ -447,9 +457,21 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
         code = clicked[1] if clicked and clicked[0].id == record.id else None
         if code is None and record.response_code is None:
             continue  # nothing left to update this card with; the chat reply says it all
-        card = cards.current_card(task, record, ctx.now, ctx.calendar,
-                                  awaited=record.recipient_id in expected)
+        if record.purpose == "chase":
+            card = cards.current_chase_card(task, _sent_card(ctx, record), record.recipient_id,
+                                            ctx.now, ctx.calendar)
+        else:
+            card = cards.current_card(task, record, ctx.now, ctx.calendar,
+                                      awaited=record.recipient_id in expected)
         queue_card_update(ctx.session, record, card, now=ctx.now, response_code=code)
+
+
+def _sent_card(ctx: Context, record: Card) -> ChannelCard:
+    """The card as its recipient last saw it, from the outbox (a 催办 card's own wording)."""
+    body = ctx.session.scalar(select(OutboxMessage.body).where(
+        OutboxMessage.card_id == record.id, OutboxMessage.kind.in_(("card", "card_update")))
+        .order_by(OutboxMessage.id.desc()).limit(1))
+    return ChannelCard.from_dict(body)
 
 
 def _open_extension(ctx: Context, task: Task) -> Extension | None:

@@ -223,6 +223,22 @@ def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
     assert "已报送" not in office.last_reply("zhoujianguo"), "only the answer to the chase"
 
 
+def test_a_chase_card_keeps_its_answers_until_the_task_is_done(office):
+    _assigned_to_lina(office)
+    office.say("zhoujianguo", "催办 #1 请今天下班前报送")
+    office.say("lina", "接办 #1")
+
+    [chase] = [c for c in office.cards("lina") if c["card"]["main_title"]["title"] == "催办 #1"]
+    assert not chase["disabled"], "accepting does not grey out the chase"
+    assert [b["text"] for b in chase["card"]["button_list"]] == ["进展", "办结", "延期"]
+    assert chase["card"]["sub_title_text"] == "起草年度工作总结｜周建国催办：请今天下班前报送"
+
+    office.click("lina", "办结")  # the chase card's own button: asks for the result
+    office.say("lina", "办结 #1 已报送")
+    [chase] = [c for c in office.cards("lina") if c["card"]["main_title"]["title"] == "催办 #1"]
+    assert chase["disabled"] and chase["replace_text"] == "已办结"
+
+
 def test_query_shows_the_full_history_to_those_involved(office):
     _assigned_to_lina(office)
     office.click("lina", "接办")
