@@ -106,12 +106,9 @@ class Authority:
         raise Refusal(f"无法{name}：任务 #{task.id} 只有{self._who(allowed, task)}可以{name}。")
 
     def supervisors(self, task: Task) -> list[Person]:
-        """Leaders of the holder's departments and of every department above them."""
-        if task.holder is not None:
-            departments = [m.department for m in task.holder.memberships]
-        else:
-            departments = [task.department] if task.department else []
-        return self._leaders_above(departments)
+        """Leaders and granted supervisors (督办权) of the task's departments and of every
+        department above them: the holder's, or the one still to claim it."""
+        return self._leaders_above(self._task_departments(task))
 
     def approvers(self, task: Task) -> list[Person]:
         """The nearest supervisors other than the holder: who decides on extensions (延期) and
@@ -120,16 +117,19 @@ class Authority:
         Walks up from the holder's departments and stops at the first level that has one,
         so a section's requests go to its head, and the head's own go to the office's.
         """
-        if task.holder is not None:
-            departments = [m.department for m in task.holder.memberships]
-        else:
-            departments = [task.department] if task.department else []
-        for department in self._with_ancestors(departments):
+        chain = self._with_ancestors(self._task_departments(task))
+        self._supervising([d.id for d in chain])  # one read for the whole chain
+        for department in chain:
             leaders = [p for _, p in self._supervising([department.id])
                        if p.id != task.holder_id]
             if leaders:
                 return list({p.id: p for p in leaders}.values())
         return []
+
+    def _task_departments(self, task: Task) -> list[Department]:
+        if task.holder is not None:
+            return [m.department for m in task.holder.memberships]
+        return [task.department] if task.department else []
 
     def supervisors_of(self, person: Person) -> list[Person]:
         """Who supervises a person: the leaders and grantees above their departments."""

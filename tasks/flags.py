@@ -68,10 +68,17 @@ def raise_idle_flags(session: Session, rules: OfficeRules, calendar: WorkCalenda
     authority, raised = Authority(session, rules), 0
     tasks = session.scalars(select(Task).where(Task.state == "accepted",
                                                Task.progress_every.is_not(None))).all()
+    # Once a minute, in every worker: what is flagged already costs one query, not a
+    # holder, supervisors and a message text each time.
+    flagged = {(task_id, key) for task_id, key in session.execute(
+        select(TaskFlag.task_id, TaskFlag.key).where(
+            TaskFlag.flag == "idle", TaskFlag.task_id.in_([t.id for t in tasks])))}
     for task in tasks:
         since = task.last_progress_at or task.accepted_at
+        if since is None or (task.id, since.isoformat()) in flagged:
+            continue
         due = _progress_due(task, since, calendar)
-        if since is None or due is None or due > now or task.holder is None:
+        if due is None or due > now or task.holder is None:
             continue
         text = (f"【领而不办提示】任务 #{task.id}「{task.title}」由 {task.holder.name} 接办后，"
                 f"超过进展报告时限仍未报告进展。请督促办理。")

@@ -22,7 +22,7 @@ from tasks.models import BAD_LEVELS, STATE_LABELS, Card, Closure, Person, Rating
 from tasks.outbox import queue_card, queue_card_update, queue_text
 from tasks.policies import policy_for
 from tasks.rules import OfficeRules
-from tasks.workcalendar import CalendarDataMissing, WorkCalendar
+from tasks.workcalendar import WorkCalendar
 
 Clicked = tuple[Card, str | None]
 REASON_LIMIT = 500  # characters of a reason kept; a rating is no place for an essay
@@ -60,7 +60,7 @@ def window_end(calendar: WorkCalendar, start: datetime, days: int) -> datetime:
     has no data for that year, so a rating is never left waiting for ever."""
     try:
         return calendar.add_working_days(start, max(1, days))
-    except (CalendarDataMissing, ValueError):
+    except ValueError:  # CalendarDataMissing among them
         return start + timedelta(days=max(1, days))
 
 
@@ -104,12 +104,14 @@ def take_reason(ctx: Context, text: str) -> bool:
     Anything shaped like a command is left to the command language, so a requester who
     moves on to other work is not misread; True when the text was taken as the reason.
     """
+    reason = text.strip()
+    if not reason or looks_like_command(text):  # most messages: no query at all
+        return False
     rating = ctx.session.scalar(select(Rating).where(
         Rating.requester_id == ctx.sender.id, Rating.state == "rated",
         Rating.awaiting_reason.is_(True), Rating.expires_at > ctx.now)
         .order_by(Rating.rated_at.desc(), Rating.id.desc()).limit(1))
-    reason = text.strip()
-    if rating is None or not reason or looks_like_command(text):
+    if rating is None:
         return False
     task = ctx.session.get(Task, rating.task_id, with_for_update=True)
     assert task is not None
@@ -163,8 +165,7 @@ def announce(session: Session, authority: Authority, task: Task, rating: Rating,
 
 def deciders(authority: Authority, task: Task) -> list[Person]:
     """Who decides on a bad rating: the holder's nearest supervisors (as for 延期)."""
-    return authority.approvers(task) or [p for p in authority.supervisors(task)
-                                         if p.id != task.holder_id]
+    return authority.approvers(task)
 
 
 def pending_followup(ctx: Context, task: Task, rating_id: int | None = None) -> Rating:
@@ -201,7 +202,7 @@ def default_deadline(session: Session, task: Task, now: datetime,
               else policy_for(session, task.kind))
     try:
         due = sla.due_after(policy.completion, now, calendar)
-    except (CalendarDataMissing, ValueError):
+    except ValueError:  # CalendarDataMissing among them
         due = None
     return due if due is not None and due > now else window_end(calendar, now,
                                                                 DEFAULT_FOLLOWUP_DAYS)

@@ -13,12 +13,13 @@ rows sent, all in one transaction.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tasks import leave, ledger, sla
 from tasks.authority import Authority
-from tasks.models import Holding, Person, Reminder, Task, TaskOffer
+from tasks.models import OPEN_STATES, Holding, Person, Reminder, Task, TaskOffer
+from tasks.office_calendar import load_calendar
 from tasks.outbox import queue_text
 from tasks.reminder_texts import merged, reminder_text
 from tasks.rules import OfficeRules
@@ -62,6 +63,10 @@ def plan(task: Task, pending_since: datetime, calendar: WorkCalendar, rules: Off
 def reschedule(session: Session, task: Task, calendar: WorkCalendar, rules: OfficeRules,
                now: datetime) -> None:
     """Make the stored reminders of `task` match its plan: cancel, move and add rows."""
+    if not task.is_open:  # nothing to plan: one statement, however often a closed task changes
+        session.execute(update(Reminder).where(
+            Reminder.task_id == task.id, Reminder.state == "pending").values(state="cancelled"))
+        return
     wanted = {p.key: p for p in _plan_for(session, task, calendar, rules, now)}
     stored = session.scalars(select(Reminder).where(Reminder.task_id == task.id)).all()
     for row in stored:
@@ -82,21 +87,18 @@ def reschedule(session: Session, task: Task, calendar: WorkCalendar, rules: Offi
 def replan_open(session: Session, calendar: WorkCalendar, rules: OfficeRules,
                 now: datetime) -> int:
     """Replan every open task, after the calendar itself changed (a day declared off)."""
-    tasks = session.scalars(select(Task).where(Task.state.in_(("pending", "accepted")))).all()
+    tasks = session.scalars(select(Task).where(Task.state.in_(OPEN_STATES))).all()
     for task in tasks:
         reschedule(session, task, calendar, rules, now)
     return len(tasks)
 
 
-def next_due(session: Session, after: datetime) -> datetime | None:
-    """When the earliest pending reminder falls due, for scheduling a precise wake-up."""
-    return session.scalar(select(Reminder.due_at).where(
-        Reminder.state == "pending", Reminder.due_at > after).order_by(Reminder.due_at).limit(1))
-
-
-def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, now: datetime,
-                 *, limit: int = 500) -> int:
+def dispatch_due(session: Session, calendar: WorkCalendar | None, rules: OfficeRules,
+                 now: datetime, *, limit: int = 500) -> int:
     """Send every reminder due now, merged per person; returns how many rows were sent.
+
+    With `calendar` None the office calendar is read only once rows are claimed, so a poll
+    that finds nothing due costs the claim's one indexed query.
 
     Rows due within the merge window are claimed too, when some are due now and the batch
     has room, and go out early when every person they are for already gets a message now,
@@ -111,6 +113,7 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
                           Reminder.timer != OVERDUE)
     if not claimed:
         return 0
+    calendar = calendar or load_calendar(session, rules.working_hours)
     batch = _Batch.load(session, rules, claimed, now)
     audiences: dict[int, list[Person]] = {}
     live: list[Reminder] = []
@@ -126,9 +129,9 @@ def dispatch_due(session: Session, calendar: WorkCalendar, rules: OfficeRules, n
         row.timer != OVERDUE and all(p.id in due_now for p in audiences[row.id]))]
     by_person: dict[int, tuple[Person, list[str]]] = {}
     for row in sending:
+        text = reminder_text(row, calendar, now, batch.holder_names(row.task))
         for person in audiences[row.id]:
-            by_person.setdefault(person.id, (person, []))[1].append(
-                reminder_text(row, calendar, now, batch.holder_names(row.task)))
+            by_person.setdefault(person.id, (person, []))[1].append(text)
         row.state, row.sent_at = "sent", now
     for person, texts in by_person.values():
         for text in merged(texts):

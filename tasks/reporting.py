@@ -149,12 +149,6 @@ def day_label(day: date) -> str:
     return f"{day.month}月{day.day}日 周{_WEEKDAYS[day.weekday()]}"
 
 
-def instant_label(when: datetime) -> str:
-    """`11月24日 17:00`, in Shanghai."""
-    local = when.astimezone(SHANGHAI)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
-
-
 def minutes_text(minutes: float) -> str:
     """`35分钟`, `2小时5分钟`, `3天4小时`: rounded to the minute, whole larger units."""
     total = int(minutes + 0.5)

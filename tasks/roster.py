@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tasks.directory import find_department, find_person, person_by_userid
 from tasks.models import Department, DutyShift, Person
+from tasks.replies import contact
 from tasks.workcalendar import SHANGHAI
 
 __all__ = [
@@ -318,7 +319,7 @@ def _resolve(session: Session, row: RosterRow, role: str, written: str) -> Perso
         if person is None:
             raise ValueError(f"{where}: no one has the userid {match['userid']}")
         if person.name != match["name"]:
-            raise ValueError(f"{where}: {match['userid']} is {_who_in(person)}, "
+            raise ValueError(f"{where}: {match['userid']} is {contact(person)}, "
                              f"not {match['name']}")
         return person
     lookup = find_person(session, written)
@@ -326,19 +327,13 @@ def _resolve(session: Session, row: RosterRow, role: str, written: str) -> Perso
         return lookup.person
     exact = [p for p in lookup.candidates if written in (p.name, p.userid)]
     if exact:
-        options = "、".join(_who_in(p) for p in exact)
+        options = "、".join(contact(p) for p in exact)
         example = f"{exact[0].name}({exact[0].userid})"
         raise ValueError(f"{where}: {written} is ambiguous: {options}; "
                          f"write the userid, e.g. {example}")
-    hint = ("; did you mean " + "、".join(_who_in(p) for p in lookup.candidates)
+    hint = ("; did you mean " + "、".join(contact(p) for p in lookup.candidates)
             if lookup.candidates else "")
     raise ValueError(f"{where}: no one named {written} in the directory{hint}")
-
-
-def _who_in(person: Person) -> str:
-    departments = "、".join(person.department_names)
-    return f"{person.name}（{departments}，@{person.userid}）" if departments else \
-        f"{person.name}（@{person.userid}）"
 
 
 def _local_day(instant: datetime) -> date:

@@ -46,7 +46,6 @@ from tasks.reporting import (
     claim_run,
     clip,
     day_label,
-    instant_label,
     minutes_text,
     p90,
     percent,
@@ -327,7 +326,7 @@ def summary_text(department: str, period: Period, figures: Figures, now: datetim
                  calendar: WorkCalendar) -> str:
     """The markdown summary; it names the chart sent after it."""
     lines = [_heading(department, period),
-             f"统计时段：{instant_label(period.start)} 至 {instant_label(period.end)}",
+             f"统计时段：{replies.stamp(period.start)} 至 {replies.stamp(period.end)}",
              f"新增 {figures.new} 项，办结 {figures.closed} 项；"
              f"当前在办 {figures.open} 项，其中超期 {len(figures.overdue)} 项",
              _on_time_line(figures), _first_response_line(figures.first_response),

@@ -2,6 +2,7 @@
 
 The database is the truth for what must happen; this runs in every worker process on a
 timer, costs two indexed queries, and only signals when something is actually waiting.
+Every sixth round it also runs the periodic checks of `workers/jobs/watch.py`.
 """
 
 import logging
@@ -52,7 +53,7 @@ class SweepThread(threading.Thread):
             rounds += 1
             try:
                 sweep(self.rt)
-                if rounds % self.watch_every == 0:
-                    watch.run_checks(self.rt)
             except Exception:
                 log.exception("sweep failed; will try again")
+            if rounds % self.watch_every == 0:  # isolates each check's failures itself
+                watch.run_checks(self.rt)

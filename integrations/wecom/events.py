@@ -7,6 +7,7 @@ fields we use are read here directly from the XML tree.
 from hashlib import sha1
 from xml.etree.ElementTree import Element
 
+from integrations.wecom.directory import UNREACHABLE
 from tasks.inbound import CardAction, DirectoryChange, Inbound, TextMessage
 
 USER_CHANGES = frozenset({"create_user", "update_user", "delete_user"})
@@ -82,9 +83,12 @@ def _directory_change(fields: dict[str, str], sender: str) -> DirectoryChange | 
 
 
 def _disabled(status: str | None) -> bool | None:
-    """Status 2 (禁用) or 5 (退出企业) means the person can no longer be reached; 1 (已激活)
-    and 4 (未激活) mean they can; absent or unknown means unchanged."""
-    return {"1": False, "4": False, "2": True, "5": True}.get((status or "").strip())
+    """Status 2 (禁用) or 5 (退出企业) means the person can no longer be reached, as in a
+    full sync; 1 (已激活) and 4 (未激活) mean they can; absent or unknown means unchanged."""
+    code = (status or "").strip()
+    if not code.isdigit() or int(code) not in (1, 4, *UNREACHABLE):
+        return None
+    return int(code) in UNREACHABLE
 
 
 def _key(fields: dict[str, str], change: str, subject: str, digest: str) -> str:

@@ -543,7 +543,8 @@ def _parse_reopen(text: str, spec: VerbSpec, rest: str) -> Command:
     return ReopenTask(number, deadline, reason)
 
 
-# The 好差评 scale, best first, and the everyday words people use for its levels.
+# The 好差评 scale, best first (the one definition: cards, ratings and reports use it), and
+# the everyday words people use for its levels.
 RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 _LEVEL_WORDS = {
     **{level: level for level in RATING_LEVELS},

@@ -50,7 +50,6 @@ class Closure(Base):
     department: Mapped[Department | None] = relationship()
 
 
-RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 好差评, best first
 BAD_LEVELS = ("不满意", "非常不满意")
 
 

@@ -3,9 +3,10 @@
 Every worker process runs a `ReminderThread` that polls for due rows four times a second,
 counted from the start of each poll, so a reminder waits at most one interval plus one
 round (docs/performance.md, reminder dispatch). Each poll is one indexed query when
-nothing is due, so the cost follows what is due, not what
-is pending; rows are claimed with SKIP LOCKED (PostgreSQL) or under SQLite's single write
-lock, so any number of processes on any number of hosts dispatch each reminder once.
+nothing is due (the calendar is read only when rows are), so the cost follows what is
+due, not what is pending; rows are claimed with SKIP LOCKED (PostgreSQL) or under
+SQLite's single write lock, so any number of processes on any number of hosts dispatch
+each reminder once.
 """
 
 import logging
@@ -13,7 +14,6 @@ import threading
 import time
 
 from tasks import reminders
-from tasks.office_calendar import load_calendar
 from workers import signals
 from workers.runtime import Runtime
 
@@ -31,8 +31,7 @@ def dispatch_reminders(rt: Runtime) -> int:
     total = 0
     while True:
         with rt.sessions.begin() as session:
-            calendar = load_calendar(session, rt.settings.rules.working_hours)
-            sent = reminders.dispatch_due(session, calendar, rt.settings.rules, rt.clock(),
+            sent = reminders.dispatch_due(session, None, rt.settings.rules, rt.clock(),
                                           limit=BATCH)
         total += sent
         if sent < BATCH:

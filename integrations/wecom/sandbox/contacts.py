@@ -12,9 +12,6 @@ from typing import Any
 from .directory import ROOT_DEPARTMENT_ID, Directory, _find_department, _find_member
 from .web import as_int
 
-USER_CHANGES = ("create_user", "update_user", "delete_user")
-PARTY_CHANGES = ("create_party", "update_party", "delete_party")
-
 Fields = list[tuple[str, object]]
 
 
