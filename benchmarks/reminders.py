@@ -201,8 +201,8 @@ def seed_directory(sessions: Any) -> list[tuple[int, int]]:
     """An office with a director and sections of a head and staff; (staff id, section id)."""
     from sqlalchemy import select
 
-    from tasks.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
-    from tasks.directory import apply_snapshot
+    from tasks.directory.sync import apply_snapshot
+    from tasks.messaging.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
     from tasks.models import Membership, Person
 
     departments = [DirectoryDepartment("1", "办公室", None, ("director",))]
@@ -240,7 +240,7 @@ class Office:
     policy: dict[str, Any] = field(init=False)  # the general kind's, as tasks copy it
 
     def __post_init__(self) -> None:
-        from tasks import sla
+        from tasks.core import sla
 
         self.policy = sla.DEFAULTS_BY_KIND["general"].to_dict()
 
@@ -381,7 +381,7 @@ class Probe:
 
 def one_round(sessions: Any, rules: Any) -> tuple[float, int]:
     """One transaction of the worker's reminder thread; (seconds, rows sent)."""
-    from tasks.reminders import dispatch_due
+    from tasks.reminders.schedule import dispatch_due
     from workers.jobs.reminders import BATCH
 
     started = time.perf_counter()

@@ -19,8 +19,8 @@ from wechatpy.session.redisstorage import RedisStorage
 from integrations.wecom.api import WeComApi
 from integrations.wecom.callback import CallbackVerifier
 from integrations.wecom.channel import WeComChannel
-from tasks.channel import Channel
-from tasks.inbox import InboxWriter
+from tasks.messaging.channel import Channel
+from tasks.messaging.inbox import InboxWriter
 from workers import embedded_redis
 from workers.db import make_engine, make_sessions
 from workers.settings import Settings, load_settings

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from tasks.rules import OfficeRules
-from tasks.workcalendar import WorkingHours
+from tasks.calendar.workdays import WorkingHours
+from tasks.core.office_rules import OfficeRules
 
 PREFIX = "MASHANGBAN_"
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"

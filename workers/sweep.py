@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select
 
-from tasks import delivery
+from tasks.messaging import delivery
 from tasks.models import InboxMessage, OutboxMessage
 from workers import signals
 from workers.jobs import watch

@@ -18,7 +18,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
 from integrations.wecom.events import decode_event
-from tasks.inbound import Inbound
+from tasks.messaging.inbound import Inbound
 
 
 class CallbackRefused(Exception):

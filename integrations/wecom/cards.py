@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tasks.channel import Card
+from tasks.messaging.channel import Card
 
 MAX_FIELDS = 6
 MAX_BUTTONS = 6

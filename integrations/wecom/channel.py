@@ -10,7 +10,7 @@ from wechatpy.exceptions import WeChatClientException
 from integrations.wecom.api import WeComApi
 from integrations.wecom.cards import template_card
 from integrations.wecom.directory import snapshot_from
-from tasks.channel import Card, Delivery, DeliveryError, DirectorySnapshot
+from tasks.messaging.channel import Card, Delivery, DeliveryError, DirectorySnapshot
 
 TEXT_LIMIT = 2048  # bytes; WeCom truncates longer text silently
 ROBOT_MARKDOWN_LIMIT = 4096  # bytes of a group robot's markdown

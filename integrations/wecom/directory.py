@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tasks.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
+from tasks.messaging.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
 
 # user/list `status`: 2 disabled (禁用), 5 left the corp (退出企业); such people cannot be
 # reached, so the snapshot leaves them out and the sync deactivates them.

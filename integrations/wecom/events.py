@@ -8,7 +8,7 @@ from hashlib import sha1
 from xml.etree.ElementTree import Element
 
 from integrations.wecom.directory import UNREACHABLE
-from tasks.inbound import CardAction, DirectoryChange, Inbound, TextMessage
+from tasks.messaging.inbound import CardAction, DirectoryChange, Inbound, TextMessage
 
 USER_CHANGES = frozenset({"create_user", "update_user", "delete_user"})
 PARTY_CHANGES = frozenset({"create_party", "update_party", "delete_party"})

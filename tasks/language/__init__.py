@@ -1,7 +1,6 @@
 """The chat command language of product.md §8: commands, deadlines and their Chinese wording."""
 
 from tasks.language.commands import (
-    RATING_LEVELS,
     AcceptTask,
     CancelTask,
     ChangeKind,
@@ -41,7 +40,6 @@ from tasks.language.verbs import VERB_DETAILS, VERB_SPECS, VERBS, VerbSpec
 
 __all__ = [
     "KIND_LABELS",
-    "RATING_LEVELS",
     "SHANGHAI",
     "VERBS",
     "VERB_DETAILS",

@@ -17,6 +17,7 @@ from tasks.language.kinds import KIND_LABELS, infer_kind, kind_by_word
 from tasks.language.text import NUMBER, to_int
 from tasks.language.text import normalize as normalize_text
 from tasks.language.verbs import VerbSpec, closest, lookup, split_verb_name
+from tasks.vocabulary import RATING_LEVELS
 
 log = logging.getLogger(__name__)
 
@@ -545,7 +546,6 @@ def _parse_reopen(text: str, spec: VerbSpec, rest: str) -> Command:
 
 # The 好差评 scale, best first (the one definition: cards, ratings and reports use it), and
 # the everyday words people use for its levels.
-RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 _LEVEL_WORDS = {
     **{level: level for level in RATING_LEVELS},
     "很满意": "非常满意", "十分满意": "非常满意", "特别满意": "非常满意",

@@ -26,6 +26,7 @@ Conventions, chosen to match how office staff read these phrases (day = Asia/Sha
 from calendar import monthrange
 from datetime import UTC, date, datetime, time, timedelta
 
+from tasks.calendar.workdays import SHANGHAI, CalendarDataMissing, WorkCalendar
 from tasks.language.deadline_grammar import (
     CalendarDate,
     DayRule,
@@ -41,7 +42,6 @@ from tasks.language.deadline_grammar import (
     recognise,
 )
 from tasks.language.text import normalize
-from tasks.workcalendar import SHANGHAI, CalendarDataMissing, WorkCalendar
 
 __all__ = [
     "DeadlineError",

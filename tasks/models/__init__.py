@@ -1,8 +1,7 @@
 """Storage models of the domain, one module per concept; import them from here."""
 
-from tasks.language import RATING_LEVELS  # the 好差评 scale, defined with the language
 from tasks.models.base import Base
-from tasks.models.closure import BAD_LEVELS, Closure, Rating, ReportRun
+from tasks.models.closure import Closure, Rating, ReportRun
 from tasks.models.directory import Department, Membership, Person
 from tasks.models.messaging import InboxMessage, OutboxMessage
 from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
@@ -19,9 +18,7 @@ from tasks.models.routing import (
 from tasks.models.task import OPEN_STATES, STATE_LABELS, Card, Extension, Task, TaskEvent
 
 __all__ = [
-    "BAD_LEVELS",
     "Closure",
-    "RATING_LEVELS",
     "Rating",
     "ReportRun",
     "Base",

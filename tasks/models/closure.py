@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tasks.models.base import Base, UTCDateTime
 from tasks.models.directory import Department, Person
 from tasks.models.task import Task
+from tasks.vocabulary import BAD_LEVELS
 
 
 class Closure(Base):
@@ -50,7 +51,6 @@ class Closure(Base):
     department: Mapped[Department | None] = relationship()
 
 
-BAD_LEVELS = ("不满意", "非常不满意")
 
 
 class Rating(Base):

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tasks.workcalendar import SHANGHAI, CalendarDataMissing, WorkCalendar, WorkingHours
+from tasks.calendar.workdays import SHANGHAI, CalendarDataMissing, WorkCalendar, WorkingHours
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar()

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tasks.workcalendar import SHANGHAI, WorkCalendar, WorkingHours
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar, WorkingHours
 
 CAL = WorkCalendar()
 

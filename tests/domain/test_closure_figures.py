@@ -5,12 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from tasks import closure
-from tasks.language.commands import RATING_LEVELS as WORDS_OF_THE_SCALE
-from tasks.models import BAD_LEVELS, RATING_LEVELS
-from tasks.ratings import window_end
-from tasks.replies import duration
-from tasks.workcalendar import SHANGHAI, WorkCalendar
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
+from tasks.feedback import closure
+from tasks.feedback.ratings import window_end
+from tasks.presentation.replies import duration
+from tasks.vocabulary import BAD_LEVELS, RATING_LEVELS
+from tasks.vocabulary import RATING_LEVELS as WORDS_OF_THE_SCALE
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
 

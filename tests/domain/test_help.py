@@ -2,10 +2,10 @@
 
 import pytest
 
-from tasks.authority import MATRIX, ROLE_LABELS, VERB_ACTIONS
+from tasks.core.authority import MATRIX, ROLE_LABELS, VERB_ACTIONS
 from tasks.language import VERB_DETAILS, VERBS, parse_command
 from tasks.language.commands import Unknown
-from tasks.replies import help_text
+from tasks.presentation.replies import help_text
 
 
 @pytest.mark.parametrize("verb", sorted(VERB_ACTIONS))

@@ -6,11 +6,11 @@ the weekend of the 28th–29th off; quiet hours 21:00–08:00; working hours 08:
 
 from datetime import datetime
 
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
+from tasks.core.office_rules import OfficeRules
+from tasks.core.sla import DEFAULTS_BY_KIND
 from tasks.models import Task
-from tasks.reminders import plan
-from tasks.rules import OfficeRules
-from tasks.sla import DEFAULTS_BY_KIND
-from tasks.workcalendar import SHANGHAI, WorkCalendar
+from tasks.reminders.schedule import plan
 
 CAL = WorkCalendar()
 RULES = OfficeRules()

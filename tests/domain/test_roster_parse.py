@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from tasks.roster import RosterRow, parse_date, parse_rows
+from tasks.routing.roster import RosterRow, parse_date, parse_rows
 
 
 def _row(**cells: str) -> dict[str, str]:

@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 import pytest
 
+from tasks.calendar.workdays import SHANGHAI, CalendarDataMissing, WorkCalendar
+from tasks.core.sla import DEFAULTS_BY_KIND, deadline_for
 from tasks.errors import Refusal
-from tasks.sla import DEFAULTS_BY_KIND, deadline_for
-from tasks.workcalendar import SHANGHAI, CalendarDataMissing, WorkCalendar
 
 
 def sh(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:

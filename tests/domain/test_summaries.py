@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from tasks.charts import trend_png
-from tasks.reporting import (
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
+from tasks.core.office_rules import OfficeRules
+from tasks.reports.charts import trend_png
+from tasks.reports.figures import (
     DAILY,
     DIGEST,
     WEEKLY,
@@ -15,9 +17,7 @@ from tasks.reporting import (
     p90,
     percent,
 )
-from tasks.rules import OfficeRules
-from tasks.summaries import WeekPoint
-from tasks.workcalendar import SHANGHAI, WorkCalendar
+from tasks.reports.summaries import WeekPoint
 
 RULES = OfficeRules()
 

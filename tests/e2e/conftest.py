@@ -10,13 +10,13 @@ import redis
 from sqlalchemy import Engine
 
 from integrations.wecom.sandbox import SandboxConfig, SandboxThread
-from tasks.directory import apply_snapshot
-from tasks.workcalendar import SHANGHAI
+from tasks.calendar.workdays import SHANGHAI
+from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
 from webapp import create_app
-from webapp.cli import main
+from webapp.cli.main import main
 from workers import runtime as runtime_module
 from workers.runtime import Runtime
 
@@ -75,11 +75,11 @@ def admin(office: Office, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     """Run `mashangban ARGS…` in-process with the office's settings and clock.
 
     Returns a function giving (exit code, output). The admin commands read the clock
-    through `webapp.admin_cli._now`, which follows the office's clock here.
+    through `webapp.cli.common.now`, which follows the office's clock here.
     """
     for name, value in office.rt.settings.raw.items():
         monkeypatch.setenv(f"MASHANGBAN_{name}", value)
-    monkeypatch.setattr("webapp.admin_cli._now", office.rt.clock)
+    monkeypatch.setattr("webapp.cli.common.now", office.rt.clock)
 
     def run(*args: str) -> tuple[int, str]:
         code = main(list(args))

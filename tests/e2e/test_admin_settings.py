@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from tasks.calendar.workdays import SHANGHAI
 from tasks.models import SlaPolicy, Task
-from tasks.workcalendar import SHANGHAI
 
 YEAR_2027 = """\
 year: 2027

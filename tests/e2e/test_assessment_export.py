@@ -21,9 +21,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event
 
-from tasks.assessment import Period, assess
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.models import (
-    RATING_LEVELS,
     Closure,
     Department,
     Extension,
@@ -34,9 +33,10 @@ from tasks.models import (
     Task,
     TaskEvent,
 )
-from tasks.workcalendar import SHANGHAI, WorkCalendar
+from tasks.reports.assessment import Period, assess
+from tasks.vocabulary import RATING_LEVELS
 from tests.conftest import make_settings
-from webapp.cli import main
+from webapp.cli.main import main
 
 NOW = datetime(2026, 12, 10, 9, 0, tzinfo=SHANGHAI)  # the report is made after the periods
 NOVEMBER = ("2026-11-01", "2026-11-30")
@@ -57,7 +57,7 @@ def cli(db, var_dir, database_url, redis_url, monkeypatch, capsys):
     settings = make_settings(var_dir, database_url, redis_url)
     for name, value in settings.raw.items():
         monkeypatch.setenv(f"MASHANGBAN_{name}", value)
-    monkeypatch.setattr("webapp.report_cli._now", lambda: NOW.astimezone(UTC))
+    monkeypatch.setattr("webapp.cli.common.now", lambda: NOW.astimezone(UTC))
 
     def run(*args: str) -> tuple[int, str]:
         code = main(list(args))

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tasks import inbox
+from tasks.handling import inbox
 from tasks.models import InboxMessage, Task, TaskEvent
 from workers.db import make_engine
 

@@ -2,10 +2,11 @@
 
 from sqlalchemy import select
 
-from tasks.channel import DirectorySnapshot
-from tasks.directory import apply_snapshot, find_person
+from tasks.directory.lookup import find_person
+from tasks.directory.sync import apply_snapshot
+from tasks.messaging.channel import DirectorySnapshot
 from tasks.models import Department, Membership, Person
-from webapp.cli import main
+from webapp.cli.main import main
 
 
 def leaders(session) -> dict[str, set[str]]:

@@ -13,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from tasks.models import Department, InboxMessage, OutboxMessage, Person, Task, TaskFlag
-from webapp.cli import main
+from webapp.cli.main import main
 
 LEFT = "已离开通讯录"
 

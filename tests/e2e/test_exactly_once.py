@@ -5,8 +5,8 @@ from threading import Barrier
 
 from sqlalchemy import func, select
 
-from tasks import inbox
-from tasks.inbound import TextMessage
+from tasks.handling import inbox
+from tasks.messaging.inbound import TextMessage
 from tasks.models import OutboxMessage, Task
 
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
-from tasks import delivery
+from tasks.messaging import delivery
+from tasks.messaging.outbox import queue_image, queue_markdown, queue_text
 from tasks.models import OutboxMessage
-from tasks.outbox import queue_image, queue_markdown, queue_text
 from workers.jobs.messages import process_messages
 from workers.sweep import sweep
 

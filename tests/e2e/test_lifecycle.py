@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from tasks.calendar.workdays import SHANGHAI
 from tasks.models import Extension, Task, TaskEvent
-from tasks.workcalendar import SHANGHAI
 
 
 def _task(office, number: int = 1) -> Task:

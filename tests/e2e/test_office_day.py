@@ -18,9 +18,9 @@ from datetime import date, datetime, time
 import pytest
 from sqlalchemy import func, select
 
+from tasks.calendar.workdays import SHANGHAI
 from tasks.models import Person, Reminder, Task
-from tasks.roster import RosterRow, import_rows
-from tasks.workcalendar import SHANGHAI
+from tasks.routing.roster import RosterRow, import_rows
 from tests.clocks import ShiftedClock
 from tests.e2e.conftest import OFFICE_START
 from workers.jobs.reminders import dispatch_reminders

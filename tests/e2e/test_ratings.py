@@ -9,9 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tasks.models import RATING_LEVELS, Closure, Rating, Reminder, Task, TaskEvent, TaskFlag
-from tasks.replies import duration
-from tasks.workcalendar import SHANGHAI
+from tasks.calendar.workdays import SHANGHAI
+from tasks.models import Closure, Rating, Reminder, Task, TaskEvent, TaskFlag
+from tasks.presentation.replies import duration
+from tasks.vocabulary import RATING_LEVELS
 from workers.jobs.reminders import dispatch_reminders
 from workers.jobs.watch import expire_ratings
 

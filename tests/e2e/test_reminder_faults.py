@@ -409,9 +409,9 @@ def _dispatch_after_barrier(database_url: str, now: str, barrier) -> int | str: 
     """One dispatcher process: wait for the other, then dispatch what is due."""
     from sqlalchemy.orm import sessionmaker
 
-    from tasks import reminders
-    from tasks.office_calendar import load_calendar
-    from tasks.rules import OfficeRules
+    from tasks.calendar.office import load_calendar
+    from tasks.core.office_rules import OfficeRules
+    from tasks.reminders import schedule
 
     engine = make_engine(database_url)
     sessions, rules = sessionmaker(engine), OfficeRules()
@@ -419,7 +419,7 @@ def _dispatch_after_barrier(database_url: str, now: str, barrier) -> int | str: 
     try:
         with sessions.begin() as session:
             calendar = load_calendar(session, rules.working_hours)
-            return reminders.dispatch_due(session, calendar, rules, datetime.fromisoformat(now))
+            return schedule.dispatch_due(session, calendar, rules, datetime.fromisoformat(now))
     except Exception as error:  # reported to the test, which fails with it
         return f"{type(error).__name__}: {error}"
     finally:

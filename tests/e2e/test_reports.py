@@ -21,9 +21,10 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tasks import leave
+from tasks.calendar.office import set_day
+from tasks.calendar.workdays import SHANGHAI
+from tasks.messaging.outbox import queue_robot_markdown
 from tasks.models import (
-    RATING_LEVELS,
     Closure,
     Department,
     OutboxMessage,
@@ -35,9 +36,8 @@ from tasks.models import (
     TaskFlag,
     TaskOffer,
 )
-from tasks.office_calendar import set_day
-from tasks.outbox import queue_robot_markdown
-from tasks.workcalendar import SHANGHAI
+from tasks.routing import leave
+from tasks.vocabulary import RATING_LEVELS
 from tests.clocks import FrozenClock
 from workers.jobs.reports import send_scheduled_reports
 from workers.runtime import Runtime

@@ -10,10 +10,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from tasks.directory import find_department
+from tasks.calendar.workdays import SHANGHAI
+from tasks.directory.lookup import find_department
 from tasks.models import DutyShift
-from tasks.roster import describe_on_duty, on_duty
-from tasks.workcalendar import SHANGHAI
+from tasks.routing.roster import describe_on_duty, on_duty
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
 

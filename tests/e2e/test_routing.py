@@ -10,8 +10,8 @@ from datetime import date, time
 from sqlalchemy import select
 
 from tasks.models import InboxMessage, Task, TaskFlag
-from tasks.roster import RosterRow, import_rows
-from tasks.routing_rules import import_yaml
+from tasks.routing.roster import RosterRow, import_rows
+from tasks.routing.rules import import_yaml
 from tests.e2e.test_concurrent_accept import _handle_after_barrier
 from workers.jobs.watch import check_idle_tasks
 

@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tasks.calendar.workdays import WorkCalendar, WorkingHours
 from tasks.language import DeadlineError, find_deadline, format_deadline, parse_deadline
 from tasks.language.deadline_grammar import END_OF_DAY, START_OF_DAY
 from tasks.language.deadlines import format_time_left
-from tasks.workcalendar import WorkCalendar, WorkingHours
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tasks.calendar.workdays import WorkCalendar, WorkingHours
 from tasks.language import (
     AcceptTask,
     Command,
@@ -17,7 +18,6 @@ from tasks.language import (
     parse_command,
     parse_deadline,
 )
-from tasks.workcalendar import WorkCalendar, WorkingHours
 
 # Characters that steer the grammars into their deeper branches, so random text is not
 # rejected at the first character every time.

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from integrations.wecom.callback import CallbackVerifier
 from integrations.wecom.events import decode_event
 from integrations.wecom.sandbox.envelope import build_contact_xml, encrypt_callback
-from tasks import directory_changes
-from tasks.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
-from tasks.directory import apply_snapshot
-from tasks.inbound import DirectoryChange, from_payload, to_payload
+from tasks.core.office_rules import OfficeRules
+from tasks.directory import changes
+from tasks.directory.sync import apply_snapshot
+from tasks.messaging.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
+from tasks.messaging.inbound import DirectoryChange, from_payload, to_payload
 from tasks.models import Department, OutboxMessage, Person, Task, TaskFlag
-from tasks.rules import OfficeRules
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 CORP = "wwtest0000000001"
@@ -147,7 +147,7 @@ def _person(session, userid: str) -> Person | None:
 
 
 def _apply(session, change: str, **fields) -> None:
-    directory_changes.apply(session, DirectoryChange(key="k", sender="sys", change=change,
+    changes.apply(session, DirectoryChange(key="k", sender="sys", change=change,
                                                      **fields), now=NOW, rules=OfficeRules())
 
 
@@ -197,7 +197,7 @@ def test_with_no_supervisor_the_admins_are_told(session):
     solo = _person(session, "solo")
     session.add(Task(title="值守", requester=solo, holder=solo, created_at=NOW, updated_at=NOW))
     session.flush()
-    directory_changes.apply(session, DirectoryChange(key="k", sender="sys", change="delete_user",
+    changes.apply(session, DirectoryChange(key="k", sender="sys", change="delete_user",
                                                      userid="solo"),
                             now=NOW, rules=OfficeRules(admins=frozenset({"it"})))
     assert session.scalars(select(OutboxMessage.recipient)).all() == ["it"]

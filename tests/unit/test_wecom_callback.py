@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from integrations.wecom.callback import CallbackRefused, CallbackVerifier
-from tasks.inbound import CardAction, TextMessage
+from tasks.messaging.inbound import CardAction, TextMessage
 
 TOKEN, CORP_ID = "QDG6eK", "wx5823bf96d3bd56c7"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"

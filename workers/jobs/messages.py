@@ -3,7 +3,8 @@
 import logging
 from datetime import datetime, timedelta
 
-from tasks import delivery, inbox
+from tasks.handling import inbox
+from tasks.messaging import delivery
 from workers import runtime, signals
 
 log = logging.getLogger(__name__)

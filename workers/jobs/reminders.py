@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from tasks import reminders
+from tasks.reminders import schedule
 from workers import signals
 from workers.runtime import Runtime
 
@@ -31,7 +31,7 @@ def dispatch_reminders(rt: Runtime) -> int:
     total = 0
     while True:
         with rt.sessions.begin() as session:
-            sent = reminders.dispatch_due(session, None, rt.settings.rules, rt.clock(),
+            sent = schedule.dispatch_due(session, None, rt.settings.rules, rt.clock(),
                                           limit=BATCH)
         total += sent
         if sent < BATCH:

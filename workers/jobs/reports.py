@@ -12,10 +12,10 @@ transaction holds the write lock.
 
 import logging
 
-from tasks import charts, digest, summaries
-from tasks.office_calendar import load_calendar
-from tasks.reporting import DIGEST, Period, already_sent, due_reports
-from tasks.workcalendar import WorkCalendar
+from tasks.calendar.office import load_calendar
+from tasks.calendar.workdays import WorkCalendar
+from tasks.reports import charts, digest, summaries
+from tasks.reports.figures import DIGEST, Period, already_sent, due_reports
 from workers import signals
 from workers.runtime import Runtime
 

@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from tasks import flags, ratings
-from tasks.office_calendar import load_calendar
-from tasks.rules import OfficeRules
-from tasks.workcalendar import WorkCalendar
+from tasks.calendar.office import load_calendar
+from tasks.calendar.workdays import WorkCalendar
+from tasks.core.office_rules import OfficeRules
+from tasks.feedback import ratings
+from tasks.routing import flags
 from workers import signals
 from workers.jobs import reports
 from workers.runtime import Runtime

@@ -1,0 +1,1 @@
+"""Working days and hours: China's calendar with the office's corrections."""

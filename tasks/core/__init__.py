@@ -1,0 +1,2 @@
+"""What every capability shares: roles, time limits, office rules, the holder ledger and
+the per-message context."""

@@ -1,0 +1,215 @@
+"""Who may do what to a task (product.md §1 and §3): the authorization matrix.
+
+Roles are relations between a person and a task, computed from the directory:
+requester (提请人), holder (承办人), first responder (首问责任人), supervisor (科室负责人 of a
+department the holder belongs to, or of one above it, or someone granted supervision of
+it with `mashangban grant supervisor`), leader (负责人 of the top of the
+tree), admin (MASHANGBAN_ADMINS). A refusal names the people who may, so nobody is left
+wondering whom to ask.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasks.core.office_rules import OfficeRules
+from tasks.errors import Refusal
+from tasks.models import Department, Membership, Person, SupervisorGrant, Task, TaskOffer
+
+REQUESTER, HOLDER, FIRST_RESPONDER = "requester", "holder", "first_responder"
+SUPERVISOR, LEADER, ADMIN, CLAIMANT = "supervisor", "leader", "admin", "claimant"
+
+ROLE_LABELS = {
+    REQUESTER: "提请人",
+    HOLDER: "承办人",
+    FIRST_RESPONDER: "首问责任人",
+    SUPERVISOR: "科室负责人",
+    LEADER: "领导",
+    ADMIN: "管理员",
+    CLAIMANT: "受理人员（任务待认领时）",
+}
+
+# action → (its Chinese name, the roles that may do it)
+MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
+    "accept": ("接办", (HOLDER, CLAIMANT)),
+    "progress": ("报告进展", (HOLDER,)),
+    "close": ("办结", (HOLDER,)),
+    "transfer": ("转办", (HOLDER, SUPERVISOR, ADMIN)),
+    "request_extension": ("申请延期", (HOLDER,)),
+    "decide_extension": ("审批延期", (SUPERVISOR, LEADER, ADMIN)),
+    "chase": ("催办", (SUPERVISOR, LEADER, ADMIN)),
+    "cancel": ("撤销", (REQUESTER, SUPERVISOR, ADMIN)),
+    "reopen": ("重办", (REQUESTER, SUPERVISOR, LEADER, ADMIN)),
+    "change_kind": ("修改类型", (REQUESTER, SUPERVISOR, ADMIN)),
+    "view": ("查询", (REQUESTER, HOLDER, FIRST_RESPONDER, CLAIMANT, SUPERVISOR, LEADER, ADMIN)),
+    "rate": ("评价", (REQUESTER,)),
+    "rectify": ("整改", (SUPERVISOR, LEADER, ADMIN)),
+}
+
+# The chat verbs that act on an existing task, and the action of the matrix each one asks for.
+VERB_ACTIONS = {
+    "接办": "accept", "进展": "progress", "办结": "close", "转办": "transfer",
+    "延期": "request_extension", "同意延期": "decide_extension",
+    "不同意延期": "decide_extension", "催办": "chase", "撤销": "cancel", "重办": "reopen",
+    "类型": "change_kind", "查询": "view", "评价": "rate", "整改": "rectify",
+}
+
+
+def who_may(verb: str) -> str | None:
+    """The roles that may use a verb, in words, so help can never disagree with the matrix."""
+    action = VERB_ACTIONS.get(verb)
+    if action is None:
+        return None
+    return "、".join(ROLE_LABELS[role] for role in MATRIX[action][1])
+
+
+@dataclass(frozen=True)
+class Authority:
+    """Answers role questions for one message; built per message from the session and rules.
+
+    The department tree and who supervises each department are read once per Authority,
+    not once per question: a reminder round asks about hundreds of tasks, and the tree does
+    not change within one message or round.
+    """
+
+    session: Session
+    rules: OfficeRules
+    _departments: dict[str, Department] = field(default_factory=dict, init=False,
+                                                repr=False, compare=False)
+    _supervisors_of: dict[int, list[Person]] = field(default_factory=dict, init=False,
+                                                     repr=False, compare=False)
+
+    def roles(self, person: Person, task: Task) -> set[str]:
+        found = set()
+        if person.id == task.requester_id:
+            found.add(REQUESTER)
+        if task.holder_id is not None and person.id == task.holder_id:
+            found.add(HOLDER)
+        if person.id == task.first_responder_id:
+            found.add(FIRST_RESPONDER)
+        if task.holder_id is None and self._offered(task, person):
+            found.add(CLAIMANT)
+        if person.id in {p.id for p in self.supervisors(task)}:
+            found.add(SUPERVISOR)
+        if self.is_leader(person):
+            found.add(LEADER)
+        if person.userid in self.rules.admins:
+            found.add(ADMIN)
+        return found
+
+    def require(self, action: str, person: Person, task: Task) -> None:
+        """Raise a Refusal that names who may, unless `person` holds one of the action's roles."""
+        name, allowed = MATRIX[action]
+        if self.roles(person, task) & set(allowed):
+            return
+        raise Refusal(f"无法{name}：任务 #{task.id} 只有{self._who(allowed, task)}可以{name}。")
+
+    def supervisors(self, task: Task) -> list[Person]:
+        """Leaders and granted supervisors (督办权) of the task's departments and of every
+        department above them: the holder's, or the one still to claim it."""
+        return self._leaders_above(self._task_departments(task))
+
+    def approvers(self, task: Task) -> list[Person]:
+        """The nearest supervisors other than the holder: who decides on extensions (延期) and
+        who hears first when the holder is late.
+
+        Walks up from the holder's departments and stops at the first level that has one,
+        so a section's requests go to its head, and the head's own go to the office's.
+        """
+        chain = self._with_ancestors(self._task_departments(task))
+        self._supervising([d.id for d in chain])  # one read for the whole chain
+        for department in chain:
+            leaders = [p for _, p in self._supervising([department.id])
+                       if p.id != task.holder_id]
+            if leaders:
+                return list({p.id: p for p in leaders}.values())
+        return []
+
+    def _task_departments(self, task: Task) -> list[Department]:
+        if task.holder is not None:
+            return [m.department for m in task.holder.memberships]
+        return [task.department] if task.department else []
+
+    def supervisors_of(self, person: Person) -> list[Person]:
+        """Who supervises a person: the leaders and grantees above their departments."""
+        return [p for p in self._leaders_above([m.department for m in person.memberships])
+                if p.id != person.id]
+
+    def supervisors_of_department(self, department: Department) -> list[Person]:
+        return self._leaders_above([department])
+
+    def is_leader(self, person: Person) -> bool:
+        return any(m.is_leader and self._is_top(m.department) for m in person.memberships)
+
+    def _who(self, allowed: tuple[str, ...], task: Task) -> str:
+        parts = []
+        for role in allowed:
+            names = self._names(role, task)
+            label = ROLE_LABELS[role]
+            parts.append(f"{label}（{names}）" if names else label)
+        return "、".join(parts[:-1]) + ("或" if len(parts) > 1 else "") + parts[-1]
+
+    def _names(self, role: str, task: Task) -> str:
+        people: list[Person] = {
+            REQUESTER: [task.requester],
+            HOLDER: [task.holder] if task.holder else [],
+            FIRST_RESPONDER: [task.first_responder] if task.first_responder else [],
+            SUPERVISOR: self.supervisors(task)[:3],
+        }.get(role, [])
+        return "、".join(p.name for p in people)
+
+    def _leaders_above(self, departments: list[Department]) -> list[Person]:
+        chain = self._with_ancestors(departments)
+        if not chain:
+            return []
+        order = {d.id: i for i, d in enumerate(chain)}
+        rank: dict[int, tuple[int, Person]] = {}
+        for department_id, person in self._supervising(list(order)):
+            level = order[department_id]
+            if person.id not in rank or level < rank[person.id][0]:
+                rank[person.id] = (level, person)
+        # nearest department's first, so refusals name the most relevant person
+        return [person for _, person in sorted(rank.values(), key=lambda r: (r[0], r[1].id))]
+
+    def _supervising(self, department_ids: list[int]) -> list[tuple[int, Person]]:
+        """(department, person) for the platform's leaders and the local grants (督办权)."""
+        missing = [d for d in department_ids if d not in self._supervisors_of]
+        if missing:
+            for department_id in missing:
+                self._supervisors_of[department_id] = []
+            leaders = self.session.execute(
+                select(Membership.department_id, Person).join(Person).where(
+                    Membership.department_id.in_(missing), Membership.is_leader,
+                    Person.active)).all()
+            granted = self.session.execute(
+                select(SupervisorGrant.department_id, Person).join(Person).where(
+                    SupervisorGrant.department_id.in_(missing), Person.active)).all()
+            for department_id, person in [*leaders, *granted]:
+                self._supervisors_of[department_id].append(person)
+        return [(d, person) for d in department_ids for person in self._supervisors_of[d]]
+
+    def _by_platform(self) -> dict[str, Department]:
+        if not self._departments:
+            self._departments.update(
+                (d.platform_id, d) for d in self.session.scalars(select(Department)))
+        return self._departments
+
+    def _with_ancestors(self, departments: list[Department]) -> list[Department]:
+        by_platform = self._by_platform()
+        chain: list[Department] = []
+        for department in departments:
+            current: Department | None = department
+            while current is not None and current not in chain:
+                chain.append(current)
+                current = by_platform.get(current.parent_platform_id or "")
+        return chain
+
+    def _is_top(self, department: Department) -> bool:
+        parent = department.parent_platform_id
+        return not parent or parent not in self._by_platform()
+
+    def _offered(self, task: Task, person: Person) -> bool:
+        return self.session.scalar(select(TaskOffer.id).where(
+            TaskOffer.task_id == task.id, TaskOffer.person_id == person.id,
+            TaskOffer.withdrawn_at.is_(None)).limit(1)) is not None

@@ -1,0 +1,1 @@
+"""People and departments: full syncs, change events and name lookups."""

@@ -1,0 +1,49 @@
+"""Finding people and departments by what someone wrote: a name, a userid, an @mention."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasks.models import Department, Person
+
+
+@dataclass(frozen=True)
+class NameLookup:
+    """The outcome of looking up a written name: one person, or the candidates to choose from."""
+
+    written: str
+    person: Person | None
+    candidates: tuple[Person, ...] = ()
+
+
+def find_person(session: Session, written: str) -> NameLookup:
+    """Resolve `张伟` or a userid to one active person.
+
+    An exact name or userid wins; otherwise names containing the text are offered as
+    candidates, so `王` lists every 王 rather than guessing.
+    """
+    text = written.strip().lstrip("@＠")
+    exact = session.scalars(
+        select(Person).where(Person.active, (Person.name == text) | (Person.userid == text))
+    ).all()
+    if len(exact) == 1:
+        return NameLookup(written, exact[0])
+    if exact:
+        return NameLookup(written, None, tuple(exact))
+    similar = session.scalars(
+        select(Person).where(Person.active, Person.name.contains(text)).limit(8)
+    ).all()
+    return NameLookup(written, None, tuple(similar))
+
+
+def person_by_userid(session: Session, userid: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.userid == userid, Person.active))
+
+
+def find_department(session: Session, written: str) -> Department | None:
+    """An active department by its exact name (`@秘书科`), for offers and transfers to a unit."""
+    text = written.strip().lstrip("@＠")
+    found = session.scalars(
+        select(Department).where(Department.active, Department.name == text)).all()
+    return found[0] if len(found) == 1 else None

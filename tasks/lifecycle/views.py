@@ -1,0 +1,52 @@
+"""Read-only answers in chat: my open tasks (我的), one task with its history (查询), help."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tasks.core import ledger
+from tasks.core.context import Context
+from tasks.feedback import closure, ratings
+from tasks.models import OPEN_STATES, Extension, Task, TaskOffer
+from tasks.presentation import replies
+from tasks.routing import flags
+
+_MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bounds the read
+
+
+def list_mine(ctx: Context, page: int) -> None:
+    """The sender's open tasks and the unclaimed ones offered to them, most urgent first."""
+    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == ctx.sender.id,
+                                              TaskOffer.withdrawn_at.is_(None))
+    mine = (Task.holder_id == ctx.sender.id) | (
+        Task.holder_id.is_(None) & Task.id.in_(offered))
+    tasks = ctx.session.scalars(
+        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
+    ordered = sorted(tasks, key=_urgency)
+    shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
+    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
+    ctx.reply(text, markdown=bool(ordered))
+
+
+def show_task(ctx: Context, task: Task) -> None:
+    """One task with its full history, for anyone with a part in it."""
+    ctx.authority.require("view", ctx.sender, task)
+    extensions = ctx.session.scalars(
+        select(Extension).where(Extension.task_id == task.id).order_by(Extension.id)).all()
+    record = replies.TaskRecord(extensions, ledger.stretches(ctx.session, task, ctx.now),
+                                flags.flags_of(ctx.session, task),
+                                closure.closures_of(ctx.session, task),
+                                ratings.ratings_of(ctx.session, task))
+    ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
+              markdown=True)
+
+
+def show_help(ctx: Context, topic: str | None) -> None:
+    ctx.reply(replies.help_text(topic), markdown=True)
+
+
+def _urgency(task: Task) -> tuple[bool, datetime, int]:
+    """Nearest deadline first (overdue ones lead); tasks without a deadline come last."""
+    return (task.deadline is None, task.deadline or task.created_at, task.id)
+
+

@@ -1,0 +1,1 @@
+"""The chat platform port and the durable inbox and outbox around it."""

@@ -1,0 +1,1 @@
+"""What the assistant says: reply texts and task cards, kept apart from the rules that pick them."""

@@ -1,0 +1,189 @@
+"""The neutral cards the domain shows about a task, in each of its states."""
+
+from dataclasses import replace
+from datetime import datetime
+
+from tasks.calendar.workdays import WorkCalendar
+from tasks.language import KIND_LABELS
+from tasks.messaging.channel import Card, CardButton, CardField
+from tasks.models import STATE_LABELS, Rating, Task
+from tasks.models import Card as CardRecord
+from tasks.presentation.replies import deadline_text, stamp
+from tasks.vocabulary import RATING_LEVELS
+
+ACCEPT = "accept"
+TRANSFER = "transfer"
+PROGRESS = "progress"
+CLOSE = "close"
+EXTEND = "extend"
+RATE = "rate"  # rate.1 … rate.5: a level of the 好差评 scale, best first
+REDO = "redo"  # redo.<rating id>: a supervisor sends a badly rated task back (重办)
+RECTIFY = "rectify"  # rectify.<rating id>: … or opens a follow-up task (整改)
+
+
+def button_key(action: str, task: Task) -> str:
+    return f"{action}:{task.id}"
+
+
+def rating_key(action: str, detail: int, task: Task) -> str:
+    """`rate.2:12`: the action, what it is about (a level, a rating) and the task number."""
+    return f"{action}.{detail}:{task.id}"
+
+
+def split_action(action: str) -> tuple[str, int | None]:
+    """`rate.2` → ("rate", 2); a plain `accept` → ("accept", None)."""
+    name, _, detail = action.partition(".")
+    return name, int(detail) if detail.isdigit() else None
+
+
+def parse_button_key(key: str) -> tuple[str, int] | None:
+    """Split `accept:12` into its action and task number; None for anything else."""
+    action, _, number = key.partition(":")
+    return (action, int(number)) if number.isdigit() else None
+
+
+def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar | None) -> Card:
+    """The card a new holder receives: what, from whom, by when, with 接办 and 转办."""
+    return Card(
+        card_id=card_id,
+        title=f"新任务 #{task.id}",
+        subtitle=task.title,
+        fields=_fields(task, now, calendar),
+        buttons=(
+            CardButton("接办", button_key(ACCEPT, task), primary=True),
+            CardButton("转办", button_key(TRANSFER, task)),
+        ),
+    )
+
+
+def chase_card(task: Task, card_id: str, chaser: str, note: str, now: datetime,
+               calendar: WorkCalendar | None) -> Card:
+    """催办: what is chased and by whom, with the three ways to answer it."""
+    return Card(
+        card_id=card_id,
+        title=f"催办 #{task.id}",
+        subtitle=f"{task.title}｜{chaser}催办" + (f"：{note}" if note else ""),
+        fields=_fields(task, now, calendar),
+        buttons=(
+            CardButton("进展", button_key(PROGRESS, task), primary=True),
+            CardButton("办结", button_key(CLOSE, task)),
+            CardButton("延期", button_key(EXTEND, task)),
+        ),
+    )
+
+
+def current_card(task: Task, record: CardRecord, now: datetime,
+                 calendar: WorkCalendar | None, *, awaited: bool) -> Card:
+    """The card redrawn for the task's present state as its recipient should see it.
+
+    `awaited` says whether the task still waits for this recipient to press 接办.
+    """
+    card = offer_card(task, record.platform_card_id, now, calendar)
+    status = _status(task, awaited)
+    if status is None:
+        return card
+    return Card(
+        card_id=card.card_id,
+        title=f"任务 #{task.id}（{STATE_LABELS[task.state]}）",
+        subtitle=card.subtitle,
+        fields=card.fields,
+        buttons=card.buttons,
+        status=status,
+    )
+
+
+def current_chase_card(task: Task, sent: Card, recipient_id: int, now: datetime,
+                       calendar: WorkCalendar | None) -> Card:
+    """A 催办 card redrawn: it keeps its layout (who chased, why) and its 进展/办结/延期 while
+    its recipient holds the open task; otherwise it is greyed with what happened."""
+    if task.is_open and task.holder_id == recipient_id:
+        status = None
+    elif task.is_open:
+        status = f"已转由{task.holder_label}办理"
+    else:
+        status = _status(task, awaited=False)
+    return replace(sent, fields=_fields(task, now, calendar), status=status)
+
+
+def _status(task: Task, awaited: bool) -> str | None:
+    """None while the recipient is still expected to press 接办; otherwise what happened."""
+    if task.state == "closed":
+        return "已办结"
+    if task.state == "cancelled":
+        return "已撤销"
+    if task.state == "accepted" and task.holder is not None:
+        return f"已由{task.holder.name}接办"
+    return None if awaited else f"已转办给{task.holder_label}"
+
+
+def _fields(task: Task, now: datetime, calendar: WorkCalendar | None) -> tuple[CardField, ...]:
+    return (
+        CardField("提请人", task.requester.name),
+        CardField("期限", deadline_text(task, now, calendar)),
+        CardField("类型", KIND_LABELS.get(task.kind, task.kind)),
+        CardField("状态", STATE_LABELS[task.state]),
+    )
+
+
+def rating_card(task: Task, rating: Rating, card_id: str, result: str,
+                holder: str) -> Card:
+    """好差评: the requester rates one close on the five levels, best first."""
+    return Card(
+        card_id=card_id,
+        title=f"请评价任务 #{task.id}",
+        subtitle=f"{task.title}｜{holder} 已办结，请对办理结果作出评价",
+        fields=(
+            CardField("承办人", holder),
+            CardField("办理结果", _short(result)),
+            CardField("办结时间", stamp(rating.asked_at)),
+            CardField("评价期限", f"{stamp(rating.expires_at)} 前"),
+        ),
+        buttons=tuple(CardButton(level, rating_key(RATE, index, task), primary=index == 1)
+                      for index, level in enumerate(RATING_LEVELS, 1)),
+    )
+
+
+def rating_status(rating: Rating) -> str:
+    """What a rating card shows once it can no longer be pressed."""
+    if rating.state == "rated" and rating.level:
+        return f"已评价：{rating.level}"
+    if rating.state == "not_rated":
+        return "未评价（已过期）"
+    return "已处理"
+
+
+def followup_card(task: Task, rating: Rating, card_id: str) -> Card:
+    """差评处理: a supervisor chooses 重办 (same task, same holder) or 整改 (a follow-up task)."""
+    return Card(
+        card_id=card_id,
+        title=f"差评待处理 #{task.id}",
+        subtitle=f"{task.title}｜提请人{rating.requester.name}评价「{rating.level}」，"
+                 f"请选择重办或整改",
+        fields=(
+            CardField("承办人", rating.closure.holder.name if rating.closure.holder
+                      else task.holder_label),
+            CardField("提请人", rating.requester.name),
+            CardField("评价", rating.level or ""),
+            CardField("原因", _short(rating.reason or "未说明")),
+        ),
+        buttons=(
+            CardButton("重办", rating_key(REDO, rating.id, task), primary=True),
+            CardButton("整改", rating_key(RECTIFY, rating.id, task)),
+        ),
+    )
+
+
+def followup_status(rating: Rating, actor: str) -> str:
+    if rating.followup == "rectification" and rating.followup_task_id:
+        return f"已安排整改 #{rating.followup_task_id}（{actor}）"
+    return f"已安排重办（{actor}）"
+
+
+def with_status(card: Card, status: str) -> Card:
+    """The same card, greyed out with `status`."""
+    return Card(card_id=card.card_id, title=card.title, subtitle=card.subtitle,
+                source=card.source, fields=card.fields, buttons=card.buttons, status=status)
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

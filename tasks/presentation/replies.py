@@ -1,0 +1,429 @@
+"""The Chinese texts the assistant replies with, kept apart from the rules that pick them."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
+from tasks.core.authority import who_may
+from tasks.core.ledger import Stretch
+from tasks.core.sla import WORKING_UNITS
+from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
+from tasks.models import STATE_LABELS, Closure, Extension, Person, Rating, Task, TaskEvent, TaskFlag
+from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS
+
+PAGE_SIZE = 10
+
+ACTION_LABELS = {
+    "created": "创建",
+    "accepted": "接办",
+    "progress": "报告进展",
+    "transferred": "转办",
+    "extension_requested": "申请延期",
+    "extension_approved": "同意延期",
+    "extension_refused": "不同意延期",
+    "chased": "催办",
+    "closed": "办结",
+    "reopened": "重办",
+    "cancelled": "撤销",
+    "kind_changed": "修改类型",
+    "rated": "评价",
+    "rating_reason": "说明评价原因",
+    "rating_reason_missing": "未说明评价原因",
+    "rating_expired": "评价过期",
+    "rating_withdrawn": "评价取消",
+    "rectification": "安排整改",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def deadline_text(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
+    """`12月3日 17:30 周四（剩余2个工作日）`, in working days for working-day policies."""
+    if task.deadline is None:
+        return "未设定期限"
+    working = (task.policy or {}).get("completion", "").split(" ")[-1] in WORKING_UNITS
+    return format_deadline(task.deadline, now, calendar, working=working)
+
+
+def stamp(when: datetime) -> str:
+    local = when.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def contact(person: Person) -> str:
+    """How to reach someone: their name, department and account (主动告知)."""
+    departments = "、".join(person.department_names)
+    return f"{person.name}（{departments}，@{person.userid}）" if departments else \
+        f"{person.name}（@{person.userid}）"
+
+
+def task_line(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
+    return (f"#{task.id} {task.title}｜{STATE_LABELS[task.state]}｜"
+            f"{deadline_text(task, now, calendar)}")
+
+
+def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
+            offered: Sequence[Person] = (), note: str = "",
+            next_levels: Sequence[Person] = ()) -> str:
+    """The requester's confirmation: who has it now and why, by when, what kind."""
+    details = [note] if note else []
+    if task.stand_in_for is not None:
+        details.append(f"{task.stand_in_for.name}请假，由补位人办理")
+    if task.holder is not None:
+        holder = task.holder.name
+    else:
+        unit = task.department.name if task.department else "值班人员"
+        holder = f"{unit} {'、'.join(p.name for p in offered)}".strip()
+        details.append("先接办者承办")
+    lines = [
+        f"已创建任务 #{task.id}「{task.title}」（{kind_label(task.kind)}），"
+        f"承办：{holder}{'（' + '；'.join(details) + '）' if details else ''}，"
+        f"期限 {deadline_text(task, now, calendar)}。",
+    ]
+    if task.first_response_due is not None:
+        lines.append(f"应在 {stamp(task.first_response_due)} 前接办。")
+    if task.kind == "emergency" and next_levels:
+        lines.append(f"未及时接办将依次提请：{_names(next_levels)}。")
+    if inferred:
+        lines.append(f"根据内容识别为「{kind_label(task.kind)}」；如不对，请发送"
+                     f"「类型 #{task.id} 一般件」修改。")
+    return "\n".join(lines)
+
+
+def emergency_reported(task: Task, offered: Sequence[Person],
+                       next_levels: Sequence[Person]) -> str:
+    """即接即报: the leader on duty hears of an emergency the moment it is received."""
+    text = (f"【即接即报】突发事件 #{task.id}「{task.title}」已由 {task.requester.name} 报告，"
+            f"已交 {_names(offered) or '受理人员'} 处置。")
+    return text + (f"未及时接办将依次提请：{_names(next_levels)}。" if next_levels else "")
+
+
+def _names(people: Sequence[Person]) -> str:
+    return "、".join(p.name for p in people)
+
+
+def accepted_notice(task: Task) -> str:
+    assert task.holder is not None
+    return f"{contact(task.holder)} 已接办任务 #{task.id}「{task.title}」。"
+
+
+def progress_notice(task: Task, actor: Person, text: str) -> str:
+    return f"任务 #{task.id}「{task.title}」进展（{actor.name}）：{text}"
+
+
+def transferred_notice(task: Task, actor: Person, reason: str) -> str:
+    """Tells requester and first responder who holds the task now and how to reach them."""
+    holder = contact(task.holder) if task.holder else task.holder_label
+    return (f"任务 #{task.id}「{task.title}」已由 {actor.name} 转办给 {holder}。\n"
+            f"原因：{reason}\n如有疑问可直接联系新的承办人。")
+
+
+def transferred_to_you(task: Task, actor: Person, reason: str) -> str:
+    return f"{actor.name} 将任务 #{task.id}「{task.title}」转给你办理，原因：{reason}。请尽快接办。"
+
+
+def extension_request(extension: Extension, task: Task) -> str:
+    old = stamp(extension.previous_deadline) if extension.previous_deadline else "未设定"
+    return (f"{extension.requested_by.name} 申请将任务 #{task.id}「{task.title}」的期限"
+            f"由 {old} 延至 {stamp(extension.requested_deadline)}。\n原因：{extension.reason}\n"
+            f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。")
+
+
+def extension_decided(extension: Extension, task: Task) -> str:
+    assert extension.decided_by is not None
+    if extension.state == "approved":
+        return (f"{extension.decided_by.name} 同意了任务 #{task.id} 的延期申请，"
+                f"新期限 {stamp(extension.requested_deadline)}（原期限保留在记录中）。")
+    return (f"{extension.decided_by.name} 不同意任务 #{task.id} 的延期申请，"
+            f"原因：{extension.decision_reason}。期限仍为 "
+            f"{stamp(task.deadline) if task.deadline else '未设定'}。")
+
+
+def closed_notice(task: Task) -> str:
+    return (f"任务 #{task.id}「{task.title}」已由 {task.holder_label} 办结。\n"
+            f"办理结果：{task.result}")
+
+
+def reopened_notice(task: Task, actor: Person, reason: str, now: datetime,
+                    calendar: WorkCalendar) -> str:
+    return (f"{actor.name} 要求重办任务 #{task.id}「{task.title}」，原因：{reason}。\n"
+            f"期限 {deadline_text(task, now, calendar)}，请重新接办。")
+
+
+def cancelled_notice(task: Task, actor: Person, reason: str) -> str:
+    return f"任务 #{task.id}「{task.title}」已由 {actor.name} 撤销，原因：{reason}。无需再办理。"
+
+
+def kind_changed(task: Task, now: datetime, calendar: WorkCalendar) -> str:
+    return (f"任务 #{task.id} 的类型已改为「{kind_label(task.kind)}」，"
+            f"期限 {deadline_text(task, now, calendar)}。")
+
+
+def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
+             calendar: WorkCalendar) -> str:
+    """Markdown list of open tasks; the page footer says how to see the next one."""
+    if not total:
+        return "你目前没有待办任务。"
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if not tasks:
+        return f"没有第{page}页，你的待办共 {pages} 页。"
+    lines = [f"**我的待办**（共 {total} 项，第{page}/{pages}页，按紧急程度排列）"]
+    for task in tasks:
+        lines.append(f"> #{task.id} {task.title}\n"
+                     f"> {STATE_LABELS[task.state]}｜{kind_label(task.kind)}｜"
+                     f"{deadline_text(task, now, calendar)}")
+    if page < pages:
+        lines.append(f"发送「我的 {page + 1}」查看下一页。")
+    lines.append("接办：接办 #编号；进展：进展 #编号 说明；办结：办结 #编号 结果")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """What 查询 shows beyond the task itself: extensions, the holder ledger, the flags,
+    and each close's record (办结记录) with the rating it received, if one was asked."""
+
+    extensions: Sequence[Extension]
+    stretches: Sequence[Stretch]
+    flags: Sequence[TaskFlag]
+    closures: Sequence[Closure] = ()
+    ratings: Sequence[Rating] = ()
+
+
+def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar) -> str:
+    """Markdown view of one task with its full history (查询)."""
+    holder = task.holder_label
+    if task.stand_in_for is not None:
+        holder += f"（补位，原定 {task.stand_in_for.name}）"
+    lines = [
+        f"**任务 #{task.id}** {task.title}",
+        f"> 类型：{kind_label(task.kind)}",
+        f"> 状态：{STATE_LABELS[task.state]}",
+        f"> 提请人：{task.requester.name}",
+        f"> 承办人：{holder}",
+        f"> 首问责任人：{task.first_responder.name if task.first_responder else '（待认领）'}",
+        f"> 期限：{deadline_text(task, now, calendar)}",
+    ]
+    if task.original_deadline is not None and task.original_deadline != task.deadline:
+        lines.append(f"> 原期限：{stamp(task.original_deadline)}")
+    if task.first_response_due is not None and task.accepted_at is None:
+        lines.append(f"> 应接办时间：{stamp(task.first_response_due)} 前")
+    if task.result:
+        lines.append(f"> 办理结果：{task.result}")
+    pending = [e for e in record.extensions if e.state == "requested"]
+    if pending:
+        lines.append(f"> 延期申请待审批：延至 {stamp(pending[-1].requested_deadline)}")
+    lines.append(f"> 转办 {task.transfer_count} 次，退回 {task.bounce_count} 次，"
+                 f"重办 {task.reopen_count} 次")
+    if record.flags:
+        named = "、".join(dict.fromkeys(FLAG_LABELS.get(f.flag, f.flag) for f in record.flags))
+        lines.append(f"> 提示：{named}")
+    if record.closures:
+        lines.append("**办结记录**")
+        by_closure = {rating.closure_id: rating for rating in record.ratings}
+        for closure in record.closures:
+            lines += closure_lines(closure, by_closure.get(closure.id), len(record.closures))
+    if record.stretches:
+        lines.append("**承办经过**")
+        lines += [_stretch_line(stretch) for stretch in record.stretches]
+    lines.append("**办理经过**")
+    lines += [history_line(event) for event in task.events]
+    return "\n".join(lines)
+
+
+def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[str]:
+    """One close in readable Chinese: when and by whom, how fast, on time or not, what it
+    went through, who held it how long, and the requester's rating."""
+    which = f"第{closure.round + 1}次办结" if closes > 1 or closure.round else "办结"
+    holder = closure.holder.name if closure.holder else "—"
+    response = ("—" if closure.first_response_minutes is None
+                else duration(closure.first_response_minutes))
+    lines = [
+        f"{which}：{stamp(closure.closed_at)}（{holder}）",
+        f"首次响应 {response}，办理用时 {duration(closure.close_minutes)}",
+        _on_time_line(closure),
+        f"转办 {closure.transfers} 次，退回 {closure.bounces} 次，"
+        f"提醒 {closure.reminders_received} 次，催办 {closure.chases_received} 次",
+    ]
+    if closure.holder_times:
+        lines.append("承办用时：" + "；".join(
+            f"{entry['name']} {duration(int(entry['seconds']) // 60)}"
+            + ("" if entry.get("accepted") else "（未接办）") for entry in closure.holder_times))
+    lines.append(f"评价：{rating_text(rating)}")
+    return lines
+
+
+def _on_time_line(closure: Closure) -> str:
+    if closure.original_deadline is None and closure.deadline is None:
+        return "未设定期限，不计是否按时"
+    parts = []
+    if closure.original_deadline is not None:
+        parts.append(f"原期限 {stamp(closure.original_deadline)}："
+                     f"{_kept(closure.closed_at, closure.original_deadline)}")
+    if closure.deadline is not None and closure.deadline != closure.original_deadline:
+        parts.append(f"延期后期限 {stamp(closure.deadline)}："
+                     f"{_kept(closure.closed_at, closure.deadline)}")
+    return "；".join(parts)
+
+
+def _kept(closed_at: datetime, deadline: datetime) -> str:
+    if closed_at <= deadline:
+        return "按时"
+    return f"超期{duration(int((closed_at - deadline).total_seconds() // 60))}"
+
+
+def rating_text(rating: Rating | None) -> str:
+    """The rating of one close in words, with the follow-up a bad one received."""
+    if rating is None:
+        return "无需评价（提请人本人办结）"
+    if rating.state == "asked":
+        return f"待提请人 {rating.requester.name} 评价（{stamp(rating.expires_at)} 前）"
+    if rating.state == "not_rated":
+        return "未评价"
+    text = rating.level or ""
+    if rating.reason:
+        text += f"（原因：{rating.reason}）"
+    elif rating.awaiting_reason:
+        text += "（待说明原因）"
+    if rating.followup == "rectification":
+        text += f"，已安排整改 #{rating.followup_task_id}"
+    elif rating.followup == "reopened":
+        text += "，已安排重办"
+    elif rating.is_bad:
+        text += "，待科室负责人决定重办或整改"
+    return text
+
+
+def duration(minutes: int) -> str:
+    """`2天3小时`, `1小时5分钟`, `12分钟`: a span as people say it."""
+    if minutes >= 1440:
+        return f"{minutes // 1440}天{minutes % 1440 // 60}小时"
+    return f"{minutes // 60}小时{minutes % 60}分钟" if minutes >= 60 else f"{minutes}分钟"
+
+
+def _stretch_line(stretch: Stretch) -> str:
+    held = duration(int(stretch.held.total_seconds() // 60))
+    extra = "" if stretch.accepted else "，未接办"
+    stood_in = f"（代{stretch.stand_in_for}）" if stretch.stand_in_for else ""
+    return f"{stretch.holder}{stood_in}：{held}{extra}"
+
+
+def history_line(event: TaskEvent) -> str:
+    actor = event.actor.name if event.actor else "系统"
+    text = f"：{event.text}" if event.text else ""
+    via = "（卡片）" if event.channel == "card" else ""
+    return f"{stamp(event.at)} {actor} {ACTION_LABELS.get(event.action, event.action)}{via}{text}"
+
+
+def help_text(topic: str | None) -> str:
+    if topic and topic in VERB_DETAILS:
+        return _with_who_may(topic, VERB_DETAILS[topic])
+    lines = ["**马上办 · 指令一览**"]
+    lines += [f"· **{verb}**：{text}" for verb, text in VERBS.items()]
+    lines.append("任务写作 #12 或 12号；人员写作 @姓名，部门写作 @部门名。")
+    lines.append("发送「帮助 转办」等查看某个指令的详细说明。")
+    if topic:
+        lines.insert(0, f"没有「{topic}」这个指令。")
+    return "\n".join(lines)
+
+
+def _with_who_may(verb: str, detail: str) -> str:
+    """Replace the help's 谁可以用 line with the authorization matrix's own answer."""
+    roles = who_may(verb)
+    if roles is None:
+        return detail
+    lines = [line for line in detail.split("\n") if not line.startswith("谁可以用：")]
+    lines.insert(1, f"谁可以用：{roles}。")
+    return "\n".join(lines)
+
+
+def unknown_command(reason: str, example: str) -> str:
+    return f"没有看懂：{reason}\n可以这样写：{example}\n发送「帮助」查看全部指令。"
+
+
+def name_problem(written: str, candidates: Sequence[Person]) -> str:
+    if not candidates:
+        return f"通讯录中没有找到「{written}」，请检查姓名，部门请写全称。"
+    options = "；".join(f"{p.name}（{'、'.join(p.department_names) or '未分配部门'}，@{p.userid}）"
+                       for p in candidates)
+    return f"「{written}」对应多位人员：{options}。请用 @账号 指定其中一位。"
+
+
+def not_in_directory() -> str:
+    return "通讯录中还没有你的信息，请联系管理员同步通讯录后再试。"
+
+
+def task_not_found(number: int) -> str:
+    return f"没有找到任务 #{number}，请发送「我的」查看你的任务编号。"
+
+
+# A chase card's buttons cannot carry text, so each asks for the command to type.
+ANSWER_HINTS = {
+    "progress": "请发送：进展 #{n} 目前进展（例如：进展 #{n} 初稿已完成，明天报送）",
+    "close": "请发送：办结 #{n} 办理结果（例如：办结 #{n} 已报送办公室）",
+    "extend": "请发送：延期 #{n} 新期限 原因（例如：延期 #{n} 12月5日 需等待财务数据）",
+}
+
+
+def transfer_hint(task: Task) -> str:
+    return (f"转办须写明原因，请发送：转办 #{task.id} @姓名 原因\n"
+            f"也可转给部门：转办 #{task.id} @部门名 原因")
+
+
+def rating_thanks(task: Task, level: str) -> str:
+    return f"感谢评价！任务 #{task.id}「{task.title}」评价为「{level}」，已告知承办人。"
+
+
+def rating_reason_wanted(task: Task, level: str) -> str:
+    return (f"已记录你对任务 #{task.id} 的评价「{level}」。请直接回复不满意的原因"
+            f"（你的下一条消息即作为原因），也可发送「评价 #{task.id} {level} 原因」。")
+
+
+def rating_reason_recorded(task: Task, level: str, supervisors: Sequence[Person],
+                           rater: Person) -> str:
+    """A requester who is also one of the deciders is asked to decide, not told of others."""
+    others = [p for p in supervisors if p.id != rater.id]
+    head = f"已记录你对任务 #{task.id} 的评价「{level}」及原因"
+    if len(others) < len(supervisors):
+        also = f"和{_names(others)}" if others else ""
+        return f"{head}，并告知承办人{also}。请在卡片上选择重办或整改。"
+    told = f"承办人和{_names(supervisors)}" if supervisors else "承办人"
+    return f"{head}，并告知{told}，将决定重办或整改。"
+
+
+def rating_outcome(task: Task, level: str, reason: str | None, requester: Person,
+                   *, first_responder: bool) -> str:
+    """What holder and first responder hear of the requester's verdict (有请必复, 回访)."""
+    lead = "你首问的任务" if first_responder else "任务"
+    why = f"，原因：{reason}" if reason else ("，未说明原因" if level in BAD_LEVELS else "")
+    text = f"{lead} #{task.id}「{task.title}」的提请人 {requester.name} 评价为「{level}」{why}。"
+    return text + ("科室负责人将决定重办或整改。" if level in BAD_LEVELS else "")
+
+
+def poor_rating_notice(task: Task, level: str, reason: str | None, requester: Person,
+                       holder: str, default_deadline: datetime) -> str:
+    """【办而不力】 to the holder's nearest supervisors, with the two ways to follow up."""
+    why = reason or "未说明"
+    return (f"【办而不力提示】任务 #{task.id}「{task.title}」（承办人 {holder}）办结后，"
+            f"提请人 {requester.name} 评价为「{level}」，原因：{why}。\n"
+            f"请在卡片上选择「重办」（退回 {holder} 重新办理，期限 {stamp(default_deadline)}）"
+            f"或「整改」（另建整改任务）；也可发送「重办 #{task.id} 期限 说明」"
+            f"或「整改 #{task.id} 期限 说明」。")
+
+
+def rectification_notice(original: Task, followup: Task, actor: Person, note: str) -> str:
+    text = (f"{actor.name} 就任务 #{original.id}「{original.title}」的差评安排整改，"
+            f"已建整改任务 #{followup.id}「{followup.title}」，期限 "
+            f"{stamp(followup.deadline) if followup.deadline else '未设定'}。")
+    return text + (f"\n说明：{note}" if note else "")
+
+
+def already_rated(task: Task, level: str | None) -> str:
+    return f"你已评价过任务 #{task.id}（{level}），每次办结只能评价一次，感谢！"
+
+
+def processing_failed() -> str:
+    return "抱歉，系统暂时无法处理你刚才的消息，已记录问题，请稍后再试。"

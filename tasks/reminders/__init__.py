@@ -1,0 +1,1 @@
+"""Reminders and escalation planned from task state and dispatched once."""

@@ -1,0 +1,1 @@
+"""Morning digest, supervisor summaries and their chart, assessment records."""

@@ -1,0 +1,1 @@
+"""The `mashangban` command line: one module per group of commands, assembled in `main`."""

@@ -1,0 +1,62 @@
+"""The `mashangban` command: run, migrate and administer an installation."""
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from webapp.cli.admin import add_commands as add_admin_commands
+from webapp.cli.directory import add_commands as add_directory_commands
+from webapp.cli.report import add_commands as add_report_commands
+from webapp.cli.roster import add_commands as add_roster_commands
+from webapp.cli.service import add_commands as add_service_commands
+from workers.settings import SettingsError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; a settings problem is one clear line."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as error:
+        print(f"mashangban: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mashangban", description="马上办 task assistant")
+    commands = parser.add_subparsers(title="commands")
+
+    add_service_commands(commands, _command)
+    add_admin_commands(commands, _command)
+    add_directory_commands(commands, _command)
+    add_roster_commands(commands, _command)
+    add_report_commands(commands, _command)
+
+    demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
+                    _demo)
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--sandbox-port", type=int, default=8090)
+    return parser
+
+
+def _command(group: argparse._SubParsersAction, name: str, help_text: str,
+             run: Callable[[argparse.Namespace], int | None]) -> argparse.ArgumentParser:
+    command = group.add_parser(name, help=help_text, description=help_text)
+    command.set_defaults(run=run)
+    return command
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from webapp.cli.demo import run_demo
+
+    return run_demo(web_port=args.port, sandbox_port=args.sandbox_port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

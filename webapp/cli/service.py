@@ -1,0 +1,107 @@
+"""Commands that run an installation: migrate, sync the directory, serve, work, sandbox.
+
+    mashangban db upgrade            migrate the database to the newest schema
+    mashangban sync-directory        load departments and people from the platform
+    mashangban web [--host --port --workers]   the web app under gunicorn
+    mashangban worker [--burst]      a background worker with its scheduler
+    mashangban sandbox [--host --port --callback]   the WeCom sandbox
+"""
+
+import argparse
+import sys
+
+from webapp.cli import common
+from workers.settings import load_settings
+
+
+def add_commands(commands: argparse._SubParsersAction,
+                 command: common.Register) -> None:
+    """Register this module's commands on the `mashangban` parser."""
+    db = commands.add_parser("db", help="database schema").add_subparsers(title="db commands")
+    command(db, "upgrade", "migrate the database to the newest schema", db_upgrade)
+
+    command(commands, "sync-directory", "load departments and people from the platform",
+             sync_directory)
+
+    web = command(commands, "web", "serve the web app with gunicorn", _web)
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--workers", type=int, default=4)
+
+    worker = command(commands, "worker", "run a background worker with its scheduler", _worker)
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+
+    sandbox = command(commands, "sandbox", "serve the WeCom sandbox (fake WeCom)", _sandbox)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8090)
+    sandbox.add_argument("--callback", default="http://127.0.0.1:8000/wecom/callback")
+
+
+
+def db_upgrade(_args: argparse.Namespace | None = None) -> int:
+    from workers.db import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print("数据库已升级到最新结构 (database schema is up to date)")
+    return 0
+
+
+def sync_directory(_args: argparse.Namespace | None = None) -> int:
+    """Reconcile the stored directory with the platform's; progress goes to stderr."""
+    from tasks.directory.sync import apply_snapshot
+    from workers.runtime import Runtime
+
+    def progress(line: str) -> None:
+        print(f"sync-directory: {line}", file=sys.stderr, flush=True)
+
+    rt = Runtime(load_settings())
+    rt.settings.wecom  # noqa: B018 - validate before any network call
+    progress("正在读取企业微信通讯录…")
+    snapshot = rt.channel.fetch_directory()
+    progress(f"已读取 {len(snapshot.departments)} 个部门、{len(snapshot.members)} 人，正在写入…")
+    with rt.sessions.begin() as session:
+        report = apply_snapshot(session, snapshot, now=rt.clock(), rules=rt.settings.rules,
+                                progress=progress)
+    if report.flagged:  # the reminders are in the outbox: wake a worker (else the sweep will)
+        from redis import RedisError
+
+        from workers.signals import request_processing
+        try:
+            request_processing(rt.redis, rt.queue)
+        except RedisError:
+            progress("Redis 不可用：提醒消息已保存，由 worker 稍后发出")
+    flagged = f"，{report.flagged} 项在办任务已提醒负责人转办" if report.flagged else ""
+    print(f"通讯录已同步：{report.departments} 个部门，{report.people} 人，"
+          f"{report.deactivated} 人已停用{flagged}")
+    return 0
+
+
+def _web(args: argparse.Namespace) -> int:
+    from webapp.server import serve
+
+    settings = load_settings()
+    settings.wecom  # noqa: B018 - refuse to start with a broken configuration
+    serve(args.host, args.port, args.workers)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from workers.runtime import Runtime
+    from workers.worker import run
+
+    rt = Runtime(load_settings())
+    rt.settings.wecom  # noqa: B018
+    run(rt, burst=args.burst)
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from integrations.wecom.sandbox import SandboxConfig, serve
+
+    wecom = load_settings().wecom
+    config = SandboxConfig(corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
+                           token=wecom.token, aes_key=wecom.aes_key, callback_url=args.callback)
+    print(f"WeCom 沙箱：http://{args.host}:{args.port}/", flush=True)
+    serve(config, args.host, args.port)
+    return 0
