@@ -2,7 +2,7 @@
 reminder dispatcher.
 
 SimpleWorker runs jobs in the worker process instead of forking one per job: about five
-times the throughput (performance-notes.md), and our jobs are short and hold no state
+times the throughput (docs/performance.md), and our jobs are short and hold no state
 between runs. A job that crashes the process is covered by the database sweep.
 """
 
@@ -21,7 +21,7 @@ def run(rt: Runtime, *, burst: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     runtime.install(rt)
     sweep(rt)  # pick up whatever was left while no worker ran
-    threads = [SweepThread(rt), ReminderThread(rt)]
+    threads: list[SweepThread | ReminderThread] = [SweepThread(rt), ReminderThread(rt)]
     if not burst:
         for thread in threads:
             thread.start()

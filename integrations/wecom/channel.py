@@ -119,8 +119,9 @@ class WeComChannel:
         code = result.get("errcode")
         if code != 0:
             reason = f"WeCom robot errcode {code}: {result.get('errmsg', '')}"[:500]
-            raise DeliveryError(reason, retryable=code in RETRYABLE,
-                                retry_after=RETRYABLE.get(code))
+            known = code if isinstance(code, int) else None
+            raise DeliveryError(reason, retryable=known in RETRYABLE,
+                                retry_after=RETRYABLE.get(known) if known is not None else None)
 
     def _request(self, method: str, endpoint: str, **kwargs: Any) -> dict[str, Any]:
         """One API call, with WeCom's and the network's failures told apart as retryable."""

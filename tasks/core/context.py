@@ -1,5 +1,6 @@
 """Everything one inbound message is handled with: who sent it, when, and how to answer."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -43,7 +44,7 @@ class Context:
         queue = queue_markdown if markdown else queue_text
         queue(self.session, person, text, now=self.now, task=task)
 
-    def tell_others(self, people: list[Person | None], text: str, *, task: Task) -> None:
+    def tell_others(self, people: Sequence[Person | None], text: str, *, task: Task) -> None:
         """Tell each named person once, skipping the sender, who gets their own reply."""
         seen = {self.sender.id}
         for person in people:

@@ -23,6 +23,7 @@ from tasks.errors import Refusal
 from tasks.language import looks_like_command
 from tasks.messaging.outbox import queue_card, queue_card_update, queue_text
 from tasks.models import STATE_LABELS, Card, Closure, Person, Rating, Task, TaskEvent
+from tasks.models.base import rows_updated
 from tasks.presentation import cards, replies
 from tasks.routing import flags
 from tasks.vocabulary import BAD_LEVELS
@@ -347,10 +348,10 @@ def _redraw(session: Session, rating: Rating, status: str, now: datetime,
 def _claim(session: Session, rating_id: int, now: datetime,
            *condition: ColumnElement[bool], **values: object) -> bool:
     """Change a rating whose window passed, unless someone else changed it first."""
-    claimed = session.execute(update(Rating).where(
+    claimed = rows_updated(session, update(Rating).where(
         Rating.id == rating_id, Rating.expires_at <= now, *condition)
         .values(**values).execution_options(synchronize_session=False))
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def _load(session: Session, rating_id: int) -> Rating:

@@ -10,6 +10,7 @@ from tasks.handling import flows
 from tasks.messaging.inbound import from_payload
 from tasks.messaging.outbox import queue_text
 from tasks.models import InboxMessage
+from tasks.models.base import rows_updated
 from tasks.presentation.replies import processing_failed
 
 
@@ -46,9 +47,9 @@ def mark_failed(session: Session, inbox_id: int, error: str, *, now: datetime) -
 
 
 def _claim(session: Session, inbox_id: int, now: datetime) -> bool:
-    claimed = session.execute(
+    claimed = rows_updated(session,
         update(InboxMessage)
         .where(InboxMessage.id == inbox_id, InboxMessage.processed_at.is_(None))
         .values(processed_at=now)
     )
-    return claimed.rowcount == 1
+    return claimed == 1

@@ -275,7 +275,7 @@ def _day(rule: DayRule, today: date) -> date:
             return today + timedelta(days=days)
         case Weekday(weekday, None):
             return today + timedelta(days=(weekday - today.weekday()) % 7)
-        case Weekday(weekday, weeks):
+        case Weekday(weekday, int() as weeks):
             monday = today - timedelta(days=today.weekday())
             return monday + timedelta(days=7 * weeks + weekday)
         case CalendarDate():

@@ -475,6 +475,7 @@ def _sent_card(ctx: Context, record: Card) -> ChannelCard:
     body = ctx.session.scalar(select(OutboxMessage.body).where(
         OutboxMessage.card_id == record.id, OutboxMessage.kind.in_(("card", "card_update")))
         .order_by(OutboxMessage.id.desc()).limit(1))
+    assert body is not None  # a card record is written with the send that carries it
     return ChannelCard.from_dict(body)
 
 

@@ -21,6 +21,7 @@ from tasks.messaging.channel import Card, Channel, Delivery, DeliveryError
 from tasks.messaging.outbox import image_bytes
 from tasks.models import Card as CardRecord
 from tasks.models import OutboxMessage
+from tasks.models.base import rows_updated
 
 RETRY_DELAYS = (2, 10, 30, 120, 600)  # seconds after attempts 1..5; attempt 6 is the last
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
@@ -87,13 +88,13 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
 
 
 def _claim(session: Session, outbox_id: int, now: datetime) -> bool:
-    claimed = session.execute(
+    claimed = rows_updated(session,
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, OutboxMessage.state == "pending",
                OutboxMessage.next_attempt_at <= now)
         .values(state="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now)
     )
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def _room_at(session: Session, row: OutboxMessage, now: datetime, per_member: int,
@@ -103,6 +104,7 @@ def _room_at(session: Session, row: OutboxMessage, now: datetime, per_member: in
     Counted are the recipient's messages sent in the last 60 s and those being sent right
     now by another sender (claimed in the last 60 s, outcome not yet written).
     """
+    kinds: tuple[str, ...]
     if row.kind in MESSAGE_KINDS:
         kinds, limit = MESSAGE_KINDS, per_member
     elif row.kind in ROBOT_KINDS:
@@ -214,9 +216,9 @@ def release_stale(session: Session, now: datetime, older_than: timedelta) -> int
     This is at-least-once: a sender killed after the platform accepted the message but
     before recording it sends that message again.
     """
-    stale = session.execute(
+    stale = rows_updated(session,
         update(OutboxMessage)
         .where(OutboxMessage.state == "sending", OutboxMessage.next_attempt_at < now - older_than)
         .values(state="pending")
     )
-    return stale.rowcount
+    return stale

@@ -68,6 +68,7 @@ def to_payload(message: Inbound) -> dict[str, Any]:
 
 def from_payload(payload: dict[str, Any]) -> Inbound:
     """JSON turns tuples into lists; they are turned back so messages compare equal."""
-    data = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
-    cls = _TYPES[data.pop("type")]
+    data: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                            for k, v in payload.items()}
+    cls = _TYPES[str(data.pop("type"))]
     return cls(**data)

@@ -5,6 +5,7 @@ inbound types and the models), so it imports nothing that acts on a message.
 """
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -29,14 +30,16 @@ class InboxWriter:
 
     def __init__(self, engine: Engine, platform: str):
         dialect = engine.dialect
-        statement = _INSERTS[dialect.name](InboxMessage).on_conflict_do_nothing(
+        insert: Any = _INSERTS[dialect.name]  # both dialects' inserts have ON CONFLICT
+        statement = insert(InboxMessage).on_conflict_do_nothing(
             index_elements=["platform", "platform_key"])
         compiled = statement.compile(dialect=dialect, column_keys=list(_COLUMNS))
         self._engine, self._platform, self._sql = engine, platform, str(compiled)
         self._positions = compiled.positiontup  # None for named parameter styles
         table = InboxMessage.__table__
-        self._convert = {name: table.c[name].type.bind_processor(dialect)
-                         for name in _COLUMNS if name != "payload"}
+        self._convert: dict[str, Callable[[Any], Any] | None] = {
+            name: table.c[name].type.bind_processor(dialect)
+            for name in _COLUMNS if name != "payload"}
         # Drivers disagree on JSON parameters; JSON text is what every one of them accepts
         # (the statement casts it where the column needs a cast).
         self._convert["payload"] = json.dumps

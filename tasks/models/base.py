@@ -1,11 +1,12 @@
 """Declarative base and the column types every model shares."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.dml import Update
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,3 +44,12 @@ class Base(DeclarativeBase):
     """Root of all mapped classes, with constraint names that migrations can rely on."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+def rows_updated(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE changed.
+
+    This is how work is claimed: of two processes racing for a row, the database lets
+    exactly one UPDATE through, and the loser sees zero rows.
+    """
+    return cast(CursorResult[Any], session.execute(statement)).rowcount

@@ -349,8 +349,9 @@ def _count_transfers(session: Session, period: Period, figures: dict[int, Figure
         select(Holding.task_id, Holding.ended_at, Holding.person_id)
         .where(Holding.person_id.is_not(None), Holding.ended_by == "transferred",
                _between(Holding.ended_at, period))).all()
-    by_moment: dict[tuple[int, datetime], int] = {}
+    by_moment: dict[tuple[int, datetime | None], int] = {}
     for task_id, at, person_id in ended:
+        assert person_id is not None  # the query keeps stretches someone held
         figures[person_id].transfers += 1
         by_moment[(task_id, at)] = person_id
     events = session.execute(
@@ -416,6 +417,7 @@ def _count_overdue_open(session: Session, instant: datetime,
         if task_id not in later or at < later[task_id][0]:
             later[task_id] = (at, deadline)
     for task_id, person_id, deadline in held:
+        assert person_id is not None  # the query keeps stretches someone held
         then = later[task_id][1] if task_id in later else deadline
         if then is not None and then < instant:
             figures[person_id].overdue_open += 1
@@ -433,6 +435,7 @@ def _count_chases(session: Session, period: Period, figures: dict[int, Figures])
                _between(TaskEvent.at, period))
         .group_by(Holding.person_id))
     for person_id, count in rows:
+        assert person_id is not None  # the query keeps stretches someone held
         figures[person_id].chases += count
 
 

@@ -355,7 +355,7 @@ def _stored_on(days: Iterable[date], session: Session) -> list[DutyShift]:
     return found
 
 
-def _existing_places(session: Session, planned: Sequence[tuple]) -> set[tuple]:
+def _existing_places(session: Session, planned: Iterable[tuple]) -> set[tuple]:
     days = {_local_day(starts_at) for starts_at, *_ in planned}
     return {(s.starts_at, s.ends_at, s.department_id, s.role, s.person_id)
             for s in _stored_on(days, session)}

@@ -4,8 +4,8 @@
     mashangban roster show [DATE]                             one date's shifts (today)
 
 The file is read here (CSV in UTF-8 with or without BOM, else GB18030; XLSX through
-openpyxl, first sheet); `tasks.roster` checks and stores it. Any problem is one line with
-the row and column, exit code 2, and nothing is saved. Format: docs/roster-section.md.
+openpyxl, first sheet); `tasks.routing.roster` checks and stores it. Any problem is one line with
+the row and column, exit code 2, and nothing is saved. Format: docs/routing.md, "The duty roster".
 """
 
 import argparse

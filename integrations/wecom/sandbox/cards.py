@@ -44,7 +44,7 @@ def validate_task_id(task_id: Any) -> None:
 
 
 def _validate_buttons(card: dict[str, Any]) -> None:
-    buttons = card.get("button_list")
+    buttons: Any = card.get("button_list")
     _require(isinstance(buttons, list) and 1 <= len(buttons) <= 6, "button_list needs 1..6")
     keys: set[str] = set()
     for button in buttons:
@@ -61,14 +61,14 @@ def _validate_buttons(card: dict[str, Any]) -> None:
 
 
 def _validate_submit(card: dict[str, Any]) -> None:
-    submit = card.get("submit_button")
+    submit: Any = card.get("submit_button")
     _require(isinstance(submit, dict), "submit_button required")
     _require(_nonempty_str(submit.get("text")), "submit_button.text required")
     _require(_nonempty_str(submit.get("key")), "submit_button.key required")
 
 
 def _validate_vote(card: dict[str, Any]) -> None:
-    checkbox = card.get("checkbox")
+    checkbox: Any = card.get("checkbox")
     _require(isinstance(checkbox, dict), "checkbox required")
     options = checkbox.get("option_list")
     _require(isinstance(options, list) and 1 <= len(options) <= 20, "option_list needs 1..20")
@@ -76,7 +76,7 @@ def _validate_vote(card: dict[str, Any]) -> None:
 
 
 def _validate_multiple(card: dict[str, Any]) -> None:
-    selects = card.get("select_list")
+    selects: Any = card.get("select_list")
     _require(isinstance(selects, list) and 1 <= len(selects) <= 3, "select_list needs 1..3")
     for select in selects:
         _require(isinstance(select, dict), "select must be an object")
@@ -131,7 +131,7 @@ def clickable_keys(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if isinstance(button, dict):
             key = button.get("key") or button.get("url") or ""
             keys[str(key)] = button
-    submit = card.get("submit_button")
+    submit: Any = card.get("submit_button")
     if isinstance(submit, dict) and submit.get("key"):
         keys[str(submit["key"])] = submit
     return keys

@@ -6,6 +6,7 @@ Create Date: 2026-11-26 15:00:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,7 +17,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _fk(table: str, column: str, target: str, **kwargs: str) -> sa.ForeignKeyConstraint:
+def _fk(table: str, column: str, target: str, **kwargs: Any) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint([column], [f"{target}.id"],
                                    name=op.f(f"fk_{table}_{column}_{target}"), **kwargs)
 
