@@ -1,6 +1,6 @@
 """China's working-day calendar: which days count, and how deadlines move through them.
 
-product.md §2 keeps three units apart: natural days, working days and working hours. Working
+docs/sla.md keeps three units apart: natural days, working days and working hours. Working
 days follow the State Council's statutory holidays *and* the adjusted working weekends (调休),
 taken from the maintained `chinesecalendar` package; an admin can override single days (a
 local day off) and import years the package does not know yet.

@@ -20,7 +20,7 @@ def policy_for(session: Session, kind: str) -> Policy:
 
 
 def all_policies(session: Session) -> list[Policy]:
-    """Every kind's policy in the order of product.md §2."""
+    """Every kind's policy in the order docs/sla.md lists them."""
     return [policy_for(session, kind) for kind in DEFAULTS_BY_KIND]
 
 

@@ -3,7 +3,7 @@
 A limit is an amount in a unit. The units keep natural time, working time and the
 assigner's word apart, because the regulation counts them differently: an urgent reply is
 due in 15 clock minutes, a general one within 2 working hours, a general task in 10 natural
-days (product.md §2). Everything here is pure: the calendar and the instant are passed in.
+days (docs/sla.md). Everything here is pure: the calendar and the instant are passed in.
 """
 
 from dataclasses import dataclass
@@ -113,7 +113,7 @@ def _p(kind: str, label: str, first: str, progress: str, completion: str, quiet:
                   quiet)
 
 
-# product.md §2. "At once" (即时) is read as 15 minutes for office work and 1 minute for
+# docs/sla.md. "At once" (即时) is read as 15 minutes for office work and 1 minute for
 # calls and emergencies (响铃3声); docs/sla.md gives the reasoning for each row.
 DEFAULT_POLICIES: tuple[Policy, ...] = (
     _p("general", "一般件", "2 working_hours", "10 natural_days", "10 natural_days", True),

@@ -1,4 +1,4 @@
-"""The requester's rating of a close (好差评, product.md §6): asked once per close, given on
+"""The requester's rating of a close (好差评, docs/reports.md): asked once per close, given on
 the card or in chat, followed up by a supervisor when it is bad, recorded as not rated when
 the window passes. docs/reports.md, section "Ratings", tells the whole story.
 

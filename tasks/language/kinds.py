@@ -1,4 +1,4 @@
-"""Task kinds (product.md §2) as people name them in chat, and as their wording betrays them.
+"""Task kinds (docs/sla.md) as people name them in chat, and as their wording betrays them.
 
 Two ways to learn a kind from a message:
 

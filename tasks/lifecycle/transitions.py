@@ -1,4 +1,4 @@
-"""Every transition of a task (product.md §3), with its audit event and who is told.
+"""Every transition of a task (docs/commands.md), with its audit event and who is told.
 
 Each function checks who may act (tasks.authority), applies the state change on the Task,
 appends one audit event, redraws the task's cards and queues the notices, all in the

@@ -9,7 +9,7 @@ from tasks.models.base import Base, UTCDateTime
 
 
 class SlaPolicy(Base):
-    """The time limits of one task kind (product.md §2), editable by an admin.
+    """The time limits of one task kind (docs/sla.md), editable by an admin.
 
     Each limit is an amount and a unit (see `tasks.sla.UNITS`); a null unit means the kind
     has no such timer. Tasks copy the policy when they are created, so an edit here applies

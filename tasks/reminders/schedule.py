@@ -1,4 +1,4 @@
-"""Reminders and escalation (product.md §5, "马上就办、有请必复"): planned from the task's
+"""Reminders and escalation (docs/reminders.md, "马上就办、有请必复"): planned from the task's
 state, stored as rows, and dispatched exactly once.
 
 `plan` is pure: from a task's state, its policy snapshot, the calendar and the office's

@@ -1,5 +1,5 @@
 """平时考核记载: per-person and per-department figures over a period, the basis of the
-year-end assessment (regulation 八, 十四; product.md §7).
+year-end assessment (regulation (八), docs/regulation.md).
 
 Everything is read from the record the product already keeps — the per-holder ledger
 (`holdings`), the closure records, the ratings and the audit log — with a handful of

@@ -1,4 +1,4 @@
-"""The morning digest (早间待办提醒, product.md §7): at the start of each working day, one
+"""The morning digest (早间待办提醒, docs/reports.md): at the start of each working day, one
 message to each person with open work, saying what is overdue, what is due today and what
 waits for them to accept it. Someone with nothing open gets nothing.
 

@@ -1,4 +1,4 @@
-"""Supervisor summaries (督办日报、周报, product.md §7): the figures of a department and of
+"""Supervisor summaries (督办日报、周报, docs/reports.md): the figures of a department and of
 every department under it, for the people who supervise it, with a chart of the last
 eight weeks.
 

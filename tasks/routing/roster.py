@@ -1,4 +1,4 @@
-"""The duty roster (值班表, product.md §4, para. 二): who is 带班, 值班 and 候班 when.
+"""The duty roster (值班表, docs/routing.md, regulation (二)): who is 带班, 值班 and 候班 when.
 
 A roster arrives as a table (the admin's CSV or XLSX, read into header → cell dicts by
 `webapp/`), is checked row by row (`parse_rows`, pure), resolved against the directory and

@@ -1,6 +1,6 @@
 """Every kind's default deadlines for creation instants around 2026–2027 holidays and 调休.
 
-Each expectation was worked out by hand from product.md §2 and the State Council's 2026
+Each expectation was worked out by hand from docs/sla.md and the State Council's 2026
 arrangement (as shipped by `chinesecalendar`): Spring Festival 15–23 Feb off with Saturdays
 14 and 28 Feb worked; Mid-Autumn 25 Sep off; National Day 1–7 Oct off with Sunday 20 Sep and
 Saturday 10 Oct worked. Working hours 08:30–12:00 and 14:30–17:30. Natural-day limits end at

@@ -1,4 +1,4 @@
-"""Every lifecycle transition and every denial, typed into the sandbox chat (product.md §3).
+"""Every lifecycle transition and every denial, typed into the sandbox chat (docs/commands.md).
 
 The office's day is Tuesday 24 November 2026, 09:00 (see conftest): 张伟 heads 秘书科 where
 李娜 works; 陈静 heads 综合科 (杨帆, 赵磊); 周建国 and 刘洋 lead the whole office; 徐明 is admin.

@@ -1,11 +1,11 @@
-"""A day in the office (and a bit more), with the reminder engine running (product.md §5).
+"""A day in the office (and a bit more), with the reminder engine running (docs/reminders.md).
 
 The clock is moved, never waited for. Between two things people do, the reminder
 dispatcher runs at the instant each pending reminder falls due, in due order, as the
 worker's `ReminderThread` (polling twice a second) would; the sender then runs. After
 every step the new reminder messages each person received are recorded as
 (Shanghai time, userid, gist), and the whole record is compared with a table written from
-the rules: docs/sla.md for the kinds, product.md §5 for the timers, quiet hours 21:00–08:00,
+the rules: docs/sla.md for the kinds, docs/reminders.md for the timers, quiet hours 21:00–08:00,
 催办 repeated at 08:30 of the next three working days (the 3rd 催办 also to a leader who
 assigned it), reminders to one person within two minutes merged, leave redirecting them.
 

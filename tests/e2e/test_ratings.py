@@ -1,5 +1,5 @@
 """The closure record and the requester's rating (好差评), used as people use them: typed
-into the sandbox chat and pressed on cards (product.md §6, issue 6 points 1 and 2).
+into the sandbox chat and pressed on cards (docs/reports.md, issue 6 points 1 and 2).
 
 The office's day is Tuesday 24 November 2026, 09:00 (see conftest). 杨帆 (综合科) asks 李娜
 (秘书科) for work; 张伟 heads 秘书科, so he decides what a bad rating leads to.

@@ -1,7 +1,7 @@
 """Reminders survive faults: a worker killed mid-dispatch, Redis flushed, dispatchers racing.
 
-product.md §5: "The schedule is durable: it lives in the database, so a Redis flush or a
-worker crash loses nothing and sends nothing twice." Each test makes a known set of
+The promise: the schedule is durable, it lives in the database, so a Redis flush or a
+worker crash loses nothing and sends nothing twice. Each test makes a known set of
 reminder rows fall due (tasks are created through the chat, then the due instant of chosen
 pending rows is moved to now: their (timer, level, cycle) keys stay the ones the plan
 wants, so the dispatcher sends them), and then checks, from the sandbox's chat transcripts
@@ -429,7 +429,7 @@ def _dispatch_after_barrier(database_url: str, now: str, barrier) -> int | str: 
 def expected_lines(office, row_ids: list[int]) -> Counter:
     """Who hears of each reminder of a task from a leader to one of RACED: 待接办 and
     即将到期 the holder; 接办超时 the section head; 催办 the holder and the section head,
-    from the 3rd one on also the leader who assigned it (product.md §5)."""
+    from the 3rd one on also the leader who assigned it (docs/reminders.md)."""
     tags = {"first_response": ("待接办", "接办超时"), "due_soon": ("即将到期",) * 2}
     lines: Counter = Counter()
     with office.rt.sessions() as session:

@@ -1,4 +1,4 @@
-"""Reminders fire from the task's state with nobody touching it (product.md §5).
+"""Reminders fire from the task's state with nobody touching it (docs/reminders.md).
 
 The office's day is Tuesday 24 November 2026, 09:00; time moves only when the test moves
 it, and the dispatcher runs in-process as the worker's reminder thread would.

@@ -1,4 +1,4 @@
-"""The morning digest and the supervisor summaries (product.md §7), through the sandbox.
+"""The morning digest and the supervisor summaries (docs/reports.md), through the sandbox.
 
 A month of work is generated (a seeded random office: tasks created, offered, accepted,
 closed, rated and flagged at known instants) and replayed into the database as the

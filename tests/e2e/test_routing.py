@@ -1,4 +1,4 @@
-"""Routing and responsibility through the sandbox chat (product.md §4, issue 4).
+"""Routing and responsibility through the sandbox chat (docs/routing.md, issue 4).
 
 The office's day is Tuesday 24 November 2026, 09:00. 秘书科: 张伟 (head), 李娜, 王芳, 马骏;
 综合科: 陈静 (head), 杨帆, 赵磊; 信息科: 吴强 (head), 郑雪, 徐明; 周建国 and 刘洋 lead the office.

@@ -1,5 +1,5 @@
 """Task kinds as people name them (`kind_by_word`) and as their wording betrays them
-(`infer_kind`), product.md §2; the guess must stay silent whenever it is not plain."""
+(`infer_kind`), docs/sla.md; the guess must stay silent whenever it is not plain."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Property tests: no chat input may crash the parsers (product.md §8, "no server error")."""
+"""Property tests: no chat input may crash the parsers (docs/commands.md, "no server error")."""
 
 from datetime import UTC, date, datetime
 from typing import get_args

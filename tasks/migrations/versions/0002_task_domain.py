@@ -16,7 +16,7 @@ down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The defaults of product.md §2 as they stood when this migration was written; later
+# The defaults of docs/sla.md as they stood when this migration was written; later
 # changes to tasks.sla.DEFAULT_POLICIES do not alter what an installation was seeded with.
 SEED = [
     # kind, label, first response, progress, completion, quiet hours
