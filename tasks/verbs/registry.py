@@ -41,16 +41,6 @@ class Registry:
         for verb in verbs:
             self.add(verb)
 
-    @classmethod
-    def discover(cls, package: str = __package__ or "tasks.verbs") -> "Registry":
-        """Every `VERBS` of every module in `package`, in module-name order."""
-        root = importlib.import_module(package)
-        found: list[Verb[Any]] = []
-        for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda m: m.name):
-            module = importlib.import_module(f"{package}.{info.name}")
-            found += getattr(module, "VERBS", ())
-        return cls(found)
-
     # ---- the set of verbs ---------------------------------------------------------------
 
     @property
@@ -188,7 +178,17 @@ class Registry:
         handler(ctx, command)
 
 
-REGISTRY = Registry.discover()
+def discover(package: str) -> tuple[Verb[Any], ...]:
+    """Every `VERBS` of every module in `package`, in module-name order."""
+    root = importlib.import_module(package)
+    found: list[Verb[Any]] = []
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package}.{info.name}")
+        found += getattr(module, "VERBS", ())
+    return tuple(found)
+
+
+REGISTRY = Registry(discover(__package__ or "tasks.verbs"))
 
 
 def parse_command(text: str) -> Command:
