@@ -38,6 +38,7 @@ class Registry:
 
     def __init__(self, verbs: Iterable[Verb[Any]] = ()) -> None:
         self._verbs: list[Verb[Any]] = []
+        self._names: VerbNames[Verb[Any]] = VerbNames(())
         for verb in verbs:
             self.add(verb)
 
