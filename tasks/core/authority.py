@@ -30,38 +30,45 @@ ROLE_LABELS = {
     CLAIMANT: "受理人员（任务待认领时）",
 }
 
-# action → (its Chinese name, the roles that may do it)
-MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
-    "accept": ("接办", (HOLDER, CLAIMANT)),
-    "progress": ("报告进展", (HOLDER,)),
-    "close": ("办结", (HOLDER,)),
-    "transfer": ("转办", (HOLDER, SUPERVISOR, ADMIN)),
-    "request_extension": ("申请延期", (HOLDER,)),
-    "decide_extension": ("审批延期", (SUPERVISOR, LEADER, ADMIN)),
-    "chase": ("催办", (SUPERVISOR, LEADER, ADMIN)),
-    "cancel": ("撤销", (REQUESTER, SUPERVISOR, ADMIN)),
-    "reopen": ("重办", (REQUESTER, SUPERVISOR, LEADER, ADMIN)),
-    "change_kind": ("修改类型", (REQUESTER, SUPERVISOR, ADMIN)),
-    "view": ("查询", (REQUESTER, HOLDER, FIRST_RESPONDER, CLAIMANT, SUPERVISOR, LEADER, ADMIN)),
-    "rate": ("评价", (REQUESTER,)),
-    "rectify": ("整改", (SUPERVISOR, LEADER, ADMIN)),
-}
 
-# The chat verbs that act on an existing task, and the action of the matrix each one asks for.
-VERB_ACTIONS = {
-    "接办": "accept", "进展": "progress", "办结": "close", "转办": "transfer",
-    "延期": "request_extension", "同意延期": "decide_extension",
-    "不同意延期": "decide_extension", "催办": "chase", "撤销": "cancel", "重办": "reopen",
-    "类型": "change_kind", "查询": "view", "评价": "rate", "整改": "rectify",
-}
+@dataclass(frozen=True)
+class Action:
+    """One row of the authorization matrix: what is done to a task, its Chinese name (as a
+    refusal says it: `无法催办`) and the roles that may do it.
+
+    The rows are declared by the verbs (`tasks.verbs`, the `action` of each verb record) and
+    installed here by the verb registry when it loads; card buttons ask for the same rows.
+    """
+
+    key: str
+    name: str
+    roles: tuple[str, ...]
+
+    def roles_in_words(self) -> str:
+        """`承办人、科室负责人、管理员`: the help's 谁可以用 line, in the matrix's own order."""
+        return "、".join(ROLE_LABELS[role] for role in self.roles)
 
 
-def who_may(verb: str) -> str | None:
-    """The roles that may use a verb, in words, so help can never disagree with the matrix."""
-    action = VERB_ACTIONS.get(verb)
-    if action is None:
-        return None
-    return "、".join(ROLE_LABELS[role] for role in MATRIX[action][1])
+# action key → its row; filled by `declare` from the verb records (tasks.verbs.registry).
+MATRIX: dict[str, Action] = {}
+
+
+def declare(action: Action) -> None:
+    """Install a verb's row; two verbs may share a row (同意延期/不同意延期) but not redefine it."""
+    known = MATRIX.get(action.key)
+    if known is not None and known != action:
+        raise ValueError(f"action {action.key!r} is declared twice, differently: "
+                         f"{known} and {action}")
+    unknown = [role for role in action.roles if role not in ROLE_LABELS]
+    if unknown:
+        raise ValueError(f"action {action.key!r} names unknown roles {unknown}")
+    MATRIX[action.key] = action
+
+
+def withdraw(action: Action) -> None:
+    """Remove a row again (a verb registered by a test is unregistered after it)."""
+    if MATRIX.get(action.key) == action:
+        del MATRIX[action.key]
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,10 @@ class Authority:
 
     def require(self, action: str, person: Person, task: Task) -> None:
         """Raise a Refusal that names who may, unless `person` holds one of the action's roles."""
-        name, allowed = MATRIX[action]
+        row = MATRIX.get(action)
+        if row is None:  # a programming error: the verb registry declares every row
+            raise LookupError(f"no verb declares the action {action!r}; is tasks.verbs loaded?")
+        name, allowed = row.name, row.roles
         if self.roles(person, task) & set(allowed):
             return
         raise Refusal(f"无法{name}：任务 #{task.id} 只有{self._who(allowed, task)}可以{name}。")

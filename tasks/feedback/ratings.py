@@ -8,6 +8,7 @@ A bad rating is then followed up by a supervisor: `reopened` (重办) or `rectif
 (整改, a task of its own); lifecycle.py performs both, this module keeps the rating's side.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select, update
@@ -20,7 +21,6 @@ from tasks.core.context import Context
 from tasks.core.office_rules import OfficeRules
 from tasks.core.policies import policy_for
 from tasks.errors import Refusal
-from tasks.language import looks_like_command
 from tasks.messaging.outbox import queue_card, queue_card_update, queue_text
 from tasks.models import STATE_LABELS, Card, Closure, Person, Rating, Task, TaskEvent
 from tasks.models.base import rows_updated
@@ -102,14 +102,15 @@ def _vote(ctx: Context, task: Task, rating: Rating, level: str, reason: str,
                         text="", why=f"rated {level}")
 
 
-def take_reason(ctx: Context, text: str) -> bool:
+def take_reason(ctx: Context, text: str, *, is_command: Callable[[str], bool]) -> bool:
     """Read a plain reply as the reason for the sender's bad rating that waits for one.
 
-    Anything shaped like a command is left to the command language, so a requester who
-    moves on to other work is not misread; True when the text was taken as the reason.
+    Anything shaped like a command (`is_command`: the verb registry's judgement) is left to
+    the command language, so a requester who moves on to other work is not misread; True
+    when the text was taken as the reason.
     """
     reason = text.strip()
-    if not reason or looks_like_command(text):  # most messages: no query at all
+    if not reason or is_command(text):  # most messages: no query at all
         return False
     rating = ctx.session.scalar(select(Rating).where(
         Rating.requester_id == ctx.sender.id, Rating.state == "rated",

@@ -2,8 +2,9 @@
 
 One inbound message is handled inside the caller's transaction: the change, its audit
 event and every reply land together in the database, or none of them does. The message
-is read into a command (tasks.language), and the command is dispatched to a transition
-(tasks.lifecycle) or a view (tasks.views).
+is read into a command and handed to the verb that handles it (tasks.verbs, whose records
+call the transitions of tasks.lifecycle and the other capabilities); a card button goes
+straight to its transition.
 """
 
 from datetime import datetime
@@ -17,36 +18,14 @@ from tasks.directory import changes
 from tasks.directory.lookup import person_by_userid
 from tasks.errors import Refusal
 from tasks.feedback import ratings
-from tasks.language import (
-    AcceptTask,
-    CancelTask,
-    ChangeKind,
-    ChaseTask,
-    CloseTask,
-    CreateTask,
-    DecideExtension,
-    EndLeave,
-    ListMine,
-    RateTask,
-    RectifyTask,
-    ReopenTask,
-    ReportProgress,
-    RequestExtension,
-    RequestLeave,
-    ShowDuty,
-    ShowHelp,
-    ShowTask,
-    TransferTask,
-    Unknown,
-    parse_command,
-)
-from tasks.lifecycle import transitions, views
+from tasks.lifecycle import transitions
 from tasks.messaging.inbound import CardAction, DirectoryChange, Inbound, TextMessage
 from tasks.messaging.outbox import queue_text
-from tasks.models import Card, Task
+from tasks.models import Card
 from tasks.presentation import cards, replies
 from tasks.reminders import schedule
-from tasks.routing import duty
+from tasks.verbs import registry
+from tasks.verbs.record import load_task
 from tasks.vocabulary import RATING_LEVELS
 
 
@@ -76,50 +55,10 @@ def handle(session: Session, message: Inbound, *, now: datetime,
 
 
 def _on_text(ctx: Context, text: str) -> None:
-    if ratings.take_reason(ctx, text):  # the reason a bad rating asked for, in plain words
+    """The reason a bad rating asked for, in plain words, or else a command for its verb."""
+    if ratings.take_reason(ctx, text, is_command=registry.looks_like_command):
         return
-    command = parse_command(text)
-    match command:
-        case CreateTask():
-            transitions.create(ctx, command)
-        case AcceptTask(number=n):
-            transitions.accept(ctx, _task(ctx, n))
-        case ReportProgress(number=n, text=progress):
-            transitions.report_progress(ctx, _task(ctx, n), progress)
-        case TransferTask(number=n, target=target, reason=reason, target_marked=marked):
-            transitions.transfer(ctx, _task(ctx, n), target, reason, marked)
-        case RequestExtension(number=n, deadline_text=deadline, reason=reason):
-            transitions.request_extension(ctx, _task(ctx, n), deadline, reason)
-        case DecideExtension(number=n, approve=approve, reason=reason):
-            transitions.decide_extension(ctx, _task(ctx, n), approve, reason)
-        case ChaseTask(number=n, note=note):
-            transitions.chase(ctx, _task(ctx, n), note)
-        case CloseTask(number=n, result=result):
-            transitions.close(ctx, _task(ctx, n), result)
-        case ReopenTask(number=n, deadline_text=deadline, reason=reason):
-            transitions.reopen(ctx, _task(ctx, n), deadline, reason)
-        case RateTask(number=n, level=level, reason=reason):
-            ratings.rate(ctx, _task(ctx, n), level, reason)
-        case RectifyTask(number=n, deadline_text=deadline, note=note):
-            transitions.rectify(ctx, _task(ctx, n), deadline, note)
-        case CancelTask(number=n, reason=reason):
-            transitions.cancel(ctx, _task(ctx, n), reason)
-        case ChangeKind(number=n, kind=kind):
-            transitions.change_kind(ctx, _task(ctx, n), kind)
-        case ShowTask(number=n):
-            views.show_task(ctx, _task(ctx, n, lock=False))
-        case ListMine(page=page):
-            views.list_mine(ctx, page)
-        case ShowHelp(topic=topic):
-            views.show_help(ctx, topic)
-        case RequestLeave(until_text=until, backup=backup):
-            duty.request_leave(ctx, until, backup)
-        case EndLeave():
-            duty.end_leave(ctx)
-        case ShowDuty():
-            duty.show_duty(ctx)
-        case Unknown(reason=reason, example=example):
-            ctx.reply(replies.unknown_command(reason, example))
+    registry.dispatch(ctx, registry.parse_command(text))
 
 
 def _on_card_action(ctx: Context, action: CardAction) -> None:
@@ -128,7 +67,7 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
     parsed = cards.parse_button_key(action.action)
     if record is None or parsed is None or parsed[1] != record.task_id:
         raise Refusal("这张卡片已失效，请发送「我的」查看当前任务。")
-    task = _task(ctx, record.task_id)
+    task = load_task(ctx, record.task_id)
     clicked = (record, action.response_code)
     name, detail = cards.split_action(parsed[0])
     if parsed[0] == cards.ACCEPT:
@@ -154,11 +93,3 @@ def _keep_code(record: Card, action: CardAction) -> None:
     fresh update credential, so the card can still show what happens next."""
     if action.response_code:
         record.response_code = action.response_code
-
-
-def _task(ctx: Context, number: int, *, lock: bool = True) -> Task:
-    """Load a task, locking its row so concurrent changes to it happen one after another."""
-    task = ctx.session.get(Task, number, with_for_update=lock)
-    if task is None:
-        raise Refusal(replies.task_not_found(number))
-    return task

@@ -1,31 +1,7 @@
-"""The chat command language of product.md §8: commands, deadlines and their Chinese wording."""
+"""The building blocks of the chat language (product.md §8): normalisation, task numbers,
+names, deadlines, report intervals, task kinds and verb-name look-up. The verbs themselves,
+and `parse_command`, are in `tasks.verbs`."""
 
-from tasks.language.commands import (
-    AcceptTask,
-    CancelTask,
-    ChangeKind,
-    ChaseTask,
-    CloseTask,
-    Command,
-    CreateTask,
-    DecideExtension,
-    EndLeave,
-    ListMine,
-    RateTask,
-    RectifyTask,
-    ReopenTask,
-    ReportProgress,
-    RequestExtension,
-    RequestLeave,
-    ShowDuty,
-    ShowHelp,
-    ShowTask,
-    TransferTask,
-    Unknown,
-    looks_like_command,
-    parse_command,
-    parse_interval,
-)
 from tasks.language.deadlines import (
     SHANGHAI,
     DeadlineError,
@@ -34,47 +10,26 @@ from tasks.language.deadlines import (
     format_time_left,
     parse_deadline,
 )
+from tasks.language.grammar import Command, Misread, Unknown
+from tasks.language.intervals import parse_interval
 from tasks.language.kinds import KIND_LABELS, infer_kind, kind_by_word
+from tasks.language.names import VerbNames
 from tasks.language.text import normalize
-from tasks.language.verbs import VERB_DETAILS, VERB_SPECS, VERBS, VerbSpec
 
 __all__ = [
     "KIND_LABELS",
     "SHANGHAI",
-    "VERBS",
-    "VERB_DETAILS",
-    "VERB_SPECS",
-    "AcceptTask",
-    "CancelTask",
-    "ChangeKind",
-    "ChaseTask",
-    "CloseTask",
     "Command",
-    "CreateTask",
     "DeadlineError",
-    "DecideExtension",
-    "EndLeave",
-    "ListMine",
-    "RateTask",
-    "RectifyTask",
-    "ReopenTask",
-    "ReportProgress",
-    "RequestExtension",
-    "RequestLeave",
-    "ShowDuty",
-    "ShowHelp",
-    "ShowTask",
-    "TransferTask",
+    "Misread",
     "Unknown",
-    "VerbSpec",
+    "VerbNames",
     "find_deadline",
     "format_deadline",
     "format_time_left",
     "infer_kind",
     "kind_by_word",
-    "looks_like_command",
     "normalize",
-    "parse_command",
     "parse_deadline",
     "parse_interval",
 ]

@@ -12,6 +12,7 @@ Two ways to learn a kind from a message:
 """
 
 import re
+from collections.abc import Callable
 
 from tasks.language.text import normalize
 
@@ -107,3 +108,39 @@ def _mentions(text: str, keyword: str) -> bool:
             continue
         return True
     return False
+
+
+# Kind words too common in ordinary sentences to start a task on their own (`一般来说…`).
+_NOT_A_VERB = frozenset({"一般", "普通", "常规", "特殊事项", "领导来电特殊", "纪要"})
+_TAG_BRACKETED = re.compile(r"[【\[〔〖(]\s*([^】\]〕〗)]{1,16}?)\s*[】\]〕〗)]\s*[:,;、]?\s*")
+_TAG_WORD = re.compile(r"([^\s:,;、@【\[〔〖]{1,16})(?:\s*[:,;、]\s*|\s+|$)")
+
+
+def leading_kind(rest: str, *, is_verb: Callable[[str], bool] | None = None
+                 ) -> tuple[str, str, str] | None:
+    """A kind named at the start: `【会议纪要】…`, `会议纪要：…`, `领导来电 特殊事项 …`.
+
+    Returns (kind, the word as written, the rest). A bare word needs a separator after it
+    so that `会议纪要整理` stays a title whose kind is merely inferred. Standing where a verb
+    goes (`is_verb` given), a kind word must not be a verb itself (`急件`, `交办`) nor too
+    common to start a task.
+    """
+    match = _TAG_BRACKETED.match(rest)
+    if match is not None:
+        kind = kind_by_word(match[1])
+        if kind is None or match[1].isascii():
+            return None
+        return kind, match[1], rest[match.end() :]
+    first = _TAG_WORD.match(rest)
+    if first is None or first[1].isascii():
+        return None
+    word, after = first[1], rest[first.end() :]
+    second = _TAG_WORD.match(rest, first.end())
+    if second is not None and kind_by_word(first[1] + second[1]) is not None:
+        word, after = first[1] + second[1], rest[second.end() :]  # `领导来电 特殊事项`
+    kind = kind_by_word(word)
+    if kind is None:
+        return None
+    if is_verb is not None and (word in _NOT_A_VERB or is_verb(first[1])):
+        return None
+    return kind, word, after

@@ -6,6 +6,7 @@ message's transaction: either everything happens, or a Refusal leaves nothing be
 """
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select, update
 
@@ -16,7 +17,7 @@ from tasks.core.policies import policy_for
 from tasks.directory.lookup import find_department, find_person
 from tasks.errors import Refusal
 from tasks.feedback import closure, ratings
-from tasks.language import CreateTask, parse_interval
+from tasks.language import parse_interval
 from tasks.messaging.channel import Card as ChannelCard
 from tasks.messaging.outbox import queue_card, queue_card_update
 from tasks.models import (
@@ -37,7 +38,26 @@ Target = Person | Department
 _TASK_CARDS = ("offer", "chase")  # cards that show the task's state; rating cards do not
 
 
-def create(ctx: Context, command: CreateTask) -> None:
+class TaskRequest(Protocol):
+    """What a request for new tasks says (the 新建 family's command, tasks.verbs.create)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def assignees(self) -> tuple[str, ...]: ...
+    @property
+    def deadline_text(self) -> str | None: ...
+    @property
+    def verb(self) -> str: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def kind_explicit(self) -> bool: ...
+    @property
+    def progress_text(self) -> str | None: ...
+
+
+def create(ctx: Context, command: TaskRequest) -> None:
     """Create one task per person or department named, each offered with a card.
 
     Naming several holders creates one task each: every holder answers for their own part
@@ -62,7 +82,7 @@ def create(ctx: Context, command: CreateTask) -> None:
                                   assignee.note, assignee.escalation), task=task)
 
 
-def _assignees(ctx: Context, command: CreateTask, kind: str) -> list[intake.Assignee]:
+def _assignees(ctx: Context, command: TaskRequest, kind: str) -> list[intake.Assignee]:
     if command.assignees:
         return [_assignee_for(ctx, _resolve(ctx, name, marked=True))
                 for name in command.assignees]

@@ -1,4 +1,4 @@
-"""Read-only answers in chat: my open tasks (我的), one task with its history (查询), help."""
+"""Read-only answers in chat: my open tasks (我的), one task with its history (查询)."""
 
 from datetime import datetime
 
@@ -39,10 +39,6 @@ def show_task(ctx: Context, task: Task) -> None:
                                 ratings.ratings_of(ctx.session, task))
     ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
               markdown=True)
-
-
-def show_help(ctx: Context, topic: str | None) -> None:
-    ctx.reply(replies.help_text(topic), markdown=True)
 
 
 def _urgency(task: Task) -> tuple[bool, datetime, int]:

@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
-from tasks.core.authority import who_may
 from tasks.core.ledger import Stretch
 from tasks.core.sla import WORKING_UNITS
-from tasks.language import KIND_LABELS, VERB_DETAILS, VERBS, format_deadline
+from tasks.language import KIND_LABELS, format_deadline
 from tasks.models import STATE_LABELS, Closure, Extension, Person, Rating, Task, TaskEvent, TaskFlag
 from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS
 
@@ -316,28 +315,6 @@ def history_line(event: TaskEvent) -> str:
     text = f"：{event.text}" if event.text else ""
     via = "（卡片）" if event.channel == "card" else ""
     return f"{stamp(event.at)} {actor} {ACTION_LABELS.get(event.action, event.action)}{via}{text}"
-
-
-def help_text(topic: str | None) -> str:
-    if topic and topic in VERB_DETAILS:
-        return _with_who_may(topic, VERB_DETAILS[topic])
-    lines = ["**马上办 · 指令一览**"]
-    lines += [f"· **{verb}**：{text}" for verb, text in VERBS.items()]
-    lines.append("任务写作 #12 或 12号；人员写作 @姓名，部门写作 @部门名。")
-    lines.append("发送「帮助 转办」等查看某个指令的详细说明。")
-    if topic:
-        lines.insert(0, f"没有「{topic}」这个指令。")
-    return "\n".join(lines)
-
-
-def _with_who_may(verb: str, detail: str) -> str:
-    """Replace the help's 谁可以用 line with the authorization matrix's own answer."""
-    roles = who_may(verb)
-    if roles is None:
-        return detail
-    lines = [line for line in detail.split("\n") if not line.startswith("谁可以用：")]
-    lines.insert(1, f"谁可以用：{roles}。")
-    return "\n".join(lines)
 
 
 def unknown_command(reason: str, example: str) -> str:

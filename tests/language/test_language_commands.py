@@ -4,37 +4,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.language import (
-    VERB_DETAILS,
-    VERB_SPECS,
-    VERBS,
-    AcceptTask,
-    CancelTask,
-    ChangeKind,
-    ChaseTask,
-    CloseTask,
-    Command,
-    CreateTask,
-    DecideExtension,
-    EndLeave,
-    ListMine,
-    RateTask,
-    RectifyTask,
-    ReopenTask,
-    ReportProgress,
-    RequestExtension,
-    RequestLeave,
-    ShowDuty,
-    ShowHelp,
-    ShowTask,
-    TransferTask,
-    Unknown,
-    VerbSpec,
-    normalize,
-    parse_command,
-    parse_interval,
-)
-from tasks.language.commands import _parse
+from tasks.language import Command, Unknown, normalize, parse_interval
+from tasks.verbs.accept import AcceptTask
+from tasks.verbs.cancel import CancelTask
+from tasks.verbs.chase import ChaseTask
+from tasks.verbs.close import CloseTask
+from tasks.verbs.create import CreateTask
+from tasks.verbs.duty import ShowDuty
+from tasks.verbs.extension import DecideExtension, RequestExtension
+from tasks.verbs.help import ShowHelp
+from tasks.verbs.kind import ChangeKind
+from tasks.verbs.leave import EndLeave, RequestLeave
+from tasks.verbs.mine import ListMine
+from tasks.verbs.progress import ReportProgress
+from tasks.verbs.rate import RateTask
+from tasks.verbs.record import Verb as VerbSpec
+from tasks.verbs.rectify import RectifyTask
+from tasks.verbs.registry import REGISTRY, parse_command
+from tasks.verbs.reopen import ReopenTask
+from tasks.verbs.show import ShowTask
+from tasks.verbs.transfer import TransferTask
+
+VERB_SPECS = REGISTRY.verbs
+VERBS = {spec.verb: spec.summary for spec in VERB_SPECS if spec.available}
+VERB_DETAILS = {spec.verb: spec.detail for spec in VERB_SPECS if spec.available}
+_parse = REGISTRY.parse_strictly
 
 CREATE_EXAMPLE = "新建 起草年度工作总结 @张伟 3天内"
 ACCEPT_EXAMPLE = "接办 #12"

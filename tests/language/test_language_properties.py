@@ -1,7 +1,6 @@
 """Property tests: no chat input may crash the parsers (docs/commands.md, "no server error")."""
 
 from datetime import UTC, date, datetime
-from typing import get_args
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -9,15 +8,14 @@ from hypothesis import strategies as st
 
 from tasks.calendar.workdays import WorkCalendar, WorkingHours
 from tasks.language import (
-    AcceptTask,
-    Command,
     DeadlineError,
     find_deadline,
     format_deadline,
     normalize,
-    parse_command,
     parse_deadline,
 )
+from tasks.verbs.accept import AcceptTask
+from tasks.verbs.registry import REGISTRY, parse_command
 
 # Characters that steer the grammars into their deeper branches, so random text is not
 # rejected at the first character every time.
@@ -30,7 +28,7 @@ instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31),
     timezones=st.sampled_from([UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]),
 )
-COMMAND_TYPES = get_args(Command)  # every command class, however many the language grows
+COMMAND_TYPES = REGISTRY.command_types()  # every command class, however many verbs there are
 
 # Well-formed and nearly well-formed phrases, so the success path is exercised as well.
 _numbers = st.integers(min_value=0, max_value=40).map(str)
