@@ -1,4 +1,4 @@
-"""Who may do what to a task (product.md §1 and §3): the authorization matrix.
+"""Who may do what to a task (docs/commands.md, "Verbs"): the authorization matrix.
 
 Roles are relations between a person and a task, computed from the directory:
 requester (提请人), holder (承办人), first responder (首问责任人), supervisor (科室负责人 of a

@@ -1,4 +1,4 @@
-"""The building blocks of the chat language (product.md §8): normalisation, task numbers,
+"""The building blocks of the chat language (docs/commands.md): normalisation, task numbers,
 names, deadlines, report intervals, task kinds and verb-name look-up. The verbs themselves,
 and `parse_command`, are in `tasks.verbs`."""
 

@@ -44,7 +44,7 @@ class Said:
 
 @dataclass(frozen=True, eq=False)
 class Verb(Generic[C]):
-    """One chat verb of product.md §8, everything about it in one place.
+    """One chat verb (docs/commands.md), everything about it in one place.
 
     `order` places it in 帮助's overview (most used first). The `帮助 X` detail is built as
     `格式：{usage}`, `谁可以用：…` (from `action` when the verb acts on a task, else `who`),

@@ -99,7 +99,7 @@ class Registry:
         """
         try:
             return self.parse_strictly(text)
-        except Exception:  # product.md §8's promise; tests run parse_strictly without it
+        except Exception:  # chat input never raises; tests run parse_strictly without this net
             log.exception("the command grammar failed on %r", text)  # a bug to fix
             return Unknown(normalize(str(text)), "没有看懂这条消息，发送「帮助」查看全部指令",
                            HELP_EXAMPLE)
@@ -193,7 +193,7 @@ REGISTRY = Registry(discover(__package__ or "tasks.verbs"))
 
 
 def parse_command(text: str) -> Command:
-    """Read one chat message into a command; it never raises (product.md §8)."""
+    """Read one chat message into a command; it never raises: what it cannot read becomes Unknown with an example."""
     return REGISTRY.parse(text)
 
 
