@@ -193,7 +193,8 @@ REGISTRY = Registry(discover(__package__ or "tasks.verbs"))
 
 
 def parse_command(text: str) -> Command:
-    """Read one chat message into a command; it never raises: what it cannot read becomes Unknown with an example."""
+    """Read one chat message into a command; it never raises: what it cannot read becomes
+    `Unknown` with an example."""
     return REGISTRY.parse(text)
 
 
