@@ -1,9 +1,10 @@
 """The Flask application: platform callbacks and health, on top of the runtime."""
 
-from flask import Flask
+from flask import Blueprint, Flask
 from werkzeug.exceptions import HTTPException
 
-from webapp import health, wecom
+from integrations import registry
+from webapp import health
 from workers.runtime import Runtime
 from workers.settings import load_settings
 
@@ -15,7 +16,11 @@ def create_app(rt: Runtime | None = None) -> Flask:
     app.extensions["mashangban"] = rt
     # Werkzeug cuts anything far beyond the callback limit before we read it.
     app.config["MAX_CONTENT_LENGTH"] = rt.settings.callback_max_body * 4
-    app.register_blueprint(wecom.blueprint)
+    for platform in rt.platforms.values():  # each served platform's callback URL
+        blueprint = registry.resolve(platform.blueprint)
+        if not isinstance(blueprint, Blueprint):
+            raise TypeError(f"{platform.blueprint} is not a Flask blueprint")
+        app.register_blueprint(blueprint)
     app.register_blueprint(health.blueprint)
     app.register_error_handler(HTTPException, _plain_error)
     return app

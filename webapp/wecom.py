@@ -1,4 +1,8 @@
-"""The WeCom callback URL: verify, store in the inbox, signal the workers, answer at once."""
+"""The WeCom callback URL: verify, store in the inbox, signal the workers, answer at once.
+
+The web side of the `wecom` platform (`integrations.wecom.platform.PLATFORM.blueprint`),
+registered by the app factory when WeCom is served.
+"""
 
 import logging
 
@@ -6,26 +10,28 @@ import redis
 from flask import Blueprint, Response, current_app, request
 
 from integrations.wecom.callback import CallbackRefused
+from integrations.wecom.platform import CALLBACK_PATH
 from workers import signals
 from workers.runtime import Runtime
 
+PLATFORM = "wecom"
 blueprint = Blueprint("wecom", __name__)
 log = logging.getLogger(__name__)
 SEEN_SIGNATURE = "mashangban:wecom:sig:"
 
 
-@blueprint.get("/wecom/callback")
+@blueprint.get(CALLBACK_PATH)
 def verify_url() -> Response:
     """WeCom's URL check when an admin saves the callback settings: echo the plaintext."""
     rt = _runtime()
     try:
-        echo = rt.verifier.verify_url(request.args, rt.clock())
+        echo = rt.verifiers[PLATFORM].verify_url(request.args, rt.clock())
     except CallbackRefused as refused:
         return _refuse(refused)
     return Response(echo, mimetype="text/plain")
 
 
-@blueprint.post("/wecom/callback")
+@blueprint.post(CALLBACK_PATH)
 def receive() -> Response:
     """Store a genuine message once and answer an empty 200 well inside WeCom's 5 seconds.
 
@@ -36,13 +42,14 @@ def receive() -> Response:
     rt = _runtime()
     now = rt.clock()
     try:
-        message = rt.verifier.decode(request.args, request.get_data(cache=False), now)
+        message = rt.verifiers[PLATFORM].decode(request.args, request.get_data(cache=False),
+                                                now)
     except CallbackRefused as refused:
         return _refuse(refused)
     stored = False
     if message is not None:
         try:
-            stored = rt.inbox.store(message, now=now)
+            stored = rt.inboxes[PLATFORM].store(message, now=now)
         except Exception:  # storage down: WeCom retries on anything but 200
             log.exception("could not store a callback")
             return Response("storage unavailable", status=503)

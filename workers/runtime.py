@@ -2,13 +2,19 @@
 
 Built explicitly by the CLI, the web app factory and tests; jobs running in a worker
 process reach it through `current()`, which builds it from the environment on first use.
+
+Per platform served (`Settings.platforms`, described in `integrations.registry`) it holds
+an inbox writer, a callback verifier and a channel, each built on first use; `inbox`,
+`verifier` and `channel` are the first platform's, the shortcut of a single-platform
+installation.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import Any
 
 import redis
 from rq import Queue
@@ -16,10 +22,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from wechatpy.session.redisstorage import RedisStorage
 
-from integrations.wecom.api import WeComApi
-from integrations.wecom.callback import CallbackVerifier
-from integrations.wecom.channel import WeComChannel
-from tasks.messaging.channel import Channel
+from integrations import registry
+from integrations.platform import Platform, Services
+from tasks.messaging.channel import Channel, ChannelLimits
 from tasks.messaging.inbox import InboxWriter
 from workers import embedded_redis
 from workers.db import make_engine, make_sessions
@@ -34,11 +39,15 @@ def system_clock() -> datetime:
 
 @dataclass
 class Runtime:
-    """Connections and adapters of one process; cheap to build, nothing opened until used."""
+    """Connections and adapters of one process; cheap to build, nothing opened until used.
+
+    `channel_override` replaces the platforms' channels (tests): one channel for every
+    platform, or a mapping of platform name to channel for those it names.
+    """
 
     settings: Settings
     clock: Clock = system_clock
-    channel_override: Channel | None = None
+    channel_override: Channel | Mapping[str, Channel] | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @cached_property
@@ -50,9 +59,64 @@ class Runtime:
         return make_sessions(self.engine)
 
     @cached_property
+    def platforms(self) -> dict[str, Platform]:
+        """The platforms served, by name, in the order configured."""
+        return {name: registry.platform(name) for name in self.settings.platforms}
+
+    @cached_property
+    def inboxes(self) -> dict[str, InboxWriter]:
+        """Where the web process stores each platform's callbacks."""
+        return {name: InboxWriter(self.engine, name) for name in self.platforms}
+
+    @cached_property
+    def verifiers(self) -> dict[str, Any]:
+        """Each platform's callback verifier and decoder."""
+        return {name: platform.verifier(self.settings.platform_settings(name), self.services)
+                for name, platform in self.platforms.items()}
+
+    @cached_property
+    def channels(self) -> dict[str, Channel]:
+        """Each platform's `Channel`; outbox rows go through their platform's."""
+        return {name: self._channel(name, platform) for name, platform in self.platforms.items()}
+
+    @cached_property
+    def limits(self) -> dict[str, ChannelLimits]:
+        """What each platform's channel declares, for the domain functions that need it."""
+        return {name: channel.limits for name, channel in self.channels.items()}
+
+    @property
+    def main_platform(self) -> str:
+        return self.settings.platforms[0]
+
+    @property
     def inbox(self) -> InboxWriter:
-        """Where the web process stores WeCom callbacks."""
-        return InboxWriter(self.engine, "wecom")
+        return self.inboxes[self.main_platform]
+
+    @property
+    def verifier(self) -> Any:
+        return self.verifiers[self.main_platform]
+
+    @property
+    def channel(self) -> Channel:
+        return self.channels[self.main_platform]
+
+    @cached_property
+    def services(self) -> Services:
+        """What platforms' factories borrow: shared storage and locks on Redis, and the
+        callback limits."""
+        return Services(storage=lambda prefix: RedisStorage(self.redis, prefix=prefix),
+                        lock=lambda name: _token_lock(self.redis, name),
+                        callback_max_age=timedelta(seconds=self.settings.callback_max_age),
+                        callback_max_body=self.settings.callback_max_body)
+
+    def _channel(self, name: str, platform: Platform) -> Channel:
+        override = self.channel_override
+        if isinstance(override, Mapping):
+            if name in override:
+                return override[name]
+        elif override is not None:
+            return override
+        return platform.channel(self.settings.platform_settings(name), self.services)
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -62,28 +126,6 @@ class Runtime:
     @cached_property
     def queue(self) -> Queue:
         return Queue(self.settings.queue_name, connection=self.redis)
-
-    @cached_property
-    def channel(self) -> Channel:
-        if self.channel_override is not None:
-            return self.channel_override
-        wecom = self.settings.wecom
-        api = WeComApi(
-            wecom.corp_id, wecom.secret, api_base=wecom.api_base,
-            storage=RedisStorage(self.redis, prefix="mashangban:wecom"),
-            lock=lambda name: _token_lock(self.redis, name),
-        )
-        return WeComChannel(api, wecom.agent_id)
-
-    @cached_property
-    def verifier(self) -> CallbackVerifier:
-        wecom = self.settings.wecom
-        return CallbackVerifier(
-            wecom.token, wecom.aes_key, wecom.corp_id,
-            max_age=timedelta(seconds=self.settings.callback_max_age),
-            max_body=self.settings.callback_max_body,
-        )
-
 
 _current: Runtime | None = None
 

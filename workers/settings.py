@@ -1,4 +1,9 @@
-"""Settings of an installation, read once from MASHANGBAN_* variables and a `.env` file."""
+"""Settings of an installation, read once from MASHANGBAN_* variables and a `.env` file.
+
+`MASHANGBAN_PLATFORMS` names the chat platforms served (`wecom`, later `wecom,dingtalk`);
+each platform's own variables are those its settings class declares
+(`integrations.platform.SettingField`), read here and validated when first needed.
+"""
 
 import os
 import re
@@ -6,28 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
+from integrations import registry
+from integrations.platform import SettingField
 from tasks.calendar.workdays import WorkingHours
 from tasks.core.office_rules import OfficeRules
 
 PREFIX = "MASHANGBAN_"
-DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+DEFAULT_PLATFORMS = "wecom"
 
 
 class SettingsError(Exception):
     """A missing or malformed setting; its text is the one line the operator needs."""
-
-
-@dataclass(frozen=True)
-class WeComSettings:
-    corp_id: str
-    agent_id: int
-    secret: str
-    token: str
-    aes_key: str
-    api_base: str
 
 
 @dataclass(frozen=True)
@@ -40,21 +38,23 @@ class Settings:
     callback_max_body: int
     rules: OfficeRules
     raw: Mapping[str, str]
+    platforms: tuple[str, ...] = (DEFAULT_PLATFORMS,)  # the served platforms, first = main
+
+    def platform_settings(self, name: str) -> Any:
+        """Platform `name`'s settings, validated when a command first needs them."""
+        settings_class = registry.platform(name).settings
+        return settings_class(**{f.attribute: _field(self.raw, f) for f in settings_class.FIELDS})
+
+    def check_platforms(self) -> None:
+        """Validate every served platform's settings: a command that will talk to the
+        platforms refuses to start with a broken configuration."""
+        for name in self.platforms:
+            self.platform_settings(name)
 
     @property
-    def wecom(self) -> WeComSettings:
-        """The WeCom app's settings, validated when a command first needs them."""
-        return WeComSettings(
-            corp_id=_required(self.raw, "WECOM_CORP_ID", r"[A-Za-z0-9_\-]{1,64}",
-                              "the CorpID, letters and digits"),
-            agent_id=int(_required(self.raw, "WECOM_AGENT_ID", r"\d{1,12}", "an integer")),
-            secret=_required(self.raw, "WECOM_SECRET", r"\S{1,128}", "the app Secret"),
-            token=_required(self.raw, "WECOM_TOKEN", r"[A-Za-z0-9]{1,32}",
-                            "at most 32 letters or digits"),
-            aes_key=_required(self.raw, "WECOM_AES_KEY", r"[A-Za-z0-9]{43}",
-                              "exactly 43 letters or digits (EncodingAESKey)"),
-            api_base=_url(self.raw.get("WECOM_API_BASE") or DEFAULT_API_BASE, "WECOM_API_BASE"),
-        )
+    def wecom(self) -> Any:
+        """The WeCom app's settings (`integrations.wecom.settings.WeComSettings`)."""
+        return self.platform_settings("wecom")
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".env") -> Settings:
@@ -78,7 +78,31 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
         callback_max_body=_integer(raw, "CALLBACK_MAX_BODY", 64 * 1024),
         rules=_rules(raw),
         raw=raw,
+        platforms=_platforms(raw.get("PLATFORMS", "")),
     )
+
+
+def _platforms(text: str) -> tuple[str, ...]:
+    """`wecom` or `wecom,dingtalk`: the platforms served, each a name the registry knows."""
+    names = tuple(dict.fromkeys(n.strip().lower() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in registry.names()]
+    if unknown:
+        raise SettingsError(f"{PREFIX}PLATFORMS: unknown platform {unknown[0]!r}; "
+                            f"known: {', '.join(registry.names())}")
+    return names or (DEFAULT_PLATFORMS,)
+
+
+def _field(raw: Mapping[str, str], field: SettingField) -> Any:
+    """One platform setting, read as its class declares it."""
+    if field.default is not None and not raw.get(field.env, "").strip():
+        value = field.default
+    elif field.kind == "url":
+        value = _required(raw, field.env, r".+", field.meaning)
+    else:
+        value = _required(raw, field.env, field.pattern, field.meaning)
+    if field.kind == "url":
+        return _url(value.strip(), field.env)
+    return int(value) if field.kind == "integer" else value
 
 
 def _rules(raw: Mapping[str, str]) -> OfficeRules:

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from integrations.wecom.limits import LIMITS
 from tasks.messaging.channel import Card
 
-MAX_FIELDS = 6
+MAX_FIELDS = LIMITS.card_fields
 MAX_BUTTONS = 6
 
 

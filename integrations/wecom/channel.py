@@ -10,9 +10,16 @@ from wechatpy.exceptions import WeChatClientException
 from integrations.wecom.api import WeComApi
 from integrations.wecom.cards import template_card
 from integrations.wecom.directory import snapshot_from
-from tasks.messaging.channel import Card, Delivery, DeliveryError, DirectorySnapshot
+from integrations.wecom.limits import LIMITS
+from tasks.messaging.channel import (
+    Card,
+    ChannelLimits,
+    Delivery,
+    DeliveryError,
+    DirectorySnapshot,
+)
 
-TEXT_LIMIT = 2048  # bytes; WeCom truncates longer text silently
+TEXT_LIMIT = LIMITS.text_bytes  # bytes; WeCom truncates longer text silently
 ROBOT_MARKDOWN_LIMIT = 4096  # bytes of a group robot's markdown
 ROBOT_TIMEOUT = 10.0  # seconds for one webhook call
 RETRYABLE = {-1: None, 45009: 60.0, 45033: 5.0}  # errcode → minimum wait before retrying
@@ -21,7 +28,13 @@ DUPLICATE_CHECK_INTERVAL = 14400
 
 
 class WeComChannel:
-    """Sends texts and cards to members of one WeCom app, and reads its directory."""
+    """Sends texts and cards to members of one WeCom app, and reads its directory.
+
+    Group posts go through group robots (群机器人): the group key is a robot's webhook key.
+    A card's update handle is WeCom's single-use ResponseCode.
+    """
+
+    limits: ChannelLimits = LIMITS
 
     def __init__(self, api: WeComApi, agent_id: int):
         self.api = api
@@ -42,7 +55,7 @@ class WeComChannel:
 
     def send_card(self, to: str, card: Card) -> Delivery:
         result = self._send(to, {"msgtype": "template_card", "template_card": template_card(card)})
-        return Delivery(message_id=result.get("msgid"), response_code=result.get("response_code"))
+        return Delivery(message_id=result.get("msgid"), update_handle=result.get("response_code"))
 
     def upload_image(self, png: bytes) -> str:
         """Upload the picture as temporary media, valid 3 days (media/upload)."""
@@ -58,23 +71,25 @@ class WeComChannel:
         result = self._send(to, _keyed(message, dedupe))
         return Delivery(message_id=result.get("msgid"))
 
-    def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
-        content = fit_bytes(text, ROBOT_MARKDOWN_LIMIT)
-        self._webhook(robot_key, {"msgtype": "markdown", "markdown": {"content": content}})
+    def post_to_group(self, group_key: str, markdown: str) -> Delivery:
+        """Post through the group's robot, whose webhook key is `group_key`."""
+        content = fit_bytes(markdown, ROBOT_MARKDOWN_LIMIT)
+        self._webhook(group_key, {"msgtype": "markdown", "markdown": {"content": content}})
         return Delivery()
 
-    def send_robot_image(self, robot_key: str, png: bytes) -> Delivery:
+    def post_image_to_group(self, group_key: str, png: bytes) -> Delivery:
         """A robot takes the picture inline: base64 of the bytes and their md5 (hex)."""
         image = {"base64": base64.b64encode(png).decode("ascii"),
                  "md5": hashlib.md5(png).hexdigest()}  # WeCom's checksum, not security
-        self._webhook(robot_key, {"msgtype": "image", "image": image})
+        self._webhook(group_key, {"msgtype": "image", "image": image})
         return Delivery()
 
-    def update_card(self, to: str, card: Card, response_code: str) -> None:
+    def update_card(self, to: str, card: Card, handle: str) -> None:
+        """`handle` is the ResponseCode WeCom gave with the card or with a click on it."""
         self._call("message/update_template_card", {
             "userids": [to],
             "agentid": self.agent_id,
-            "response_code": response_code,
+            "response_code": handle,
             "template_card": template_card(card),
         })
 

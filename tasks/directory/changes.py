@@ -44,8 +44,10 @@ def apply(session: Session, change: DirectoryChange, *, now: datetime,
 # -- people ----------------------------------------------------------------------------------
 
 
-def _person(session: Session, userid: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.userid == userid))
+def _person(session: Session, userid: str, platform: str) -> Person | None:
+    """The record of `userid` on `platform`, the one the change came from."""
+    return session.scalar(select(Person).where(Person.platform == platform,
+                                               Person.userid == userid))
 
 
 def _upsert_person(session: Session, change: DirectoryChange, now: datetime,
@@ -55,12 +57,13 @@ def _upsert_person(session: Session, change: DirectoryChange, now: datetime,
     A disabled account (禁用) is treated as someone who left: deactivated, their open work
     flagged; re-enabled, they are active again.
     """
-    person = _person(session, change.userid)
+    person = _person(session, change.userid, change.platform)
     if change.new_userid and change.new_userid != change.userid:
-        person = _rename(session, person, change.userid, change.new_userid)
+        person = _rename(session, person, change.platform, change.userid, change.new_userid)
     if person is None:
         userid = change.new_userid or change.userid
-        person = Person(userid=userid, name=change.name or userid, position="", active=True)
+        person = Person(platform=change.platform, userid=userid, name=change.name or userid,
+                        position="", active=True)
         session.add(person)
         log.info("directory: %s joined", userid)
     was_active = person.active
@@ -83,14 +86,15 @@ def _upsert_person(session: Session, change: DirectoryChange, now: datetime,
         _deactivate(session, person, now, rules)
 
 
-def _rename(session: Session, person: Person | None, old: str, new: str) -> Person | None:
+def _rename(session: Session, person: Person | None, platform: str, old: str,
+            new: str) -> Person | None:
     """The platform changed a userid: the same record (and its history) answers to the new one.
 
     If the new userid is already on record (a full sync saw it first), that record is the
     live one and the old one is left as it is. Messages still waiting to be sent and
     escalation chains follow the rename.
     """
-    existing = _person(session, new)
+    existing = _person(session, new, platform)
     if existing is not None and existing is not person:
         log.warning("directory: %s renamed to %s, which is already on record", old, new)
         return existing
@@ -99,7 +103,8 @@ def _rename(session: Session, person: Person | None, old: str, new: str) -> Pers
     person.userid = new
     session.flush()
     for message in session.scalars(select(OutboxMessage).where(
-            OutboxMessage.recipient == old, OutboxMessage.state == "pending")):
+            OutboxMessage.platform == platform, OutboxMessage.recipient == old,
+            OutboxMessage.state == "pending")):
         message.recipient = new
     for task in session.scalars(select(Task).where(Task.state.in_(OPEN_STATES))):
         if old in (task.escalation or []):
@@ -111,7 +116,7 @@ def _rename(session: Session, person: Person | None, old: str, new: str) -> Pers
 def _delete_person(session: Session, change: DirectoryChange, now: datetime,
                    rules: OfficeRules) -> None:
     """delete_user: deactivate (history stays readable) and flag their open tasks."""
-    person = _person(session, change.userid)
+    person = _person(session, change.userid, change.platform)
     if person is None:
         log.info("directory: %s left but was never on record", change.userid)
         return

@@ -37,8 +37,15 @@ def find_person(session: Session, written: str) -> NameLookup:
     return NameLookup(written, None, tuple(similar))
 
 
-def person_by_userid(session: Session, userid: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.userid == userid, Person.active))
+def person_by_userid(session: Session, userid: str, platform: str | None = None
+                     ) -> Person | None:
+    """The active person with `userid` on `platform` (a message's sender: the platform it
+    came from). Without a platform, as when an admin writes a userid in a roster file,
+    the first active person with that userid on any platform."""
+    query = select(Person).where(Person.userid == userid, Person.active)
+    if platform is not None:
+        query = query.where(Person.platform == platform)
+    return session.scalar(query.order_by(Person.id).limit(1))
 
 
 def find_department(session: Session, written: str) -> Department | None:

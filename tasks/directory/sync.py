@@ -14,7 +14,15 @@ from tasks.core.authority import Authority
 from tasks.core.office_rules import OfficeRules
 from tasks.messaging.channel import DirectorySnapshot
 from tasks.messaging.outbox import queue_text
-from tasks.models import OPEN_STATES, Department, Membership, Person, Task, TaskFlag
+from tasks.models import (
+    DEFAULT_PLATFORM,
+    OPEN_STATES,
+    Department,
+    Membership,
+    Person,
+    Task,
+    TaskFlag,
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +45,13 @@ def apply_snapshot(
     now: datetime | None = None,
     rules: OfficeRules | None = None,
     progress: Callable[[str], None] | None = None,
+    platform: str = DEFAULT_PLATFORM,
 ) -> SyncReport:
     """Make the stored directory match the platform's, keeping people who left as inactive.
 
-    Running it twice with the same snapshot changes nothing the second time. The open
+    `platform` is where the snapshot came from: its people are that platform's users, and
+    only they can be found gone (another platform's people are left alone). Running it
+    twice with the same snapshot changes nothing the second time. The open
     tasks of each person found gone are flagged to their supervisors (see
     `flag_departed`). `progress`, if given, is told how far the sync has got.
     """
@@ -50,9 +61,10 @@ def apply_snapshot(
     seen: set[str] = set()
     total = len(snapshot.members)
     for done, member in enumerate(snapshot.members, start=1):
-        person = session.scalar(select(Person).where(Person.userid == member.userid))
+        person = session.scalar(select(Person).where(Person.platform == platform,
+                                                     Person.userid == member.userid))
         if person is None:
-            person = Person(userid=member.userid, name=member.name)
+            person = Person(platform=platform, userid=member.userid, name=member.name)
             session.add(person)
         person.name, person.position, person.active = member.name, member.position, True
         sync_memberships(person, member.department_ids, member.leads_department_ids,
@@ -60,7 +72,8 @@ def apply_snapshot(
         seen.add(member.userid)
         if done % PROGRESS_BATCH == 0 or done == total:
             report(f"人员 {done}/{total}")
-    gone = session.scalars(select(Person).where(Person.active, Person.userid.not_in(seen))).all()
+    gone = session.scalars(select(Person).where(Person.active, Person.platform == platform,
+                                                Person.userid.not_in(seen))).all()
     for person in gone:
         person.active = False
     session.flush()

@@ -230,11 +230,11 @@ def mark_followup(ctx: Context, rating: Rating, kind: str, followup: Task | None
     status = cards.followup_status(rating, ctx.sender.name)
     for record in records:
         code = clicked[1] if clicked and clicked[0].id == record.id else None
-        if code is None and record.response_code is None:
+        if code is None and record.update_handle is None:
             continue
         card = cards.with_status(cards.followup_card(rating.task, rating,
                                                      record.platform_card_id), status)
-        queue_card_update(ctx.session, record, card, now=ctx.now, response_code=code)
+        queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 
 def after_reopen(ctx: Context, task: Task, clicked: Clicked | None) -> None:
@@ -337,13 +337,13 @@ def _redraw(session: Session, rating: Rating, status: str, now: datetime,
     if record is None:
         return
     code = clicked[1] if clicked and clicked[0].id == record.id else None
-    if code is None and record.response_code is None:
+    if code is None and record.update_handle is None:
         return  # nothing left to update it with; the chat reply says it all
     closure = rating.closure
     holder = closure.holder.name if closure.holder else rating.task.holder_label
     card = cards.rating_card(rating.task, rating, record.platform_card_id, closure.result, holder)
     queue_card_update(session, record, cards.with_status(card, status), now=now,
-                      response_code=code)
+                      update_handle=code)
 
 
 def _claim(session: Session, rating_id: int, now: datetime,

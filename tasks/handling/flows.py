@@ -35,9 +35,10 @@ def handle(session: Session, message: Inbound, *, now: datetime,
     if isinstance(message, DirectoryChange):
         changes.apply(session, message, now=now, rules=rules or OfficeRules())
         return
-    sender = person_by_userid(session, message.sender)
+    sender = person_by_userid(session, message.sender, message.platform)
     if sender is None:
-        queue_text(session, message.sender, replies.not_in_directory(), now=now)
+        queue_text(session, message.sender, replies.not_in_directory(), now=now,
+                   platform=message.platform)
         return
     ctx = Context(session, sender, now, rules or OfficeRules())
     savepoint = session.begin_nested()
@@ -92,4 +93,4 @@ def _keep_code(record: Card, action: CardAction) -> None:
     """A button that only answers with a hint leaves the card as it is: keep the click's
     fresh update credential, so the card can still show what happens next."""
     if action.response_code:
-        record.response_code = action.response_code
+        record.update_handle = action.response_code

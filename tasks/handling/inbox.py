@@ -1,5 +1,6 @@
 """Acting on stored inbox rows: each claimed once, handled in the caller's transaction."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -30,7 +31,8 @@ def process(session: Session, inbox_id: int, *, now: datetime,
         return False
     row = session.get(InboxMessage, inbox_id)
     assert row is not None
-    flows.handle(session, from_payload(row.payload), now=now, rules=rules)
+    message = replace(from_payload(row.payload), platform=row.platform)
+    flows.handle(session, message, now=now, rules=rules)
     return True
 
 
@@ -43,7 +45,7 @@ def mark_failed(session: Session, inbox_id: int, error: str, *, now: datetime) -
     row.error = error[:2000]
     sender = row.payload.get("sender")
     if sender and row.payload.get("type") != "directory_change":  # the platform, not a person
-        queue_text(session, sender, processing_failed(), now=now)
+        queue_text(session, sender, processing_failed(), now=now, platform=row.platform)
 
 
 def _claim(session: Session, inbox_id: int, now: datetime) -> bool:

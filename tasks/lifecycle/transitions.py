@@ -479,7 +479,7 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
     expected = {person.id for person in _holders(ctx, task)}
     for record in records:
         code = clicked[1] if clicked and clicked[0].id == record.id else None
-        if code is None and record.response_code is None:
+        if code is None and record.update_handle is None:
             continue  # nothing left to update this card with; the chat reply says it all
         if record.purpose == "chase":
             card = cards.current_chase_card(task, _sent_card(ctx, record), record.recipient_id,
@@ -487,7 +487,7 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
         else:
             card = cards.current_card(task, record, ctx.now, ctx.calendar,
                                       awaited=record.recipient_id in expected)
-        queue_card_update(ctx.session, record, card, now=ctx.now, response_code=code)
+        queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 
 def _sent_card(ctx: Context, record: Card) -> ChannelCard:

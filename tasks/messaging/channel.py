@@ -6,7 +6,23 @@ adapter, never called around the port.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    """What a platform tolerates, declared by its channel and honoured by the domain.
+
+    The domain holds no platform's numbers: delivery paces sends by these, reminders split
+    merged texts by them. Every field is required so a new platform states each of its own.
+    """
+
+    per_member_per_minute: int  # messages one member may receive per minute (beyond: dropped)
+    per_group_per_minute: int  # posts one group chat may receive per minute
+    text_bytes: int  # longest text message, in UTF-8 bytes
+    card_fields: int  # label/value rows a card shows
+    media_lifetime: timedelta  # how long an uploaded picture's id stays usable (with margin)
 
 
 @dataclass(frozen=True)
@@ -64,10 +80,11 @@ class Card:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the platform returned for a sent message: its id and a card's update code."""
+    """What the platform returned for a sent message: its id and, for a card, the opaque
+    handle a later update of that card must present (WeCom: its single-use ResponseCode)."""
 
     message_id: str | None = None
-    response_code: str | None = None
+    update_handle: str | None = None
 
 
 class DeliveryError(Exception):
@@ -108,6 +125,8 @@ class DirectorySnapshot:
 class Channel(Protocol):
     """Everything the domain asks of a chat platform."""
 
+    limits: ChannelLimits
+
     def send_text(self, to: str, text: str, *, markdown: bool = False,
                   dedupe: bool = False) -> Delivery:
         """Send a text (or markdown) message.
@@ -132,18 +151,23 @@ class Channel(Protocol):
         """Send an uploaded picture, e.g. a summary's chart; `dedupe` as for `send_text`."""
         ...
 
-    def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
-        """Post markdown to a group chat through its group robot (群机器人).
+    def post_to_group(self, group_key: str, markdown: str) -> Delivery:
+        """Post markdown to a department's group chat.
 
-        `robot_key` is the robot's webhook key, its only credential. A robot cannot receive
-        anything back, so this is for reports to a department's group, never for tasks.
+        `group_key` is what the installation configured for that group (WeCom: a group
+        robot's webhook key, its only credential). Nothing comes back from a group post, so
+        this is for reports to a department's group, never for tasks.
         """
         ...
 
-    def send_robot_image(self, robot_key: str, png: bytes) -> Delivery:
-        """Post a picture to a group chat through its group robot."""
+    def post_image_to_group(self, group_key: str, png: bytes) -> Delivery:
+        """Post a picture to a department's group chat."""
         ...
 
-    def update_card(self, to: str, card: Card, response_code: str) -> None: ...
+    def update_card(self, to: str, card: Card, handle: str) -> None:
+        """Redraw a card already shown; `handle` is the opaque value the platform gave with
+        the card's sending or with a click on it (`Delivery.update_handle`,
+        `CardAction.response_code`), stored and passed back by the domain unread."""
+        ...
 
     def fetch_directory(self) -> DirectorySnapshot: ...

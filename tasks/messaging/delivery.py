@@ -1,23 +1,25 @@
 """Sending outbox rows through the channel port, each at most once on success.
 
 A row is claimed (pending → sending) and committed before the network call, so no
-database lock is held while the platform answers; the outcome is written afterwards.
+database lock is held while the platform answers; the outcome is written afterwards. Each
+row goes through the channel of its own platform (`OutboxMessage.platform`).
 
-WeCom silently drops what one app sends one member beyond 30 messages a minute, so a row
-whose recipient already had that many in the last 60 s waits, without it counting as an
-attempt, until the oldest of them leaves the window. A group robot (群机器人) takes 20
-messages a minute; its rows wait the same way, so a burst of summaries to one department
-group is delayed, never dropped.
+A platform may silently drop what one member receives beyond its per-minute limit
+(`ChannelLimits.per_member_per_minute`, declared by the channel), so a row whose
+recipient already had that many in the last 60 s waits, without it counting as an
+attempt, until the oldest of them leaves the window. Group posts are paced the same way by
+`per_group_per_minute`, so a burst of summaries to one department group is delayed,
+never dropped.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tasks.messaging.channel import Card, Channel, Delivery, DeliveryError
+from tasks.messaging.channel import Card, Channel, ChannelLimits, Delivery, DeliveryError
 from tasks.messaging.outbox import image_bytes
 from tasks.models import Card as CardRecord
 from tasks.models import OutboxMessage
@@ -26,13 +28,10 @@ from tasks.models.base import rows_updated
 RETRY_DELAYS = (2, 10, 30, 120, 600)  # seconds after attempts 1..5; attempt 6 is the last
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
-PER_MEMBER_PER_MINUTE = 30  # WeCom: messages from one app to one member per minute
-PER_ROBOT_PER_MINUTE = 20  # WeCom: messages one group robot may post per minute
-MEDIA_LIFETIME = timedelta(days=2)  # WeCom keeps temporary media 3 days; renew before
 RATE_WINDOW = timedelta(seconds=60)
-# what WeCom counts per member; a card update is no message
+# what counts as a message to a member; a card update is no message
 MESSAGE_KINDS = ("text", "markdown", "card", "image")
-ROBOT_KINDS = ("robot_markdown", "robot_image")  # counted per robot
+GROUP_KINDS = ("group_markdown", "group_image")  # counted per group
 # A sent row's next_attempt_at is the instant it was claimed, just before the network call.
 # Bounding it as well as sent_at lets the count use the (state, next_attempt_at) index.
 LONGEST_SEND = timedelta(minutes=5)
@@ -54,15 +53,14 @@ def due_ids(session: Session, now: datetime, limit: int = 200) -> list[int]:
     return list(session.scalars(query))
 
 
-def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
-            clock: Callable[[], datetime], *,
-            per_member: int = PER_MEMBER_PER_MINUTE,
-            per_robot: int = PER_ROBOT_PER_MINUTE) -> Outcome | None:
-    """Try to send one row; None when another sender has it or it is not due.
+def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[str, Channel],
+            clock: Callable[[], datetime]) -> Outcome | None:
+    """Try to send one row through its platform's channel; None when another sender has it
+    or it is not due.
 
-    A row whose recipient already got `per_member` messages in the last minute (a group
-    robot: `per_robot`) goes back to `pending` until the window has room, its attempts
-    unchanged ("deferred").
+    A row whose recipient already got as many messages in the last minute as the channel's
+    limits allow goes back to `pending` until the window has room, its attempts unchanged
+    ("deferred"). A row for a platform this installation does not serve fails at once.
     """
     with sessions.begin() as session:
         now = clock()
@@ -70,16 +68,20 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channel: Channel,
             return None
         row = session.get(OutboxMessage, outbox_id)
         assert row is not None
-        room_at = _room_at(session, row, now, per_member, per_robot)
+        channel = channels.get(row.platform)
+        if channel is None:
+            row.state, row.last_error = "failed", f"平台 {row.platform} 未配置 (not configured)"
+            return Outcome("failed")
+        room_at = _room_at(session, row, now, channel.limits)
         if room_at is not None:  # undo the claim: waiting for the window is no attempt
             row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
             return Outcome("deferred", room_at)
-        kind, recipient, body, code = row.kind, row.recipient, row.body, _update_code(session, row)
-        dedupe = row.dedupe
+        kind, recipient, body = row.kind, row.recipient, row.body
+        handle, dedupe = _update_handle(session, row), row.dedupe
     try:
         if kind == "image":
             body = _uploaded(sessions, outbox_id, body, channel, clock())
-        delivery = _send(channel, kind, recipient, body, code, dedupe)
+        delivery = _send(channel, kind, recipient, body, handle, dedupe)
     except DeliveryError as error:
         return _record_failure(sessions, outbox_id, error, clock())
     with sessions.begin() as session:
@@ -97,8 +99,8 @@ def _claim(session: Session, outbox_id: int, now: datetime) -> bool:
     return claimed == 1
 
 
-def _room_at(session: Session, row: OutboxMessage, now: datetime, per_member: int,
-             per_robot: int) -> datetime | None:
+def _room_at(session: Session, row: OutboxMessage, now: datetime,
+             limits: ChannelLimits) -> datetime | None:
     """None if `row` may go now, else the instant its recipient's minute has room again.
 
     Counted are the recipient's messages sent in the last 60 s and those being sent right
@@ -106,13 +108,14 @@ def _room_at(session: Session, row: OutboxMessage, now: datetime, per_member: in
     """
     kinds: tuple[str, ...]
     if row.kind in MESSAGE_KINDS:
-        kinds, limit = MESSAGE_KINDS, per_member
-    elif row.kind in ROBOT_KINDS:
-        kinds, limit = ROBOT_KINDS, per_robot
+        kinds, limit = MESSAGE_KINDS, limits.per_member_per_minute
+    elif row.kind in GROUP_KINDS:
+        kinds, limit = GROUP_KINDS, limits.per_group_per_minute
     else:
         return None
     since = now - RATE_WINDOW
-    mine = (OutboxMessage.recipient == row.recipient, OutboxMessage.kind.in_(kinds))
+    mine = (OutboxMessage.platform == row.platform, OutboxMessage.recipient == row.recipient,
+            OutboxMessage.kind.in_(kinds))
     sent = select(OutboxMessage.sent_at.label("at")).where(
         *mine, OutboxMessage.state == "sent",
         OutboxMessage.next_attempt_at > since - LONGEST_SEND, OutboxMessage.sent_at > since)
@@ -127,21 +130,22 @@ def _room_at(session: Session, row: OutboxMessage, now: datetime, per_member: in
     return instants[len(instants) - limit] + RATE_WINDOW
 
 
-def _update_code(session: Session, row: OutboxMessage) -> str | None:
-    """The single-use code a card update will spend; it is consumed when claimed."""
+def _update_handle(session: Session, row: OutboxMessage) -> str | None:
+    """The handle a card update will spend; it is consumed when claimed, since a platform
+    may accept each handle once (WeCom does)."""
     if row.kind != "card_update":
         return None
-    if row.response_code:
-        return row.response_code
+    if row.update_handle:
+        return row.update_handle
     record = session.get(CardRecord, row.card_id)
-    if record is None or not record.response_code:
+    if record is None or not record.update_handle:
         return None
-    code, record.response_code = record.response_code, None
-    row.response_code = code
-    return code
+    handle, record.update_handle = record.update_handle, None
+    row.update_handle = handle
+    return handle
 
 
-def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | None,
+def _send(channel: Channel, kind: str, recipient: str, body: dict, handle: str | None,
           dedupe: bool) -> Delivery:
     if kind == "text":
         return channel.send_text(recipient, body["text"], dedupe=dedupe)
@@ -151,14 +155,14 @@ def _send(channel: Channel, kind: str, recipient: str, body: dict, code: str | N
         return channel.send_card(recipient, Card.from_dict(body))
     if kind == "image":
         return channel.send_image(recipient, body["media_id"], dedupe=True)
-    if kind == "robot_markdown":
-        return channel.send_robot_markdown(body["key"], body["text"])
-    if kind == "robot_image":
-        return channel.send_robot_image(body["key"], image_bytes(body))
+    if kind == "group_markdown":
+        return channel.post_to_group(body["key"], body["text"])
+    if kind == "group_image":
+        return channel.post_image_to_group(body["key"], image_bytes(body))
     if kind == "card_update":
-        if code is None:
-            raise DeliveryError("没有可用的卡片更新凭证 (response_code)", retryable=False)
-        channel.update_card(recipient, Card.from_dict(body), code)
+        if handle is None:
+            raise DeliveryError("没有可用的卡片更新凭证 (update handle)", retryable=False)
+        channel.update_card(recipient, Card.from_dict(body), handle)
         return Delivery()
     raise DeliveryError(f"unknown outbox kind {kind!r}", retryable=False)
 
@@ -168,12 +172,12 @@ def _uploaded(sessions: sessionmaker[Session], outbox_id: int, body: dict, chann
     """The image row's body with a media id, uploading the picture only if it has none yet.
 
     The media id is recorded before the send, so a send repeated after a crash is the
-    same request and WeCom's duplicate check drops it: the picture arrives once. Temporary
-    media lives 3 days; an older id is replaced.
+    same request and the platform's duplicate check drops it: the picture arrives once. An
+    id older than the channel's `media_lifetime` is replaced.
     """
     uploaded_at = body.get("uploaded_at")
     if body.get("media_id") and uploaded_at and \
-            now - datetime.fromisoformat(uploaded_at) < MEDIA_LIFETIME:
+            now - datetime.fromisoformat(uploaded_at) < channel.limits.media_lifetime:
         return body
     body = {**body, "media_id": channel.upload_image(image_bytes(body)),
             "uploaded_at": now.isoformat()}
@@ -189,11 +193,11 @@ def _record_success(session: Session, outbox_id: int, delivery: Delivery, now: d
     assert row is not None
     row.state, row.sent_at, row.last_error = "sent", now, None
     row.platform_msgid = delivery.message_id
-    if delivery.response_code:
-        row.response_code = delivery.response_code
+    if delivery.update_handle:
+        row.update_handle = delivery.update_handle
         record = session.get(CardRecord, row.card_id) if row.card_id else None
         if record is not None:
-            record.response_code = delivery.response_code
+            record.update_handle = delivery.update_handle
 
 
 def _record_failure(sessions: sessionmaker[Session], outbox_id: int, error: DeliveryError,

@@ -1,11 +1,15 @@
 """Neutral inbound messages: what a platform adapter decodes a callback into.
 
 They are stored in the inbox as plain dicts, so the worker that acts on them needs no
-platform code at all.
+platform code at all. `platform` says where the message came from, so its sender is
+looked up as that platform's user; the inbox row's platform is what counts
+(`tasks.handling.inbox` sets it from the row).
 """
 
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from tasks.models.directory import DEFAULT_PLATFORM
 
 
 @dataclass(frozen=True)
@@ -15,17 +19,24 @@ class TextMessage:
     key: str
     sender: str
     text: str
+    platform: str = DEFAULT_PLATFORM
 
 
 @dataclass(frozen=True)
 class CardAction:
-    """Someone pressed a button on a card; `response_code` lets us update that card once."""
+    """Someone pressed a button on a card.
+
+    `response_code` is the opaque update handle that came with the click (the name is
+    WeCom's, kept because stored inbox payloads carry it); it becomes the card's
+    `update_handle`, which lets us update that card once.
+    """
 
     key: str
     sender: str
     card_id: str
     action: str
     response_code: str | None
+    platform: str = DEFAULT_PLATFORM
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,7 @@ class DirectoryChange:
     department_id: str = ""
     department_name: str | None = None
     parent_department_id: str | None = None
+    platform: str = DEFAULT_PLATFORM
 
 
 Inbound = TextMessage | CardAction | DirectoryChange

@@ -7,71 +7,73 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from tasks.messaging.channel import Card
+from tasks.models import DEFAULT_PLATFORM, OutboxMessage, Person, Task
 from tasks.models import Card as CardRecord
-from tasks.models import OutboxMessage, Person, Task
 
 
 def queue_text(
     session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None,
-    dedupe: bool = False,
+    dedupe: bool = False, platform: str = DEFAULT_PLATFORM,
 ) -> OutboxMessage:
-    """Queue a plain text message; `to` may be a userid for people not in the directory.
+    """Queue a plain text message; `to` may be a userid on `platform` for people not in
+    the directory (a person's own platform wins over `platform`).
 
     `dedupe` makes the send keyed: the platform drops an identical resend (for a few hours),
     so a sender killed after sending but before recording cannot deliver it twice.
     """
-    recipient = to if isinstance(to, str) else to.userid
-    message = _add(session, recipient, "text", {"text": text}, now=now, task=task)
+    message = _add(session, _address(to, platform), "text", {"text": text}, now=now, task=task)
     message.dedupe = dedupe
     return message
 
 
 def queue_markdown(
     session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None,
-    dedupe: bool = False,
+    dedupe: bool = False, platform: str = DEFAULT_PLATFORM,
 ) -> OutboxMessage:
-    """Queue a markdown message (lists and history views); WeCom renders it in its app.
+    """Queue a markdown message (lists and history views), rendered by the platform's app.
 
-    `dedupe` as for `queue_text`.
+    `to`, `dedupe` and `platform` as for `queue_text`.
     """
-    recipient = to if isinstance(to, str) else to.userid
-    message = _add(session, recipient, "markdown", {"text": text}, now=now, task=task)
+    message = _add(session, _address(to, platform), "markdown", {"text": text}, now=now,
+                   task=task)
     message.dedupe = dedupe
     return message
 
 
 def queue_image(
-    session: Session, to: Person | str, png: bytes, *, now: datetime
+    session: Session, to: Person | str, png: bytes, *, now: datetime,
+    platform: str = DEFAULT_PLATFORM,
 ) -> OutboxMessage:
     """Queue a picture; the PNG travels base64-encoded in the row, so it survives restarts."""
-    recipient = to if isinstance(to, str) else to.userid
-    return _add(session, recipient, "image", {"png": _b64(png)}, now=now, task=None)
+    return _add(session, _address(to, platform), "image", {"png": _b64(png)}, now=now,
+                task=None)
 
 
-ROBOT_PREFIX = "robot:"  # outbox recipients that are group robots, not members
+GROUP_PREFIX = "group:"  # outbox recipients that are group chats, not members
 
 
-def robot_recipient(robot_key: str) -> str:
-    """The outbox recipient of a group robot: stable per robot, and not its key.
+def group_recipient(group_key: str) -> str:
+    """The outbox recipient of a group chat: stable per group, and not its key.
 
-    The key is the robot's only credential, so what lists and logs show is a digest of
-    it; one robot shared by two departments is still one recipient for its rate limit.
+    The key may be a credential (WeCom: a group robot's webhook key), so what lists and
+    logs show is a digest of it; one key shared by two departments is still one recipient
+    for its rate limit.
     """
-    return ROBOT_PREFIX + hashlib.sha256(robot_key.encode()).hexdigest()[:24]
+    return GROUP_PREFIX + hashlib.sha256(group_key.encode()).hexdigest()[:24]
 
 
-def queue_robot_markdown(session: Session, robot_key: str, text: str, *,
-                         now: datetime) -> OutboxMessage:
-    """Queue markdown for a department's group chat through its group robot."""
-    return _add(session, robot_recipient(robot_key), "robot_markdown",
-                {"key": robot_key, "text": text}, now=now, task=None)
+def queue_group_markdown(session: Session, group_key: str, text: str, *, now: datetime,
+                         platform: str = DEFAULT_PLATFORM) -> OutboxMessage:
+    """Queue markdown for a department's group chat (`Channel.post_to_group`)."""
+    return _add(session, (platform, group_recipient(group_key)), "group_markdown",
+                {"key": group_key, "text": text}, now=now, task=None)
 
 
-def queue_robot_image(session: Session, robot_key: str, png: bytes, *,
-                      now: datetime) -> OutboxMessage:
-    """Queue a picture for a department's group chat through its group robot."""
-    return _add(session, robot_recipient(robot_key), "robot_image",
-                {"key": robot_key, "png": _b64(png)}, now=now, task=None)
+def queue_group_image(session: Session, group_key: str, png: bytes, *, now: datetime,
+                      platform: str = DEFAULT_PLATFORM) -> OutboxMessage:
+    """Queue a picture for a department's group chat (`Channel.post_image_to_group`)."""
+    return _add(session, (platform, group_recipient(group_key)), "group_image",
+                {"key": group_key, "png": _b64(png)}, now=now, task=None)
 
 
 def image_bytes(body: dict) -> bytes:
@@ -87,8 +89,8 @@ def queue_card(
     session: Session, record: CardRecord, card: Card, *, now: datetime
 ) -> OutboxMessage:
     """Queue the first sending of an interactive card to its recipient."""
-    message = _add(session, record.recipient.userid, "card", card.to_dict(), now=now,
-                   task=record.task)
+    message = _add(session, _address(record.recipient, DEFAULT_PLATFORM), "card",
+                   card.to_dict(), now=now, task=record.task)
     message.card_id = record.id
     return message
 
@@ -99,25 +101,36 @@ def queue_card_update(
     card: Card,
     *,
     now: datetime,
-    response_code: str | None = None,
+    update_handle: str | None = None,
 ) -> OutboxMessage:
     """Queue an in-place update of a card already shown.
 
-    `response_code` is the single-use credential that came with a click, if any; without
-    one the sender spends the code the platform returned when the card was sent.
+    `update_handle` is the one that came with a click, if any; without one the sender
+    spends the handle the platform returned when the card was sent (`Card.update_handle`).
     """
-    message = _add(session, record.recipient.userid, "card_update", card.to_dict(), now=now,
-                   task=record.task)
+    message = _add(session, _address(record.recipient, DEFAULT_PLATFORM), "card_update",
+                   card.to_dict(), now=now, task=record.task)
     message.card_id = record.id
-    message.response_code = response_code
+    message.update_handle = update_handle
     return message
 
 
+def _address(to: Person | str, platform: str) -> tuple[str, str]:
+    """(platform, userid) of a recipient: a person is reached on their own platform (a
+    person not yet flushed has none yet, and gets the column's default)."""
+    if isinstance(to, str):
+        return platform, to
+    return to.platform or DEFAULT_PLATFORM, to.userid
+
+
 def _add(
-    session: Session, recipient: str, kind: str, body: dict, *, now: datetime, task: Task | None
+    session: Session, address: tuple[str, str], kind: str, body: dict, *, now: datetime,
+    task: Task | None,
 ) -> OutboxMessage:
+    platform, recipient = address
     message = OutboxMessage(
         created_at=now,
+        platform=platform,
         recipient=recipient,
         kind=kind,
         body=body,

@@ -2,7 +2,7 @@
 
 from tasks.models.base import Base
 from tasks.models.closure import Closure, Rating, ReportRun
-from tasks.models.directory import Department, Membership, Person
+from tasks.models.directory import DEFAULT_PLATFORM, Department, Membership, Person
 from tasks.models.messaging import InboxMessage, OutboxMessage
 from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
 from tasks.models.reminder import Reminder
@@ -25,6 +25,7 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Card",
+    "DEFAULT_PLATFORM",
     "Department",
     "DutyShift",
     "Extension",

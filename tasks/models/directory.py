@@ -20,16 +20,27 @@ class Department(Base):
     memberships: Mapped[list["Membership"]] = relationship(back_populates="department")
 
 
-class Person(Base):
-    """A member of the office, addressed on the platform by `userid`.
+# The platform of rows written before there was more than one (migration 0006).
+DEFAULT_PLATFORM = "wecom"
 
-    People who leave are deactivated, never deleted: their history must stay readable.
+
+class Person(Base):
+    """A member of the office, addressed on `platform` by `userid`.
+
+    The identity is the pair: two platforms may each have a `zhangwei`, and an office moving
+    from one platform to the other keeps the old record (and its history) beside the new.
+    Someone known on two platforms is two records today; making them one person is a later
+    change (a `person_identities` table of (platform, userid) → person, see
+    docs/platforms-architecture.md). People who leave are deactivated, never deleted: their
+    history must stay readable.
     """
 
     __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("platform", "userid", name="uq_people_platform_userid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    userid: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(16), default=DEFAULT_PLATFORM)
+    userid: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64), index=True)
     position: Mapped[str] = mapped_column(String(64), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tasks.models.base import Base, UTCDateTime
+from tasks.models.directory import DEFAULT_PLATFORM
 
 
 class InboxMessage(Base):
@@ -35,6 +36,7 @@ class OutboxMessage(Base):
     """A message the domain decided to send.
 
     `state` goes pending → sending → sent, or back to pending to retry, or to failed.
+    `platform` is the recipient's: the row is sent through that platform's channel.
     """
 
     __tablename__ = "outbox"
@@ -42,6 +44,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    platform: Mapped[str] = mapped_column(String(16), default=DEFAULT_PLATFORM)
     recipient: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(16))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -52,7 +55,8 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     platform_msgid: Mapped[str | None] = mapped_column(String(128))
-    response_code: Mapped[str | None] = mapped_column(String(256))
+    # the card's update handle this update spends (see Card.update_handle)
+    update_handle: Mapped[str | None] = mapped_column(String(256))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Ask the platform to drop an identical resend (WeCom enable_duplicate_check), so a
     # sender killed between sending and recording cannot deliver a reminder twice.

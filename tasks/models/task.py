@@ -206,7 +206,8 @@ class Card(Base):
     """An interactive card shown to one person, and the code that lets us update it.
 
     `platform_card_id` is what the platform echoes back on a click (WeCom's `task_id`);
-    `response_code` is the latest unconsumed update credential (single use on WeCom).
+    `update_handle` is the latest unconsumed handle a card update must present: opaque to
+    the domain (on WeCom it is the single-use ResponseCode).
     """
 
     __tablename__ = "cards"
@@ -216,7 +217,7 @@ class Card(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     purpose: Mapped[str] = mapped_column(String(16), default="offer")
-    response_code: Mapped[str | None] = mapped_column(String(256))
+    update_handle: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     task: Mapped[Task] = relationship()

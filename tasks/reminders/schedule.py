@@ -10,6 +10,7 @@ fresh plan, merges what one person is due to receive, queues keyed messages and 
 rows sent, all in one transaction.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from tasks.calendar.workdays import SHANGHAI, CalendarDataMissing, WorkCalendar
 from tasks.core import ledger, sla
 from tasks.core.authority import Authority
 from tasks.core.office_rules import OfficeRules
+from tasks.messaging.channel import ChannelLimits
 from tasks.messaging.outbox import queue_text
 from tasks.models import OPEN_STATES, Holding, Person, Reminder, Task, TaskOffer
 from tasks.reminders.texts import merged, reminder_text
@@ -95,8 +97,12 @@ def replan_open(session: Session, calendar: WorkCalendar, rules: OfficeRules,
 
 
 def dispatch_due(session: Session, calendar: WorkCalendar | None, rules: OfficeRules,
-                 now: datetime, *, limit: int = 500) -> int:
+                 now: datetime, *, limit: int = 500,
+                 limits: Mapping[str, ChannelLimits] | None = None) -> int:
     """Send every reminder due now, merged per person; returns how many rows were sent.
+
+    `limits` are the channels' limits by platform: a merged message is split to fit the
+    text limit of its recipient's platform (none given: nothing is split).
 
     With `calendar` None the office calendar is read only once rows are claimed, so a poll
     that finds nothing due costs the claim's one indexed query.
@@ -135,7 +141,8 @@ def dispatch_due(session: Session, calendar: WorkCalendar | None, rules: OfficeR
             by_person.setdefault(person.id, (person, []))[1].append(text)
         row.state, row.sent_at = "sent", now
     for person, texts in by_person.values():
-        for text in merged(texts):
+        channel_limits = (limits or {}).get(person.platform)
+        for text in merged(texts, channel_limits.text_bytes if channel_limits else None):
             queue_text(session, person, text, now=now, dedupe=True)
     return len(sending)
 

@@ -48,22 +48,24 @@ def _wording(row: Reminder, calendar: WorkCalendar, now: datetime, holder: str) 
     return f"【提醒】{ref}"
 
 
-MESSAGE_BYTES = 1900  # under WeCom's 2,048-byte text limit, with room for the header
+HEADER_ROOM = 148  # bytes kept free for the header of a merged message
 
 
-def merged(texts: list[str]) -> list[str]:
+def merged(texts: list[str], text_bytes: int | None = None) -> list[str]:
     """As few messages as hold everything one person is due to hear now.
 
-    A merge that would pass WeCom's text limit is split rather than cut, so the fifteenth
-    催办 is read like the first.
+    A merge that would pass the platform's text limit (`ChannelLimits.text_bytes`) is split
+    rather than cut, so the fifteenth 催办 is read like the first; without a limit nothing
+    is split.
     """
     if len(texts) == 1:
         return texts
+    budget = text_bytes - HEADER_ROOM if text_bytes else None
     lines = [f"{n}. {text}" for n, text in enumerate(texts, start=1)]
     chunks: list[list[str]] = [[]]
     for line in lines:
         size = sum(len(x.encode()) + 1 for x in chunks[-1]) + len(line.encode())
-        if chunks[-1] and size > MESSAGE_BYTES:
+        if chunks[-1] and budget is not None and size > budget:
             chunks.append([])
         chunks[-1].append(line)
     header = f"你有 {len(texts)} 条提醒"

@@ -25,7 +25,7 @@ from tasks.presentation import replies
 from tasks.reports.figures import Period, claim_run, clip, day_label
 from tasks.routing import leave
 
-SHOWN_PER_SECTION = 5  # with titles clipped, three full sections stay under 2048 bytes
+SHOWN_PER_SECTION = 5  # with titles clipped, three full sections fit one text message
 TITLE_CHARS = 12
 
 

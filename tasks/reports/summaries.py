@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.office_rules import OfficeRules
 from tasks.messaging.outbox import (
+    queue_group_image,
+    queue_group_markdown,
     queue_image,
     queue_markdown,
-    queue_robot_image,
-    queue_robot_markdown,
 )
 from tasks.models import (
     OPEN_STATES,
@@ -107,7 +107,7 @@ class Summary:
 
     department_platform_id: str
     department_name: str
-    recipients: tuple[str, ...]  # userids
+    recipients: tuple[tuple[str, str], ...]  # (platform, userid) of each supervisor
     robot_key: str | None
     text: str
     weeks: tuple[WeekPoint, ...]
@@ -177,13 +177,14 @@ def queue_summaries(session: Session, period: Period, summaries: Sequence[Summar
         return None
     queued = 0
     for summary, png in zip(summaries, charts, strict=True):
-        for userid in summary.recipients:
-            queue_markdown(session, userid, summary.text, now=now, dedupe=True)
-            queue_image(session, userid, png, now=now)
+        for platform, userid in summary.recipients:
+            queue_markdown(session, userid, summary.text, now=now, dedupe=True,
+                           platform=platform)
+            queue_image(session, userid, png, now=now, platform=platform)
             queued += 2
         if summary.robot_key:
-            queue_robot_markdown(session, summary.robot_key, summary.text, now=now)
-            queue_robot_image(session, summary.robot_key, png, now=now)
+            queue_group_markdown(session, summary.robot_key, summary.text, now=now)
+            queue_group_image(session, summary.robot_key, png, now=now)
             queued += 2
     run.messages = queued
     return queued
@@ -311,17 +312,18 @@ def _subtrees(departments: Sequence[Department]) -> dict[int, frozenset[int]]:
     return {d.id: frozenset(below(d, set())) for d in departments}
 
 
-def _supervisors(session: Session) -> dict[int, tuple[str, ...]]:
-    """Department id → userids of its active leaders and grantees, in person order."""
-    found: dict[int, dict[int, str]] = defaultdict(dict)
+def _supervisors(session: Session) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Department id → (platform, userid) of its active leaders and grantees, in person
+    order."""
+    found: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
     leaders = session.execute(
-        select(Membership.department_id, Person.id, Person.userid).join(Person)
-        .where(Membership.is_leader, Person.active))
+        select(Membership.department_id, Person.id, Person.platform, Person.userid)
+        .join(Person).where(Membership.is_leader, Person.active))
     granted = session.execute(
-        select(SupervisorGrant.department_id, Person.id, Person.userid).join(Person)
-        .where(Person.active))
-    for department_id, person_id, userid in [*leaders, *granted]:
-        found[department_id][person_id] = userid
+        select(SupervisorGrant.department_id, Person.id, Person.platform, Person.userid)
+        .join(Person).where(Person.active))
+    for department_id, person_id, platform, userid in [*leaders, *granted]:
+        found[department_id][person_id] = (platform, userid)
     return {d: tuple(people[p] for p in sorted(people)) for d, people in found.items()}
 
 

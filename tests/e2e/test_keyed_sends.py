@@ -11,7 +11,6 @@ from datetime import timedelta
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
-from tasks.messaging import delivery
 from tasks.messaging.outbox import queue_image, queue_markdown, queue_text
 from tasks.models import OutboxMessage
 from workers.jobs.messages import process_messages
@@ -99,7 +98,7 @@ def test_a_burst_to_one_member_is_spread_over_minutes_without_loss(office):
 
     process_messages()
 
-    assert office.replies("lina") == texts[:delivery.PER_MEMBER_PER_MINUTE]
+    assert office.replies("lina") == texts[:office.rt.channel.limits.per_member_per_minute]
     assert office.replies("zhangwei") == ["别人的消息不受影响"]
     waiting = [row for row in outbox(office) if row.state != "sent"]
     assert [row.body["text"] for row in waiting] == texts[30:]

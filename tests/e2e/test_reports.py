@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from tasks.calendar.office import set_day
 from tasks.calendar.workdays import SHANGHAI
-from tasks.messaging.outbox import queue_robot_markdown
+from tasks.messaging.outbox import queue_group_markdown
 from tasks.models import (
     Closure,
     Department,
@@ -742,7 +742,7 @@ def test_the_robot_gets_the_summary_and_its_chart_and_is_kept_under_twenty_a_min
 
     with rt.sessions.begin() as session:  # a burst: 25 more posts for the same robot
         for n in range(25):
-            queue_robot_markdown(session, ROBOT_KEY, f"第{n + 1}条", now=rt.clock())
+            queue_group_markdown(session, ROBOT_KEY, f"第{n + 1}条", now=rt.clock())
     office.rt.clock.advance(seconds=61)
     sweep(rt)
     office.work()
@@ -761,8 +761,8 @@ def test_a_robot_post_wecom_refuses_is_retried_when_throttled_and_failed_when_un
     requests.post(f"{office.sandbox.url}/sandbox/control/inject",
                   json={"path": "webhook/send", "errcode": 45009}, timeout=10)
     with rt.sessions.begin() as session:
-        queue_robot_markdown(session, ROBOT_KEY, "限流后重试", now=rt.clock())
-        queue_robot_markdown(session, "no-such-robot", "错误的机器人", now=rt.clock())
+        queue_group_markdown(session, ROBOT_KEY, "限流后重试", now=rt.clock())
+        queue_group_markdown(session, "no-such-robot", "错误的机器人", now=rt.clock())
     rt.clock.advance(seconds=6)
     sweep(rt)
     office.work()

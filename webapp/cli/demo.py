@@ -1,8 +1,8 @@
-"""`mashangban demo`: the whole product on one machine, talking to the WeCom sandbox.
+"""`mashangban demo`: the whole product on one machine, talking to a platform's sandbox.
 
-It fixes demo credentials shared by the sandbox and the product, migrates, starts the
-embedded Redis, the sandbox, the web app and a worker, loads the sandbox's directory,
-and stops all of it on Ctrl-C.
+It fixes demo credentials shared by the sandbox and the product (the platform's
+`demo_settings`; WeCom by default), migrates, starts the embedded Redis, the sandbox, the
+web app and a worker, loads the sandbox's directory, and stops all of it on Ctrl-C.
 """
 
 import argparse
@@ -18,23 +18,20 @@ import requests
 
 DEMO_ROUTING = Path(__file__).parent / "demo_routing.yaml"
 
-DEMO_SETTINGS = {
-    "MASHANGBAN_WECOM_CORP_ID": "wwdemo0000000001",
-    "MASHANGBAN_WECOM_AGENT_ID": "1000002",
-    "MASHANGBAN_WECOM_SECRET": "demo-secret-not-for-production",
-    "MASHANGBAN_WECOM_TOKEN": "mashangbandemo",
-    "MASHANGBAN_WECOM_AES_KEY": "MaShangBanDemoKey0123456789abcdefghijklmnop",
-}
+DEMO_PLATFORM = "wecom"
 
 
 def run_demo(*, web_port: int, sandbox_port: int) -> int:
     """Start everything, print where to chat, and wait for Ctrl-C."""
-    os.environ.update(DEMO_SETTINGS)
-    os.environ["MASHANGBAN_WECOM_API_BASE"] = f"http://127.0.0.1:{sandbox_port}"
+    from integrations import registry
+
+    platform = registry.platform(DEMO_PLATFORM)
+    os.environ["MASHANGBAN_PLATFORMS"] = DEMO_PLATFORM
+    os.environ.update(platform.demo_settings(f"http://127.0.0.1:{sandbox_port}"))
     from webapp.cli import service
 
     service.db_upgrade()
-    children = _start_children(web_port, sandbox_port)
+    children = _start_children(web_port, sandbox_port, platform.callback_path)
     stop = _install_stop_handlers()
     try:
         _wait_until(lambda: _up(f"http://127.0.0.1:{sandbox_port}/"), "sandbox")
@@ -75,13 +72,14 @@ def _seed_routing_and_roster() -> None:
     import_roster(argparse.Namespace(file=str(roster), replace=False, year=None))
 
 
-def _start_children(web_port: int, sandbox_port: int) -> list[subprocess.Popen[bytes]]:
+def _start_children(web_port: int, sandbox_port: int,
+                    callback_path: str) -> list[subprocess.Popen[bytes]]:
     from workers.runtime import Runtime
     from workers.settings import load_settings
 
     Runtime(load_settings()).redis.ping()  # starts the embedded Redis once, before the rest
     command = [sys.executable, "-m", "webapp.cli"]
-    callback = f"http://127.0.0.1:{web_port}/wecom/callback"
+    callback = f"http://127.0.0.1:{web_port}{callback_path}"
     return [
         subprocess.Popen([*command, "sandbox", "--port", str(sandbox_port),
                           "--callback", callback]),

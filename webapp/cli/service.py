@@ -4,7 +4,7 @@
     mashangban sync-directory        load departments and people from the platform
     mashangban web [--host --port --workers]   the web app under gunicorn
     mashangban worker [--burst]      a background worker with its scheduler
-    mashangban sandbox [--host --port --callback]   the WeCom sandbox
+    mashangban sandbox [--platform --host --port --callback]   a platform's sandbox
 """
 
 import argparse
@@ -31,10 +31,13 @@ def add_commands(commands: argparse._SubParsersAction,
     worker = command(commands, "worker", "run a background worker with its scheduler", _worker)
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
 
-    sandbox = command(commands, "sandbox", "serve the WeCom sandbox (fake WeCom)", _sandbox)
+    sandbox = command(commands, "sandbox", "serve a platform's sandbox (fake WeCom)", _sandbox)
+    sandbox.add_argument("--platform", default=None,
+                         help="which served platform to fake (default: the first)")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8090)
-    sandbox.add_argument("--callback", default="http://127.0.0.1:8000/wecom/callback")
+    sandbox.add_argument("--callback", default=None,
+                         help="the product's callback URL (default: on 127.0.0.1:8000)")
 
 
 
@@ -48,7 +51,7 @@ def db_upgrade(_args: argparse.Namespace | None = None) -> int:
 
 
 def sync_directory(_args: argparse.Namespace | None = None) -> int:
-    """Reconcile the stored directory with the platform's; progress goes to stderr."""
+    """Reconcile the stored directory with each served platform's; progress goes to stderr."""
     from tasks.directory.sync import apply_snapshot
     from workers.runtime import Runtime
 
@@ -56,14 +59,21 @@ def sync_directory(_args: argparse.Namespace | None = None) -> int:
         print(f"sync-directory: {line}", file=sys.stderr, flush=True)
 
     rt = Runtime(load_settings())
-    rt.settings.wecom  # noqa: B018 - validate before any network call
-    progress("正在读取企业微信通讯录…")
-    snapshot = rt.channel.fetch_directory()
-    progress(f"已读取 {len(snapshot.departments)} 个部门、{len(snapshot.members)} 人，正在写入…")
-    with rt.sessions.begin() as session:
-        report = apply_snapshot(session, snapshot, now=rt.clock(), rules=rt.settings.rules,
-                                progress=progress)
-    if report.flagged:  # the reminders are in the outbox: wake a worker (else the sweep will)
+    rt.settings.check_platforms()  # validate before any network call
+    flagged = 0
+    for name, platform in rt.platforms.items():
+        progress(f"正在读取{platform.title}通讯录…")
+        snapshot = rt.channels[name].fetch_directory()
+        progress(f"已读取 {len(snapshot.departments)} 个部门、{len(snapshot.members)} 人，"
+                 "正在写入…")
+        with rt.sessions.begin() as session:
+            report = apply_snapshot(session, snapshot, now=rt.clock(), rules=rt.settings.rules,
+                                    progress=progress, platform=name)
+        flagged += report.flagged
+        told = f"，{report.flagged} 项在办任务已提醒负责人转办" if report.flagged else ""
+        print(f"通讯录已同步：{report.departments} 个部门，{report.people} 人，"
+              f"{report.deactivated} 人已停用{told}")
+    if flagged:  # the reminders are in the outbox: wake a worker (else the sweep will)
         from redis import RedisError
 
         from workers.signals import request_processing
@@ -71,17 +81,13 @@ def sync_directory(_args: argparse.Namespace | None = None) -> int:
             request_processing(rt.redis, rt.queue)
         except RedisError:
             progress("Redis 不可用：提醒消息已保存，由 worker 稍后发出")
-    flagged = f"，{report.flagged} 项在办任务已提醒负责人转办" if report.flagged else ""
-    print(f"通讯录已同步：{report.departments} 个部门，{report.people} 人，"
-          f"{report.deactivated} 人已停用{flagged}")
     return 0
 
 
 def _web(args: argparse.Namespace) -> int:
     from webapp.server import serve
 
-    settings = load_settings()
-    settings.wecom  # noqa: B018 - refuse to start with a broken configuration
+    load_settings().check_platforms()  # refuse to start with a broken configuration
     serve(args.host, args.port, args.workers)
     return 0
 
@@ -91,17 +97,24 @@ def _worker(args: argparse.Namespace) -> int:
     from workers.worker import run
 
     rt = Runtime(load_settings())
-    rt.settings.wecom  # noqa: B018
+    rt.settings.check_platforms()
     run(rt, burst=args.burst)
     return 0
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from integrations.wecom.sandbox import SandboxConfig, serve
+    """Serve the chosen platform's sandbox with the product's own credentials for it."""
+    from integrations import registry
 
-    wecom = load_settings().wecom
-    config = SandboxConfig(corp_id=wecom.corp_id, agent_id=wecom.agent_id, secret=wecom.secret,
-                           token=wecom.token, aes_key=wecom.aes_key, callback_url=args.callback)
-    print(f"WeCom 沙箱：http://{args.host}:{args.port}/", flush=True)
-    serve(config, args.host, args.port)
+    settings = load_settings()
+    name = args.platform or settings.platforms[0]
+    if name not in registry.names():
+        return common.fail(f"unknown platform {name!r}; known: {', '.join(registry.names())}")
+    platform = registry.platform(name)
+    if platform.sandbox is None:
+        return common.fail(f"{platform.title} has no sandbox")
+    callback = args.callback or f"http://127.0.0.1:8000{platform.callback_path}"
+    platform_settings = settings.platform_settings(name)
+    print(f"{platform.title} 沙箱：http://{args.host}:{args.port}/", flush=True)
+    platform.sandbox(platform_settings, args.host, args.port, callback)
     return 0

@@ -62,7 +62,7 @@ def send_outbox(rt: runtime.Runtime) -> int:
                 return sent
             for outbox_id in ids:
                 tried.add(outbox_id)
-                outcome = delivery.deliver(rt.sessions, outbox_id, rt.channel, rt.clock)
+                outcome = delivery.deliver(rt.sessions, outbox_id, rt.channels, rt.clock)
                 if outcome is not None and outcome.state == "sent":
                     sent += 1
                 elif outcome is not None and outcome.retry_at is not None:

@@ -32,7 +32,7 @@ def dispatch_reminders(rt: Runtime) -> int:
     while True:
         with rt.sessions.begin() as session:
             sent = schedule.dispatch_due(session, None, rt.settings.rules, rt.clock(),
-                                          limit=BATCH)
+                                          limit=BATCH, limits=rt.limits)
         total += sent
         if sent < BATCH:
             break

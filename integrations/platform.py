@@ -1,0 +1,87 @@
+"""What a chat platform provides to the product: one `Platform` description per platform.
+
+Each `integrations/<name>/platform.py` defines a `PLATFORM`, and `integrations.registry`
+maps names to them; the composition root (`workers.settings`, `workers.runtime`) and the
+web app read nothing else to wire a platform in. A description is cheap to import: its
+factories import the platform's adapters only when called, so a web process answering one
+platform's callbacks loads no other platform and no domain logic.
+"""
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, ClassVar, Literal, Protocol
+
+from tasks.messaging.channel import Channel, ChannelLimits
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting a platform reads: `MASHANGBAN_<env>`, stored as the settings attribute
+    `attribute`. Without a `default` it is required. `meaning` ends the one line an operator
+    sees when it is missing or does not match `pattern` (`kind` "url" is checked as an
+    http(s) URL, "integer" is converted)."""
+
+    env: str
+    attribute: str
+    meaning: str
+    pattern: str = r"\S+"
+    kind: Literal["text", "integer", "url"] = "text"
+    default: str | None = None
+
+
+class PlatformSettings(Protocol):
+    """A platform's settings class: a frozen dataclass whose `FIELDS` say what it reads.
+
+    `workers.settings` reads the environment for it and calls the class with one keyword
+    per field's `attribute`."""
+
+    FIELDS: ClassVar[tuple[SettingField, ...]]
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the composition root lends a platform's factories, so adapters need no Redis
+    or web framework of their own.
+
+    `storage(prefix)` is a key/value store shared by every process (wechatpy's session
+    storage interface: get/set/delete), `lock(name)` a lock across processes, held while
+    e.g. one process fetches an access token for all.
+    """
+
+    storage: Callable[[str], Any]
+    lock: Callable[[str], AbstractContextManager[None]]
+    callback_max_age: timedelta = timedelta(minutes=5)
+    callback_max_body: int = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A chat platform the product can serve, described by name and factories.
+
+    - `settings`: its settings class (`PlatformSettings`).
+    - `limits`: what its channel declares (`Channel.limits` is this value).
+    - `channel(settings, services)`: the domain's `Channel` port on this platform; it also
+      reads the directory (`fetch_directory`).
+    - `verifier(settings, services)`: checks and decodes callbacks into the domain's
+      neutral inbound types; what the platform's blueprint calls.
+    - `blueprint`: `module:attribute` of its Flask blueprint (in `webapp/`, the only layer
+      that may import Flask), named here as text so this layer imports nothing above it.
+    - `callback_path`: the URL path of its callbacks, served by that blueprint.
+    - `sandbox(settings, host, port, callback_url)`: serve a fake of the platform speaking
+      its real protocol (`mashangban sandbox`, the demo); None if it has none.
+    - `demo_settings(sandbox_url)`: the environment (MASHANGBAN_* names) with which the
+      product talks to that sandbox in `mashangban demo`.
+    """
+
+    name: str
+    title: str
+    settings: type[Any]
+    limits: ChannelLimits
+    channel: Callable[[Any, Services], Channel]
+    verifier: Callable[[Any, Services], Any]
+    blueprint: str
+    callback_path: str
+    sandbox: Callable[[Any, str, int, str], None] | None = None
+    demo_settings: Callable[[str], Mapping[str, str]] = field(default=lambda _url: {})

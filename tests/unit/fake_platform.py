@@ -1,0 +1,107 @@
+"""A second chat platform that exists only in tests, to show a platform plugs in through
+the registry alone: settings, verifier, channel, limits and callback blueprint.
+
+Its callback is plain JSON (`{"key", "sender", "text"}`) with a shared token in a header;
+its channel records what it was asked to send.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from flask import Blueprint, Response, current_app, request
+
+from integrations.platform import Platform, Services, SettingField
+from tasks.messaging.channel import Card, ChannelLimits, Delivery, DirectorySnapshot
+from tasks.messaging.inbound import Inbound, TextMessage
+
+NAME = "fakechat"
+LIMITS = ChannelLimits(per_member_per_minute=5, per_group_per_minute=1, text_bytes=500,
+                       card_fields=3, media_lifetime=timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class FakeSettings:
+    token: str
+
+    FIELDS: ClassVar[tuple[SettingField, ...]] = (
+        SettingField("FAKECHAT_TOKEN", "token", "a few letters", r"[a-z]{3,10}"),
+    )
+
+
+class FakeChannel:
+    limits = LIMITS
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_text(self, to: str, text: str, *, markdown: bool = False,
+                  dedupe: bool = False) -> Delivery:
+        self.sent.append((to, text))
+        return Delivery(message_id=f"fake-{len(self.sent)}")
+
+    def send_card(self, to: str, card: Card) -> Delivery:
+        self.sent.append((to, card.title))
+        return Delivery(message_id=f"fake-{len(self.sent)}", update_handle="h")
+
+    def upload_image(self, png: bytes) -> str:
+        return "media"
+
+    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+        self.sent.append((to, media_id))
+        return Delivery()
+
+    def post_to_group(self, group_key: str, markdown: str) -> Delivery:
+        self.sent.append((group_key, markdown))
+        return Delivery()
+
+    def post_image_to_group(self, group_key: str, png: bytes) -> Delivery:
+        return Delivery()
+
+    def update_card(self, to: str, card: Card, handle: str) -> None:
+        self.sent.append((to, f"update:{handle}"))
+
+    def fetch_directory(self) -> DirectorySnapshot:
+        return DirectorySnapshot()
+
+
+class FakeVerifier:
+    def __init__(self, token: str):
+        self.token = token
+
+    def decode(self, headers: Any, body: bytes) -> Inbound | None:
+        if headers.get("X-Fake-Token") != self.token:
+            return None
+        data = json.loads(body)
+        return TextMessage(key=data["key"], sender=data["sender"], text=data["text"],
+                           platform=NAME)
+
+
+blueprint = Blueprint(NAME, __name__)
+
+
+@blueprint.post("/fakechat/callback")
+def receive() -> Response:
+    rt = current_app.extensions["mashangban"]
+    message = rt.verifiers[NAME].decode(request.headers, request.get_data())
+    if message is None:
+        return Response("refused", status=403)
+    rt.inboxes[NAME].store(message, now=rt.clock())
+    return Response("", status=200)
+
+
+def make_channel(settings: FakeSettings, services: Services) -> FakeChannel:
+    return FakeChannel()
+
+
+def make_verifier(settings: FakeSettings, services: Services) -> FakeVerifier:
+    return FakeVerifier(settings.token)
+
+
+PLATFORM = Platform(name=NAME, title="假聊天", settings=FakeSettings, limits=LIMITS,
+                    channel=make_channel, verifier=make_verifier,
+                    blueprint="tests.unit.fake_platform:blueprint",
+                    callback_path="/fakechat/callback")
+
+
