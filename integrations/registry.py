@@ -2,7 +2,7 @@
 
 Each entry is the dotted path of a `Platform` description (`module:attribute`), imported
 only when that platform is asked for, so configuring `wecom` never imports another
-platform. Adding a platform is one line here (docs/platforms-architecture.md).
+platform. Adding a platform is one line here (docs/architecture.md, "Adding a platform").
 """
 
 from importlib import import_module

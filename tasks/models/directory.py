@@ -31,7 +31,7 @@ class Person(Base):
     from one platform to the other keeps the old record (and its history) beside the new.
     Someone known on two platforms is two records today; making them one person is a later
     change (a `person_identities` table of (platform, userid) → person, see
-    docs/platforms-architecture.md). People who leave are deactivated, never deleted: their
+    docs/architecture.md, "Identity"). People who leave are deactivated, never deleted: their
     history must stay readable.
     """
 
