@@ -4,7 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+# The fast layers (unit, language, calendar, domain, middle): seconds, no sandbox.
+FAST_TESTS := tests/unit tests/language tests/calendar tests/domain tests/middle
+
+# Run a command and print how long it took, keeping its exit status.
+timed = start=$$(date +%s); $(1); status=$$?; \
+	echo "$(2): $$(( $$(date +%s) - start )) s"; exit $$status
+
+.PHONY: demo test test-fast lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +34,10 @@ lint: $(VENV)/.test-installed
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest
+	@$(call timed,$(BIN)/python -m pytest,make test)
+
+test-fast: $(VENV)/.test-installed
+	@$(call timed,$(BIN)/python -m pytest $(FAST_TESTS),make test-fast)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

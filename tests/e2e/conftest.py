@@ -2,7 +2,6 @@
 
 import os
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -10,11 +9,11 @@ import redis
 from sqlalchemy import Engine
 
 from integrations.wecom.sandbox import SandboxConfig, SandboxThread
-from tasks.calendar.workdays import SHANGHAI
 from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
+from tests.seeded_office import ADMINS, OFFICE_START
 from webapp import create_app
 from webapp.cli.main import main
 from workers import runtime as runtime_module
@@ -26,11 +25,6 @@ def product() -> Iterator[ProductServer]:
     server = ProductServer()
     yield server
     server.shutdown()
-
-
-# A Tuesday morning in an ordinary working week: what the tests expect of deadlines must
-# not depend on the day they happen to run (a holiday, or a year with no calendar data).
-OFFICE_START = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -60,7 +54,7 @@ def office(product: ProductServer, sandbox: SandboxThread, var_dir: Path, databa
            clock: ShiftedClock) -> Iterator[Office]:
     """A synced office ready to chat; every test starts with empty data and an empty Redis."""
     settings = make_settings(var_dir, database_url, redis_url, wecom_api_base=sandbox.url,
-                             admins="xuming")
+                             admins=",".join(ADMINS))
     rt = Runtime(settings, clock=clock, _engine=db)
     product.app = create_app(rt)
     runtime_module.install(rt)

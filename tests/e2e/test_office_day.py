@@ -22,7 +22,7 @@ from tasks.calendar.workdays import SHANGHAI
 from tasks.models import Person, Reminder, Task
 from tasks.routing.roster import RosterRow, import_rows
 from tests.clocks import ShiftedClock
-from tests.e2e.conftest import OFFICE_START
+from tests.seeded_office import OFFICE_START
 from workers.jobs.reminders import dispatch_reminders
 
 

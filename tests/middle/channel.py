@@ -1,0 +1,97 @@
+"""An in-memory chat platform: a `Channel` that remembers what each person or group received.
+
+Deliberately small: it accepts every send, numbers what it hands out, and checks the one rule
+of the platform the domain must respect (a card update spends a code the platform issued,
+once). Everything else a real platform does is the end-to-end layer's business.
+"""
+
+from dataclasses import dataclass, field, replace
+from itertools import count
+
+from tasks.messaging.channel import Card, Delivery, DeliveryError, DirectorySnapshot
+
+
+@dataclass(frozen=True)
+class Received:
+    """One message as its recipient (a person's userid, or a group robot's key) got it.
+
+    `kind` is text, markdown, card, card_update, image, group_markdown or group_image.
+    """
+
+    kind: str
+    to: str
+    text: str = ""
+    card: Card | None = None
+    image: bytes = b""
+
+
+@dataclass
+class MemoryChannel:
+    """Implements `tasks.messaging.channel.Channel` by appending to `received`."""
+
+    directory: DirectorySnapshot = field(default_factory=DirectorySnapshot)
+    received: list[Received] = field(default_factory=list)
+    _numbers: count = field(default_factory=lambda: count(1))
+    _media: dict[str, bytes] = field(default_factory=dict)
+    _codes: dict[str, str] = field(default_factory=dict)  # unspent update code → card id
+
+    # ---- the port
+
+    def send_text(self, to: str, text: str, *, markdown: bool = False,
+                  dedupe: bool = False) -> Delivery:
+        return self._keep(Received("markdown" if markdown else "text", to, text=text))
+
+    def send_card(self, to: str, card: Card) -> Delivery:
+        delivery = self._keep(Received("card", to, card=card))
+        return replace(delivery, response_code=self.issue_code(card.card_id))
+
+    def upload_image(self, png: bytes) -> str:
+        media_id = f"media-{next(self._numbers)}"
+        self._media[media_id] = png
+        return media_id
+
+    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+        return self._keep(Received("image", to, image=self._media[media_id]))
+
+    def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
+        return self._keep(Received("group_markdown", robot_key, text=text))
+
+    def send_robot_image(self, robot_key: str, png: bytes) -> Delivery:
+        return self._keep(Received("group_image", robot_key, image=png))
+
+    def update_card(self, to: str, card: Card, response_code: str) -> None:
+        if self._codes.pop(response_code, None) != card.card_id:
+            raise DeliveryError(f"卡片更新凭证无效或已使用：{response_code}", retryable=False)
+        self.received.append(Received("card_update", to, card=card))
+
+    def fetch_directory(self) -> DirectorySnapshot:
+        return self.directory
+
+    # ---- what the platform does on its own
+
+    def issue_code(self, card_id: str) -> str:
+        """A fresh single-use update code for a card: on sending it, and on each click."""
+        code = f"code-{next(self._numbers)}"
+        self._codes[code] = card_id
+        return code
+
+    # ---- what people see
+
+    def texts(self, to: str) -> list[str]:
+        """The texts and markdown `to` received, oldest first."""
+        return [r.text for r in self.received if r.to == to and r.kind in ("text", "markdown")]
+
+    def cards(self, to: str) -> list[Card]:
+        """Each card `to` received, as it looks now (updates applied), in the order sent."""
+        shown: dict[str, Card] = {}
+        for r in self.received:
+            if r.to == to and r.card is not None and (r.kind == "card" or r.card.card_id in shown):
+                shown[r.card.card_id] = r.card
+        return list(shown.values())
+
+    def group_posts(self, robot_key: str) -> list[Received]:
+        return [r for r in self.received if r.to == robot_key]
+
+    def _keep(self, received: Received) -> Delivery:
+        self.received.append(received)
+        return Delivery(message_id=f"msg-{next(self._numbers)}")
