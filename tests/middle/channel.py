@@ -6,14 +6,25 @@ once). Everything else a real platform does is the end-to-end layer's business.
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from itertools import count
 
-from tasks.messaging.channel import Card, Delivery, DeliveryError, DirectorySnapshot
+from tasks.messaging.channel import (
+    Card,
+    ChannelLimits,
+    Delivery,
+    DeliveryError,
+    DirectorySnapshot,
+)
+
+# Roomy enough never to hold a test's sends back; pacing is tested on its own.
+MEMORY_LIMITS = ChannelLimits(per_member_per_minute=1000, per_group_per_minute=1000,
+                              text_bytes=4096, card_fields=6, media_lifetime=timedelta(days=2))
 
 
 @dataclass(frozen=True)
 class Received:
-    """One message as its recipient (a person's userid, or a group robot's key) got it.
+    """One message as its recipient (a person's userid, or a group's key) got it.
 
     `kind` is text, markdown, card, card_update, image, group_markdown or group_image.
     """
@@ -30,6 +41,7 @@ class MemoryChannel:
     """Implements `tasks.messaging.channel.Channel` by appending to `received`."""
 
     directory: DirectorySnapshot = field(default_factory=DirectorySnapshot)
+    limits: ChannelLimits = MEMORY_LIMITS
     received: list[Received] = field(default_factory=list)
     _numbers: count = field(default_factory=lambda: count(1))
     _media: dict[str, bytes] = field(default_factory=dict)
@@ -43,7 +55,7 @@ class MemoryChannel:
 
     def send_card(self, to: str, card: Card) -> Delivery:
         delivery = self._keep(Received("card", to, card=card))
-        return replace(delivery, response_code=self.issue_code(card.card_id))
+        return replace(delivery, update_handle=self.issue_code(card.card_id))
 
     def upload_image(self, png: bytes) -> str:
         media_id = f"media-{next(self._numbers)}"
@@ -53,15 +65,15 @@ class MemoryChannel:
     def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
         return self._keep(Received("image", to, image=self._media[media_id]))
 
-    def send_robot_markdown(self, robot_key: str, text: str) -> Delivery:
-        return self._keep(Received("group_markdown", robot_key, text=text))
+    def post_to_group(self, group_key: str, markdown: str) -> Delivery:
+        return self._keep(Received("group_markdown", group_key, text=markdown))
 
-    def send_robot_image(self, robot_key: str, png: bytes) -> Delivery:
-        return self._keep(Received("group_image", robot_key, image=png))
+    def post_image_to_group(self, group_key: str, png: bytes) -> Delivery:
+        return self._keep(Received("group_image", group_key, image=png))
 
-    def update_card(self, to: str, card: Card, response_code: str) -> None:
-        if self._codes.pop(response_code, None) != card.card_id:
-            raise DeliveryError(f"卡片更新凭证无效或已使用：{response_code}", retryable=False)
+    def update_card(self, to: str, card: Card, handle: str) -> None:
+        if self._codes.pop(handle, None) != card.card_id:
+            raise DeliveryError(f"卡片更新凭证无效或已使用：{handle}", retryable=False)
         self.received.append(Received("card_update", to, card=card))
 
     def fetch_directory(self) -> DirectorySnapshot:
@@ -89,8 +101,8 @@ class MemoryChannel:
                 shown[r.card.card_id] = r.card
         return list(shown.values())
 
-    def group_posts(self, robot_key: str) -> list[Received]:
-        return [r for r in self.received if r.to == robot_key]
+    def group_posts(self, group_key: str) -> list[Received]:
+        return [r for r in self.received if r.to == group_key]
 
     def _keep(self, received: Received) -> Delivery:
         self.received.append(received)

@@ -122,7 +122,8 @@ class Office:
         with self.sessions() as session:
             due = delivery.due_ids(session, self.clock(), limit=10_000)
         for outbox_id in due:
-            outcome = delivery.deliver(self.sessions, outbox_id, self.channel, self.clock)
+            outcome = delivery.deliver(self.sessions, outbox_id, {"wecom": self.channel},
+                                       self.clock)
             assert outcome is not None and outcome.state == "sent", (outbox_id, outcome)
 
     def replies(self, userid: str) -> list[str]:

@@ -1,7 +1,7 @@
 """What leaves the outbox besides chat replies, as the recipient gets it: pictures (a
-summary's chart) and posts to a department's group chat through its robot."""
+summary's chart) and posts to a department's group chat."""
 
-from tasks.messaging.outbox import queue_image, queue_robot_image, queue_robot_markdown
+from tasks.messaging.outbox import queue_group_image, queue_group_markdown, queue_image
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"chart"
 
@@ -15,10 +15,10 @@ def test_a_picture_reaches_the_person(office):
     assert (received.kind, received.to, received.image) == ("image", "zhangwei", PNG)
 
 
-def test_group_posts_go_to_the_robot_not_to_a_person(office):
+def test_group_posts_go_to_the_group_not_to_a_person(office):
     with office.sessions.begin() as session:
-        queue_robot_markdown(session, "robot-key-1", "**秘书科日报**", now=office.clock())
-        queue_robot_image(session, "robot-key-1", PNG, now=office.clock())
+        queue_group_markdown(session, "robot-key-1", "**秘书科日报**", now=office.clock())
+        queue_group_image(session, "robot-key-1", PNG, now=office.clock())
     office.deliver()
 
     posts = office.channel.group_posts("robot-key-1")

@@ -25,6 +25,7 @@ from tasks.core.authority import (
 )
 from tasks.directory.lookup import person_by_userid
 from tasks.models import Task
+from tasks.verbs.registry import REGISTRY  # noqa: F401 - its verbs declare the MATRIX rows
 
 SUPERVISORS = "科室负责人（张伟、周建国、刘洋）"
 
@@ -110,7 +111,7 @@ def _roles(office, userid: str) -> set[str]:
 
 def test_every_action_and_role_of_the_matrix_is_covered():
     assert set(ACTIONS) == set(REFUSED) == set(MATRIX)
-    assert {role for _, roles in MATRIX.values() for role in roles} <= set(WITNESSES)
+    assert {role for action in MATRIX.values() for role in action.roles} <= set(WITNESSES)
 
 
 @pytest.mark.parametrize("outsider", [False, True], ids=["involved", "outsider"])
@@ -120,12 +121,12 @@ def test_someone_without_an_allowed_role_is_refused_and_nothing_changes(office, 
     setup, command, who, _ = ACTIONS[action]
     setup(office)
     refused = "huangtao" if outsider else REFUSED[action]
-    assert not _roles(office, refused) & set(MATRIX[action][1])
+    assert not _roles(office, refused) & set(MATRIX[action].roles)
     before = office.state()
 
     sent = office.say(refused, command)
 
-    name = MATRIX[action][0]
+    name = MATRIX[action].name
     refusal = f"无法{name}：任务 #1 只有{who}可以{name}。"
     assert [(r.recipient, r.kind, r.text) for r in sent.rows] == [(refused, "text", refusal)]
     assert office.state() == before
@@ -133,7 +134,7 @@ def test_someone_without_an_allowed_role_is_refused_and_nothing_changes(office, 
 
 
 @pytest.mark.parametrize(("action", "role"), [
-    (action, role) for action in sorted(MATRIX) for role in MATRIX[action][1]])
+    (action, role) for action in sorted(MATRIX) for role in MATRIX[action].roles])
 def test_someone_in_each_allowed_role_succeeds(office, action, role):
     setup, command, _, event = ACTIONS[action]
     witness, own_setup = WITNESSES[role]
