@@ -484,6 +484,8 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
         if record.purpose == "chase":
             card = cards.current_chase_card(task, _sent_card(ctx, record), record.recipient_id,
                                             ctx.now, ctx.calendar)
+            if code is None and card.status is None:
+                continue  # still live: its one stored update is kept for greying it out later
         else:
             card = cards.current_card(task, record, ctx.now, ctx.calendar,
                                       awaited=record.recipient_id in expected)

@@ -285,10 +285,6 @@ def test_cancelling_needs_a_reason_and_tells_the_holder(office):
     assert office.channel.cards("lina")[0].status == "已撤销"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Accepting by chat redraws the 催办 card only to change its 状态 field, spending its one "
-    "update code; when the task is then closed in chat the card cannot be greyed out and "
-    "keeps offering 进展/办结/延期 on a closed task."))
 def test_a_chase_card_is_greyed_out_when_the_task_is_closed_in_chat(office):
     _assigned(office)
     office.say("zhoujianguo", "催办 #1 请今天下班前报送")
