@@ -31,3 +31,15 @@ def seeded_directory() -> DirectorySnapshot:
     same JSON (`department/list`, `user/list`) read by the same adapter code, without HTTP."""
     return snapshot_from([department_json(d) for d in DEPARTMENTS],
                          [member_json(m) for m in MEMBERS])
+
+
+# The office's intake rules (归口办理) in the YAML an admin imports.
+ROUTING_RULES = """\
+default: 秘书科
+rules:
+  - department: 综合科
+    keywords: [会议室, 公务用车, 后勤]
+  - department: 信息科
+    category: 信息化
+    keywords: [网络, 电脑]
+"""

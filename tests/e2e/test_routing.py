@@ -13,17 +13,8 @@ from tasks.models import InboxMessage, Task, TaskFlag
 from tasks.routing.roster import RosterRow, import_rows
 from tasks.routing.rules import import_yaml
 from tests.e2e.test_concurrent_accept import _handle_after_barrier
+from tests.seeded_office import ROUTING_RULES as RULES
 from workers.jobs.watch import check_idle_tasks
-
-RULES = """\
-default: 秘书科
-rules:
-  - department: 综合科
-    keywords: [会议室, 公务用车, 后勤]
-  - department: 信息科
-    category: 信息化
-    keywords: [网络, 电脑]
-"""
 
 
 def _task(office, number: int = 1) -> Task:

@@ -7,16 +7,8 @@ import pytest
 
 from tasks.routing.roster import RosterRow, import_rows
 from tasks.routing.rules import import_yaml
+from tests.seeded_office import ROUTING_RULES as RULES
 
-RULES = """\
-default: 秘书科
-rules:
-  - department: 综合科
-    keywords: [会议室, 公务用车, 后勤]
-  - department: 信息科
-    category: 信息化
-    keywords: [网络, 电脑]
-"""
 TUESDAY = date(2026, 11, 24)
 
 
