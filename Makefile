@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-# The fast layers (unit, language, calendar, domain, middle): seconds, no sandbox.
-FAST_TESTS := tests/unit tests/language tests/calendar tests/domain tests/middle
+# The fast layers (unit, language, calendar, domain, verbs, middle): seconds, no sandbox.
+FAST_TESTS := tests/unit tests/language tests/calendar tests/domain tests/verbs tests/middle
 
 # Run a command and print how long it took, keeping its exit status.
 timed = start=$$(date +%s); $(1); status=$$?; \
