@@ -120,10 +120,19 @@ def deadline_last(text: str) -> tuple[str, str] | None:
     return split.deadline, split.title
 
 
+def refuse_typo(text: str) -> None:
+    """A garbled time word (`名天`) is refused with what was probably meant, never read as
+    another time word or left for the reason."""
+    typo = split_deadline(text).typo
+    if typo is not None:
+        raise Misread(f"「{typo[0]}」不是时间词，是不是「{typo[1]}」？请改正后重发")
+
+
 def ref_with_deadline(rest: str) -> tuple[int, str | None, str]:
     """`#n [期限] [说明]`: the task, a deadline written before or after the words, the words."""
     number, tail = task_ref(rest)
     tail = tail.strip(SEPARATORS)
+    refuse_typo(tail)
     split = deadline_first(tail, strict_glue=True) or deadline_last(tail)
     deadline, remainder = split if split is not None else (None, tail)
     return number, deadline, remainder
