@@ -175,6 +175,13 @@ class WorkCalendar:
             return None
         return str(getattr(name, "value", name))
 
+    def names_holidays(self, year: int) -> bool:
+        """Whether `holiday_name` can answer for `year` (the package has its data)."""
+        try:
+            return _statutory_working_day(date(year, 1, 1)) is not None
+        except ValueError:
+            return False
+
     def covers(self, year: int) -> bool:
         """Whether working days of `year` can be computed without CalendarDataMissing."""
         if year in self.extra_years:

@@ -43,7 +43,7 @@ def holiday_day(rule: Holiday, today: date, calendar: WorkCalendar) -> date:
         return _next_working(calendar, first, -1)
     except CalendarDataMissing as exc:
         raise DeadlineError(
-            f"「{rule.written}」是哪一天？{exc.year}年的放假安排尚未载入日历，"
+            f"「{rule.written}」是哪一天？日历里还没有{exc.year}年法定假期的安排，"
             "请写具体日期，例如「2月5日前」") from exc
 
 
@@ -51,6 +51,8 @@ def _break(rule: Holiday, today: date, calendar: WorkCalendar) -> tuple[date, da
     day = today - timedelta(days=_LOOKBACK_DAYS)
     end = today + timedelta(days=_LOOKAHEAD_DAYS)
     while day <= end:
+        if rule.name is not None and not calendar.names_holidays(day.year):
+            raise CalendarDataMissing(day.year)  # an imported year: days off, no names
         if calendar.is_working_day(day):
             day += timedelta(days=1)
             continue

@@ -33,10 +33,6 @@ _WORD_ENDINGS = frozenset("请须需到于在限")
 # `X月底`): taking the remainder would read a garbled time word as another one.
 _TIME_CHARS = frozenset("天日号周月年点时午晚早上下前后")
 _MARKER = re.compile(r"(?:期限|截止时间|截止日期|截止|完成时限|时限|办结时限)\s*[:]\s*")
-_LIMIT_WORDS = re.compile(
-    r"(?:前|内|为止)(?:完成|办结|办完|提交|报送|上报|反馈|回复|答复|交)?$"
-    r"|^(?:请于|请在|务必|最晚|最迟|截止|截至|不晚于)"
-)
 _GLUED_LIMIT = re.compile(r"(?:前|内|为止)$")
 _POLITE_WORDS = (
     "谢谢大家", "谢谢您", "谢谢你", "谢谢啦", "谢谢", "多谢", "感谢", "辛苦了", "辛苦啦", "辛苦",
@@ -98,7 +94,7 @@ def split_deadline(text: str) -> DeadlineSplit:
     found = _at_end(words)
     at_end = found is not None
     found = found or _marked_elsewhere(words)
-    if found is None:
+    if found is None or typo is not None:  # `后填上午` is not read as 上午
         title = " ".join(words)
         return DeadlineSplit(None, title, polite, "", _times_in(title), typo)
     first, last, cut, end = found
@@ -164,7 +160,7 @@ def _marked_elsewhere(words: list[str]) -> tuple[int, int, int, int] | None:
             candidate = " ".join(words[first : last + 1])
             if "@" in candidate or len(candidate) > _MAX_CANDIDATE:
                 continue
-            if _LIMIT_WORDS.search(candidate) and _is_deadline(candidate, glued=False):
+            if _GLUED_LIMIT.search(candidate) and _is_deadline(candidate, glued=False):
                 return first, last, 0, len(words[last])
     if not words:
         return None

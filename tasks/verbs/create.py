@@ -1,6 +1,7 @@
 """新建, 交办, 请示 and 急件: one family that creates tasks, and kind words used as verbs
 (`领导来电 …`, `突发：…`, `【会议纪要】…`)."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ class CreateTask(Command):
     notes: tuple[str, ...] = field(default=(), compare=False)  # a reply's words, not the reading
 
 
+_CLOSING_VERB = re.compile(r"(?<=[前内止])(?:完成|办结|办完|提交|报送|上报|反馈|回复|答复|交)$")
 _VERB_KINDS = {"交办": "assigned", "急件": "urgent"}
 _KIND_VERBS = {"assigned": "交办", "urgent": "急件"}
 
@@ -82,7 +84,8 @@ def _create(said: Said, rest: str, *, named: tuple[str, str] | None,
     if split.typo is not None:
         typo, meant = split.typo
         raise Misread(f"「{typo}」不是时间词，是不是「{meant}」？请改正后重发")
-    haste, title = haste_in(split.title)
+    deadline, title = _verb_kept(split.deadline, split.title)
+    haste, title = haste_in(title)
     title = title.strip(SEPARATORS)
     if not title and named is not None and word_as_title:
         title = named[1]  # `新建 会议纪要 @李娜`: the kind word is all there is to say
@@ -95,8 +98,18 @@ def _create(said: Said, rest: str, *, named: tuple[str, str] | None,
         kind, explicit = "urgent", True
         notes = (f"「{haste}」：按急件办理{was}，15分钟内接办、当天下班前办结；"
                  "如不是急件，请发送「类型 {task} 一般件」修改。", *notes)
-    return CreateTask(title, tuple(names), split.deadline, said.verb.verb, kind, explicit,
+    return CreateTask(title, tuple(names), deadline, said.verb.verb, kind, explicit,
                       progress, notes)
+
+
+def _verb_kept(deadline: str | None, title: str) -> tuple[str | None, str]:
+    """`新建 周五前报送`: the deadline's closing verb is all the title there is, so keep it."""
+    if deadline is None or title.strip(SEPARATORS):
+        return deadline, title
+    closing = _CLOSING_VERB.search(deadline)
+    if closing is None:
+        return deadline, title
+    return deadline[: closing.start()], closing[0]
 
 
 def _title_time_notes(split: DeadlineSplit) -> tuple[str, ...]:
