@@ -32,7 +32,9 @@ _WORD_ENDINGS = frozenset("请须需到于在限")
 # A deadline glued after one of these began earlier than the part we can read (`名天下午`,
 # `X月底`): taking the remainder would read a garbled time word as another one.
 _TIME_CHARS = frozenset("天日号周月年点时午晚早上下前后")
-_MARKER = re.compile(r"(?:期限|截止时间|截止日期|截止|完成时限|时限|办结时限)\s*[:]\s*")
+_MARKER_WORDS = r"(?:期限|截止时间|截止日期|截止|完成时限|时限|办结时限)"
+# `期限：周五` anywhere; `期限 周五` only as a word of its own (`办理期限 周五` is a title).
+_MARKER = re.compile(rf"{_MARKER_WORDS}\s*:\s*|(?:^|(?<=\s)){_MARKER_WORDS}\s+(?=\S)")
 _GLUED_LIMIT = re.compile(r"(?:前|内|为止)$")
 _POLITE_WORDS = (
     "谢谢大家", "谢谢您", "谢谢你", "谢谢啦", "谢谢", "多谢", "感谢", "辛苦了", "辛苦啦", "辛苦",
