@@ -39,12 +39,14 @@ _GLUED_LIMIT = re.compile(r"(?:前|内|为止)$")
 _POLITE_WORDS = (
     "谢谢大家", "谢谢您", "谢谢你", "谢谢啦", "谢谢", "多谢", "感谢", "辛苦了", "辛苦啦", "辛苦",
     "麻烦了", "麻烦你了", "麻烦您了", "拜托了", "拜托", "好吗", "好吧", "好不好", "可以吗",
-    "行吗", "收到请回复", "哈哈", "哈", "哦", "呀", "啊", "吧", "呢", "啦", "嗯", "ok", "OK",
+    "行吗", "收到请回复", "哈哈",
 )
-_POLITE_TAIL = re.compile(
-    r"(?:[\s。！!~～,，.…?？;；、]|[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]"
-    r"|\[[\u4e00-\u9fff]{1,4}\]|" + "|".join(_POLITE_WORDS) + r")+$"
-)
+# Particles that also end title words (酒吧, Facebook): dropped only after a deadline.
+_PARTICLES = ("哈", "哦", "呀", "啊", "吧", "呢", "啦", "嗯", "ok", "OK")
+_POLITE = (r"[\s。！!~～,，.…?？;；、]|[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f]"
+           r"|\[[\u4e00-\u9fff]{1,4}\]|" + "|".join(_POLITE_WORDS))
+_POLITE_TAIL = re.compile(rf"(?:{_POLITE})+$")
+_POLITE_AFTER_DEADLINE = re.compile(rf"(?:{_POLITE}|{'|'.join(_PARTICLES)})+$")
 # Whole words that are titles far more often than limits (`本周工作安排`, `今年总结`).
 _TITLE_WORDS = re.compile(r"(?:今|本|明|去)年|(?:本|当|这个?|下个?|上个?)(?:月|周)")
 _MONTH_OF = re.compile(r"[0-9]{1,2}月份|[一二三四五六七八九十]{1,3}月份")
@@ -89,11 +91,10 @@ def split_deadline(text: str) -> DeadlineSplit:
     marked = _MARKER.search(body)
     if marked is not None:
         return _after_marker(body, marked, typo)
-    polite_match = _POLITE_TAIL.search(body)
-    polite = polite_match[0].strip() if polite_match else ""
-    core = body[: polite_match.start()] if polite_match else body
-    words = core.split(" ") if core else []
+    words, polite = _without_politeness(body, _POLITE_AFTER_DEADLINE)
     found = _at_end(words)
+    if found is None:
+        words, polite = _without_politeness(body, _POLITE_TAIL)
     at_end = found is not None
     found = found or _marked_elsewhere(words)
     if found is None or typo is not None:  # `后填上午` is not read as 上午
@@ -105,6 +106,12 @@ def split_deadline(text: str) -> DeadlineSplit:
     kept = [*words[:first], words[first][:cut], words[last][end:], *words[last + 1 :]]
     title = " ".join(word for word in kept if word)
     return DeadlineSplit(deadline, title, polite, "", _times_in(title), typo, at_end)
+
+
+def _without_politeness(body: str, tail: re.Pattern[str]) -> tuple[list[str], str]:
+    match = tail.search(body)
+    core = body[: match.start()] if match else body
+    return (core.split(" ") if core else []), (match[0].strip() if match else "")
 
 
 def _after_marker(body: str, marked: re.Match[str], typo: tuple[str, str] | None

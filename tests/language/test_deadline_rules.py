@@ -150,11 +150,16 @@ SPLITS = [
     ("整理3月份会议纪要 期限：3天内。", "3天内", "整理3月份会议纪要", "。"),
     ("整理周五例会纪要 期限 周三", "周三", "整理周五例会纪要", ""),
     ("核对办理期限 周三", "周三", "核对办理期限", ""),  # 期限 inside a word is the title's
+    ("核对名单 明天上午十点前哈", "明天上午十点前", "核对名单", "哈"),
+    # Particles that also end words are the title's when no deadline precedes them.
+    ("预订酒吧", None, "预订酒吧", ""),
+    ("更新Facebook主页", None, "更新Facebook主页", ""),
+    ("更新Facebook", None, "更新Facebook", ""),
 ]
 
 
 @pytest.mark.parametrize(("text", "deadline", "title", "polite"), SPLITS)
-def test_a_deadline_is_split_off_whole(text: str, deadline: str, title: str,
+def test_a_deadline_is_split_off_whole(text: str, deadline: str | None, title: str,
                                        polite: str) -> None:
     split = split_deadline(text)
     assert (split.deadline, split.title, split.polite) == (deadline, title, polite)
