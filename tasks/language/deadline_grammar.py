@@ -188,8 +188,22 @@ _RY = "(?P<ry>今年|明年|去年)"
 # `12月8日（周二）` in formal notices: the weekday repeats the date and is skipped.
 _WEEKDAY_NOTE = r"(?:\s*\((?:周|星期|礼拜)[一二三四五六日天]\))?"
 
+def _ten_days(m: re.Match[str]) -> DayRule:
+    """上旬/中旬/下旬: by the 10th, the 20th, the month's end (of a named or relative month)."""
+    day = {"上": 10, "中": 20, "下": None}[m["x"]]
+    if m["m"]:
+        return CalendarDate(to_int(m["m"]), day)
+    months = _months(m["rel"]) or 0
+    return MonthEnd(months) if day is None else MonthDay(day, months)
+
+
 _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], bool], ...] = (
     (re.compile("|".join(_DAY_WORDS)), lambda m: Offset(_DAY_WORDS[m[0]]), False),
+    (
+        re.compile(rf"(?:(?P<m>{NUMBER})月份?|(?P<rel>下个?|上个?|本|这个?|当)月)?(?P<x>[上中下])旬"),
+        _ten_days,
+        False,
+    ),
     (
         re.compile(rf"{_REL}?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
         lambda m: Weekday(_WEEKDAYS[m["wd"]], _weeks(m["rel"])),
@@ -261,6 +275,18 @@ _HOLIDAY = re.compile(
 _BEFORE_WORDS = ("之前", "以前", "前")
 
 
+# Limits that name no day: refused with a question, never guessed (issue 12).
+_VAGUE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:本|这个?|下个?)?周末(?:前|之前)?"),
+     "「{phrase}」是周五下班前，还是周日？请写「本周五前」或「本周日」"),
+    (re.compile(r"(?:本|这个?|下个?|当)?(?:月初|月中)(?:前|之前)?|(?:本|这|下)周初(?:前)?"),
+     "「{phrase}」是哪一天？请写具体日期，例如「1月5日前」"),
+    (re.compile(r"近期|近日|最近|这两天|过两天|这几天|改天|回头|有空|抽空|得空|方便时"),
+     "「{phrase}」没有具体期限，请写明，例如「2天内」或「本周五前」"),
+    (re.compile(r".{1,12}前后"), "「{phrase}」说不准是哪一天，请写「…前」或具体日期"),
+)
+
+
 def _holiday(m: re.Match[str]) -> Moment:
     """A holiday limit; `年前` alone is refused: before 12-31 or before 春节?"""
     if m["done"]:
@@ -287,6 +313,9 @@ def recognise(text: str) -> Spec | None:
     holiday = _HOLIDAY.fullmatch(phrase)
     if holiday is not None:
         return _holiday(holiday)
+    for vague, question in _VAGUE:
+        if vague.fullmatch(phrase):
+            raise DeadlineError(question.format(phrase=phrase))
     phrase = _BEFORE.sub("", phrase)
     return _moment(phrase) if phrase else None
 

@@ -26,6 +26,8 @@ _NAMES_WEEKDAY = re.compile("周|星期|礼拜")
 _LOOKAHEAD_DAYS = 400  # the next occurrence of every statutory holiday
 _LOOKBACK_DAYS = 10  # a break already under way began at most this long ago
 _LONG_BREAK = 3  # a weekend is two days off; a holiday break is at least three
+# Holidays on a fixed Gregorian date need no names: an admin's imported year is enough.
+_FIXED_DATES = {"New Year's Day": (1, 1), "Labour Day": (5, 1), "National Day": (10, 1)}
 
 
 def holiday_day(rule: Holiday, today: date, calendar: WorkCalendar) -> date:
@@ -51,7 +53,8 @@ def _break(rule: Holiday, today: date, calendar: WorkCalendar) -> tuple[date, da
     day = today - timedelta(days=_LOOKBACK_DAYS)
     end = today + timedelta(days=_LOOKAHEAD_DAYS)
     while day <= end:
-        if rule.name is not None and not calendar.names_holidays(day.year):
+        if (rule.name is not None and rule.name not in _FIXED_DATES
+                and not calendar.names_holidays(day.year)):
             raise CalendarDataMissing(day.year)  # an imported year: days off, no names
         if calendar.is_working_day(day):
             day += timedelta(days=1)
@@ -66,6 +69,10 @@ def _break(rule: Holiday, today: date, calendar: WorkCalendar) -> tuple[date, da
 
 
 def _is_the_holiday(rule: Holiday, first: date, last: date, calendar: WorkCalendar) -> bool:
+    fixed = _FIXED_DATES.get(rule.name or "")
+    if fixed is not None:  # 元旦, 五一, 国庆: the break holding that date, named or not
+        return any((day.month, day.day) == fixed
+                   for day in (first + timedelta(days=i) for i in range((last - first).days + 1)))
     names = {calendar.holiday_name(first + timedelta(days=i))
              for i in range((last - first).days + 1)}
     if rule.name is not None:

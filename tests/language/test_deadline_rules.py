@@ -71,6 +71,10 @@ ACCEPTED = [
     (NYE, "年底前", sh(2026, 12, 31)),
     (NYE, "下月1号", sh(2027, 1, 1)),
     (NYE, "明年1月5日", sh(2027, 1, 5)),
+    (BEFORE_END, "本月中旬", sh(2026, 12, 20)),
+    (BEFORE_END, "下旬", sh(2026, 12, 31)),
+    (BEFORE_END, "下月上旬", sh(2027, 1, 10)),
+    (BEFORE_END, "12月中旬前", sh(2026, 12, 20)),
 ]
 
 
@@ -82,6 +86,11 @@ def test_accepted(now: datetime, text: str, expected: datetime) -> None:
 def test_after_new_years_day_with_next_years_data() -> None:
     assert parse_deadline("节后", NYE, WITH_2027) == sh(2027, 1, 4)
     assert parse_deadline("节后", NYE_LATE, WITH_2027) == sh(2027, 1, 4)
+    # 元旦 is on a fixed date: an imported year without holiday names is enough.
+    assert parse_deadline("元旦后", NYE, WITH_2027) == sh(2027, 1, 4)
+    assert parse_deadline("元旦前", NYE, WITH_2027) == sh(2026, 12, 31)
+    with pytest.raises(DeadlineError, match="期限已过"):
+        parse_deadline("元旦前", NYE_LATE, WITH_2027)
 
 
 PAST = "期限已过"
@@ -113,6 +122,16 @@ REFUSED = [
     (NYE_LATE, "年底前", "如果是明年"),
     (NYE_LATE, "今天", PAST),
     (JANUARY, "年前", "「年前」是指12月31日前，还是春节前？"),
+    # Limits that name no day are asked about, never guessed.
+    (BEFORE_END, "周末前", "是周五下班前，还是周日？"),
+    (BEFORE_END, "本周末", "是周五下班前，还是周日？"),
+    (BEFORE_END, "下个月初", "「下个月初」是哪一天？请写具体日期"),
+    (BEFORE_END, "月中", "「月中」是哪一天？"),
+    (BEFORE_END, "下周初", "「下周初」是哪一天？"),
+    (BEFORE_END, "近期", "「近期」没有具体期限，请写明"),
+    (BEFORE_END, "过两天", "「过两天」没有具体期限"),
+    (BEFORE_END, "春节前后", "说不准是哪一天"),
+    (NYE, "本月中旬", "请写「下月20号」"),
 ]
 
 
