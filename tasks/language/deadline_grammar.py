@@ -197,6 +197,7 @@ def _ten_days(m: re.Match[str]) -> DayRule:
     return MonthEnd(months) if day is None else MonthDay(day, months)
 
 
+_TRAILING_NOTE = re.compile(r"\s*\((?:周|星期|礼拜)[一二三四五六日天]\)$")  # `12月10日前（周四）`
 _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], bool], ...] = (
     (re.compile("|".join(_DAY_WORDS)), lambda m: Offset(_DAY_WORDS[m[0]]), False),
     (
@@ -316,7 +317,7 @@ def recognise(text: str) -> Spec | None:
     for vague, question in _VAGUE:
         if vague.fullmatch(phrase):
             raise DeadlineError(question.format(phrase=phrase))
-    phrase = _BEFORE.sub("", phrase)
+    phrase = _BEFORE.sub("", _TRAILING_NOTE.sub("", phrase))
     return _moment(phrase) if phrase else None
 
 

@@ -75,6 +75,7 @@ ACCEPTED = [
     (BEFORE_END, "下旬", sh(2026, 12, 31)),
     (BEFORE_END, "下月上旬", sh(2027, 1, 10)),
     (BEFORE_END, "12月中旬前", sh(2026, 12, 20)),
+    (BEFORE_END, "12月10日前（周四）", sh(2026, 12, 10)),
 ]
 
 
