@@ -157,6 +157,31 @@ class WorkCalendar:
             return day.weekday() < 5
         raise CalendarDataMissing(day.year)
 
+    def holiday_name(self, day: date) -> str | None:
+        """The statutory holiday a day off belongs to (chinesecalendar's English name, such
+        as `Spring Festival`), or None: a working day, a weekend, or a year without data.
+
+        Deadlines such as `春节前` need the name; an admin's imported years carry none, so
+        those phrases are refused there rather than guessed.
+        """
+        day = _as_date(day)
+        if self.overrides.get(day) is True:
+            return None
+        try:
+            off, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            return None
+        if not off or name is None:  # a 调休 Saturday names the holiday it pays for
+            return None
+        return str(getattr(name, "value", name))
+
+    def names_holidays(self, year: int) -> bool:
+        """Whether `holiday_name` can answer for `year` (the package has its data)."""
+        try:
+            return _statutory_working_day(date(year, 1, 1)) is not None
+        except ValueError:
+            return False
+
     def covers(self, year: int) -> bool:
         """Whether working days of `year` can be computed without CalendarDataMissing."""
         if year in self.extra_years:

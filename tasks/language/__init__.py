@@ -2,6 +2,7 @@
 names, deadlines, report intervals, task kinds and verb-name look-up. The verbs themselves,
 and `parse_command`, are in `tasks.verbs`."""
 
+from tasks.language.deadline_split import DeadlineSplit, split_deadline
 from tasks.language.deadlines import (
     SHANGHAI,
     DeadlineError,
@@ -21,6 +22,7 @@ __all__ = [
     "SHANGHAI",
     "Command",
     "DeadlineError",
+    "DeadlineSplit",
     "Misread",
     "Unknown",
     "VerbNames",
@@ -32,4 +34,5 @@ __all__ = [
     "normalize",
     "parse_deadline",
     "parse_interval",
+    "split_deadline",
 ]

@@ -45,7 +45,8 @@ class Offset:
 
 @dataclass(frozen=True)
 class Weekday:
-    """A weekday (0 = Monday); weeks_ahead None means the next one, else 本周 = 0, 下周 = 1."""
+    """A weekday (0 = Monday); 本周 = 0, 下周 = 1, 上周 = -1; None (a bare 周五) is this
+    week's too, but kept apart so a refusal can say which one was meant."""
 
     weekday: int
     weeks_ahead: int | None
@@ -53,7 +54,7 @@ class Weekday:
 
 @dataclass(frozen=True)
 class CalendarDate:
-    """A month and day; with no year or relative year it is the next such date from today.
+    """A month and day; with no year or relative year it is this year's, never next year's.
 
     `day` None is the month's last day (`12月底`).
     """
@@ -66,7 +67,7 @@ class CalendarDate:
 
 @dataclass(frozen=True)
 class MonthDay:
-    """A day of the month (30号); months_ahead None means this month unless already past."""
+    """A day of the month (30号); months_ahead None means this month, even when past."""
 
     day: int
     months_ahead: int | None
@@ -79,7 +80,20 @@ class MonthEnd:
     months_ahead: int
 
 
-DayRule = Offset | Weekday | CalendarDate | MonthDay | MonthEnd
+@dataclass(frozen=True)
+class Holiday:
+    """`春节前`, `国庆后`, `节后`: the working day just before or after a holiday break.
+
+    `name` is the statutory holiday's English name in chinesecalendar (None: whichever
+    break is current or next); the calendar decides the day, or refuses without data.
+    """
+
+    name: str | None
+    after: bool
+    written: str
+
+
+DayRule = Offset | Weekday | CalendarDate | MonthDay | MonthEnd | Holiday
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,7 @@ _BEFORE = re.compile(r"\s*(?:之前|以前|前|以内|之内|内|为止)$")
 _CONTRACTIONS = (
     ("今年年底", "今年底"), ("明年年底", "明年底"),
     ("今晚", "今天晚上"), ("今早", "今天早上"), ("明晚", "明天晚上"), ("明早", "明天早上"),
+    ("昨晚", "昨天晚上"), ("昨早", "昨天早上"), ("去年年底", "去年底"),
 )
 
 _DURATION = re.compile(
@@ -137,14 +152,18 @@ _TIME = re.compile(
 )
 _FRACTIONS = {"半": 30, "一刻": 15, "三刻": 45, "整": 0}
 
-_REL = r"(?P<rel>下下个?|下个?|这个?|本)"
+_REL = r"(?P<rel>下下个?|下个?|上上个?|上个?|这个?|本)"
 _WEEKDAYS = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天": 6} | {
     str(i + 1): i for i in range(7)
 }
-_RELATIVE_WEEKS = {"本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2}
+_RELATIVE_WEEKS = {
+    "本": 0, "这": 0, "这个": 0, "下": 1, "下个": 1, "下下": 2, "下下个": 2,
+    "上": -1, "上个": -1, "上上": -2, "上上个": -2,  # the past: read whole, then refused
+}
 _DAY_WORDS = {
     "大后天": 3, "后天": 2, "后日": 2, "明天": 1, "明日": 1, "明儿": 1,
     "今天": 0, "今日": 0, "今儿": 0, "当天": 0, "当日": 0,
+    "大前天": -3, "前天": -2, "前日": -2, "昨天": -1, "昨日": -1, "昨儿": -1,
 }
 
 
@@ -155,20 +174,37 @@ def _weeks(rel: str | None) -> int | None:
 def _months(rel: str | None) -> int | None:
     if rel is None:
         return None
-    return 1 if rel.startswith("下") else 0
+    return 1 if rel.startswith("下") else -1 if rel.startswith("上") else 0
 
 
 def _cn_date(m: re.Match[str]) -> DayRule:
-    years_ahead = {"今年": 0, "明年": 1}.get(m["ry"] or "")
+    years_ahead = _YEARS.get(m["ry"] or "")
     year = to_int(m["y"]) if m["y"] else None
     return CalendarDate(to_int(m["m"]), to_int(m["d"]), year, years_ahead)
 
 
+_YEARS = {"今年": 0, "明年": 1, "去年": -1}
+_RY = "(?P<ry>今年|明年|去年)"
 # `12月8日（周二）` in formal notices: the weekday repeats the date and is skipped.
 _WEEKDAY_NOTE = r"(?:\s*\((?:周|星期|礼拜)[一二三四五六日天]\))?"
 
+def _ten_days(m: re.Match[str]) -> DayRule:
+    """上旬/中旬/下旬: by the 10th, the 20th, the month's end (of a named or relative month)."""
+    day = {"上": 10, "中": 20, "下": None}[m["x"]]
+    if m["m"]:
+        return CalendarDate(to_int(m["m"]), day)
+    months = _months(m["rel"]) or 0
+    return MonthEnd(months) if day is None else MonthDay(day, months)
+
+
+_TRAILING_NOTE = re.compile(r"\s*\((?:周|星期|礼拜)[一二三四五六日天]\)$")  # `12月10日前（周四）`
 _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], bool], ...] = (
     (re.compile("|".join(_DAY_WORDS)), lambda m: Offset(_DAY_WORDS[m[0]]), False),
+    (
+        re.compile(rf"(?:(?P<m>{NUMBER})月份?|(?P<rel>下个?|上个?|本|这个?|当)月)?(?P<x>[上中下])旬"),
+        _ten_days,
+        False,
+    ),
     (
         re.compile(rf"{_REL}?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"),
         lambda m: Weekday(_WEEKDAYS[m["wd"]], _weeks(m["rel"])),
@@ -176,13 +212,13 @@ _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], boo
     ),
     (re.compile(rf"{_REL}(?:周|星期|礼拜)"), lambda m: Weekday(4, _weeks(m["rel"])), False),
     (
-        re.compile(r"(?P<rel>下个?|本|这个?|当)?月(?:底|末)|(?P<only>下个?|本|这个?|当)月"),
+        re.compile(r"(?P<rel>下个?|上个?|本|这个?|当)?月(?:底|末)|(?P<only>下个?|上个?|本|这个?|当)月"),
         lambda m: MonthEnd(_months(m["rel"] or m["only"]) or 0),
         False,
     ),
     (
-        re.compile(r"(?P<rel>今|本|明)?年(?:底|末)|(?:今|本)年"),
-        lambda m: CalendarDate(12, 31, None, 1 if m["rel"] == "明" else 0),
+        re.compile(r"(?P<rel>今|本|明|去)?年(?:底|末)|(?:今|本)年"),
+        lambda m: CalendarDate(12, 31, None, {"明": 1, "去": -1}.get(m["rel"] or "", 0)),
         False,
     ),
     (
@@ -195,19 +231,19 @@ _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], boo
     ),
     (
         re.compile(
-            rf"(?:(?P<y>[0-9]{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<ry>今年|明年))?"
+            rf"(?:(?P<y>[0-9]{{4}}|[零〇一二三四五六七八九]{{4}})年|{_RY})?"
             rf"(?P<m>{NUMBER})月(?P<d>{NUMBER})[日号]?{_WEEKDAY_NOTE}"
         ),
         _cn_date,
         False,
     ),
     (
-        re.compile(rf"(?:(?P<y>[0-9]{{4}})年|(?P<ry>今年|明年))?(?P<m>{NUMBER})月(?:底|末)"),
+        re.compile(rf"(?:(?P<y>[0-9]{{4}})年|{_RY})?(?P<m>{NUMBER})月(?:底|末)"),
         lambda m: CalendarDate(
             to_int(m["m"]),
             None,
             int(m["y"]) if m["y"] else None,
-            {"今年": 0, "明年": 1}.get(m["ry"] or ""),
+            _YEARS.get(m["ry"] or ""),
         ),
         False,
     ),
@@ -217,11 +253,50 @@ _DAY_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], DayRule], boo
         True,
     ),
     (
-        re.compile(rf"(?:(?P<rel>下个?|本|这个?)月)?(?P<d>{NUMBER})[日号]"),
+        re.compile(rf"(?:(?P<rel>下个?|上个?|本|这个?)月)?(?P<d>{NUMBER})[日号]"),
         lambda m: MonthDay(to_int(m["d"]), _months(m["rel"])),
         True,
     ),
 )
+
+
+_HOLIDAY_NAMES = {
+    "春节": "Spring Festival", "过年": "Spring Festival", "年": "Spring Festival",
+    "国庆": "National Day", "国庆节": "National Day", "十一长假": "National Day",
+    "元旦": "New Year's Day", "清明": "Tomb-sweeping Day", "清明节": "Tomb-sweeping Day",
+    "五一": "Labour Day", "劳动节": "Labour Day", "端午": "Dragon Boat Festival",
+    "端午节": "Dragon Boat Festival", "中秋": "Mid-autumn Festival",
+    "中秋节": "Mid-autumn Festival", "节": None, "假期": None, "放假": None, "长假": None,
+    "收假": None, "节假日": None,
+}
+_HOLIDAY = re.compile(
+    rf"(?P<h>{'|'.join(sorted(_HOLIDAY_NAMES, key=len, reverse=True))})"
+    r"(?P<w>之前|以前|前|之后|以后|过后|后|结束后)|(?P<done>过完年|年过完|收假|假期结束)"
+)
+_BEFORE_WORDS = ("之前", "以前", "前")
+
+
+# Limits that name no day: refused with a question, never guessed (issue 12).
+_VAGUE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:本|这个?|下个?)?周末(?:前|之前)?"),
+     "「{phrase}」是周五下班前，还是周日？请写「本周五前」或「本周日」"),
+    (re.compile(r"(?:本|这个?|下个?|当)?(?:月初|月中)(?:前|之前)?|(?:本|这|下)周初(?:前)?"),
+     "「{phrase}」是哪一天？请写具体日期，例如「1月5日前」"),
+    (re.compile(r"近期|近日|最近|这两天|过两天|这几天|改天|回头|有空|抽空|得空|方便时"),
+     "「{phrase}」没有具体期限，请写明，例如「2天内」或「本周五前」"),
+    (re.compile(r".{1,12}前后"), "「{phrase}」说不准是哪一天，请写「…前」或具体日期"),
+)
+
+
+def _holiday(m: re.Match[str]) -> Moment:
+    """A holiday limit; `年前` alone is refused: before 12-31 or before 春节?"""
+    if m["done"]:
+        name = None if "假" in m["done"] else "Spring Festival"
+        return Moment(Holiday(name, True, m[0]), Shift.END)
+    if m["h"] == "年" and m["w"] in _BEFORE_WORDS:
+        raise DeadlineError("「年前」是指12月31日前，还是春节前？请写「年底前」或「春节前」")
+    return Moment(Holiday(_HOLIDAY_NAMES[m["h"]], m["w"] not in _BEFORE_WORDS, m[0]),
+                  Shift.END)
 
 
 def recognise(text: str) -> Spec | None:
@@ -236,7 +311,13 @@ def recognise(text: str) -> Spec | None:
     duration = _DURATION.fullmatch(phrase)
     if duration is not None and (duration["unit"] != "日" or duration["within"]):
         return _duration(duration)
-    phrase = _BEFORE.sub("", phrase)
+    holiday = _HOLIDAY.fullmatch(phrase)
+    if holiday is not None:
+        return _holiday(holiday)
+    for vague, question in _VAGUE:
+        if vague.fullmatch(phrase):
+            raise DeadlineError(question.format(phrase=phrase))
+    phrase = _BEFORE.sub("", _TRAILING_NOTE.sub("", phrase))
     return _moment(phrase) if phrase else None
 
 
@@ -264,11 +345,23 @@ def _moment(phrase: str) -> Moment | None:
         rest = phrase[m.end() :].strip()
         if not rest:
             return Moment(build(m), Shift.END, weak)
-        clock = _clock(rest)
+        clock = _past_clock(rest) if _is_past(build(m)) else _clock(rest)
         if clock is not None:
             return Moment(build(m), clock[0], weak)
     clock = _clock(phrase)
     return None if clock is None else Moment(None, clock[0], weak=clock[1])
+
+
+def _is_past(rule: DayRule) -> bool:
+    return isinstance(rule, Offset) and rule.days < 0
+
+
+def _past_clock(text: str) -> tuple[int | Shift, bool] | None:
+    """`昨晚` is refused for being past, not for lacking an hour."""
+    try:
+        return _clock(text)
+    except DeadlineError:
+        return Shift.END, False
 
 
 def _clock(text: str) -> tuple[int | Shift, bool] | None:

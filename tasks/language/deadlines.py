@@ -9,18 +9,24 @@ Conventions, chosen to match how office staff read these phrases (day = Asia/Sha
   month end), `N个工作日内` 下班 of the Nth working day after today, on China's statutory
   calendar with its adjusted working weekends (调休) and the admin's overrides.
   `N小时内` and `N分钟内` are exact clock durations, office hours or not. `半个月内` is 15 days.
-* `N日内` is a duration, but a bare `N日`/`N号` (also `N日前`) is a day of the month: this
-  month, or next month when that day is already behind us.
-* A month and day without a year (`11月30日`, `12/1`) is this year, or next year when the date
-  is earlier than today; today itself stays this year (and may then be already past).
-  `12月底` is that month's last day by the same rule; a weekday note (`12月8日（周二）`) is
-  skipped.
-* A bare weekday (`周五`) is the coming one, today included while its time is still ahead;
-  `本周五` is always this week's (Monday-first) Friday and may therefore be past; `下周五` is
-  next week's. `本周`/`下周` alone mean Friday of that week.
+* `N日内` is a duration, but a bare `N日`/`N号` (also `N日前`) is a day of this month,
+  `下月N号` of the next one.
+* A month and day without a year (`11月30日`, `12/1`) is this year's. Next year is written
+  (`明年1月5日`, `2027年1月5日`): a date already behind us is refused, never moved to next
+  year. `12月底` is that month's last day; a weekday note (`12月8日（周二）`) is skipped.
+* A weekday (`周五`, `本周五`) is this week's (Monday first), `下周五` next week's; `本周`/`下周`
+  alone mean Friday of that week. A weekday already behind us is refused with `下周五` as
+  the way to write it, never moved to next week.
+* The past is read whole and refused (`昨天下午3点`, `前天`, `昨晚`, `上周五`, `上个月底`,
+  `去年12月1日`), and so is a clock time already past today: the refusal names the instant
+  and the nearest way to write a valid one (deadline_limits.past_reason).
+* Holiday limits (`春节前`, `国庆后`, `节后`) follow the calendar: the last working day before
+  the break, or the first one after the current or next break; without the year's holiday
+  data they are refused with a question (deadline_limits.holiday_day).
 * Without 上午/下午, `1点`–`6点` are afternoon hours (nobody is due at 3 a.m. in an office);
   times with a colon (`17:00`) are 24-hour as written.
 * A deadline not strictly after `now` is refused with DeadlineError.
+* `find_deadline` (deadline_split) splits such a phrase off a sentence.
 """
 
 from calendar import monthrange
@@ -32,7 +38,7 @@ from tasks.language.deadline_grammar import (
     DayRule,
     DeadlineError,
     Duration,
-    Moment,
+    Holiday,
     MonthDay,
     MonthEnd,
     Offset,
@@ -41,6 +47,8 @@ from tasks.language.deadline_grammar import (
     Weekday,
     recognise,
 )
+from tasks.language.deadline_limits import holiday_day, past_reason
+from tasks.language.deadline_split import find_deadline
 from tasks.language.text import normalize
 
 __all__ = [
@@ -55,12 +63,6 @@ __all__ = [
 DEFAULT_CALENDAR = WorkCalendar()
 _WEEKDAY_NAMES = "一二三四五六日"
 _HINT = "可以写成：明天下午5点、3个工作日内、本周五前、11月30日"
-_MAX_CANDIDATE = 32  # longer than any real deadline phrase; bounds the search cost
-_MAX_SPAN_WORDS = 3  # `12-01 17:00`, `明天 下午 5点`
-_NUMERALS = frozenset("0123456789零〇一二两三四五六七八九十")
-# One-character lead-ins of a deadline (请于…, 到…, 限…) that also end everyday words:
-# 申请, 必须, 所需, 收到, 关于, 存在, 期限. Glued to a word, they belong to it.
-_WORD_ENDINGS = frozenset("请须需到于在限")
 
 
 def parse_deadline(text: str, now: datetime, calendar: WorkCalendar | None = None) -> datetime:
@@ -76,10 +78,11 @@ def parse_deadline(text: str, now: datetime, calendar: WorkCalendar | None = Non
         raise DeadlineError(f"没有写期限，{_HINT}")
     local_now = now.astimezone(SHANGHAI)
     try:
+        calendar = calendar or DEFAULT_CALENDAR
         spec = recognise(phrase)
         if spec is None:
             raise DeadlineError(f"看不懂期限「{_clip(phrase)}」，{_HINT}")
-        when = _resolve(spec, local_now, calendar or DEFAULT_CALENDAR)
+        when = _resolve(spec, local_now, calendar)
     except DeadlineError:
         raise
     except ValueError as exc:  # a numeral such as 十十 that only looked like a number
@@ -87,36 +90,8 @@ def parse_deadline(text: str, now: datetime, calendar: WorkCalendar | None = Non
     except OverflowError as exc:
         raise DeadlineError(f"期限太远：{_clip(phrase)}") from exc
     if when <= local_now:
-        raise DeadlineError(f"期限已过：{_stamp(when, local_now)} 早于现在")
+        raise DeadlineError(past_reason(phrase, spec, when, local_now, calendar))
     return when.astimezone(UTC)
-
-
-def find_deadline(text: str) -> tuple[str, str] | None:
-    """Split a deadline phrase off a sentence so the remainder can serve as a task title.
-
-    People put the deadline last or just before the @mentions, with or without a space, so
-    the rightmost phrase wins and, among those ending at the same place, the longest.
-    Phrases such as `5点` or `30号` only count when they are words of their own.
-    """
-    words = normalize(text).split(" ")
-    best: tuple[tuple[int, int], int, int, int] | None = None
-    for last in range(len(words)):
-        for first in range(max(0, last - _MAX_SPAN_WORDS + 1), last + 1):
-            if any(word.startswith("@") for word in words[first : last + 1]):
-                continue
-            for cut in _cuts(words[first]):
-                candidate = " ".join([words[first][cut:], *words[first + 1 : last + 1]])
-                if len(candidate) > _MAX_CANDIDATE or not _is_deadline(candidate, cut > 0):
-                    continue
-                score = (last, len(candidate))
-                if best is None or score > best[0]:
-                    best = (score, first, last, cut)
-    if best is None:
-        return None
-    _, first, last, cut = best
-    found = " ".join([words[first][cut:], *words[first + 1 : last + 1]])
-    kept = [*words[:first], words[first][:cut], *words[last + 1 :]]
-    return found, " ".join(word for word in kept if word)
 
 
 def format_deadline(
@@ -187,32 +162,6 @@ def _time_left(delta: timedelta) -> str:
     return label + amount
 
 
-def _cuts(word: str) -> list[int]:
-    """Positions where a deadline may start inside a word it is glued to (`总结3天内`)."""
-    start = max(1, len(word) - _MAX_CANDIDATE)
-    inside = range(start, len(word))
-    return [0, *(i for i in inside if _may_start_inside(word[i - 1], word[i]))]
-
-
-def _may_start_inside(before: str, after: str) -> bool:
-    return not _inside_number(before, after) and after not in _WORD_ENDINGS
-
-
-def _inside_number(before: str, after: str) -> bool:
-    """Cutting `第12号` to `2号` or `第三天` to `三天` would misread an ordinal as a deadline."""
-    return after in _NUMERALS and (before in _NUMERALS or before == "第")
-
-
-def _is_deadline(candidate: str, glued: bool) -> bool:
-    try:
-        spec = recognise(candidate)
-    except ValueError:  # shaped like a deadline with a bad value; parse_deadline explains it
-        return not glued
-    if spec is None:
-        return False
-    return not (glued and isinstance(spec, Moment) and spec.weak)
-
-
 def _at(day: date, clock: time | int) -> datetime:
     """`day` at a wall-clock time, or at minutes after its midnight (1440 is 24:00)."""
     if isinstance(clock, time):
@@ -234,12 +183,11 @@ def _resolve(spec: Spec, now: datetime, calendar: WorkCalendar) -> datetime:
     if isinstance(spec, Duration):
         return _after(spec, now, calendar).astimezone(SHANGHAI)
     today = now.date()
-    day = today if spec.day is None else _day(spec.day, today)
-    clock = _clock(spec.minutes, calendar)
-    when = _at(day, clock)
-    if isinstance(spec.day, Weekday) and spec.day.weeks_ahead is None and when <= now:
-        when = _at(day + timedelta(days=7), clock)
-    return when
+    if isinstance(spec.day, Holiday):
+        day = holiday_day(spec.day, today, calendar)
+    else:
+        day = today if spec.day is None else _day(spec.day, today)
+    return _at(day, _clock(spec.minutes, calendar))
 
 
 def _after(duration: Duration, now: datetime, calendar: WorkCalendar) -> datetime:
@@ -273,18 +221,13 @@ def _day(rule: DayRule, today: date) -> date:
     match rule:
         case Offset(days):
             return today + timedelta(days=days)
-        case Weekday(weekday, None):
-            return today + timedelta(days=(weekday - today.weekday()) % 7)
-        case Weekday(weekday, int() as weeks):
+        case Weekday(weekday, weeks):
             monday = today - timedelta(days=today.weekday())
-            return monday + timedelta(days=7 * weeks + weekday)
+            return monday + timedelta(days=7 * (weeks or 0) + weekday)
         case CalendarDate():
             return _calendar_date(rule, today)
-        case MonthDay(day, None):
-            months = 0 if day >= today.day else 1
-            return _month_day(today, months, day)
         case MonthDay(day, months):
-            return _month_day(today, months, day)
+            return _month_day(today, months or 0, day)
         case MonthEnd(months):
             return _add_months(today, months, 31)
     raise AssertionError(f"unhandled day rule {rule!r}")
@@ -293,11 +236,8 @@ def _day(rule: DayRule, today: date) -> date:
 def _calendar_date(rule: CalendarDate, today: date) -> date:
     if rule.year is not None:
         year = rule.year
-    elif rule.years_ahead is not None:
-        year = today.year + rule.years_ahead
     else:
-        earlier = (rule.month, rule.day or 31) < (today.month, today.day)
-        year = today.year + 1 if earlier else today.year
+        year = today.year + (rule.years_ahead or 0)
     written = f"{rule.year}年" if rule.year is not None else ""
     written += f"{rule.month}月" + (f"{rule.day}日" if rule.day else "")
     try:

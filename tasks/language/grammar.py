@@ -9,8 +9,8 @@ text, so the handlers can resolve them against the directory and the clock.
 import re
 from dataclasses import dataclass
 
-from tasks.language.deadlines import find_deadline
-from tasks.language.text import normalize, to_int
+from tasks.language.deadline_split import split_deadline
+from tasks.language.text import to_int
 
 HELP_EXAMPLE = "帮助"
 SEPARATORS = " ,;:、。!?"
@@ -85,8 +85,9 @@ def shown(word: str) -> str:
 
 
 def is_whole_deadline(text: str) -> bool:
-    found = find_deadline(text)
-    return found is not None and not found[1]
+    """Whether the text is a deadline and nothing else (politeness included)."""
+    split = split_deadline(text)
+    return split.deadline is not None and not split.title and not split.polite
 
 
 def deadline_first(text: str, *, strict_glue: bool = False) -> tuple[str, str] | None:
@@ -113,16 +114,25 @@ def deadline_first(text: str, *, strict_glue: bool = False) -> tuple[str, str] |
 
 def deadline_last(text: str) -> tuple[str, str] | None:
     """A deadline ending the text (`需等待财务数据 12月5日前`), and what comes before it."""
-    found = find_deadline(text)
-    if found is None or not normalize(text).endswith(found[0]):
+    split = split_deadline(text)
+    if split.deadline is None or not split.at_end or split.marker:
         return None
-    return found
+    return split.deadline, split.title
+
+
+def refuse_typo(text: str) -> None:
+    """A garbled time word (`名天`) is refused with what was probably meant, never read as
+    another time word or left for the reason."""
+    typo = split_deadline(text).typo
+    if typo is not None:
+        raise Misread(f"「{typo[0]}」不是时间词，是不是「{typo[1]}」？请改正后重发")
 
 
 def ref_with_deadline(rest: str) -> tuple[int, str | None, str]:
     """`#n [期限] [说明]`: the task, a deadline written before or after the words, the words."""
     number, tail = task_ref(rest)
     tail = tail.strip(SEPARATORS)
+    refuse_typo(tail)
     split = deadline_first(tail, strict_glue=True) or deadline_last(tail)
     deadline, remainder = split if split is not None else (None, tail)
     return number, deadline, remainder

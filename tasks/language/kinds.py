@@ -144,3 +144,38 @@ def leading_kind(rest: str, *, is_verb: Callable[[str], bool] | None = None
     if is_verb is not None and (word in _NOT_A_VERB or is_verb(first[1])):
         return None
     return kind, word, after
+
+
+# Words that ask for haste (issue 12: they mean 急件, never the 10-day default). Glued inside
+# a title they still count (`请马上核对`) and stay in it; written as a word of their own
+# (`打印签到表 马上`, `急！`) they are read as urgency and leave the title.
+_HASTE = r"十万火急|越快越好|马上|立即|立刻|即刻|尽快|尽早|火速|赶紧|抓紧|速办|asap|ASAP"
+_HASTE_IN_TITLE = re.compile(_HASTE)
+_HASTE_WORD = re.compile(
+    rf"(?:请|务必)?(?:{_HASTE}|(?:很|特别|非常|比较|十分)?急(?:的|件|办)?|加急|特急|紧急)+"
+    r"(?:办|办理|处理|完成|落实|报送|回复|[!！~])*"
+)
+_NO_HASTE = re.compile(r"(?:不|不用|无需|无须|不必|别|没必要)\s*$")
+# Kinds that already run at least as fast as 急件's 15 minutes / same working day.
+FAST_KINDS = frozenset({"urgent", "leader_call", "leader_call_special", "emergency"})
+
+
+def haste_in(title: str) -> tuple[str | None, str]:
+    """The haste word a title carries (`马上`, `尽快`, `急`), and the title without the
+    ones written as words of their own. A negated one (`不急`, `无需马上`) does not count."""
+    words = title.split(" ")
+    kept: list[str] = []
+    said: str | None = None
+    for i, word in enumerate(words):
+        before = " ".join(words[:i])
+        if _HASTE_WORD.fullmatch(word) and not _NO_HASTE.search(before):
+            said = said or word
+            continue
+        kept.append(word)
+    rest = " ".join(kept)
+    if said is None:
+        for match in _HASTE_IN_TITLE.finditer(rest):
+            if not _NO_HASTE.search(rest[max(0, match.start() - 3) : match.start()]):
+                said = match[0]
+                break
+    return said, rest

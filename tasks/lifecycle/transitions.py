@@ -55,6 +55,8 @@ class TaskRequest(Protocol):
     def kind_explicit(self) -> bool: ...
     @property
     def progress_text(self) -> str | None: ...
+    @property
+    def notes(self) -> tuple[str, ...]: ...
 
 
 def create(ctx: Context, command: TaskRequest) -> None:
@@ -78,8 +80,10 @@ def create(ctx: Context, command: TaskRequest) -> None:
                       if assignee.stand_in_for else {}), **_routed_note(assignee))
         _hand_to(ctx, task, assignee)
         inferred = command.kind is not None and not command.kind_explicit
-        ctx.reply(replies.created(task, ctx.now, ctx.calendar, inferred, assignee.candidates,
-                                  assignee.note, assignee.escalation), task=task)
+        reply = replies.created(task, ctx.now, ctx.calendar, inferred, assignee.candidates,
+                                assignee.note, assignee.escalation)
+        notes = [note.replace("{task}", f"#{task.id}") for note in command.notes]
+        ctx.reply("\n".join([reply, *notes]), task=task)
 
 
 def _assignees(ctx: Context, command: TaskRequest, kind: str) -> list[intake.Assignee]:
@@ -180,14 +184,19 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
               task=task)
 
 
-def request_extension(ctx: Context, task: Task, deadline_text: str, reason: str) -> None:
-    """Ask the holder's supervisor for a later deadline (延期申请); nothing moves until approved."""
+def request_extension(ctx: Context, task: Task, deadline_text: str | datetime,
+                      reason: str) -> None:
+    """Ask the holder's supervisor for a later deadline (延期申请); nothing moves until approved.
+
+    The deadline is text the sender wrote, or an instant already worked out from the task's
+    deadline (`推迟两天`)."""
     ctx.authority.require("request_extension", ctx.sender, task)
     if not task.is_open:
         raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，不能申请延期。")
     if _open_extension(ctx, task) is not None:
         raise Refusal(f"任务 #{task.id} 已有一项延期申请待审批，请等待审批结果。")
-    wanted = ctx.deadline(deadline_text)
+    wanted = (deadline_text if isinstance(deadline_text, datetime)
+              else ctx.deadline(deadline_text))
     if task.deadline is not None and wanted <= task.deadline:
         raise Refusal(f"新期限应晚于现有期限 {replies.stamp(task.deadline)}，否则无需延期。")
     approvers = ctx.authority.approvers(task)

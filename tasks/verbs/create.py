@@ -1,14 +1,15 @@
 """新建, 交办, 请示 and 急件: one family that creates tasks, and kind words used as verbs
 (`领导来电 …`, `突发：…`, `【会议纪要】…`)."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from tasks.core.context import Context
-from tasks.language.deadlines import find_deadline
+from tasks.language.deadline_split import DeadlineSplit, split_deadline
 from tasks.language.grammar import MENTION, SEPARATORS, Command, Misread
 from tasks.language.intervals import INTERVAL_IN_TEXT
-from tasks.language.kinds import infer_kind, leading_kind
+from tasks.language.kinds import FAST_KINDS, KIND_LABELS, haste_in, infer_kind, leading_kind
 from tasks.language.text import normalize
 from tasks.lifecycle import transitions
 from tasks.verbs.record import Said, Verb, Vocabulary
@@ -22,7 +23,9 @@ class CreateTask(Command):
     task on, 请示 and 急件 that it is routed by the rules. `kind` is None when neither the
     words nor the verb say which kind it is; `kind_explicit` tells a kind the user named
     (急件, 交办, a kind tag) from one guessed from the wording. `progress_text` is a report
-    interval such as `每周汇报`, for `parse_interval`.
+    interval such as `每周汇报`, for `parse_interval`. `notes` are lines the creator's reply
+    adds: how the message was read where another reading exists (a haste word that made it
+    急件, a time word kept in the title); `{task}` in them stands for the task's number.
     """
 
     title: str
@@ -32,8 +35,10 @@ class CreateTask(Command):
     kind: str | None = None
     kind_explicit: bool = False
     progress_text: str | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)  # a reply's words, not the reading
 
 
+_CLOSING_VERB = re.compile(r"(?<=[前内止])(?:完成|办结|办完|提交|报送|上报|反馈|回复|答复|交)$")
 _VERB_KINDS = {"交办": "assigned", "急件": "urgent"}
 _KIND_VERBS = {"assigned": "交办", "urgent": "急件"}
 
@@ -75,15 +80,44 @@ def _create(said: Said, rest: str, *, named: tuple[str, str] | None,
     if interval is not None:
         progress = interval["phrase"].replace(" ", "")
         body = normalize(body[: interval.start()] + " " + body[interval.end() :])
-    found = find_deadline(body)
-    deadline, body = found if found is not None else (None, body)
-    title = body.strip(SEPARATORS)
+    split = split_deadline(body)
+    if split.typo is not None:
+        typo, meant = split.typo
+        raise Misread(f"「{typo}」不是时间词，是不是「{meant}」？请改正后重发")
+    deadline, title = _verb_kept(split.deadline, split.title)
+    haste, title = haste_in(title)
+    title = title.strip(SEPARATORS)
     if not title and named is not None and word_as_title:
         title = named[1]  # `新建 会议纪要 @李娜`: the kind word is all there is to say
     if not title:
         raise Misread("缺少任务内容")
     kind, explicit = _kind_of(said.verb.verb, named[0] if named else None, title)
-    return CreateTask(title, tuple(names), deadline, said.verb.verb, kind, explicit, progress)
+    notes = _title_time_notes(split)
+    if haste is not None and kind not in FAST_KINDS:
+        was = f"（原为「{KIND_LABELS[kind]}」）" if explicit and kind else ""
+        kind, explicit = "urgent", True
+        notes = (f"「{haste}」：按急件办理{was}，15分钟内接办、当天下班前办结；"
+                 "如不是急件，请发送「类型 {task} 一般件」修改。", *notes)
+    return CreateTask(title, tuple(names), deadline, said.verb.verb, kind, explicit,
+                      progress, notes)
+
+
+def _verb_kept(deadline: str | None, title: str) -> tuple[str | None, str]:
+    """`新建 周五前报送`: the deadline's closing verb is all the title there is, so keep it."""
+    if deadline is None or title.strip(SEPARATORS):
+        return deadline, title
+    closing = _CLOSING_VERB.search(deadline)
+    if closing is None:
+        return deadline, title
+    return deadline[: closing.start()], closing[0]
+
+
+def _title_time_notes(split: DeadlineSplit) -> tuple[str, ...]:
+    """`准备周一例会材料`: 周一 stays in the title; say so, and how to make it the deadline."""
+    return tuple(
+        f"「{word}」按任务内容理解，没有作为期限；如果它是期限，请在消息里写「期限：{word}」。"
+        for word in split.title_times
+    )
 
 
 def _kind_of(verb: str, named: str | None, title: str) -> tuple[str | None, bool]:

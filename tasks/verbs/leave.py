@@ -13,6 +13,7 @@ from tasks.language.grammar import (
     deadline_first,
     deadline_last,
     is_whole_deadline,
+    refuse_typo,
     shown,
 )
 from tasks.language.text import normalize
@@ -43,6 +44,7 @@ def _parse_leave(said: Said) -> RequestLeave:
     if len(set(names)) > 1:
         raise Misread("只能指定一位补位人")
     body = normalize(MENTION.sub(" ", said.rest)).strip(SEPARATORS)
+    refuse_typo(body)
     split = _leave_until(body)
     if split is None:
         raise Misread("请假须写明到什么时候")

@@ -232,7 +232,7 @@ TABLE: list[tuple[datetime, str, datetime]] = [
     (MON, "下月底", sh(2026, 12, 31)),
     (MON, "下个月底", sh(2026, 12, 31)),
     (MON, "12月底前", sh(2026, 12, 31)),
-    (MON, "10月底", sh(2027, 10, 31)),  # already past this year
+    (MON, "明年10月底", sh(2027, 10, 31)),  # next year is written, never guessed
     (MON, "年底前", sh(2026, 12, 31)),
     (MON, "今年年底", sh(2026, 12, 31)),
     (MON, "今年底", sh(2026, 12, 31)),
@@ -267,17 +267,17 @@ TABLE: list[tuple[datetime, str, datetime]] = [
     (MON, "2026-12-01 17:00", sh(2026, 12, 1, 17, 0)),
     (MON, "２０２６－１２－０１", sh(2026, 12, 1)),
     (MON, "明年1月10日", sh(2027, 1, 10)),
-    (MON, "1月5日", sh(2027, 1, 5)),  # earlier than today, so next year
+    (MON, "明年1月5日", sh(2027, 1, 5)),
     (MON, "30号前", sh(2026, 11, 30)),
     (MON, "30号之前", sh(2026, 11, 30)),
     (MON, "30日前", sh(2026, 11, 30)),
     (MON, "本月30号", sh(2026, 11, 30)),
     (MON, "下月5号", sh(2026, 12, 5)),
     (MON, "下个月5号", sh(2026, 12, 5)),
-    (MON, "十五号", sh(2026, 12, 15)),  # the 15th is behind us, so next month
-    (MON, "二十号前", sh(2026, 12, 20)),
-    (MON, "5号下午", sh(2026, 12, 5)),
-    (MON, "1号", sh(2026, 12, 1)),
+    (MON, "下月十五号", sh(2026, 12, 15)),
+    (MON, "下月二十号前", sh(2026, 12, 20)),
+    (MON, "下月5号下午", sh(2026, 12, 5)),
+    (MON, "下个月1号", sh(2026, 12, 1)),
     # --- the evening before National Day (Wed 09-30 18:00) ---
     (NDAY_EVE, "1个工作日内", sh(2026, 10, 8)),  # 10-01..07 off
     (NDAY_EVE, "一个工作日内", sh(2026, 10, 8)),
@@ -301,7 +301,7 @@ TABLE: list[tuple[datetime, str, datetime]] = [
     (NDAY_EVE, "10月8日", sh(2026, 10, 8)),
     (NDAY_EVE, "10月8日上班前", sh(2026, 10, 8, 8, 30)),
     (NDAY_EVE, "10-08", sh(2026, 10, 8)),
-    (NDAY_EVE, "8号", sh(2026, 10, 8)),  # the 8th is behind us, so October
+    (NDAY_EVE, "下月8号", sh(2026, 10, 8)),
     (NDAY_EVE, "10月底前", sh(2026, 10, 31)),
     (NDAY_EVE, "下月底", sh(2026, 10, 31)),
     # --- Friday evening 09-18: Sunday 09-20 is a 调休 working day ---
@@ -312,7 +312,7 @@ TABLE: list[tuple[datetime, str, datetime]] = [
     (FRI_EVE, "10个工作日内", sh(2026, 10, 9)),  # 28, 29, 30, then 10-08, 10-09
     (FRI_EVE, "3天内", sh(2026, 9, 21)),
     (FRI_EVE, "明天", sh(2026, 9, 19)),
-    (FRI_EVE, "周一", sh(2026, 9, 21)),
+    (FRI_EVE, "下周一", sh(2026, 9, 21)),
     (FRI_EVE, "下周五", sh(2026, 9, 25)),
     (FRI_EVE, "今晚10点", sh(2026, 9, 18, 22, 0)),
     (FRI_EVE, "周五晚上9点", sh(2026, 9, 18, 21, 0)),
@@ -378,7 +378,16 @@ REJECTED: list[tuple[datetime, str, str]] = [
     (MON, "尽快", "看不懂期限「尽快」"),
     (MON, "马上", "看不懂期限「马上」"),
     (MON, "随便什么时候", "看不懂期限「随便什么时候」"),
-    (MON, "昨天", "看不懂期限「昨天」"),
+    # The past is read whole and refused, never moved to next week, month or year.
+    (MON, "昨天", "期限已过：11月22日 17:30"),
+    (MON, "10月底", "如果是明年，请写「明年10月31日」"),
+    (MON, "1月5日", "如果是明年，请写「明年1月5日」或「2027年1月5日」"),
+    (MON, "十五号", "请写「下月15号」"),
+    (MON, "二十号前", "期限已过：11月20日 17:30"),
+    (MON, "5号下午", "期限已过：11月5日 17:30"),
+    (MON, "1号", "期限已过：11月1日 17:30"),
+    (NDAY_EVE, "8号", "请写「下月8号」"),
+    (FRI_EVE, "周一", "请写「下周一」"),
     (MON, "下午好", "看不懂期限「下午好」"),
     (MON, "", "没有写期限"),
     # Working days into 2027, for which no holiday data is loaded yet.

@@ -1,0 +1,45 @@
+"""Issue 12's time rows typed into the sandbox chat at the issue's instant (Tuesday 12-08
+10:00): a deadline read whole after a trailing 。, a past date refused rather than moved to
+next year, and 马上 making the task 急件."""
+
+from datetime import datetime
+
+import pytest
+
+from tasks.calendar.workdays import SHANGHAI
+from tasks.models import Task
+from tests.clocks import ShiftedClock
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    return ShiftedClock(start=datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI))
+
+
+def _task(office, number: int = 1) -> Task:
+    with office.rt.sessions() as session:
+        task = session.get(Task, number)
+        session.expunge(task)
+        return task
+
+
+def test_the_issues_time_rows_through_the_sandbox(office):
+    office.say("zhangwei", "交办 报送会议材料 @李娜 12月1日")
+    refused = office.last_reply("zhangwei")
+    assert refused.startswith("期限无法使用：期限已过：12月1日 17:30 早于现在")
+    assert "「明年12月1日」或「2027年12月1日」" in refused
+    with office.rt.sessions() as session:
+        assert session.get(Task, 1) is None  # nothing created
+
+    office.say("zhangwei", "新建 起草会议通知 @李娜 明天下午3点。")
+    created = office.last_reply("zhangwei")
+    assert created.startswith(
+        "已创建任务 #1「起草会议通知」（一般件），承办：李娜，期限 12月9日 15:00")
+    assert _task(office, 1).deadline.astimezone(SHANGHAI).replace(tzinfo=None) == datetime(
+        2026, 12, 9, 15, 0)
+
+    office.say("zhangwei", "新建 打印签到表 @李娜 马上")
+    urgent = office.last_reply("zhangwei")
+    assert urgent.startswith("已创建任务 #2「打印签到表」（急件）")
+    assert "「马上」：按急件办理" in urgent
+    assert _task(office, 2).kind == "urgent"
