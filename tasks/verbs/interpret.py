@@ -22,6 +22,7 @@ from typing import Protocol
 
 from tasks.calendar.workdays import WorkCalendar
 from tasks.language.grammar import MENTION, Command, Unknown
+from tasks.language.names import CONFUSED_COST, slip_distance
 from tasks.language.text import normalize
 from tasks.presentation import replies
 from tasks.verbs import natural
@@ -80,14 +81,31 @@ def interpret(text: str, *, directory: DirectoryView, now: datetime | None = Non
         command = registry.parse(command_text)
         if isinstance(command, Unknown):
             return _refused(cleaned, command)
+        slip = _time_word_slip(cleaned, command)
+        if slip is not None:
+            return _refused(cleaned, slip)
         return Interpretation(cleaned, command=command, spans=_spans(cleaned, command, registry))
+    slipped = _slip_or_unknown(cleaned, registry) if cleaned else None
+    if slipped is not None and _close_slip(registry.first_word(cleaned), registry):
+        return _refused(cleaned, slipped)  # `新健 …@李娜 3天内` is a slip, not a request
     request = natural.read_request(cleaned, directory, registry)
     if isinstance(request, str):
         return _refused(cleaned, Unknown(cleaned, request, replies.GENERAL_EXAMPLE))
+    slip = _time_word_slip(cleaned, request) if request is not None else None
+    if slip is not None:
+        return _refused(cleaned, slip)
     if request is not None:
         return Interpretation(cleaned, request=request, reply=natural.explained(request),
                               spans=_spans(cleaned, request, registry))
     return _refused(cleaned, _slip_or_unknown(cleaned, registry))
+
+
+def _close_slip(word: str, registry: Registry) -> bool:
+    """A swap or a confusable character away from a verb (`新健`, `结办`): a slip so likely
+    that the message is refused with the verb before it could read as a natural request
+    (`帮我…` is one ordinary edit from 帮助, and is a request)."""
+    return any(slip_distance(word[: len(name)].lower(), name) <= CONFUSED_COST
+               for verb in registry.nearest(word) for name in verb.names if len(name) >= 2)
 
 
 def _slip_or_unknown(cleaned: str, registry: Registry) -> Unknown:
@@ -104,6 +122,32 @@ def _slip_or_unknown(cleaned: str, registry: Registry) -> Unknown:
     if not isinstance(registry.parse(corrected), Unknown):
         return Unknown(cleaned, command.reason, corrected)
     return command
+
+
+# Words of time a slip may disguise (`名天下午` reads as "this afternoon" plus 名天 in the title).
+_TIME_WORDS = ("今天", "明天", "后天", "本周", "下周", "周末", "月底", "年底", "上午", "下午",
+               "中午", "晚上", "下班", "今晚", "明早", "明晚")
+
+
+def _time_word_slip(cleaned: str, command: Command) -> Unknown | None:
+    """A title word one confusable character from a time word, standing where a deadline
+    goes (just before the deadline read, or ending the title): refused, never guessed,
+    because the deadline the writer meant was not read."""
+    if not isinstance(command, CreateTask):
+        return None
+    title = command.title.replace(" ", "")
+    for start in range(len(title) - 1):
+        word = title[start : start + 2]
+        meant = [w for w in _TIME_WORDS if w != word and slip_distance(word, w) <= CONFUSED_COST]
+        if len(meant) != 1 or word in _TIME_WORDS:
+            continue
+        where_deadline_goes = (start + 2 == len(title)) or bool(
+            command.deadline_text and word + command.deadline_text.replace(" ", "")
+            in cleaned.replace(" ", ""))
+        if where_deadline_goes:
+            return Unknown(cleaned, f"「{word}」是「{meant[0]}」吗？期限没有读懂，没有创建任务",
+                           cleaned.replace(word, meant[0], 1))
+    return None
 
 
 def _refused(cleaned: str, unknown: Unknown) -> Interpretation:
