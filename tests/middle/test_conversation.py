@@ -180,8 +180,8 @@ def test_nothing_waiting_gets_a_friendly_answer(office):
 
 # ---- the verb after the number ------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["已办结 #1 材料已报", "#1 办完了，材料已报", "1号任务办结 材料已报",
-                                  "#1 已办结 材料已报"])
+@pytest.mark.parametrize("text", ["已办结 #1 材料已报", "#1 办完了，材料已报",
+                                  "1号任务办结 材料已报", "#1 已办结 材料已报"])
 def test_a_close_written_in_chat_order_closes(office, text):
     office.say("zhangwei", "新建 报送材料 @李娜 3天内")
     office.say("lina", "接办 #1")
