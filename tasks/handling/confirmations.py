@@ -14,6 +14,7 @@ from tasks.errors import Refusal
 from tasks.language import KIND_LABELS
 from tasks.language.deadlines import format_deadline
 from tasks.lifecycle import transitions
+from tasks.messaging.channel import Card as ChannelCard
 from tasks.messaging.inbound import CardAction
 from tasks.messaging.outbox import queue_card, queue_card_update
 from tasks.models import Card, PendingRequest
@@ -39,7 +40,7 @@ def offer(ctx: Context, request: CreateTask, text: str) -> None:
     queue_card(ctx.session, record, _card(ctx, pending, record), now=ctx.now)
 
 
-def _card(ctx: Context, pending: PendingRequest, record: Card):  # type: ignore[no-untyped-def]
+def _card(ctx: Context, pending: PendingRequest, record: Card) -> ChannelCard:
     request = CreateTask(**pending.command)
     deadline = (format_deadline(pending.deadline, ctx.now, ctx.calendar)
                 if pending.deadline else "按类型的默认期限")

@@ -63,9 +63,9 @@ def read_request(text: str, directory: Directory, registry: "Registry"
     names = [m.group(1) for m in MENTION.finditer(text) if m.group(1)]
     body = MENTION.sub(" ", text)
     leading = _leading_name(body, directory)
-    if isinstance(leading, str) and leading.startswith("!"):
-        return leading[1:]
-    if leading:
+    if isinstance(leading, str):
+        return leading
+    if leading is not None:
         names.append(leading[0])
         body = body[leading[1]:]
     for match in _HAND_TO.finditer(body):
@@ -83,7 +83,8 @@ def read_request(text: str, directory: Directory, registry: "Registry"
 
 
 def _leading_name(body: str, directory: Directory) -> tuple[str, int] | str | None:
-    """`李娜，…` / `李娜 麻烦…`: a name opening the message, and where the rest starts."""
+    """`李娜，…` / `李娜 麻烦…`: a name opening the message and where the rest starts, or
+    the refusal (str) for a name several active people bear."""
     stripped = body.lstrip()
     offset = len(body) - len(stripped)
     for size in (4, 3, 2):
@@ -98,7 +99,7 @@ def _leading_name(body: str, directory: Directory) -> tuple[str, int] | str | No
             return word, offset + size
         if len(people) > 1:
             listed = "；".join(people)
-            return f"!通讯录中有{len(people)}位「{word}」（{listed}），请用 @ 写明是哪一位"
+            return f"通讯录中有{len(people)}位「{word}」（{listed}），请用 @ 写明是哪一位"
     return None
 
 
