@@ -18,6 +18,7 @@ class VerbNames(Generic[Item]):
     def __init__(self, pairs: Iterable[tuple[str, Item]]) -> None:
         self._by_name: tuple[tuple[str, Item], ...] = tuple(
             sorted(pairs, key=lambda pair: -len(pair[0])))
+        self._nearest: dict[str, tuple[Item, ...]] = {}  # a message asks about its word often
 
     def lookup(self, name: str) -> Item | None:
         """What a verb or alias names, so `帮助 待办` can explain `我的`."""
@@ -57,6 +58,13 @@ class VerbNames(Generic[Item]):
         word = word[:12].lower()
         if len(word) < 2:  # one character (`期`, `好`) says too little to guess from
             return ()
+        if word not in self._nearest:
+            if len(self._nearest) > 4096:
+                self._nearest.clear()
+            self._nearest[word] = self._nearest_uncached(word)
+        return self._nearest[word]
+
+    def _nearest_uncached(self, word: str) -> tuple[Item, ...]:
         best: dict[float, list[Item]] = {}
         for name, item in self._by_name:
             if len(name) < 2:
@@ -78,12 +86,22 @@ _CONFUSABLE_GROUPS = (
 )
 _CONFUSABLE = {(a, b) for group in _CONFUSABLE_GROUPS for a in group for b in group if a != b}
 SWAP_COST = 0.4
+
+
+def confusable_with(char: str) -> set[str]:
+    """The characters a slip may put in place of `char`."""
+    return {b for a, b in _CONFUSABLE if a == char}
+
+
 CONFUSED_COST = 0.5
 
 
 def slip_distance(a: str, b: str) -> float:
     """Damerau (optimal string alignment) distance where a neighbour swap costs 0.4 and a
-    confusable character 0.5, so `结办` is nearer to 办结 (swap) than to 交办 or 接办."""
+    confusable character 0.5, so `结办` is nearer to 办结 (swap) than to 交办 or 接办.
+    Lengths two or more apart only report their difference (a lower bound)."""
+    if abs(len(a) - len(b)) > 1:
+        return float(abs(len(a) - len(b)))  # beyond one slip: the exact figure is not needed
     rows: list[list[float]] = [[float(j) for j in range(len(b) + 1)]]
     for i, char_a in enumerate(a, 1):
         row = [float(i)]

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from tasks.calendar.workdays import WorkCalendar
 from tasks.language.grammar import MENTION, Command, Unknown
-from tasks.language.names import CONFUSED_COST, slip_distance
+from tasks.language.names import CONFUSED_COST, confusable_with, slip_distance
 from tasks.language.text import normalize
 from tasks.presentation import replies
 from tasks.verbs import natural
@@ -129,6 +129,21 @@ _TIME_WORDS = ("今天", "明天", "后天", "本周", "下周", "周末", "月�
                "中午", "晚上", "下班", "今晚", "明早", "明晚")
 
 
+def _confused_time_words() -> dict[str, str]:
+    """Each time word with one character swapped for a confusable one (`名天` → 明天)."""
+    variants: dict[str, list[str]] = {}
+    for word in _TIME_WORDS:
+        for index, char in enumerate(word):
+            for other in confusable_with(char):
+                variant = word[:index] + other + word[index + 1 :]
+                if variant not in _TIME_WORDS:
+                    variants.setdefault(variant, []).append(word)
+    return {variant: meant[0] for variant, meant in variants.items() if len(meant) == 1}
+
+
+_CONFUSED_TIME_WORDS = _confused_time_words()
+
+
 def _time_word_slip(cleaned: str, command: Command) -> Unknown | None:
     """A title word one confusable character from a time word, standing where a deadline
     goes (just before the deadline read, or ending the title): refused, never guessed,
@@ -138,15 +153,15 @@ def _time_word_slip(cleaned: str, command: Command) -> Unknown | None:
     title = command.title.replace(" ", "")
     for start in range(len(title) - 1):
         word = title[start : start + 2]
-        meant = [w for w in _TIME_WORDS if w != word and slip_distance(word, w) <= CONFUSED_COST]
-        if len(meant) != 1 or word in _TIME_WORDS:
+        meant = _CONFUSED_TIME_WORDS.get(word)
+        if meant is None:
             continue
         where_deadline_goes = (start + 2 == len(title)) or bool(
             command.deadline_text and word + command.deadline_text.replace(" ", "")
             in cleaned.replace(" ", ""))
         if where_deadline_goes:
-            return Unknown(cleaned, f"「{word}」是「{meant[0]}」吗？期限没有读懂，没有创建任务",
-                           cleaned.replace(word, meant[0], 1))
+            return Unknown(cleaned, f"「{word}」是「{meant}」吗？期限没有读懂，没有创建任务",
+                           cleaned.replace(word, meant, 1))
     return None
 
 
