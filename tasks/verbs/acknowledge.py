@@ -81,7 +81,7 @@ def _prompt(ctx: Context, task: Task, *, single: bool) -> None:
 
 VERBS = (
     Verb(
-        "收到", 35, "回应新任务：列出等你接办的任务（不会自动接办）", "收到",
+        "收到", 35, "只回应不接办", "收到",
         aliases=ACKNOWLEDGEMENTS[1:],
         usage="收到 [#编号]（也可写 好的、明白、马上办、在办）",
         who="所有人。",
