@@ -120,7 +120,7 @@ def _slip_or_unknown(cleaned: str, registry: Registry) -> Unknown:
         return command
     corrected = nearest[0].verb + cleaned[len(word):]
     if not isinstance(registry.parse(corrected), Unknown):
-        return Unknown(cleaned, command.reason, corrected)
+        return Unknown(cleaned, f"{command.reason}请改为：{corrected}", command.example)
     return command
 
 
@@ -160,8 +160,9 @@ def _time_word_slip(cleaned: str, command: Command) -> Unknown | None:
             command.deadline_text and word + command.deadline_text.replace(" ", "")
             in cleaned.replace(" ", ""))
         if where_deadline_goes:
-            return Unknown(cleaned, f"「{word}」是「{meant}」吗？期限没有读懂，没有创建任务",
-                           cleaned.replace(word, meant, 1))
+            corrected = cleaned.replace(word, meant, 1)
+            return Unknown(cleaned, f"「{word}」是「{meant}」吗？期限没有读懂，没有创建任务。"
+                                    f"请改为：{corrected}", replies.GENERAL_EXAMPLE)
     return None
 
 

@@ -45,5 +45,5 @@ def test_a_slip_is_refused_with_the_corrected_message(text, corrected):
     reading = interpret(text, directory=Nobody())
     assert reading.command is None and reading.request is None and reading.refusal is not None
     if corrected is not None:
-        assert f"可以这样写：{corrected}；" in reading.reply
+        assert f"请改为：{corrected}" in reading.reply
     assert reading.reply.count("没有看懂") == 1

@@ -207,7 +207,7 @@ def test_a_slip_is_refused_with_the_nearest_verb_and_nothing_changes(office, tex
     sender = "zhangwei" if text.startswith(("新健", "交办")) else "lina"
     reply = office.say(sender, text).reply(sender)
 
-    assert f"「{meant}」" in reply and f"可以这样写：{corrected}；" in reply
+    assert f"「{meant}」" in reply and f"请改为：{corrected}" in reply
     assert reply.count("没有看懂") == 1
     changed = {name for name, rows in office.state().items() if rows != before[name]}
     assert changed <= {"inbox", "outbox"}
