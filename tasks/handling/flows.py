@@ -16,8 +16,10 @@ from tasks.core.context import Context
 from tasks.core.office_rules import OfficeRules
 from tasks.directory import changes
 from tasks.directory.lookup import person_by_userid
+from tasks.directory.view import SessionDirectory
 from tasks.errors import Refusal
 from tasks.feedback import ratings
+from tasks.handling import confirmations
 from tasks.lifecycle import transitions
 from tasks.messaging.inbound import CardAction, DirectoryChange, Inbound, TextMessage
 from tasks.messaging.outbox import queue_text
@@ -25,6 +27,7 @@ from tasks.models import Card
 from tasks.presentation import cards, replies
 from tasks.reminders import schedule
 from tasks.verbs import registry
+from tasks.verbs.interpret import interpret
 from tasks.verbs.record import load_task
 from tasks.vocabulary import RATING_LEVELS
 
@@ -56,17 +59,30 @@ def handle(session: Session, message: Inbound, *, now: datetime,
 
 
 def _on_text(ctx: Context, text: str) -> None:
-    """The reason a bad rating asked for, in plain words, or else a command for its verb."""
+    """The reason a bad rating asked for, in plain words, or else what the language reads:
+    a command for its verb, a natural request to confirm on a card, or a refusal."""
     if ratings.take_reason(ctx, text, is_command=registry.looks_like_command):
         return
-    registry.dispatch(ctx, registry.parse_command(text))
+    reading = interpret(text, directory=SessionDirectory(ctx.session), now=ctx.now)
+    if reading.request is not None:
+        confirmations.offer(ctx, reading.request, reading.text)
+    elif reading.command is not None:
+        registry.dispatch(ctx, reading.command)
+    else:
+        ctx.reply(reading.reply)
 
 
 def _on_card_action(ctx: Context, action: CardAction) -> None:
     ctx.channel = "card"
     record = ctx.session.scalar(select(Card).where(Card.platform_card_id == action.card_id))
     parsed = cards.parse_button_key(action.action)
-    if record is None or parsed is None or parsed[1] != record.task_id:
+    if record is not None and record.purpose == "request" and parsed is not None:
+        name, detail = cards.split_action(parsed[0])
+        if name in cards.REQUEST_ACTIONS and detail == record.request_id:
+            confirmations.on_press(ctx, record, action, name)
+            return
+    if record is None or parsed is None or record.task_id is None \
+            or parsed[1] != record.task_id:
         raise Refusal("这张卡片已失效，请发送「我的」查看当前任务。")
     task = load_task(ctx, record.task_id)
     clicked = (record, action.response_code)

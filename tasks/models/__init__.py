@@ -6,6 +6,7 @@ from tasks.models.directory import DEFAULT_PLATFORM, Department, Membership, Per
 from tasks.models.messaging import InboxMessage, OutboxMessage
 from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
 from tasks.models.reminder import Reminder
+from tasks.models.request import PendingRequest
 from tasks.models.routing import (
     DutyShift,
     Holding,
@@ -35,6 +36,7 @@ __all__ = [
     "Membership",
     "OPEN_STATES",
     "OutboxMessage",
+    "PendingRequest",
     "Person",
     "Reminder",
     "RoutingRule",

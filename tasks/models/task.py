@@ -214,13 +214,14 @@ class Card(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_card_id: Mapped[str] = mapped_column(String(128), unique=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("pending_requests.id"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     purpose: Mapped[str] = mapped_column(String(16), default="offer")
     update_handle: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    task: Mapped[Task] = relationship()
+    task: Mapped[Task] = relationship()  # None only for a confirmation card (purpose "request")
     recipient: Mapped[Person] = relationship()
 
 

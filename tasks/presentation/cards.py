@@ -19,6 +19,11 @@ EXTEND = "extend"
 RATE = "rate"  # rate.1 … rate.5: a level of the 好差评 scale, best first
 REDO = "redo"  # redo.<rating id>: a supervisor sends a badly rated task back (重办)
 RECTIFY = "rectify"  # rectify.<rating id>: … or opens a follow-up task (整改)
+# A natural request's confirmation card: `confirm.<request id>:0` and so on (no task yet).
+CONFIRM = "confirm"  # 创建: create exactly what the card shows
+REPHRASE = "rephrase"  # 修改说明: answer with the request written as a command
+DISMISS = "dismiss"  # 取消: grey the card, create nothing
+REQUEST_ACTIONS = (CONFIRM, REPHRASE, DISMISS)
 
 
 def button_key(action: str, task: Task) -> str:
@@ -68,6 +73,44 @@ def chase_card(task: Task, card_id: str, chaser: str, note: str, now: datetime,
             CardButton("进展", button_key(PROGRESS, task), primary=True),
             CardButton("办结", button_key(CLOSE, task)),
             CardButton("延期", button_key(EXTEND, task)),
+        ),
+    )
+
+
+def accept_prompt_card(task: Task, card_id: str, now: datetime,
+                       calendar: WorkCalendar | None, *, single: bool) -> Card:
+    """An acknowledgement's answer (`收到`): the task still waiting, with its one 接办 button."""
+    return Card(
+        card_id=card_id,
+        title=f"接办 #{task.id}？" if single else f"待接办 #{task.id}",
+        subtitle=task.title,
+        fields=_fields(task, now, calendar),
+        buttons=(CardButton("接办", button_key(ACCEPT, task), primary=True),),
+    )
+
+
+def request_key(action: str, request_id: int) -> str:
+    """`confirm.7:0`: the action, the pending request and no task (there is none yet)."""
+    return f"{action}.{request_id}:0"
+
+
+def request_card(request_id: int, card_id: str, holders: str, title: str, deadline: str,
+                 kind: str) -> Card:
+    """A natural request shown before anything is created, with 创建 / 修改说明 / 取消."""
+    return Card(
+        card_id=card_id,
+        title="要创建这个任务吗？",
+        subtitle=title,
+        fields=(
+            CardField("承办人", holders),
+            CardField("内容", _short(title)),
+            CardField("期限", deadline),
+            CardField("类型", kind),
+        ),
+        buttons=(
+            CardButton("创建", request_key(CONFIRM, request_id), primary=True),
+            CardButton("修改说明", request_key(REPHRASE, request_id)),
+            CardButton("取消", request_key(DISMISS, request_id)),
         ),
     )
 

@@ -317,8 +317,31 @@ def history_line(event: TaskEvent) -> str:
     return f"{stamp(event.at)} {actor} {ACTION_LABELS.get(event.action, event.action)}{via}{text}"
 
 
+_HELP_HINT = "发送「帮助」查看全部指令"
+# What to show when nothing in the message says which verb was meant.
+GENERAL_EXAMPLE = "新建 整理会议纪要 @李娜 明天下午5点前"
+
+
 def unknown_command(reason: str, example: str) -> str:
-    return f"没有看懂：{reason}\n可以这样写：{example}\n发送「帮助」查看全部指令。"
+    """One line saying what was not understood, then one example: a reason that already says
+    没有看懂 or already points to 帮助 is not repeated (`没有看懂：没有看懂「asdf」…`)."""
+    core = reason.removeprefix("没有看懂").lstrip("：:，, ")
+    core = core.removesuffix(_HELP_HINT).rstrip("，,。 ") or "这条消息"
+    shown = GENERAL_EXAMPLE if example == "帮助" else example
+    return f"没有看懂：{core}\n可以这样写：{shown}；{_HELP_HINT}。"
+
+
+def acknowledged_nothing_waiting() -> str:
+    return "好的。目前没有等你接办的任务，发送「我的」查看手上的任务。"
+
+
+def acknowledged_not_waiting(number: int) -> str:
+    return f"好的。#{number} 没有在等你接办，发送「查询 #{number}」查看它的情况。"
+
+
+def acknowledged_several(count: int, shown: int) -> str:
+    more = f"（先列出{shown}个，其余发送「我的」查看）" if count > shown else ""
+    return f"有{count}个任务等你接办{more}，请在要接的任务卡片上点「接办」，或发送「接办 #编号」。"
 
 
 def name_problem(written: str, candidates: Sequence[Person]) -> str:

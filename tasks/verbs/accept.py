@@ -31,10 +31,12 @@ def _handle(ctx: Context, command: AcceptTask) -> None:
 
 VERBS = (
     Verb(
-        "接办", 30, "接下交给你的任务", "接办 #12", aliases=("接收", "接单", "收到"),
+        "接办", 30, "接下交给你的任务", "接办 #12", aliases=("接收", "接单"),
         usage="接办 #编号（也可直接点卡片上的「接办」）",
-        examples=("接办 #12", "收到 12号"),
-        notes=("说明：两人同时接办时只有一人成功，另一人会收到提示。" + TASK_NUMBER_NOTE,),
+        examples=("接办 #12", "接单 12号"),
+        notes=("说明：两人同时接办时只有一人成功，另一人会收到提示；"
+               "「收到」「好的」只是回应，不会接办，助手会列出等你接办的任务和「接办」按钮。"
+               + TASK_NUMBER_NOTE,),
         command=AcceptTask, parse=_parse, handle=_handle, action=ACCEPT,
     ),
 )

@@ -20,6 +20,7 @@ from tasks.language.grammar import HELP_EXAMPLE, Command, Misread, Unknown, show
 from tasks.language.names import VerbNames
 from tasks.language.text import normalize
 from tasks.presentation import replies
+from tasks.verbs import word_order
 from tasks.verbs.record import Said, Verb
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class Registry:
         led = self._led(cleaned)
         if led is not None:
             return led
+        cleaned = word_order.canonical(cleaned, self._names) or cleaned
         found = self._names.split(cleaned)
         if found is None:
             return self._unknown_verb(cleaned)
@@ -137,13 +139,34 @@ class Registry:
                     return command
         return None
 
+    def recognises(self, text: str) -> bool:
+        """Whether a message names a verb (or a kind word standing for one) in any order we
+        read; a message that does not may be a natural request or a slip."""
+        cleaned = normalize(text)
+        if not cleaned or self._led(cleaned) is not None:
+            return bool(cleaned)
+        cleaned = word_order.canonical(cleaned, self._names) or cleaned
+        return self._names.split(cleaned) is not None
+
+    def first_word(self, text: str) -> str:
+        """The word a message starts with, as a refusal quotes it."""
+        return re.split(r"[\s#@:,0-9]", text, maxsplit=1)[0] or text.split(" ")[0]
+
+    def nearest(self, word: str) -> tuple[Verb[Any], ...]:
+        """The verbs a slip (`结办`, `专办`) most likely meant: one, several tied, or none."""
+        return self._names.nearest(word)
+
     def _unknown_verb(self, text: str) -> Unknown:
         """Name the word we could not read and, if it looks like a slip, the verb it resembles."""
-        word = re.split(r"[\s#@:,0-9]", text, maxsplit=1)[0] or text.split(" ")[0]
-        suggestion = self._names.closest(word)
-        if suggestion is not None:
-            return Unknown(text, f"没有「{shown(word)}」这个指令，是要用「{suggestion.verb}」吗？",
-                           suggestion.example)
+        word = self.first_word(text)
+        nearest = self._names.nearest(word)
+        if len(nearest) == 1:
+            return Unknown(text, f"没有「{shown(word)}」这个指令，是要用「{nearest[0].verb}」吗？",
+                           nearest[0].example)
+        if nearest:
+            options = "」还是「".join(verb.verb for verb in nearest)
+            return Unknown(text, f"没有「{shown(word)}」这个指令，是要用「{options}」？",
+                           nearest[0].example)
         return Unknown(text, f"没有看懂「{shown(word)}」，发送「帮助」查看全部指令", HELP_EXAMPLE)
 
     def looks_like_command(self, text: str) -> bool:

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from tasks.language import Command, Unknown, normalize, parse_interval
 from tasks.verbs.accept import AcceptTask
+from tasks.verbs.acknowledge import Acknowledge
 from tasks.verbs.cancel import CancelTask
 from tasks.verbs.chase import ChaseTask
 from tasks.verbs.close import CloseTask
@@ -174,8 +175,17 @@ PARSED: list[tuple[str, Command]] = [
     ("接办 #12！", AcceptTask(12)),
     ("接收 #12", AcceptTask(12)),
     ("接单 12号", AcceptTask(12)),
-    ("收到 #12", AcceptTask(12)),
-    ("收到，＃12", AcceptTask(12)),
+    ("接单 #12", AcceptTask(12)),
+    ("接收，＃12", AcceptTask(12)),
+    # 收到 is an acknowledgement now (issue 12): it lists what waits, it never accepts
+    ("收到 #12", Acknowledge(12)),
+    ("收到，＃12", Acknowledge(12)),
+    ("收到", Acknowledge()),
+    ("好的，谢谢", Acknowledge()),
+    # the verb after the number, 已 before it, 了 after it (issue 12)
+    ("已办结 #12", CloseTask(12, "")),
+    ("#12 办完了", CloseTask(12, "")),
+    ("12号任务办结 材料已报", CloseTask(12, "材料已报")),
     # ---- 进展 ----------------------------------------------------------------------------
     (PROGRESS_EXAMPLE, ReportProgress(12, "初稿已完成一半")),
     ("进展：＃１２，初稿已完成一半", ReportProgress(12, "初稿已完成一半")),
@@ -298,7 +308,8 @@ PARSED: list[tuple[str, Command]] = [
     ("帮助：新建", ShowHelp("新建")),
     ("帮助 待办", ShowHelp("我的")),
     ("帮助 转交", ShowHelp("转办")),
-    ("帮助 收到", ShowHelp("接办")),
+    ("帮助 接单", ShowHelp("接办")),
+    ("帮助 好的", ShowHelp("收到")),
     ("帮助 驳回延期", ShowHelp("不同意延期")),
     ("帮助 谁值班", ShowHelp("值班")),
     ("帮助 会议纪要", ShowHelp("新建")),
@@ -340,8 +351,8 @@ REFUSED: list[tuple[str, str, str]] = [
     # verbs that take a number
     ("接办", "缺少任务编号", ACCEPT_EXAMPLE),
     ("接办 ", "缺少任务编号", ACCEPT_EXAMPLE),
-    ("收到", "缺少任务编号", ACCEPT_EXAMPLE),
-    ("收到，谢谢", "缺少任务编号", ACCEPT_EXAMPLE),
+    ("接单", "缺少任务编号", ACCEPT_EXAMPLE),
+    ("接收，谢谢", "缺少任务编号", ACCEPT_EXAMPLE),
     ("接办 #abc", "没有看懂任务编号，请写成 #12", ACCEPT_EXAMPLE),
     ("接办 #12 #13", "接办后面只需写一个任务编号", ACCEPT_EXAMPLE),
     ("接办 #0", "任务编号应大于0", ACCEPT_EXAMPLE),
@@ -470,9 +481,9 @@ def test_long_unknown_word_is_shortened_in_the_reason() -> None:
 
 def test_help_lists_every_verb_most_used_first() -> None:
     assert list(VERBS) == [
-        "新建", "交办", "接办", "进展", "办结", "转办", "延期", "我的", "查询", "催办", "请示",
-        "急件", "撤销", "重办", "评价", "整改", "同意延期", "不同意延期", "类型", "请假", "销假",
-        "值班", "帮助",
+        "新建", "交办", "接办", "收到", "进展", "办结", "转办", "延期", "我的", "查询", "催办",
+        "请示", "急件", "撤销", "重办", "评价", "整改", "同意延期", "不同意延期", "类型", "请假",
+        "销假", "值班", "帮助",
     ]
     assert all("例：" in line for line in VERBS.values())
     assert all(spec.available for spec in VERB_SPECS)

@@ -9,6 +9,7 @@ ALLOWED = {
     "tasks", "tasks.vocabulary", "tasks.errors",
     "tasks.models", "tasks.models.base", "tasks.models.closure", "tasks.models.directory",
     "tasks.models.messaging", "tasks.models.policy", "tasks.models.reminder",
+    "tasks.models.request",
     "tasks.models.routing", "tasks.models.task",
     "tasks.messaging", "tasks.messaging.inbox", "tasks.messaging.inbound",
     "tasks.messaging.channel",
