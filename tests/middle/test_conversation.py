@@ -191,6 +191,7 @@ def test_a_close_written_in_chat_order_closes(office, text):
 
 
 # ---- slips (typo table) -------------------------------------------------------------------
+# A slip in a time word (名天下午) is the deadline reader's refusal: tests/middle/test_deadlines.py.
 
 @pytest.mark.parametrize(("text", "meant", "corrected"), [
     ("新健 起草通知 @李娜 3天内", "新建", "新建 起草通知 @李娜 3天内"),
@@ -198,13 +199,12 @@ def test_a_close_written_in_chat_order_closes(office, text):
     ("接半 #1", "接办", "接办 #1"),
     ("结办 #1 材料已报", "办结", "办结 #1 材料已报"),
     ("专办 #1 @马骏 归他办", "转办", "转办 #1 @马骏 归他办"),
-    ("交办 起草通知 @李娜 名天下午", "明天", "交办 起草通知 @李娜 明天下午"),
 ])
 def test_a_slip_is_refused_with_the_nearest_verb_and_nothing_changes(office, text, meant,
                                                                       corrected):
     office.say("zhangwei", "新建 报送材料 @李娜 3天内")
     before = office.state()
-    sender = "zhangwei" if text.startswith(("新健", "交办")) else "lina"
+    sender = "zhangwei" if text.startswith("新健") else "lina"
     reply = office.say(sender, text).reply(sender)
 
     assert f"「{meant}」" in reply and f"请改为：{corrected}" in reply
