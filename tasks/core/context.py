@@ -63,4 +63,6 @@ class Context:
         try:
             return parse_deadline(text, self.now, self.calendar)
         except DeadlineError as error:
-            raise Refusal(f"期限无法使用：{error}") from error
+            reason = str(error)  # 期限已过… already says it is the deadline
+            raise Refusal(reason if reason.startswith("期限") else f"期限无法使用：{reason}") \
+                from error

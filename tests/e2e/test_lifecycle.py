@@ -317,7 +317,7 @@ def test_an_assignment_without_deadline_is_refused(office):
 
 def test_a_deadline_in_the_past_is_refused_with_the_reason(office):
     office.say("zhangwei", "新建 补报材料 @李娜 今天上午8点")
-    assert "期限无法使用：期限已过" in office.last_reply("zhangwei")
+    assert office.last_reply("zhangwei").startswith("期限已过")
     with office.rt.sessions() as session:
         assert session.scalar(select(Task.id)) is None
 
