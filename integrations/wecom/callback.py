@@ -80,7 +80,8 @@ class CallbackVerifier:
         signature = params.get("msg_signature", "")
         timestamp = params.get("timestamp", "")
         nonce = params.get("nonce", "")
-        if not (signature and timestamp and nonce) or not timestamp.isdigit():
+        if not (_short_ascii(signature) and _short_ascii(nonce)
+                and _short_ascii(timestamp, 12) and timestamp.isdigit()):
             raise CallbackRefused(400, "missing or malformed msg_signature/timestamp/nonce")
         age = abs(now.timestamp() - int(timestamp))
         if age > self.max_age.total_seconds():
@@ -104,3 +105,13 @@ def _parse_xml(data: bytes) -> Element:
 def _text_of(root: Element, tag: str) -> str:
     child = root.find(tag)
     return (child.text or "").strip() if child is not None else ""
+
+
+def _short_ascii(value: str, longest: int = 128) -> bool:
+    """A query value WeCom could have sent: present, ASCII and short.
+
+    `str.isdigit` alone takes "²" (int() then raises), a 400-digit timestamp overflows the
+    clock arithmetic, and `hmac.compare_digest` raises on a non-ASCII signature: each must
+    be a clean 400, not a server error.
+    """
+    return 0 < len(value) <= longest and value.isascii() and value.isprintable()

@@ -128,3 +128,18 @@ def test_health_reports_database_and_redis(office):
     answer = requests.get(f"{base}/healthz", timeout=10)
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+@pytest.mark.parametrize(("method", "query"), [
+    ("post", {"msg_signature": "x", "timestamp": "\u00b2", "nonce": "n"}),
+    ("post", {"msg_signature": "x", "timestamp": "9" * 400, "nonce": "n"}),
+    ("post", {"msg_signature": "\u00e9", "timestamp": "{now}", "nonce": "n"}),
+    ("get", {"msg_signature": "\u00e9", "timestamp": "{now}", "nonce": "n", "echostr": "a"}),
+])
+def test_a_query_wecom_could_not_send_is_a_400_not_a_server_error(office, method, query):
+    """The three one-request 500s found in the hardening probe, each refused plainly."""
+    params = {k: v.replace("{now}", str(int(time.time()))) for k, v in query.items()}
+    url = office.sandbox.state.config.callback_url
+    answer = requests.request(method, url, params=params, data=b"<xml/>", timeout=10)
+    assert answer.status_code == 400
+    assert counts(office) == (0, 0, 0)

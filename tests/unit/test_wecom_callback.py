@@ -95,6 +95,10 @@ def test_an_oversized_body_is_refused_before_parsing(verifier):
     {},
     {"msg_signature": "abc", "timestamp": "soon", "nonce": "1"},
     {"timestamp": "1409659813", "nonce": "1372623149"},
+    {**POST_QUERY, "timestamp": "\u00b2"},  # str.isdigit() says yes, int() says no
+    {**POST_QUERY, "timestamp": "9" * 400},  # too large for the clock arithmetic
+    {**POST_QUERY, "msg_signature": "\u00e9" * 40},  # compare_digest takes ASCII only
+    {**POST_QUERY, "nonce": "n" * 1000},
 ])
 def test_missing_or_malformed_query_is_refused(verifier, query):
     with pytest.raises(CallbackRefused) as refused:
