@@ -28,6 +28,10 @@ def verify_url() -> Response:
         echo = rt.verifiers[PLATFORM].verify_url(request.args, rt.clock())
     except CallbackRefused as refused:
         return _refuse(refused)
+    if not _claim_signature(rt, request.args["msg_signature"]):
+        # The signature of a message we received: someone is replaying a captured POST's
+        # query to make us decrypt for them.
+        return _refuse(CallbackRefused(403, "signature already used"))
     return Response(echo, mimetype="text/plain")
 
 
@@ -53,18 +57,18 @@ def receive() -> Response:
         except Exception:  # storage down: WeCom retries on anything but 200
             log.exception("could not store a callback")
             return Response("storage unavailable", status=503)
-    if not _after_commit(rt, request.args["msg_signature"], wake=stored) and not stored:
-        return _refuse(CallbackRefused(403, "replayed signature"))
+    # A byte-identical retry of a stored message is answered 200 like the first delivery:
+    # the inbox's unique key has made it a no-op, and WeCom must not see a failure for a
+    # message we hold. Its signature is still claimed, so a URL check cannot reuse it.
+    _after_commit(rt, request.args["msg_signature"], wake=stored)
     return Response("", status=200)
 
 
-def _after_commit(rt: Runtime, signature: str, *, wake: bool) -> bool:
-    """Record the signature and, for a new message, wake a worker: one round trip.
+def _after_commit(rt: Runtime, signature: str, *, wake: bool) -> None:
+    """Claim the signature and, for a new message, wake a worker: one round trip.
 
-    Returns False when the signature was seen before. A replay repeats the message id
-    too, so the inbox's unique key has already made it a no-op; the caller only decides
-    how to answer. Without Redis the message is safe in the inbox and the sweep wakes a
-    worker within seconds.
+    Without Redis the message is safe in the inbox and the sweep wakes a worker within
+    seconds.
     """
     try:
         pipeline = rt.redis.pipeline(transaction=False)
@@ -72,13 +76,25 @@ def _after_commit(rt: Runtime, signature: str, *, wake: bool) -> bool:
                      ex=rt.settings.callback_max_age * 2)
         if wake:
             signals.raise_flag(pipeline)
-        first_seen, *flagged = pipeline.execute()
+        _claimed, *flagged = pipeline.execute()
         if flagged and flagged[0]:
             signals.enqueue_processing(rt.queue)
     except redis.RedisError:
         log.warning("Redis unavailable: message stored, processing left to the sweep")
+
+
+def _claim_signature(rt: Runtime, signature: str) -> bool:
+    """True unless a request (a message, or an earlier URL check) already used it.
+
+    Without Redis the URL check still only echoes a plaintext shaped like WeCom's
+    (`CallbackVerifier.verify_url`), never a message.
+    """
+    try:
+        return bool(rt.redis.set(SEEN_SIGNATURE + signature, "1", nx=True,
+                                 ex=rt.settings.callback_max_age * 2))
+    except redis.RedisError:
+        log.warning("Redis unavailable: URL check answered without its replay check")
         return True
-    return bool(first_seen)
 
 
 def _refuse(refused: CallbackRefused) -> Response:

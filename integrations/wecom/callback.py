@@ -20,6 +20,8 @@ from wechatpy.exceptions import InvalidSignatureException
 from integrations.wecom.events import decode_event
 from tasks.messaging.inbound import Inbound
 
+ECHO_LONGEST = 64  # WeCom's echostr plaintexts are numeric strings of about 20 digits
+
 
 class CallbackRefused(Exception):
     """A callback we will not act on; `status` is 400 for malformed, 403 for untrusted."""
@@ -52,11 +54,16 @@ class CallbackVerifier:
             raise CallbackRefused(400, "missing echostr")
         self._check_signature(signature, timestamp, nonce, echo)
         try:
-            return self._crypto.check_signature(signature, timestamp, nonce, echo)
+            plain = self._crypto.check_signature(signature, timestamp, nonce, echo)
         except (InvalidSignatureException, InvalidCorpIdException) as error:
             raise CallbackRefused(403, "echostr not for this app") from error
         except Exception as error:  # any decryption failure of attacker-chosen bytes
             raise CallbackRefused(400, "echostr cannot be decrypted") from error
+        if not _short_ascii(plain, ECHO_LONGEST) or "<" in plain:
+            # WeCom's echo is a short random string; anything else (a message's XML sent as
+            # echostr) would make this URL a decryption service.
+            raise CallbackRefused(400, "echostr is not a URL check")
+        return plain
 
     def decode(self, params: Mapping[str, str], body: bytes, now: datetime) -> Inbound | None:
         """Verify a POSTed callback and decode it; None for events this product ignores."""

@@ -74,10 +74,23 @@ def test_a_duplicate_delivery_is_answered_with_success_and_acts_once(office):
     assert counts(office)[2] == 1
 
 
-def test_a_replayed_signature_is_refused(office):
+def test_a_byte_identical_retry_is_answered_200_and_does_nothing(office):
     params, body = signed("帮助", msg_id=8)
     assert post(office, params, body).status_code == 200
-    assert post(office, params, body).status_code == 403
+    assert post(office, params, body).status_code == 200
+    assert counts(office)[0] == 1
+
+
+def test_a_messages_signature_cannot_make_the_url_check_decrypt_it(office):
+    """Issue 13, finding 6: POST a message, then GET the URL check with the same query and
+    echostr=<its Encrypt>; the answer must never be the message's plaintext."""
+    params, body = signed("新建 机密事项 @李娜 3天内", msg_id=9)
+    assert post(office, params, body).status_code == 200
+    encrypted = body.decode().split("<Encrypt><![CDATA[")[1].split("]]>")[0]
+    answer = requests.get(office.sandbox.state.config.callback_url,
+                          params={**params, "echostr": encrypted}, timeout=10)
+    assert answer.status_code in (400, 403)
+    assert "机密事项" not in answer.text and "<xml>" not in answer.text
 
 
 @pytest.mark.parametrize("tamper", ["signature", "stale", "future", "malformed", "entity bomb",

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from integrations.wecom.callback import CallbackRefused, CallbackVerifier
+from integrations.wecom.sandbox.envelope import encrypt_echo
 from tasks.messaging.inbound import CardAction, TextMessage
 
 TOKEN, CORP_ID = "QDG6eK", "wx5823bf96d3bd56c7"
@@ -144,3 +145,17 @@ def test_events_the_product_does_not_use_are_ignored(event):
     xml = (f"<xml><FromUserName>lina</FromUserName><CreateTime>1</CreateTime>"
            f"<MsgType>event</MsgType><Event>{event}</Event><AgentID>1</AgentID></xml>")
     assert decode_event(fromstring(xml)) is None
+
+
+def test_the_url_check_echoes_only_a_plaintext_shaped_like_wecoms(verifier):
+    """A message's ciphertext sent as echostr must not come back decrypted (even without
+    the web layer's signature claim, e.g. with Redis down)."""
+    now = POST_TIME
+    for plaintext in ("<xml><Content>机密</Content></xml>", "9" * 65):
+        query = encrypt_echo(plaintext, TOKEN, AES_KEY, CORP_ID, str(int(now.timestamp())), "n")
+        with pytest.raises(CallbackRefused) as refused:
+            verifier.verify_url(query, now)
+        assert refused.value.status == 400
+    query = encrypt_echo("1616140317555161061", TOKEN, AES_KEY, CORP_ID,
+                         str(int(now.timestamp())), "n")
+    assert verifier.verify_url(query, now) == "1616140317555161061"
