@@ -14,6 +14,9 @@ USER_CHANGES = frozenset({"create_user", "update_user", "delete_user"})
 PARTY_CHANGES = frozenset({"create_party", "update_party", "delete_party"})
 
 
+SYSTEM_SENDER = "sys"  # FromUserName of WeCom's own events (通讯录变更)
+
+
 def decode_event(root: Element) -> Inbound | None:
     """Text messages, card clicks and directory changes become inbound messages;
     everything else is ignored."""
@@ -29,7 +32,9 @@ def decode_event(root: Element) -> Inbound | None:
     if msg_type == "event" and event == "template_card_event":
         return _card_action(fields, sender)
     if msg_type == "event" and event == "change_contact":
-        return _directory_change(fields, sender)
+        # WeCom sends directory events from its system account; the same event from a
+        # member (however it got signed) changes nothing.
+        return _directory_change(fields, sender) if sender == SYSTEM_SENDER else None
     return None
 
 

@@ -216,3 +216,10 @@ def test_department_changes_keep_the_tree_sound(office):
     _apply(office, "delete_party", department_id="4")
     assert moved.active is False
     assert _person(office, "yang").department_names == ["综合科"]
+
+
+def test_a_directory_event_from_a_member_changes_nothing():
+    """Issue 13, finding 9: only WeCom's system account sends directory events."""
+    forged = CREATE_USER.replace("<![CDATA[sys]]>", "<![CDATA[zhangwei]]>")
+    assert decode(CREATE_USER) is not None
+    assert decode(forged) is None
