@@ -31,13 +31,6 @@ ROLE_LABELS = {
 }
 
 
-
-def not_found(number: int) -> str:
-    """The one answer for a task that does not exist and for one the asker has no part in,
-    so a refusal never tells an outsider who holds a task or what state it is in."""
-    return f"没有找到与你有关的任务 #{number}，请发送「我的」查看你的任务编号。"
-
-
 @dataclass(frozen=True)
 class Action:
     """One row of the authorization matrix: what is done to a task, its Chinese name (as a
@@ -118,11 +111,8 @@ class Authority:
         if row is None:  # a programming error: the verb registry declares every row
             raise LookupError(f"no verb declares the action {action!r}; is tasks.verbs loaded?")
         name, allowed = row.name, row.roles
-        roles = self.roles(person, task)
-        if roles & set(allowed):
+        if self.roles(person, task) & set(allowed):
             return
-        if not roles:  # need to know: no names, no state, not even that the task exists
-            raise Refusal(not_found(task.id))
         raise Refusal(f"无法{name}：任务 #{task.id} 只有{self._who(allowed, task)}可以{name}。")
 
     def supervisors(self, task: Task) -> list[Person]:

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
-from tasks.core import authority
 from tasks.core.ledger import Stretch
 from tasks.core.sla import WORKING_UNITS
 from tasks.language import KIND_LABELS, format_deadline
@@ -358,7 +357,7 @@ def not_in_directory() -> str:
 
 
 def task_not_found(number: int) -> str:
-    return authority.not_found(number)
+    return f"没有找到任务 #{number}，请发送「我的」查看你的任务编号。"
 
 
 # A chase card's buttons cannot carry text, so each asks for the command to type.
