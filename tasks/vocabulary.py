@@ -17,3 +17,6 @@ FLAG_LABELS = {
     "poor_work": "办而不力",
     "holder_left": "承办人离开",
 }
+
+# 周一 … 周日, indexed by date.weekday().
+WEEKDAY_NAMES = "一二三四五六日"

@@ -20,8 +20,8 @@ from tasks.language.deadline_grammar import (
     Spec,
     Weekday,
 )
+from tasks.vocabulary import WEEKDAY_NAMES
 
-_WEEKDAY_NAMES = "一二三四五六日"
 _NAMES_WEEKDAY = re.compile("周|星期|礼拜")
 _LOOKAHEAD_DAYS = 400  # the next occurrence of every statutory holiday
 _LOOKBACK_DAYS = 10  # a break already under way began at most this long ago
@@ -92,7 +92,7 @@ def past_reason(phrase: str, spec: Spec, when: datetime, now: datetime,
                 calendar: WorkCalendar) -> str:
     """`「上周五」是12月4日 17:30（周五），已经过去了。…请写「下周五」`: the instant read, and
     the nearest way to write a deadline that is still ahead."""
-    weekday = "" if _NAMES_WEEKDAY.search(phrase) else f"是周{_WEEKDAY_NAMES[when.weekday()]}，"
+    weekday = "" if _NAMES_WEEKDAY.search(phrase) else f"是周{WEEKDAY_NAMES[when.weekday()]}，"
     said = f"期限已过：{_stamp(when, now)} 早于现在（「{phrase}」{weekday}已经过去了）"
     suggestion = _suggestion(spec, when, now, calendar) if isinstance(spec, Moment) else None
     return f"{said}。{suggestion}" if suggestion else f"{said}。"
@@ -113,7 +113,7 @@ def _suggestion(spec: Moment, when: datetime, now: datetime, calendar: WorkCalen
         case Weekday(day, weeks):
             this_week = when + timedelta(days=7 * -(weeks or 0))
             word = "本周" if this_week > now else "下周"
-            return f"请写「{word}{_WEEKDAY_NAMES[day]}{clock}」"
+            return f"请写「{word}{WEEKDAY_NAMES[day]}{clock}」"
         case MonthDay(day, _):
             return f"请写「下月{day}号{clock}」"
         case MonthEnd(months):

@@ -50,6 +50,7 @@ from tasks.language.deadline_grammar import (
 from tasks.language.deadline_limits import holiday_day, past_reason
 from tasks.language.deadline_split import find_deadline
 from tasks.language.text import normalize
+from tasks.vocabulary import WEEKDAY_NAMES
 
 __all__ = [
     "DeadlineError",
@@ -61,7 +62,6 @@ __all__ = [
 ]
 
 DEFAULT_CALENDAR = WorkCalendar()
-_WEEKDAY_NAMES = "一二三四五六日"
 _HINT = "可以写成：明天下午5点、3个工作日内、本周五前、11月30日"
 
 
@@ -103,7 +103,7 @@ def format_deadline(
     """Show a deadline the way it is read in chat: `11月26日 17:30 周四（剩余3天7小时）`."""
     local_now = now.astimezone(SHANGHAI)
     local = when.astimezone(SHANGHAI)
-    weekday = _WEEKDAY_NAMES[local.weekday()]
+    weekday = WEEKDAY_NAMES[local.weekday()]
     left = format_time_left(when, now, calendar, working)
     return f"{_stamp(local, local_now)} 周{weekday}（{left}）"
 

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from tasks.calendar.workdays import SHANGHAI, CalendarDataMissing, WorkCalendar
 from tasks.core.office_rules import OfficeRules
 from tasks.models import ReportRun
+from tasks.vocabulary import WEEKDAY_NAMES
 
 DIGEST, DAILY, WEEKLY = "digest", "summary-daily", "summary-weekly"
 _LOOK_BACK_DAYS = 40  # longer than any run of days off (Spring Festival is 9)
-_WEEKDAYS = "一二三四五六日"
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def claim_run(session: Session, period: Period, now: datetime) -> ReportRun | No
 
 def day_label(day: date) -> str:
     """`11月24日 周二`."""
-    return f"{day.month}月{day.day}日 周{_WEEKDAYS[day.weekday()]}"
+    return f"{day.month}月{day.day}日 周{WEEKDAY_NAMES[day.weekday()]}"
 
 
 def minutes_text(minutes: float) -> str:

@@ -23,6 +23,7 @@ from tasks.calendar.workdays import SHANGHAI
 from tasks.directory.lookup import find_department, find_person, person_by_userid
 from tasks.models import Department, DutyShift, Person
 from tasks.presentation.replies import contact
+from tasks.vocabulary import WEEKDAY_NAMES
 
 __all__ = [
     "ROLE_LABELS",
@@ -39,7 +40,6 @@ __all__ = [
 
 ROLE_LABELS = {"lead": "带班", "duty": "值班", "standby": "候班"}
 _ROLES = tuple(ROLE_LABELS)  # the order they are shown in
-_WEEKDAYS = "一二三四五六日"
 _T = TypeVar("_T")
 OFFICE_LABEL = "全办"
 
@@ -161,7 +161,7 @@ def parse_date(text: str, year: int | None = None) -> date:
     rest = original
     weekday = None
     if (match := _WEEKDAY.search(rest)) and not rest[match.end():].strip():
-        weekday = _WEEKDAYS.index(match.group(1).replace("天", "日"))
+        weekday = WEEKDAY_NAMES.index(match.group(1).replace("天", "日"))
         rest = rest[:match.start()].strip()
     if (match := _MIDNIGHT.search(rest)) and not rest[match.end():].strip():
         rest = rest[:match.start()].strip()
@@ -178,7 +178,7 @@ def parse_date(text: str, year: int | None = None) -> date:
     except ValueError as error:
         raise ValueError(f"cannot read '{original}' ({error})") from None
     if weekday is not None and day.weekday() != weekday:
-        raise ValueError(f"'{original}': {day.isoformat()} is a 周{_WEEKDAYS[day.weekday()]}")
+        raise ValueError(f"'{original}': {day.isoformat()} is a 周{WEEKDAY_NAMES[day.weekday()]}")
     return day
 
 
@@ -465,7 +465,7 @@ def describe_on_duty(session: Session, now: datetime) -> str:
 
 def _stamp(instant: datetime) -> str:
     local = instant.astimezone(SHANGHAI)
-    return f"{local.month}月{local.day}日 周{_WEEKDAYS[local.weekday()]} {local:%H:%M}"
+    return f"{local.month}月{local.day}日 周{WEEKDAY_NAMES[local.weekday()]} {local:%H:%M}"
 
 
 def _shift_lines(shift: Shift) -> list[str]:
