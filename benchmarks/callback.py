@@ -214,9 +214,14 @@ def gunicorn_command(args: argparse.Namespace, port: int, tmp: Path) -> list[str
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
-    """Run gunicorn until the block ends; wait for /healthz before entering it."""
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
+def server(command: list[str], env: dict[str, str], port: int,
+           output: Path | None = None) -> Iterator[None]:
+    """Run gunicorn until the block ends; wait for /healthz before entering it.
+
+    `output`: a file for what the app writes to stdout and stderr (default: ours)."""
+    sink = output.open("a") if output is not None else None
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+                               stdout=sink, stderr=sink)
     try:
         wait_healthy(process, port)
         yield
@@ -227,6 +232,8 @@ def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if sink is not None:
+            sink.close()
 
 
 def wait_healthy(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> None:

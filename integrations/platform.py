@@ -21,7 +21,8 @@ class SettingField:
     """One setting a platform reads: `MASHANGBAN_<env>`, stored as the settings attribute
     `attribute`. Without a `default` it is required. `meaning` ends the one line an operator
     sees when it is missing or does not match `pattern` (`kind` "url" is checked as an
-    http(s) URL, "integer" is converted)."""
+    http(s) URL, "integer" is converted). `secret`: a credential, which every process
+    redacts from its log lines (`workers.logs`)."""
 
     env: str
     attribute: str
@@ -29,6 +30,7 @@ class SettingField:
     pattern: str = r"\S+"
     kind: Literal["text", "integer", "url"] = "text"
     default: str | None = None
+    secret: bool = False
 
 
 class PlatformSettings(Protocol):

@@ -13,9 +13,12 @@ blueprint = Blueprint("health", __name__)
 
 @blueprint.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """200 when both answer, 503 naming what failed; load balancers and operators read it."""
+    """200 when both answer, 503 naming what failed; load balancers and operators read it.
+
+    Redis is asked through the web's quick client: a frozen Redis makes this a fast 503,
+    not a web worker held for seconds."""
     rt: Runtime = current_app.extensions["mashangban"]
-    report = {"database": _check(lambda: _ping_database(rt)), "redis": _check(rt.redis.ping)}
+    report = {"database": _check(lambda: _ping_database(rt)), "redis": _check(rt.web_redis.ping)}
     healthy = all(value == "ok" for value in report.values())
     return jsonify(status="ok" if healthy else "degraded", **report), 200 if healthy else 503
 

@@ -67,18 +67,19 @@ def receive() -> Response:
 def _after_commit(rt: Runtime, signature: str, *, wake: bool) -> None:
     """Claim the signature and, for a new message, wake a worker: one round trip.
 
-    Without Redis the message is safe in the inbox and the sweep wakes a worker within
+    Without Redis (down, or frozen: `rt.web_redis` gives up within 0.2 s) the message is
+    safe in the inbox, the answer is still 200, and the sweep wakes a worker within
     seconds.
     """
     try:
-        pipeline = rt.redis.pipeline(transaction=False)
+        pipeline = rt.web_redis.pipeline(transaction=False)
         pipeline.set(SEEN_SIGNATURE + signature, "1", nx=True,
                      ex=rt.settings.callback_max_age * 2)
         if wake:
             signals.raise_flag(pipeline)
         _claimed, *flagged = pipeline.execute()
         if flagged and flagged[0]:
-            signals.enqueue_processing(rt.queue)
+            signals.enqueue_processing(rt.web_queue)
     except redis.RedisError:
         log.warning("Redis unavailable: message stored, processing left to the sweep")
 
@@ -86,11 +87,12 @@ def _after_commit(rt: Runtime, signature: str, *, wake: bool) -> None:
 def _claim_signature(rt: Runtime, signature: str) -> bool:
     """True unless a request (a message, or an earlier URL check) already used it.
 
-    Without Redis the URL check still only echoes a plaintext shaped like WeCom's
+    Fails open: without Redis (down or frozen) the URL check is answered without its
+    replay check, because it only ever echoes a short plaintext shaped like WeCom's
     (`CallbackVerifier.verify_url`), never a message.
     """
     try:
-        return bool(rt.redis.set(SEEN_SIGNATURE + signature, "1", nx=True,
+        return bool(rt.web_redis.set(SEEN_SIGNATURE + signature, "1", nx=True,
                                  ex=rt.settings.callback_max_age * 2))
     except redis.RedisError:
         log.warning("Redis unavailable: URL check answered without its replay check")

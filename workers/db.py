@@ -17,11 +17,16 @@ def make_engine(url: str) -> Engine:
 
     On SQLite every transaction starts with BEGIN IMMEDIATE, so concurrent workers queue
     for the write lock instead of failing mid-transaction; WAL lets readers go on.
+
+    `hide_parameters`: a database error's text names the statement but not its values,
+    which are what people wrote (a task's title, a message's payload); such errors reach
+    the logs with their tracebacks and `inbox.error`.
     """
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     _make_sqlite_directory(url)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                           hide_parameters=True)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine

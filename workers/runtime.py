@@ -7,6 +7,10 @@ Per platform served (`Settings.platforms`, described in `integrations.registry`)
 an inbox writer, a callback verifier and a channel, each built on first use; `inbox`,
 `verifier` and `channel` are the first platform's, the shortcut of a single-platform
 installation.
+
+Two Redis clients: `redis` for workers and the CLI, patient (10 s, redis-py's retries),
+and `web_redis` for the web process, which must answer WeCom within 5 s whatever Redis
+does: every call on it answers or fails within `WEB_REDIS_TIMEOUT`.
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -17,6 +21,8 @@ from functools import cached_property
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +37,12 @@ from workers.db import make_engine, make_sessions
 from workers.settings import Settings, load_settings
 
 Clock = Callable[[], datetime]
+
+# Seconds the web process waits for Redis to connect, and then for each answer. A healthy
+# Redis answers in well under a millisecond; a frozen one must not hold a callback longer
+# than this (WeCom gives up after 5 s and retries). The message is stored before Redis is
+# asked anything, and the sweep wakes a worker for it if Redis does not answer.
+WEB_REDIS_TIMEOUT = 0.2
 
 
 def system_clock() -> datetime:
@@ -119,13 +131,43 @@ class Runtime:
         return platform.channel(self.settings.platform_settings(name), self.services)
 
     @cached_property
+    def redis_url(self) -> str:
+        """The configured Redis, else the embedded server (started if nobody has)."""
+        return self.settings.redis_url or embedded_redis.ensure_running(self.settings.var_dir)
+
+    @cached_property
+    def web_redis(self) -> redis.Redis:
+        """The web process's client (callbacks, health): answers or fails fast.
+
+        Connecting and each answer wait at most `WEB_REDIS_TIMEOUT`. A timeout is never
+        retried (that would multiply the wait); a connection error is retried once, at
+        once, because it is what a connection left over from before a Redis restart
+        gives. Worst case with a frozen Redis: a connect and an answer, 2 x 0.2 s.
+        The pool is redis-py's plain `ConnectionPool`, which opens a new connection when
+        all are busy: no request ever queues for a connection held by a stuck one.
+        """
+        return redis.Redis.from_url(
+            self.redis_url,
+            socket_connect_timeout=WEB_REDIS_TIMEOUT,
+            socket_timeout=WEB_REDIS_TIMEOUT,
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        )
+
+    @cached_property
+    def web_queue(self) -> Queue:
+        """The processing queue as the web process enqueues to it, on `web_redis`."""
+        return Queue(self.settings.queue_name, connection=self.web_redis)
+
+    @cached_property
     def redis(self) -> redis.Redis:
-        url = self.settings.redis_url or embedded_redis.ensure_running(self.settings.var_dir)
-        return redis.Redis.from_url(url, socket_timeout=10, health_check_interval=30)
+        """Workers' and the CLI's client: waits up to 10 s and retries (redis-py's default),
+        because a job would rather be slow than fail."""
+        return redis.Redis.from_url(self.redis_url, socket_timeout=10, health_check_interval=30)
 
     @cached_property
     def queue(self) -> Queue:
         return Queue(self.settings.queue_name, connection=self.redis)
+
 
 _current: Runtime | None = None
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -50,6 +51,16 @@ class Settings:
         platforms refuses to start with a broken configuration."""
         for name in self.platforms:
             self.platform_settings(name)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every credential configured: the served platforms' secret settings, the group
+        robots' webhook keys, and the passwords in the database and Redis URLs. The
+        processes keep them out of their logs (`workers.logs`)."""
+        values = [self.raw.get(f.env, "") for name in self.platforms
+                  for f in registry.platform(name).settings.FIELDS if f.secret]
+        values += self.rules.robots.values()
+        values += (urlsplit(url).password or "" for url in (self.database_url, self.redis_url))
+        return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
     @property
     def wecom(self) -> Any:

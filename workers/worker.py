@@ -6,11 +6,9 @@ times the throughput (docs/performance.md), and our jobs are short and hold no s
 between runs. A job that crashes the process is covered by the database sweep.
 """
 
-import logging
-
 from rq import SimpleWorker
 
-from workers import runtime
+from workers import logs, runtime
 from workers.jobs.reminders import ReminderThread
 from workers.runtime import Runtime
 from workers.sweep import SweepThread, sweep
@@ -18,7 +16,7 @@ from workers.sweep import SweepThread, sweep
 
 def run(rt: Runtime, *, burst: bool = False) -> None:
     """Work until stopped (or, with `burst`, until the queue is empty)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logs.configure(rt.settings.secrets())
     runtime.install(rt)
     sweep(rt)  # pick up whatever was left while no worker ran
     threads: list[SweepThread | ReminderThread] = [SweepThread(rt), ReminderThread(rt)]

@@ -101,7 +101,9 @@ class Registry:
         try:
             return self.parse_strictly(text)
         except Exception:  # chat input never raises; tests run parse_strictly without this net
-            log.exception("the command grammar failed on %r", text)  # a bug to fix
+            # A bug to fix. The text is what someone wrote: its length, never its words.
+            log.exception("the command grammar failed on a text of %d characters",
+                          len(str(text)))
             return Unknown(normalize(str(text)), "没有看懂这条消息，发送「帮助」查看全部指令",
                            HELP_EXAMPLE)
 

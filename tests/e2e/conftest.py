@@ -1,6 +1,7 @@
 """The end-to-end office: product web app, WeCom sandbox and an in-process worker."""
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
+from tests.e2e.processes import stop_all
 from tests.seeded_office import ADMINS, OFFICE_START
 from webapp import create_app
 from webapp.cli.main import main
@@ -91,3 +93,11 @@ def environment(office: Office) -> dict[str, str]:
     environ.update({f"MASHANGBAN_{k}": v for k, v in office.rt.settings.raw.items()})
     environ["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return environ
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen]]:
+    """Product processes a test starts (`tests.e2e.processes.start`), stopped afterwards."""
+    children: list[subprocess.Popen] = []
+    yield children
+    stop_all(children)

@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from webapp.cli import common
+from workers import logs
 from workers.settings import load_settings
 
 
@@ -53,6 +54,7 @@ def db_upgrade(_args: argparse.Namespace | None = None) -> int:
 def sync_directory(_args: argparse.Namespace | None = None) -> int:
     """Reconcile the stored directory with each served platform's; progress goes to stderr."""
     from tasks.directory.sync import apply_snapshot
+    from tasks.messaging.channel import DeliveryError
     from workers.runtime import Runtime
 
     def progress(line: str) -> None:
@@ -63,7 +65,10 @@ def sync_directory(_args: argparse.Namespace | None = None) -> int:
     flagged = 0
     for name, platform in rt.platforms.items():
         progress(f"正在读取{platform.title}通讯录…")
-        snapshot = rt.channels[name].fetch_directory()
+        try:
+            snapshot = rt.channels[name].fetch_directory()
+        except DeliveryError as error:  # its reason names no URL, so no token or secret
+            return common.fail(f"无法读取{platform.title}通讯录：{error.reason}")
         progress(f"已读取 {len(snapshot.departments)} 个部门、{len(snapshot.members)} 人，"
                  "正在写入…")
         with rt.sessions.begin() as session:
@@ -98,7 +103,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     rt = Runtime(load_settings())
     rt.settings.check_platforms()
-    run(rt, burst=args.burst)
+    run(rt, burst=args.burst)  # configures the process's logging
     return 0
 
 
@@ -115,6 +120,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         return common.fail(f"{platform.title} has no sandbox")
     callback = args.callback or f"http://127.0.0.1:8000{platform.callback_path}"
     platform_settings = settings.platform_settings(name)
+    logs.configure(settings.secrets())  # its request log shows the URLs the product calls
     print(f"{platform.title} 沙箱：http://{args.host}:{args.port}/", flush=True)
     platform.sandbox(platform_settings, args.host, args.port, callback)
     return 0

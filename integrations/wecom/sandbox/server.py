@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -43,12 +44,24 @@ def create_sandbox_app(config: SandboxConfig) -> Flask:
 
 
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8900) -> None:
-    """Run the sandbox in the foreground until interrupted."""
-    server = make_server(host, port, create_sandbox_app(config), threaded=True)
+    """Run the sandbox in the foreground until interrupted, logging each request."""
+    server = make_server(host, port, create_sandbox_app(config), threaded=True,
+                         request_handler=_RedactingHandler)
     try:
         server.serve_forever()
     finally:
         server.server_close()
+
+
+_CREDENTIAL = re.compile(r"([?&](?:access_token|corpsecret|key)=)[^&\s]+")
+
+
+class _RedactingHandler(WSGIRequestHandler):
+    """Logs each request (and each error) with the credentials in its query (the access token, the
+    app Secret of gettoken, a robot's webhook key) replaced by `***`."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        super().log(type, message, *(_CREDENTIAL.sub(r"\1***", str(arg)) for arg in args))
 
 
 class _QuietHandler(WSGIRequestHandler):
