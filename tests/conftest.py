@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,17 @@ from workers import embedded_redis
 from workers.db import make_engine, make_sessions, upgrade
 from workers.runtime import Runtime
 from workers.settings import Settings, load_settings
+
+# Hypothesis runs the same examples on every run by default ("ci": derandomized, no example
+# database), so `make test` takes the same time each run and a failure in CI fails again on
+# any machine. Properties that leave the budget to the profile (the 10,000-message runs of
+# tests/properties) get 1,000 examples there; MASHANGBAN_HYPOTHESIS=explore draws fresh
+# random examples, 10,000 of them, to look for new failures.
+HYPOTHESIS_PROFILE = "MASHANGBAN_HYPOTHESIS"
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                                     max_examples=1_000, print_blob=True)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=10_000)
+hypothesis_settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE, "ci"))
 
 TEST_WECOM = {
     "MASHANGBAN_WECOM_CORP_ID": "wwtest0000000001",

@@ -6,16 +6,35 @@ department the holder belongs to, or of one above it, or someone granted supervi
 it with `mashangban grant supervisor`), leader (负责人 of the top of the
 tree), admin (MASHANGBAN_ADMINS). A refusal names the people who may, so nobody is left
 wondering whom to ask.
+
+Need to know: a refusal names people and states only to a participant of the task
+(`takes_part`), someone with a role in it or whom the task has already reached; everyone
+else is answered as if the task did not exist (tasks.verbs.record.load_task).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from tasks.core.office_rules import OfficeRules
 from tasks.errors import Refusal
-from tasks.models import Department, Membership, Person, SupervisorGrant, Task, TaskOffer
+from tasks.models import (
+    Card,
+    Department,
+    Holding,
+    Leave,
+    Membership,
+    OutboxMessage,
+    Person,
+    SupervisorGrant,
+    Task,
+    TaskEvent,
+    TaskOffer,
+)
+
+_MAX_BACKUP_HOPS = 5  # as far as work follows backups (tasks.routing.leave._MAX_HOPS)
 
 REQUESTER, HOLDER, FIRST_RESPONDER = "requester", "holder", "first_responder"
 SUPERVISOR, LEADER, ADMIN, CLAIMANT = "supervisor", "leader", "admin", "claimant"
@@ -104,6 +123,20 @@ class Authority:
         if person.userid in self.rules.admins:
             found.add(ADMIN)
         return found
+
+    def takes_part(self, person: Person, task: Task, now: datetime) -> bool:
+        """Whether `person` is a participant of `task` (docs/commands.md, "Need to know"):
+        someone with a role in it (`roles`: requester, holder, first responder, claimant,
+        supervisor, leader, admin), or someone the task has already reached: the person a
+        backup holds it for, the backup of its holder or claimants while they are away, the
+        people on its escalation ladder, anyone it was ever offered to, held by or sent on a
+        card to, anyone who acted on it, and anyone the assistant told about it.
+
+        Only a participant may learn from a refusal who holds a task or what state it is in.
+        """
+        return bool(self.roles(person, task)) or person.id == task.stand_in_for_id \
+            or person.userid in (task.escalation or []) \
+            or self._reached(person, task) or self._stands_in_for_it(person, task, now)
 
     def require(self, action: str, person: Person, task: Task) -> None:
         """Raise a Refusal that names who may, unless `person` holds one of the action's roles."""
@@ -218,6 +251,48 @@ class Authority:
     def _is_top(self, department: Department) -> bool:
         parent = department.parent_platform_id
         return not parent or parent not in self._by_platform()
+
+    def _reached(self, person: Person, task: Task) -> bool:
+        """Whether the task's own records show it reached `person`, in one query: an offer
+        (withdrawn too: whoever lost the race to accept saw the card), a stretch of holding
+        it, a card, an event they caused, or a message the assistant sent them about it."""
+        return bool(self.session.scalar(select(or_(
+            exists().where(TaskOffer.task_id == task.id, TaskOffer.person_id == person.id),
+            exists().where(Holding.task_id == task.id, or_(
+                Holding.person_id == person.id, Holding.stand_in_for_id == person.id)),
+            exists().where(Card.task_id == task.id, Card.recipient_id == person.id),
+            exists().where(TaskEvent.task_id == task.id, TaskEvent.actor_id == person.id),
+            exists().where(OutboxMessage.task_id == task.id,
+                           OutboxMessage.recipient == person.userid,
+                           OutboxMessage.platform == person.platform),
+        ))))
+
+    def _stands_in_for_it(self, person: Person, task: Task, now: datetime) -> bool:
+        """Whether `person` is, right now, the backup (补位) of the task's holder or of
+        someone it is offered to: their reminders about it come to `person`."""
+        away = self._covered_by(person, now)
+        if not away:
+            return False
+        if task.holder_id is not None:
+            return task.holder_id in away
+        return self.session.scalar(select(TaskOffer.id).where(
+            TaskOffer.task_id == task.id, TaskOffer.person_id.in_(away),
+            TaskOffer.withdrawn_at.is_(None)).limit(1)) is not None
+
+    def _covered_by(self, person: Person, now: datetime) -> set[int]:
+        """The people away now whose work reaches `person`, directly or through a backup
+        who is away too."""
+        covered: set[int] = set()
+        backups = {person.id}
+        for _ in range(_MAX_BACKUP_HOPS):
+            absent = set(self.session.scalars(select(Leave.person_id).where(
+                Leave.backup_id.in_(backups), Leave.starts_at <= now, Leave.ends_at > now,
+                Leave.ended_at.is_(None)))) - covered - {person.id}
+            if not absent:
+                break
+            covered |= absent
+            backups = absent
+        return covered
 
     def _offered(self, task: Task, person: Person) -> bool:
         return self.session.scalar(select(TaskOffer.id).where(

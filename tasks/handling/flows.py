@@ -28,8 +28,10 @@ from tasks.presentation import cards, replies
 from tasks.reminders import schedule
 from tasks.verbs import registry
 from tasks.verbs.interpret import interpret
-from tasks.verbs.record import load_task
+from tasks.verbs.record import known_task
 from tasks.vocabulary import RATING_LEVELS
+
+CARD_GONE = "这张卡片已失效，请发送「我的」查看当前任务。"
 
 
 def handle(session: Session, message: Inbound, *, now: datetime,
@@ -83,8 +85,12 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
             return
     if record is None or parsed is None or record.task_id is None \
             or parsed[1] != record.task_id:
-        raise Refusal("这张卡片已失效，请发送「我的」查看当前任务。")
-    task = load_task(ctx, record.task_id)
+        raise Refusal(CARD_GONE)
+    # need to know: a card about a task the clicker has no part in is answered as a card
+    # that does not exist, whatever the task's state
+    task = known_task(ctx, record.task_id)
+    if task is None:
+        raise Refusal(CARD_GONE)
     clicked = (record, action.response_code)
     name, detail = cards.split_action(parsed[0])
     if parsed[0] == cards.ACCEPT:

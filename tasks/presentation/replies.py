@@ -357,7 +357,9 @@ def not_in_directory() -> str:
 
 
 def task_not_found(number: int) -> str:
-    return f"没有找到任务 #{number}，请发送「我的」查看你的任务编号。"
+    """For a number that does not exist and for a task the sender has no part in alike
+    (need to know: tasks.verbs.record.load_task)."""
+    return f"没有找到与你有关的任务 #{number}，请发送「我的」查看你的任务编号。"
 
 
 # A chase card's buttons cannot carry text, so each asks for the command to type.

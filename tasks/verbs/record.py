@@ -98,8 +98,21 @@ words (`查看我的任务`, `帮助转办`), so that it is not taken for plain 
 
 
 def load_task(ctx: Context, number: int, *, lock: bool = True) -> Task:
-    """Load a task, locking its row so concurrent changes to it happen one after another."""
-    task = ctx.session.get(Task, number, with_for_update=lock)
+    """Load a task, locking its row so concurrent changes to it happen one after another.
+
+    Need to know: to someone with no part in the task it does not exist. They get the very
+    answer a missing number gets, before any check of the task's state or roles, so no
+    refusal tells them who holds it or how far it has come.
+    """
+    task = known_task(ctx, number, lock=lock)
     if task is None:
         raise Refusal(replies.task_not_found(number))
+    return task
+
+
+def known_task(ctx: Context, number: int, *, lock: bool = True) -> Task | None:
+    """The task numbered `number` if it exists and the sender takes part in it, else None."""
+    task = ctx.session.get(Task, number, with_for_update=lock)
+    if task is None or not ctx.authority.takes_part(ctx.sender, task, ctx.now):
+        return None
     return task

@@ -80,16 +80,17 @@ def test_a_new_colleague_in_a_new_department_can_use_the_app_at_once(office):
 
 def test_a_new_leader_flag_makes_a_supervisor(office):
     office.say("chenjing", "新建 整理档案 @杨帆")
-    office.say("zhaolei", "催办 #1")
-    assert "无法催办：任务 #1" in office.last_reply("zhaolei")
+    office.say("zhaolei", "催办 #1")  # no part in it yet: told nothing of it
+    assert office.last_reply("zhaolei") == (
+        "没有找到与你有关的任务 #1，请发送「我的」查看你的任务编号。")
 
     office.change_contact("update_user", userid="zhaolei", is_leader_in_dept=[1])
     office.say("zhaolei", "催办 #1")
     assert office.last_reply("zhaolei") == "已向 杨帆 催办任务 #1，对方回复后会告诉你。"
 
     office.change_contact("update_user", userid="zhaolei", is_leader_in_dept=[0])
-    office.say("zhaolei", "催办 #1")
-    assert "无法催办：任务 #1" in office.last_reply("zhaolei")
+    office.say("zhaolei", "催办 #1")  # he chased it once, so he is told who may now
+    assert "无法催办：任务 #1 只有科室负责人（陈静" in office.last_reply("zhaolei")
 
 
 def test_a_name_and_department_change_is_applied(office):
@@ -101,8 +102,9 @@ def test_a_name_and_department_change_is_applied(office):
     moved = person(office, "huangtao")
     assert moved.department_names == ["综合科"] and moved.position == "综合科科员"
     office.say("zhangwei", "新建 汇总简报 @黄涛")
-    office.say("sunli", "催办 #2")  # 督查科 no longer supervises him
-    assert "无法催办：任务 #2" in office.last_reply("sunli")
+    office.say("sunli", "催办 #2")  # 督查科 no longer supervises him: no part in it
+    assert office.last_reply("sunli") == (
+        "没有找到与你有关的任务 #2，请发送「我的」查看你的任务编号。")
     office.say("chenjing", "催办 #2")
     assert office.last_reply("chenjing") == "已向 黄涛 催办任务 #2，对方回复后会告诉你。"
 

@@ -34,6 +34,10 @@ def _assigned_to_lina(office, title: str = "起草年度工作总结") -> None:
     office.say("zhangwei", f"新建 {title} @李娜 3天内")
 
 
+# Need to know: 赵磊 (综合科) has no part in 李娜's tasks, so he is told nothing of them.
+NOT_YOURS = "没有找到与你有关的任务 #1，请发送「我的」查看你的任务编号。"
+
+
 def test_transfer_needs_a_reason_and_tells_requester_and_first_responder(office):
     _assigned_to_lina(office)
     office.say("lina", "转办 #1 @杨帆")
@@ -62,12 +66,14 @@ def test_transfer_needs_a_reason_and_tells_requester_and_first_responder(office)
 
 
 def test_transfer_by_someone_else_is_refused_with_who_may(office):
-    _assigned_to_lina(office)
-    office.say("zhaolei", "转办 #1 @杨帆 我觉得该给他")
+    office.say("yangfan", "新建 起草年度工作总结 @李娜 3天内")
+    office.say("yangfan", "转办 #1 @赵磊 我觉得该给他")  # the requester may not
 
-    refusal = office.last_reply("zhaolei")
+    refusal = office.last_reply("yangfan")
     assert "无法转办：任务 #1" in refusal
     assert "承办人（李娜）" in refusal and "张伟" in refusal and "管理员" in refusal
+    office.say("zhaolei", "转办 #1 @杨帆 我觉得该给他")
+    assert office.last_reply("zhaolei") == NOT_YOURS
     assert _task(office).transfer_count == 0
     assert [e[0] for e in _events(office)] == ["created"]
 
@@ -109,8 +115,10 @@ def test_progress_reports_reach_the_requester_only_after_acceptance(office):
 
     assert "任务 #1「起草年度工作总结」进展（李娜）：已完成一半" in office.last_reply("zhangwei")
     assert _task(office).last_progress_at is not None
+    office.say("zhangwei", "进展 #1 我也来报")
+    assert "只有承办人（李娜）可以报告进展" in office.last_reply("zhangwei")
     office.say("zhaolei", "进展 #1 我也来报")
-    assert "只有承办人（李娜）可以报告进展" in office.last_reply("zhaolei")
+    assert office.last_reply("zhaolei") == NOT_YOURS
 
 
 def test_extension_is_approved_by_the_supervisor_and_keeps_the_original_deadline(office):
@@ -125,7 +133,7 @@ def test_extension_is_approved_by_the_supervisor_and_keeps_the_original_deadline
     assert _task(office).deadline == original, "nothing moves before approval"
 
     office.say("zhaolei", "同意延期 #1")
-    assert "无法审批延期：任务 #1" in office.last_reply("zhaolei")
+    assert office.last_reply("zhaolei") == NOT_YOURS
     office.say("lina", "同意延期 #1")
     assert "无法审批延期：任务 #1" in office.last_reply("lina")
 
@@ -167,8 +175,10 @@ def test_an_extension_to_an_earlier_date_or_without_reason_is_refused(office):
 def test_reopen_sends_the_task_back_with_a_new_deadline(office):
     _assigned_to_lina(office)
     office.say("lina", "办结 #1 已报送")
+    office.say("lina", "重办 #1 3天内 不满意")
+    assert "无法重办：任务 #1 只有提请人（张伟）" in office.last_reply("lina")
     office.say("zhaolei", "重办 #1 3天内 不满意")
-    assert "无法重办：任务 #1" in office.last_reply("zhaolei")
+    assert office.last_reply("zhaolei") == NOT_YOURS
 
     office.say("zhangwei", "重办 #1 5天内 数据有误需重新核对")
 
@@ -184,9 +194,11 @@ def test_reopen_sends_the_task_back_with_a_new_deadline(office):
 
 def test_cancel_needs_a_reason_and_tells_the_holder(office):
     _assigned_to_lina(office)
+    office.say("lina", "撤销 #1 不需要了")
+    assert "无法撤销：任务 #1" in office.last_reply("lina")
+    assert "提请人（张伟）" in office.last_reply("lina")
     office.say("zhaolei", "撤销 #1 不需要了")
-    assert "无法撤销：任务 #1" in office.last_reply("zhaolei")
-    assert "提请人（张伟）" in office.last_reply("zhaolei")
+    assert office.last_reply("zhaolei") == NOT_YOURS
     office.say("zhangwei", "撤销 #1")
     assert "原因" in office.last_reply("zhangwei")
 
@@ -201,8 +213,10 @@ def test_cancel_needs_a_reason_and_tells_the_holder(office):
 
 def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
     _assigned_to_lina(office)
+    office.say("lina", "催办 #1")
+    assert "无法催办：任务 #1 只有科室负责人（张伟、周建国、刘洋）" in office.last_reply("lina")
     office.say("zhaolei", "催办 #1")
-    assert "无法催办：任务 #1" in office.last_reply("zhaolei")
+    assert office.last_reply("zhaolei") == NOT_YOURS
 
     office.say("zhoujianguo", "催办 #1 请今天下班前报送")
 
@@ -252,12 +266,12 @@ def test_query_shows_the_full_history_to_those_involved(office):
     assert lines.index("张伟 创建") < lines.index("李娜 接办（卡片）") < lines.index(
         "李娜 报告进展：初稿已完成")
 
-    office.say("zhengxue", "查询 #1")
-    assert "无法查询：任务 #1" in office.last_reply("zhengxue")
+    office.say("zhengxue", "查询 #1")  # 信息科 has no part in it
+    assert office.last_reply("zhengxue") == NOT_YOURS
     office.say("xuming", "查询 #1")
     assert "**任务 #1**" in office.last_reply("xuming"), "the admin may look at any task"
     office.say("lina", "查询 #99")
-    assert "没有找到任务 #99" in office.last_reply("lina")
+    assert office.last_reply("lina") == NOT_YOURS.replace("#1", "#99")
 
 
 def test_my_tasks_are_paginated_most_urgent_first(office):
@@ -337,14 +351,17 @@ def test_other_denials_name_who_may_and_change_nothing(office):
     _assigned_to_lina(office)
     before = _events(office)
 
-    office.say("zhaolei", "接办 #1")
-    assert "无法接办：任务 #1 只有承办人（李娜）" in office.last_reply("zhaolei")
-    office.say("zhaolei", "延期 #1 12月10日 我想延")
-    assert "无法申请延期：任务 #1 只有承办人（李娜）可以申请延期" in office.last_reply("zhaolei")
+    office.say("zhangwei", "接办 #1")
+    assert "无法接办：任务 #1 只有承办人（李娜）" in office.last_reply("zhangwei")
+    office.say("zhangwei", "延期 #1 12月10日 我想延")
+    assert "无法申请延期：任务 #1 只有承办人（李娜）可以申请延期" in office.last_reply("zhangwei")
     office.say("lina", "类型 #1 急件")
     assert "无法修改类型：任务 #1 只有提请人（张伟）" in office.last_reply("lina")
-    office.say("zhaolei", "撤销 #1 不想要了")
-    assert "无法撤销：任务 #1" in office.last_reply("zhaolei")
+    office.say("lina", "撤销 #1 不想要了")
+    assert "无法撤销：任务 #1" in office.last_reply("lina")
+    for command in ("接办 #1", "延期 #1 12月10日 我想延", "类型 #1 急件", "撤销 #1 不想要了"):
+        office.say("zhaolei", command)
+        assert office.last_reply("zhaolei") == NOT_YOURS, command
 
     assert _events(office) == before
     assert _task(office).state == "pending" and _task(office).kind == "general"

@@ -323,7 +323,8 @@ def test_malformed_rating_commands_get_helpful_replies_and_change_nothing(office
         assert reply.startswith("没有看懂：") and reason in reply, (text, reply)
         assert "评价 #12 满意" in reply, (text, reply)
     office.say("yangfan", "评价 #9 满意")
-    assert "没有找到任务 #9" in office.last_reply("yangfan")
+    assert office.last_reply("yangfan") == (
+        "没有找到与你有关的任务 #9，请发送「我的」查看你的任务编号。")
     office.say("lina", "评价 #1 非常满意")
     assert "无法评价：任务 #1 只有提请人（杨帆）可以评价" in office.last_reply("lina")
     office.say("yangfan", "帮助 评价")

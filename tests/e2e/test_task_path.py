@@ -47,9 +47,12 @@ def test_accepting_by_command_also_updates_the_card(office):
 
 def test_only_the_holder_may_close_and_is_named(office):
     office.say("zhangwei", "新建 准备汇报材料 @李娜 2天内")
+    office.say("zhangwei", "办结 #1 我来关掉")
     office.say("zhaolei", "办结 #1 我来关掉")
 
-    assert "无法办结：任务 #1 只有承办人（李娜）可以办结" in office.last_reply("zhaolei")
+    assert "无法办结：任务 #1 只有承办人（李娜）可以办结" in office.last_reply("zhangwei")
+    assert office.last_reply("zhaolei") == (  # need to know: 赵磊 has no part in it
+        "没有找到与你有关的任务 #1，请发送「我的」查看你的任务编号。")
     with office.rt.sessions() as session:
         assert session.get(Task, 1).state == "pending"
 

@@ -31,7 +31,7 @@ def test_query_shows_the_task_and_its_history_as_markdown(office):
 
 def test_query_of_a_task_that_does_not_exist(office):
     assert office.say("lina", "查询 #99").to("lina") == [
-        "没有找到任务 #99，请发送「我的」查看你的任务编号。"]
+        "没有找到与你有关的任务 #99，请发送「我的」查看你的任务编号。"]
 
 
 def test_my_tasks_are_listed_most_urgent_first_a_page_at_a_time(office):

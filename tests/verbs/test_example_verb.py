@@ -36,13 +36,15 @@ def note_verb() -> Iterator[None]:
 
 @pytest.fixture
 def office(session: Session) -> Session:
-    """An office with a section; 张伟 asked 李娜 for a task, 杨帆 has no part in it."""
+    """An office with a section; 张伟 asked 李娜 for a task, 周建国 leads the office above
+    them, 杨帆 has no part in it."""
     apply_snapshot(session, DirectorySnapshot(
         departments=(DirectoryDepartment("1", "办公室", None),
                      DirectoryDepartment("2", "秘书科", "1")),
         members=(DirectoryMember("head", "张伟", ("2",), ("2",)),
                  DirectoryMember("lina", "李娜", ("2",)),
-                 DirectoryMember("yang", "杨帆", ("1",))),
+                 DirectoryMember("yang", "杨帆", ("1",)),
+                 DirectoryMember("chief", "周建国", ("1",), ("1",))),
     ), now=NOW)
     head, lina = (session.scalar(select(Person).where(Person.userid == u))
                   for u in ("head", "lina"))
@@ -70,9 +72,17 @@ def test_the_holder_notes_a_task_by_an_alias(office, note_verb):
     assert notes(office) == ["已电话确认"]
 
 
-def test_someone_without_a_part_is_refused_by_the_verbs_own_rule(office, note_verb):
-    answer = say(office, "yang", "备注 #1 我来看看")
+def test_a_participant_without_the_role_is_refused_by_the_verbs_own_rule(office, note_verb):
+    answer = say(office, "chief", "备注 #1 我来看看")  # a leader, but not a role it allows
     assert answer == "无法备注：任务 #1 只有提请人（张伟）或承办人（李娜）可以备注。"
+    assert notes(office) == []
+
+
+def test_someone_without_a_part_is_told_only_that_no_task_of_theirs_has_the_number(
+        office, note_verb):
+    answer = say(office, "yang", "备注 #1 我来看看")
+    assert answer == "没有找到与你有关的任务 #1，请发送「我的」查看你的任务编号。"
+    assert answer == say(office, "yang", "备注 #2 我来看看").replace("#2", "#1")
     assert notes(office) == []
 
 
