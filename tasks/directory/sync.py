@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tasks.core.authority import Authority
 from tasks.core.office_rules import OfficeRules
+from tasks.markup import plain_text
 from tasks.messaging.channel import DirectorySnapshot
 from tasks.messaging.outbox import queue_text
 from tasks.models import (
@@ -124,7 +125,8 @@ def flag_departed(session: Session, person: Person, *, now: datetime,
 
 
 def _holder_left_text(task: Task, person: Person) -> str:
-    return (f"任务 #{task.id}「{task.title}」的承办人 {person.name} 已离开通讯录，请尽快转办。"
+    return (f"任务 #{task.id}「{plain_text(task.title)}」的承办人 {plain_text(person.name)} "
+            "已离开通讯录，请尽快转办。"
             f"发送「转办 #{task.id} @姓名 原因」。")
 
 

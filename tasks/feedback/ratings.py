@@ -21,6 +21,7 @@ from tasks.core.context import Context
 from tasks.core.office_rules import OfficeRules
 from tasks.core.policies import policy_for
 from tasks.errors import Refusal
+from tasks.markup import plain_text
 from tasks.messaging.outbox import queue_card, queue_card_update, queue_text
 from tasks.models import STATE_LABELS, Card, Closure, Person, Rating, Task, TaskEvent
 from tasks.models.base import rows_updated
@@ -189,7 +190,7 @@ def pending_followup(ctx: Context, task: Task, rating_id: int | None = None) -> 
         by = ctx.session.get(Person, rating.followup_by_id) if rating.followup_by_id else None
         done = (f"整改（任务 #{rating.followup_task_id}）" if rating.followup == "rectification"
                 else "重办")
-        raise Refusal(f"任务 #{task.id} 的差评已由 {by.name if by else '他人'} 于 "
+        raise Refusal(f"任务 #{task.id} 的差评已由 {plain_text(by.name) if by else '他人'} 于 "
                       f"{replies.stamp(rating.followup_at or ctx.now)} 安排{done}，无需重复处理。")
     return rating
 

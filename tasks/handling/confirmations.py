@@ -14,6 +14,7 @@ from tasks.errors import Refusal
 from tasks.language import KIND_LABELS
 from tasks.language.deadlines import format_deadline
 from tasks.lifecycle import transitions
+from tasks.markup import plain_text
 from tasks.messaging.channel import Card as ChannelCard
 from tasks.messaging.inbound import CardAction
 from tasks.messaging.outbox import queue_card, queue_card_update
@@ -96,8 +97,10 @@ def _decide(ctx: Context, pending: PendingRequest, record: Card, action: CardAct
 
 
 def rephrased(request: CreateTask) -> str:
-    """The request written as the 新建 command that means the same."""
-    parts = ["新建", request.title, *(f"@{name}" for name in request.assignees)]
+    """The request written as the 新建 command that means the same, for a text message: the
+    escaped words fold back to the same command when it is copied and sent."""
+    parts = ["新建", plain_text(request.title),
+             *(f"@{plain_text(name)}" for name in request.assignees)]
     if request.deadline_text:
-        parts.append(request.deadline_text)
+        parts.append(plain_text(request.deadline_text))
     return " ".join(parts)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tasks.language.deadline_split import split_deadline
 from tasks.language.text import to_int
+from tasks.markup import plain_text
 
 HELP_EXAMPLE = "帮助"
 SEPARATORS = " ,;:、。!?"
@@ -80,8 +81,9 @@ def required_reason(text: str, problem: str) -> str:
 
 
 def shown(word: str) -> str:
-    """A word quoted back in a refusal, shortened so a pasted paragraph stays readable."""
-    return word if len(word) <= 8 else word[:8] + "…"
+    """A word quoted back in a refusal, shortened so a pasted paragraph stays readable, and
+    escaped for the text message the refusal goes out as (tasks/markup.py)."""
+    return plain_text(word if len(word) <= 8 else word[:8] + "…")
 
 
 def is_whole_deadline(text: str) -> bool:

@@ -18,6 +18,7 @@ from tasks.directory.lookup import find_department, find_person
 from tasks.errors import Refusal
 from tasks.feedback import closure, ratings
 from tasks.language import parse_interval
+from tasks.markup import plain_text
 from tasks.messaging.channel import Card as ChannelCard
 from tasks.messaging.outbox import queue_card, queue_card_update
 from tasks.models import (
@@ -143,10 +144,11 @@ def report_progress(ctx: Context, task: Task, text: str) -> None:
     """A progress report (进展) goes to the requester and restarts the progress timer."""
     ctx.authority.require("progress", ctx.sender, task)
     task.report_progress(ctx.now)
-    _answer_chases(ctx, task, f"进展：{text}")
+    _answer_chases(ctx, task, f"进展：{plain_text(text)}")
     ctx.record(task, "progress", text)
     ctx.tell_others([task.requester], replies.progress_notice(task, ctx.sender, text), task=task)
-    ctx.reply(f"已记录任务 #{task.id} 的进展，并告知提请人 {task.requester.name}。", task=task)
+    ctx.reply(f"已记录任务 #{task.id} 的进展，并告知提请人 {plain_text(task.requester.name)}。",
+              task=task)
 
 
 def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) -> None:
@@ -158,7 +160,7 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
     ctx.authority.require("transfer", ctx.sender, task)
     target = _resolve(ctx, written, marked=marked)
     if isinstance(target, Person) and target.id == task.holder_id:
-        raise Refusal(f"任务 #{task.id} 已由 {target.name} 承办，无需转办。")
+        raise Refusal(f"任务 #{task.id} 已由 {plain_text(target.name)} 承办，无需转办。")
     assignee = _assignee_for(ctx, target)
     previous, previous_label = task.holder, task.holder_label
     bounced = assignee.person is not None and ledger.held_before(ctx.session, task,
@@ -180,7 +182,8 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
     ctx.tell_others([task.requester, task.first_responder], notice, task=task)
     flags.after_transfer(ctx.session, ctx.authority, task, bounced=bounced,
                          limit=ctx.rules.transfer_limit, now=ctx.now, previous=previous)
-    ctx.reply(f"已将任务 #{task.id} 转办给 {task.holder_label}，并告知提请人和首问责任人。",
+    ctx.reply(f"已将任务 #{task.id} 转办给 {plain_text(task.holder_label)}，"
+              "并告知提请人和首问责任人。",
               task=task)
 
 
@@ -206,12 +209,12 @@ def request_extension(ctx: Context, task: Task, deadline_text: str | datetime,
                           previous_deadline=task.deadline, requested_deadline=wanted,
                           reason=reason, state="requested")
     ctx.session.add(extension)
-    _answer_chases(ctx, task, f"申请延期至 {replies.stamp(wanted)}，原因：{reason}")
+    _answer_chases(ctx, task, f"申请延期至 {replies.stamp(wanted)}，原因：{plain_text(reason)}")
     ctx.record(task, "extension_requested", reason, deadline=wanted.isoformat())
     for approver in approvers:
         ctx.tell(approver, replies.extension_request(extension, task),
                  task=task)
-    names = "、".join(p.name for p in approvers)
+    names = "、".join(plain_text(p.name) for p in approvers)
     ctx.reply(f"已提交任务 #{task.id} 的延期申请，等待 {names} 审批。", task=task)
 
 
@@ -233,7 +236,7 @@ def decide_extension(ctx: Context, task: Task, approve: bool, reason: str) -> No
     notice = replies.extension_decided(extension, task)
     ctx.tell_others([extension.requested_by, task.requester], notice, task=task)
     ctx.reply(f"已{'同意' if approve else '不同意'}任务 #{task.id} 的延期申请，已告知"
-              f"{extension.requested_by.name}。", task=task)
+              f"{plain_text(extension.requested_by.name)}。", task=task)
 
 
 def chase(ctx: Context, task: Task, note: str) -> None:
@@ -251,11 +254,14 @@ def chase(ctx: Context, task: Task, note: str) -> None:
         card = cards.chase_card(task, record.platform_card_id, ctx.sender.name, note, ctx.now,
                                 ctx.calendar)
         queue_card(ctx.session, record, card, now=ctx.now)
-    ctx.reply(f"已向 {task.holder_label} 催办任务 #{task.id}，对方回复后会告诉你。", task=task)
+    ctx.reply(f"已向 {plain_text(task.holder_label)} 催办任务 #{task.id}，对方回复后会告诉你。",
+              task=task)
 
 
 def _answer_chases(ctx: Context, task: Task, answer: str) -> None:
-    """The holder's reply closes the loop: whoever chased since their last answer is told."""
+    """The holder's reply closes the loop: whoever chased since their last answer is told.
+
+    `answer` is already text for a text message (its user words escaped)."""
     answered = ("progress", "closed", "extension_requested")
     chasers: list[Person] = []
     for event in reversed(ctx.session.scalars(
@@ -264,7 +270,8 @@ def _answer_chases(ctx: Context, task: Task, answer: str) -> None:
             break
         if event.action == "chased" and event.actor is not None:
             chasers.append(event.actor)
-    text = f"{ctx.sender.name} 已回复你对任务 #{task.id}「{task.title}」的催办：{answer}"
+    text = (f"{plain_text(ctx.sender.name)} 已回复你对任务 #{task.id}「{plain_text(task.title)}」"
+            f"的催办：{answer}")
     ctx.tell_others(chasers, text, task=task)
 
 
@@ -276,7 +283,7 @@ def close(ctx: Context, task: Task, result: str) -> None:
     """
     ctx.authority.require("close", ctx.sender, task)
     task.close(result, ctx.now)
-    _answer_chases(ctx, task, f"已办结，结果：{task.result}")
+    _answer_chases(ctx, task, f"已办结，结果：{plain_text(task.result or '')}")
     ledger.finish(ctx.session, task, ctx.now, "closed")
     ctx.record(task, "closed", task.result or "")
     record = closure.record(ctx.session, task, ctx.sender, ctx.now)
@@ -298,7 +305,8 @@ def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str, *,
     deadline = ctx.deadline(deadline_text) if deadline_text else deadline
     if deadline is None and task.state == "closed" and (task.deadline is None
                                                          or task.deadline <= ctx.now):
-        raise Refusal(f"原期限已过，重办请写明新期限，例如：重办 #{task.id} 3天内 {reason}")
+        raise Refusal(f"原期限已过，重办请写明新期限，例如：重办 #{task.id} 3天内 "
+                      f"{plain_text(reason)}")
     closed_round, closed_by = task.reopen_count, task.holder_label
     task.reopen(deadline, ctx.now)
     _restart_first_response(ctx, task)
@@ -312,10 +320,11 @@ def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str, *,
     flags.poor_work(
         ctx.session, task, closed_round, now=ctx.now,
         notify=[p for p in ratings.deciders(ctx.authority, task) if p.id != ctx.sender.id],
-        text=f"【办而不力提示】任务 #{task.id}「{task.title}」由 {closed_by} 办结后，"
-             f"被 {ctx.sender.name} 退回重办，原因：{reason}。请督促落实。",
+        text=f"【办而不力提示】任务 #{task.id}「{plain_text(task.title)}」由 "
+             f"{plain_text(closed_by)} 办结后，被 {plain_text(ctx.sender.name)} 退回重办，"
+             f"原因：{plain_text(reason)}。请督促落实。",
         why="reopened")
-    ctx.reply(f"已将任务 #{task.id} 退回 {task.holder_label} 重办，期限 "
+    ctx.reply(f"已将任务 #{task.id} 退回 {plain_text(task.holder_label)} 重办，期限 "
               f"{replies.deadline_text(task, ctx.now, ctx.calendar)}。", task=task)
 
 
@@ -355,7 +364,7 @@ def rectify(ctx: Context, task: Task, deadline_text: str | None, note: str, *,
     ctx.tell_others([*_holders(ctx, followup), rating.requester, task.first_responder],
                     notice, task=task)
     ctx.reply(f"已为任务 #{task.id} 安排整改：整改任务 #{followup.id} 由 "
-              f"{followup.holder_label} 承办，期限 "
+              f"{plain_text(followup.holder_label)} 承办，期限 "
               f"{replies.deadline_text(followup, ctx.now, ctx.calendar)}。", task=followup)
 
 
@@ -441,7 +450,7 @@ def _new_task(ctx: Context, title: str, kind: str, policy: sla.Policy, deadlines
 def _hand_to(ctx: Context, task: Task, assignee: intake.Assignee) -> None:
     """Open the ledger for the new holder and send the card to whoever must accept now."""
     if assignee.person is None and not assignee.candidates:
-        raise Refusal(f"「{_label(assignee)}」目前没有可以接办的人员，请联系管理员。")
+        raise Refusal(f"「{plain_text(_label(assignee))}」目前没有可以接办的人员，请联系管理员。")
     ledger.begin(ctx.session, task, ctx.now, person=assignee.person,
                  department=assignee.department, stand_in_for=assignee.stand_in_for)
     if assignee.person is None:
@@ -524,7 +533,7 @@ def _resolve(ctx: Context, written: str, *, marked: bool) -> Target:
     if department is not None:
         return department
     if not marked and not lookup.candidates:
-        raise Refusal(f"没有找到「{written}」。请用 @姓名 或 @部门名 指明转给谁。")
+        raise Refusal(f"没有找到「{plain_text(written)}」。请用 @姓名 或 @部门名 指明转给谁。")
     raise Refusal(replies.name_problem(written, lookup.candidates))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasks.errors import Refusal
+from tasks.markup import plain_text
 from tasks.models.base import Base, UTCDateTime
 from tasks.models.directory import Department, Person
 
@@ -88,7 +89,7 @@ class Task(Base):
         if self.state == "accepted" and self.holder_id == by.id:
             raise Refusal(f"你已接办任务 #{self.id}，无需重复接办。")
         if self.state == "accepted" and self.holder is not None:
-            raise Refusal(f"任务 #{self.id} 已由 {self.holder.name} 接办。")
+            raise Refusal(f"任务 #{self.id} 已由 {plain_text(self.holder.name)} 接办。")
         self._require_state("接办", "pending")
         self.holder = by
         self.first_responder = self.first_responder or by

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from tasks.calendar.workdays import WorkCalendar
 from tasks.language import KIND_LABELS
+from tasks.markup import card_text
 from tasks.messaging.channel import Card, CardButton, CardField
 from tasks.models import STATE_LABELS, Rating, Task
 from tasks.models import Card as CardRecord
@@ -52,7 +53,7 @@ def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar |
     return Card(
         card_id=card_id,
         title=f"新任务 #{task.id}",
-        subtitle=task.title,
+        subtitle=card_text(task.title),
         fields=_fields(task, now, calendar),
         buttons=(
             CardButton("接办", button_key(ACCEPT, task), primary=True),
@@ -67,7 +68,8 @@ def chase_card(task: Task, card_id: str, chaser: str, note: str, now: datetime,
     return Card(
         card_id=card_id,
         title=f"催办 #{task.id}",
-        subtitle=f"{task.title}｜{chaser}催办" + (f"：{note}" if note else ""),
+        subtitle=f"{card_text(task.title)}｜{card_text(chaser)}催办"
+                 + (f"：{card_text(note)}" if note else ""),
         fields=_fields(task, now, calendar),
         buttons=(
             CardButton("进展", button_key(PROGRESS, task), primary=True),
@@ -83,7 +85,7 @@ def accept_prompt_card(task: Task, card_id: str, now: datetime,
     return Card(
         card_id=card_id,
         title=f"接办 #{task.id}？" if single else f"待接办 #{task.id}",
-        subtitle=task.title,
+        subtitle=card_text(task.title),
         fields=_fields(task, now, calendar),
         buttons=(CardButton("接办", button_key(ACCEPT, task), primary=True),),
     )
@@ -96,14 +98,16 @@ def request_key(action: str, request_id: int) -> str:
 
 def request_card(request_id: int, card_id: str, holders: str, title: str, deadline: str,
                  kind: str) -> Card:
-    """A natural request shown before anything is created, with 创建 / 修改说明 / 取消."""
+    """A natural request shown before anything is created, with 创建 / 修改说明 / 取消.
+
+    `holders` is the names as written for the card; `title` is the request's own words."""
     return Card(
         card_id=card_id,
         title="要创建这个任务吗？",
-        subtitle=title,
+        subtitle=card_text(title),
         fields=(
-            CardField("承办人", holders),
-            CardField("内容", _short(title)),
+            CardField("承办人", card_text(holders)),
+            CardField("内容", _short(card_text(title))),
             CardField("期限", deadline),
             CardField("类型", kind),
         ),
@@ -142,7 +146,7 @@ def current_chase_card(task: Task, sent: Card, recipient_id: int, now: datetime,
     if task.is_open and task.holder_id == recipient_id:
         status = None
     elif task.is_open:
-        status = f"已转由{task.holder_label}办理"
+        status = f"已转由{card_text(task.holder_label)}办理"
     else:
         status = _status(task, awaited=False)
     return replace(sent, fields=_fields(task, now, calendar), status=status)
@@ -155,13 +159,13 @@ def _status(task: Task, awaited: bool) -> str | None:
     if task.state == "cancelled":
         return "已撤销"
     if task.state == "accepted" and task.holder is not None:
-        return f"已由{task.holder.name}接办"
-    return None if awaited else f"已转办给{task.holder_label}"
+        return f"已由{card_text(task.holder.name)}接办"
+    return None if awaited else f"已转办给{card_text(task.holder_label)}"
 
 
 def _fields(task: Task, now: datetime, calendar: WorkCalendar | None) -> tuple[CardField, ...]:
     return (
-        CardField("提请人", task.requester.name),
+        CardField("提请人", card_text(task.requester.name)),
         CardField("期限", deadline_text(task, now, calendar)),
         CardField("类型", KIND_LABELS.get(task.kind, task.kind)),
         CardField("状态", STATE_LABELS[task.state]),
@@ -174,10 +178,10 @@ def rating_card(task: Task, rating: Rating, card_id: str, result: str,
     return Card(
         card_id=card_id,
         title=f"请评价任务 #{task.id}",
-        subtitle=f"{task.title}｜{holder} 已办结，请对办理结果作出评价",
+        subtitle=f"{card_text(task.title)}｜{card_text(holder)} 已办结，请对办理结果作出评价",
         fields=(
-            CardField("承办人", holder),
-            CardField("办理结果", _short(result)),
+            CardField("承办人", card_text(holder)),
+            CardField("办理结果", _short(card_text(result))),
             CardField("办结时间", stamp(rating.asked_at)),
             CardField("评价期限", f"{stamp(rating.expires_at)} 前"),
         ),
@@ -200,14 +204,14 @@ def followup_card(task: Task, rating: Rating, card_id: str) -> Card:
     return Card(
         card_id=card_id,
         title=f"差评待处理 #{task.id}",
-        subtitle=f"{task.title}｜提请人{rating.requester.name}评价「{rating.level}」，"
-                 f"请选择重办或整改",
+        subtitle=f"{card_text(task.title)}｜提请人{card_text(rating.requester.name)}"
+                 f"评价「{rating.level}」，请选择重办或整改",
         fields=(
-            CardField("承办人", rating.closure.holder.name if rating.closure.holder
-                      else task.holder_label),
-            CardField("提请人", rating.requester.name),
+            CardField("承办人", card_text(rating.closure.holder.name if rating.closure.holder
+                                          else task.holder_label)),
+            CardField("提请人", card_text(rating.requester.name)),
             CardField("评价", rating.level or ""),
-            CardField("原因", _short(rating.reason or "未说明")),
+            CardField("原因", _short(card_text(rating.reason or "未说明"))),
         ),
         buttons=(
             CardButton("重办", rating_key(REDO, rating.id, task), primary=True),
@@ -218,8 +222,8 @@ def followup_card(task: Task, rating: Rating, card_id: str) -> Card:
 
 def followup_status(rating: Rating, actor: str) -> str:
     if rating.followup == "rectification" and rating.followup_task_id:
-        return f"已安排整改 #{rating.followup_task_id}（{actor}）"
-    return f"已安排重办（{actor}）"
+        return f"已安排整改 #{rating.followup_task_id}（{card_text(actor)}）"
+    return f"已安排重办（{card_text(actor)}）"
 
 
 def with_status(card: Card, status: str) -> Card:

@@ -8,6 +8,7 @@ from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.ledger import Stretch
 from tasks.core.sla import WORKING_UNITS
 from tasks.language import KIND_LABELS, format_deadline
+from tasks.markup import markdown_text, plain_text
 from tasks.models import STATE_LABELS, Closure, Extension, Person, Rating, Task, TaskEvent, TaskFlag
 from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS
 
@@ -53,32 +54,28 @@ def stamp(when: datetime) -> str:
 
 
 def contact(person: Person) -> str:
-    """How to reach someone: their name, department and account (主动告知)."""
-    departments = "、".join(person.department_names)
-    return f"{person.name}（{departments}，@{person.userid}）" if departments else \
-        f"{person.name}（@{person.userid}）"
-
-
-def task_line(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
-    return (f"#{task.id} {task.title}｜{STATE_LABELS[task.state]}｜"
-            f"{deadline_text(task, now, calendar)}")
+    """How to reach someone, in a text message: their name, department and account (主动告知)."""
+    name = plain_text(person.name)
+    departments = plain_text("、".join(person.department_names))
+    return f"{name}（{departments}，@{person.userid}）" if departments else \
+        f"{name}（@{person.userid}）"
 
 
 def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
             offered: Sequence[Person] = (), note: str = "",
             next_levels: Sequence[Person] = ()) -> str:
     """The requester's confirmation: who has it now and why, by when, what kind."""
-    details = [note] if note else []
+    details = [plain_text(note)] if note else []  # 归口办理 quotes an admin's keyword
     if task.stand_in_for is not None:
-        details.append(f"{task.stand_in_for.name}请假，由补位人办理")
+        details.append(f"{plain_text(task.stand_in_for.name)}请假，由补位人办理")
     if task.holder is not None:
-        holder = task.holder.name
+        holder = plain_text(task.holder.name)
     else:
-        unit = task.department.name if task.department else "值班人员"
-        holder = f"{unit} {'、'.join(p.name for p in offered)}".strip()
+        unit = plain_text(task.department.name) if task.department else "值班人员"
+        holder = f"{unit} {_names(offered)}".strip()
         details.append("先接办者承办")
     lines = [
-        f"已创建任务 #{task.id}「{task.title}」（{kind_label(task.kind)}），"
+        f"已创建任务 #{task.id}「{plain_text(task.title)}」（{kind_label(task.kind)}），"
         f"承办：{holder}{'（' + '；'.join(details) + '）' if details else ''}，"
         f"期限 {deadline_text(task, now, calendar)}。",
     ]
@@ -95,65 +92,72 @@ def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
 def emergency_reported(task: Task, offered: Sequence[Person],
                        next_levels: Sequence[Person]) -> str:
     """即接即报: the leader on duty hears of an emergency the moment it is received."""
-    text = (f"【即接即报】突发事件 #{task.id}「{task.title}」已由 {task.requester.name} 报告，"
+    text = (f"【即接即报】突发事件 #{task.id}「{plain_text(task.title)}」已由 "
+            f"{plain_text(task.requester.name)} 报告，"
             f"已交 {_names(offered) or '受理人员'} 处置。")
     return text + (f"未及时接办将依次提请：{_names(next_levels)}。" if next_levels else "")
 
 
 def _names(people: Sequence[Person]) -> str:
-    return "、".join(p.name for p in people)
+    """Names listed in a text message."""
+    return "、".join(plain_text(p.name) for p in people)
 
 
 def accepted_notice(task: Task) -> str:
     assert task.holder is not None
-    return f"{contact(task.holder)} 已接办任务 #{task.id}「{task.title}」。"
+    return f"{contact(task.holder)} 已接办任务 #{task.id}「{plain_text(task.title)}」。"
 
 
 def progress_notice(task: Task, actor: Person, text: str) -> str:
-    return f"任务 #{task.id}「{task.title}」进展（{actor.name}）：{text}"
+    return (f"任务 #{task.id}「{plain_text(task.title)}」进展（{plain_text(actor.name)}）："
+            f"{plain_text(text)}")
 
 
 def transferred_notice(task: Task, actor: Person, reason: str) -> str:
     """Tells requester and first responder who holds the task now and how to reach them."""
-    holder = contact(task.holder) if task.holder else task.holder_label
-    return (f"任务 #{task.id}「{task.title}」已由 {actor.name} 转办给 {holder}。\n"
-            f"原因：{reason}\n如有疑问可直接联系新的承办人。")
+    holder = contact(task.holder) if task.holder else plain_text(task.holder_label)
+    return (f"任务 #{task.id}「{plain_text(task.title)}」已由 {plain_text(actor.name)} 转办给 "
+            f"{holder}。\n原因：{plain_text(reason)}\n如有疑问可直接联系新的承办人。")
 
 
 def transferred_to_you(task: Task, actor: Person, reason: str) -> str:
-    return f"{actor.name} 将任务 #{task.id}「{task.title}」转给你办理，原因：{reason}。请尽快接办。"
+    return (f"{plain_text(actor.name)} 将任务 #{task.id}「{plain_text(task.title)}」转给你办理，"
+            f"原因：{plain_text(reason)}。请尽快接办。")
 
 
 def extension_request(extension: Extension, task: Task) -> str:
     old = stamp(extension.previous_deadline) if extension.previous_deadline else "未设定"
-    return (f"{extension.requested_by.name} 申请将任务 #{task.id}「{task.title}」的期限"
-            f"由 {old} 延至 {stamp(extension.requested_deadline)}。\n原因：{extension.reason}\n"
+    return (f"{plain_text(extension.requested_by.name)} 申请将任务 #{task.id}"
+            f"「{plain_text(task.title)}」的期限由 {old} 延至 "
+            f"{stamp(extension.requested_deadline)}。\n原因：{plain_text(extension.reason)}\n"
             f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。")
 
 
 def extension_decided(extension: Extension, task: Task) -> str:
     assert extension.decided_by is not None
     if extension.state == "approved":
-        return (f"{extension.decided_by.name} 同意了任务 #{task.id} 的延期申请，"
+        return (f"{plain_text(extension.decided_by.name)} 同意了任务 #{task.id} 的延期申请，"
                 f"新期限 {stamp(extension.requested_deadline)}（原期限保留在记录中）。")
-    return (f"{extension.decided_by.name} 不同意任务 #{task.id} 的延期申请，"
-            f"原因：{extension.decision_reason}。期限仍为 "
+    return (f"{plain_text(extension.decided_by.name)} 不同意任务 #{task.id} 的延期申请，"
+            f"原因：{plain_text(extension.decision_reason or '')}。期限仍为 "
             f"{stamp(task.deadline) if task.deadline else '未设定'}。")
 
 
 def closed_notice(task: Task) -> str:
-    return (f"任务 #{task.id}「{task.title}」已由 {task.holder_label} 办结。\n"
-            f"办理结果：{task.result}")
+    return (f"任务 #{task.id}「{plain_text(task.title)}」已由 {plain_text(task.holder_label)} "
+            f"办结。\n办理结果：{plain_text(task.result or '')}")
 
 
 def reopened_notice(task: Task, actor: Person, reason: str, now: datetime,
                     calendar: WorkCalendar) -> str:
-    return (f"{actor.name} 要求重办任务 #{task.id}「{task.title}」，原因：{reason}。\n"
+    return (f"{plain_text(actor.name)} 要求重办任务 #{task.id}「{plain_text(task.title)}」，"
+            f"原因：{plain_text(reason)}。\n"
             f"期限 {deadline_text(task, now, calendar)}，请重新接办。")
 
 
 def cancelled_notice(task: Task, actor: Person, reason: str) -> str:
-    return f"任务 #{task.id}「{task.title}」已由 {actor.name} 撤销，原因：{reason}。无需再办理。"
+    return (f"任务 #{task.id}「{plain_text(task.title)}」已由 {plain_text(actor.name)} 撤销，"
+            f"原因：{plain_text(reason)}。无需再办理。")
 
 
 def kind_changed(task: Task, now: datetime, calendar: WorkCalendar) -> str:
@@ -171,7 +175,7 @@ def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
         return f"没有第{page}页，你的待办共 {pages} 页。"
     lines = [f"**我的待办**（共 {total} 项，第{page}/{pages}页，按紧急程度排列）"]
     for task in tasks:
-        lines.append(f"> #{task.id} {task.title}\n"
+        lines.append(f"> #{task.id} {markdown_text(task.title)}\n"
                      f"> {STATE_LABELS[task.state]}｜{kind_label(task.kind)}｜"
                      f"{deadline_text(task, now, calendar)}")
     if page < pages:
@@ -194,16 +198,17 @@ class TaskRecord:
 
 def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar) -> str:
     """Markdown view of one task with its full history (查询)."""
-    holder = task.holder_label
+    holder = markdown_text(task.holder_label)
     if task.stand_in_for is not None:
-        holder += f"（补位，原定 {task.stand_in_for.name}）"
+        holder += f"（补位，原定 {markdown_text(task.stand_in_for.name)}）"
+    first = markdown_text(task.first_responder.name) if task.first_responder else "（待认领）"
     lines = [
-        f"**任务 #{task.id}** {task.title}",
+        f"**任务 #{task.id}** {markdown_text(task.title)}",
         f"> 类型：{kind_label(task.kind)}",
         f"> 状态：{STATE_LABELS[task.state]}",
-        f"> 提请人：{task.requester.name}",
+        f"> 提请人：{markdown_text(task.requester.name)}",
         f"> 承办人：{holder}",
-        f"> 首问责任人：{task.first_responder.name if task.first_responder else '（待认领）'}",
+        f"> 首问责任人：{first}",
         f"> 期限：{deadline_text(task, now, calendar)}",
     ]
     if task.original_deadline is not None and task.original_deadline != task.deadline:
@@ -211,7 +216,7 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     if task.first_response_due is not None and task.accepted_at is None:
         lines.append(f"> 应接办时间：{stamp(task.first_response_due)} 前")
     if task.result:
-        lines.append(f"> 办理结果：{task.result}")
+        lines.append(f"> 办理结果：{markdown_text(task.result)}")
     pending = [e for e in record.extensions if e.state == "requested"]
     if pending:
         lines.append(f"> 延期申请待审批：延至 {stamp(pending[-1].requested_deadline)}")
@@ -237,7 +242,7 @@ def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[
     """One close in readable Chinese: when and by whom, how fast, on time or not, what it
     went through, who held it how long, and the requester's rating."""
     which = f"第{closure.round + 1}次办结" if closes > 1 or closure.round else "办结"
-    holder = closure.holder.name if closure.holder else "—"
+    holder = markdown_text(closure.holder.name) if closure.holder else "—"
     response = ("—" if closure.first_response_minutes is None
                 else duration(closure.first_response_minutes))
     lines = [
@@ -249,7 +254,7 @@ def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[
     ]
     if closure.holder_times:
         lines.append("承办用时：" + "；".join(
-            f"{entry['name']} {duration(int(entry['seconds']) // 60)}"
+            f"{markdown_text(entry['name'])} {duration(int(entry['seconds']) // 60)}"
             + ("" if entry.get("accepted") else "（未接办）") for entry in closure.holder_times))
     lines.append(f"评价：{rating_text(rating)}")
     return lines
@@ -279,12 +284,13 @@ def rating_text(rating: Rating | None) -> str:
     if rating is None:
         return "无需评价（提请人本人办结）"
     if rating.state == "asked":
-        return f"待提请人 {rating.requester.name} 评价（{stamp(rating.expires_at)} 前）"
+        return (f"待提请人 {markdown_text(rating.requester.name)} 评价"
+                f"（{stamp(rating.expires_at)} 前）")
     if rating.state == "not_rated":
         return "未评价"
     text = rating.level or ""
     if rating.reason:
-        text += f"（原因：{rating.reason}）"
+        text += f"（原因：{markdown_text(rating.reason)}）"
     elif rating.awaiting_reason:
         text += "（待说明原因）"
     if rating.followup == "rectification":
@@ -306,13 +312,13 @@ def duration(minutes: int) -> str:
 def _stretch_line(stretch: Stretch) -> str:
     held = duration(int(stretch.held.total_seconds() // 60))
     extra = "" if stretch.accepted else "，未接办"
-    stood_in = f"（代{stretch.stand_in_for}）" if stretch.stand_in_for else ""
-    return f"{stretch.holder}{stood_in}：{held}{extra}"
+    stood_in = f"（代{markdown_text(stretch.stand_in_for)}）" if stretch.stand_in_for else ""
+    return f"{markdown_text(stretch.holder)}{stood_in}：{held}{extra}"
 
 
 def history_line(event: TaskEvent) -> str:
-    actor = event.actor.name if event.actor else "系统"
-    text = f"：{event.text}" if event.text else ""
+    actor = markdown_text(event.actor.name) if event.actor else "系统"
+    text = f"：{markdown_text(event.text)}" if event.text else ""
     via = "（卡片）" if event.channel == "card" else ""
     return f"{stamp(event.at)} {actor} {ACTION_LABELS.get(event.action, event.action)}{via}{text}"
 
@@ -346,10 +352,11 @@ def acknowledged_several(count: int, shown: int) -> str:
 
 def name_problem(written: str, candidates: Sequence[Person]) -> str:
     if not candidates:
-        return f"通讯录中没有找到「{written}」，请检查姓名，部门请写全称。"
-    options = "；".join(f"{p.name}（{'、'.join(p.department_names) or '未分配部门'}，@{p.userid}）"
-                       for p in candidates)
-    return f"「{written}」对应多位人员：{options}。请用 @账号 指定其中一位。"
+        return f"通讯录中没有找到「{plain_text(written)}」，请检查姓名，部门请写全称。"
+    options = "；".join(
+        f"{plain_text(p.name)}（{plain_text('、'.join(p.department_names)) or '未分配部门'}，"
+        f"@{p.userid}）" for p in candidates)
+    return f"「{plain_text(written)}」对应多位人员：{options}。请用 @账号 指定其中一位。"
 
 
 def not_in_directory() -> str:
@@ -376,7 +383,7 @@ def transfer_hint(task: Task) -> str:
 
 
 def rating_thanks(task: Task, level: str) -> str:
-    return f"感谢评价！任务 #{task.id}「{task.title}」评价为「{level}」，已告知承办人。"
+    return f"感谢评价！任务 #{task.id}「{plain_text(task.title)}」评价为「{level}」，已告知承办人。"
 
 
 def rating_reason_wanted(task: Task, level: str) -> str:
@@ -400,27 +407,31 @@ def rating_outcome(task: Task, level: str, reason: str | None, requester: Person
                    *, first_responder: bool) -> str:
     """What holder and first responder hear of the requester's verdict (有请必复, 回访)."""
     lead = "你首问的任务" if first_responder else "任务"
-    why = f"，原因：{reason}" if reason else ("，未说明原因" if level in BAD_LEVELS else "")
-    text = f"{lead} #{task.id}「{task.title}」的提请人 {requester.name} 评价为「{level}」{why}。"
+    why = f"，原因：{plain_text(reason)}" if reason else (
+        "，未说明原因" if level in BAD_LEVELS else "")
+    text = (f"{lead} #{task.id}「{plain_text(task.title)}」的提请人 {plain_text(requester.name)} "
+            f"评价为「{level}」{why}。")
     return text + ("科室负责人将决定重办或整改。" if level in BAD_LEVELS else "")
 
 
 def poor_rating_notice(task: Task, level: str, reason: str | None, requester: Person,
                        holder: str, default_deadline: datetime) -> str:
     """【办而不力】 to the holder's nearest supervisors, with the two ways to follow up."""
-    why = reason or "未说明"
-    return (f"【办而不力提示】任务 #{task.id}「{task.title}」（承办人 {holder}）办结后，"
-            f"提请人 {requester.name} 评价为「{level}」，原因：{why}。\n"
+    why = plain_text(reason) if reason else "未说明"
+    holder = plain_text(holder)
+    return (f"【办而不力提示】任务 #{task.id}「{plain_text(task.title)}」（承办人 {holder}）"
+            "办结后，"
+            f"提请人 {plain_text(requester.name)} 评价为「{level}」，原因：{why}。\n"
             f"请在卡片上选择「重办」（退回 {holder} 重新办理，期限 {stamp(default_deadline)}）"
             f"或「整改」（另建整改任务）；也可发送「重办 #{task.id} 期限 说明」"
             f"或「整改 #{task.id} 期限 说明」。")
 
 
 def rectification_notice(original: Task, followup: Task, actor: Person, note: str) -> str:
-    text = (f"{actor.name} 就任务 #{original.id}「{original.title}」的差评安排整改，"
-            f"已建整改任务 #{followup.id}「{followup.title}」，期限 "
+    text = (f"{plain_text(actor.name)} 就任务 #{original.id}「{plain_text(original.title)}」的差评"
+            f"安排整改，已建整改任务 #{followup.id}「{plain_text(followup.title)}」，期限 "
             f"{stamp(followup.deadline) if followup.deadline else '未设定'}。")
-    return text + (f"\n说明：{note}" if note else "")
+    return text + (f"\n说明：{plain_text(note)}" if note else "")
 
 
 def already_rated(task: Task, level: str | None) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.language import format_deadline
+from tasks.markup import plain_text
 from tasks.models import Reminder
 
 
@@ -22,9 +23,12 @@ def reminder_text(row: Reminder, calendar: WorkCalendar, now: datetime, holder: 
 
 
 def _wording(row: Reminder, calendar: WorkCalendar, now: datetime, holder: str) -> str:
-    """`holder`: who holds the task, or the names it is offered to while unclaimed."""
+    """`holder`: who holds the task, or the names it is offered to while unclaimed.
+
+    Reminders go out as text messages: the title and the names are escaped for them."""
     task = row.task
-    ref = f"任务 #{task.id}「{task.title}」"
+    holder = plain_text(holder)
+    ref = f"任务 #{task.id}「{plain_text(task.title)}」"
     match (row.timer, row.level):
         case ("first_response", 0):
             return f"【待接办】{ref}请尽快接办：接办 #{task.id}（或转办并说明原因）。"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.language import format_time_left
+from tasks.markup import markdown_text
 from tasks.messaging.outbox import queue_markdown
 from tasks.models import OPEN_STATES, STATE_LABELS, Person, Task, TaskOffer
 from tasks.presentation import replies
@@ -130,7 +131,7 @@ def digest_text(digest: Digest, now: datetime, calendar: WorkCalendar) -> str:
     """The markdown message; sections longer than five say how many more there are."""
     today = now.astimezone(SHANGHAI).date()
     lines = [f"**今日待办提醒**（{day_label(today)}）",
-             f"{digest.person.name}，你有 {digest.total} 项任务未办结："]
+             f"{markdown_text(digest.person.name)}，你有 {digest.total} 项任务未办结："]
     sections = (("已超期", digest.overdue, _deadline_line),
                 ("今日到期", digest.due_today, _deadline_line),
                 ("等你接办", digest.waiting, _waiting_line))
@@ -150,17 +151,17 @@ def digest_text(digest: Digest, now: datetime, calendar: WorkCalendar) -> str:
 def _state(digest: Digest, task: Task) -> str:
     state = "待认领" if task.id in digest.offered_ids else STATE_LABELS[task.state]
     covered = digest.covering.get(task.id)
-    return f"{state}（代{covered}）" if covered else state
+    return f"{state}（代{markdown_text(covered)}）" if covered else state
 
 
 def _deadline_line(digest: Digest, task: Task, now: datetime, calendar: WorkCalendar) -> str:
-    return (f"> #{task.id} {clip(task.title, TITLE_CHARS)}｜{_state(digest, task)}｜"
+    return (f"> #{task.id} {markdown_text(clip(task.title, TITLE_CHARS))}｜{_state(digest, task)}｜"
             f"{replies.deadline_text(task, now, calendar)}")
 
 
 def _waiting_line(digest: Digest, task: Task, now: datetime, calendar: WorkCalendar) -> str:
     """A task waiting to be accepted: how long is left to accept it, if that is set."""
-    head = f"> #{task.id} {clip(task.title, TITLE_CHARS)}｜{_state(digest, task)}｜"
+    head = f"> #{task.id} {markdown_text(clip(task.title, TITLE_CHARS))}｜{_state(digest, task)}｜"
     if task.first_response_due is not None:
         return head + f"接办时限{format_time_left(task.first_response_due, now, calendar)}"
     return head + replies.deadline_text(task, now, calendar)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.office_rules import OfficeRules
+from tasks.markup import markdown_text
 from tasks.messaging.outbox import (
     queue_group_image,
     queue_group_markdown,
@@ -340,7 +341,8 @@ def summary_text(department: str, period: Period, figures: Figures, now: datetim
              _ratings_line(figures), _flags_line(figures.flags)]
     if figures.overdue:
         lines.append(f"**超期未办结 {len(figures.overdue)} 项**")
-        lines += [f"> #{t.id} {clip(t.title, TITLE_CHARS)}｜{t.holder_label}｜"
+        lines += [f"> #{t.id} {markdown_text(clip(t.title, TITLE_CHARS))}｜"
+                  f"{markdown_text(t.holder_label)}｜"
                   f"{replies.deadline_text(t, now, calendar)}"
                   for t in figures.overdue[:OVERDUE_SHOWN]]
         if len(figures.overdue) > OVERDUE_SHOWN:
@@ -355,9 +357,9 @@ def _heading(department: str, period: Period) -> str:
     if period.name == WEEKLY:
         first = period.start.astimezone(SHANGHAI).date()
         last = first + timedelta(days=6)
-        return (f"**【督办周报】{department}**（{first.month}月{first.day}日—"
+        return (f"**【督办周报】{markdown_text(department)}**（{first.month}月{first.day}日—"
                 f"{last.month}月{last.day}日）")
-    return f"**【督办日报】{department}**（{day_label(period.day)}）"
+    return f"**【督办日报】{markdown_text(department)}**（{day_label(period.day)}）"
 
 
 def _on_time_line(figures: Figures) -> str:

@@ -12,6 +12,7 @@ from tasks.calendar.workdays import CalendarDataMissing, WorkCalendar
 from tasks.core import sla
 from tasks.core.authority import Authority
 from tasks.core.office_rules import OfficeRules
+from tasks.markup import plain_text
 from tasks.messaging.outbox import queue_text
 from tasks.models import Person, Task, TaskFlag
 
@@ -35,12 +36,14 @@ def after_transfer(session: Session, authority: Authority, task: Task, *, bounce
     """推诿扯皮: a bounce back to an earlier holder, or more transfers than the limit."""
     if not bounced and task.transfer_count <= limit:
         return
-    why = (f"被退回给曾经的承办人 {task.holder_label}" if bounced
+    holder = plain_text(task.holder_label)
+    why = (f"被退回给曾经的承办人 {holder}" if bounced
            else f"已转办 {task.transfer_count} 次（超过 {limit} 次）")
     supervisors = authority.supervisors(task)
     if previous is not None:
         supervisors += authority.supervisors_of(previous)
-    text = (f"【推诿扯皮提示】任务 #{task.id}「{task.title}」{why}，现由 {task.holder_label} 承办。"
+    text = (f"【推诿扯皮提示】任务 #{task.id}「{plain_text(task.title)}」{why}，"
+            f"现由 {holder} 承办。"
             f"请督促落实，发送「查询 #{task.id}」查看经过。")
     raise_flag(session, task, "buck_passing", f"transfer-{task.transfer_count}", now=now,
                notify=supervisors, text=text,
@@ -77,7 +80,8 @@ def raise_idle_flags(session: Session, rules: OfficeRules, calendar: WorkCalenda
         due = _progress_due(task, since, calendar)
         if due is None or due > now or task.holder is None:
             continue
-        text = (f"【领而不办提示】任务 #{task.id}「{task.title}」由 {task.holder.name} 接办后，"
+        text = (f"【领而不办提示】任务 #{task.id}「{plain_text(task.title)}」由 "
+                f"{plain_text(task.holder.name)} 接办后，"
                 f"超过进展报告时限仍未报告进展。请督促办理。")
         raised += raise_flag(session, task, "idle", since.isoformat(), now=now,
                              notify=authority.supervisors(task), text=text)

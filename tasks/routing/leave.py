@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasks.errors import Refusal
+from tasks.markup import plain_text
 from tasks.models import OPEN_STATES, Leave, Person, Task
 
 _MAX_HOPS = 5  # a backup on leave passes on to their own backup, this many times at most
@@ -74,7 +75,7 @@ def start(session: Session, person: Person, until: datetime, backup: Person | No
     if backup is not None and backup.id == person.id:
         raise Refusal("补位人不能是自己。")
     if backup is None and _holds_open_work(session, person):
-        raise Refusal(f"{person.name} 手上还有未办结的任务，请假须指定补位人，"
+        raise Refusal(f"{plain_text(person.name)} 手上还有未办结的任务，请假须指定补位人，"
                       "例如：请假 到12月3日 @王芳")
     end(session, person, now=now)
     leave = Leave(person=person, backup=backup, starts_at=now, ends_at=until, reason=reason,

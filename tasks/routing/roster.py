@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI
 from tasks.directory.lookup import find_department, find_person, person_by_userid
+from tasks.markup import markdown_text
 from tasks.models import Department, DutyShift, Person
 from tasks.presentation.replies import contact
 from tasks.vocabulary import WEEKDAY_NAMES
@@ -470,7 +471,8 @@ def _stamp(instant: datetime) -> str:
 
 def _shift_lines(shift: Shift) -> list[str]:
     starts = shift.starts_at.astimezone(SHANGHAI)
-    lines = [f"【{shift.department_name}】{starts.month}月{starts.day}日 {shift.hours()}"]
+    lines = [f"【{markdown_text(shift.department_name)}】{starts.month}月{starts.day}日 "
+             f"{shift.hours()}"]
     for role in _ROLES:
         people = getattr(shift, role)
         if people:
@@ -479,4 +481,5 @@ def _shift_lines(shift: Shift) -> list[str]:
 
 
 def _mention(person: Person) -> str:
-    return f"{person.name}（@{person.userid}）"
+    """A person in the markdown reply to 值班: name and the account to @ them by."""
+    return f"{markdown_text(person.name)}（@{markdown_text(person.userid)}）"

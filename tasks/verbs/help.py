@@ -8,6 +8,7 @@ from typing import Any
 from tasks.core.context import Context
 from tasks.language.grammar import SEPARATORS, TASK_NUMBER_NOTE, Command
 from tasks.language.kinds import kind_by_word
+from tasks.markup import markdown_text
 from tasks.verbs.record import Said, Verb, Vocabulary
 
 
@@ -31,7 +32,7 @@ def help_text(topic: str | None, verbs: Sequence[Verb[Any]] | None = None) -> st
     lines.append("任务写作 #12 或 12号；人员写作 @姓名，部门写作 @部门名。")
     lines.append("发送「帮助 转办」等查看某个指令的详细说明。")
     if topic:
-        lines.insert(0, f"没有「{topic}」这个指令。")
+        lines.insert(0, f"没有「{markdown_text(topic)}」这个指令。")
     return "\n".join(lines)
 
 

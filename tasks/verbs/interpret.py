@@ -24,6 +24,7 @@ from tasks.calendar.workdays import WorkCalendar
 from tasks.language.grammar import MENTION, Command, Unknown
 from tasks.language.names import CONFUSED_COST, confusable_with, slip_distance
 from tasks.language.text import normalize
+from tasks.markup import plain_text
 from tasks.presentation import replies
 from tasks.verbs import natural
 from tasks.verbs import registry as verb_registry
@@ -120,7 +121,8 @@ def _slip_or_unknown(cleaned: str, registry: Registry) -> Unknown:
         return command
     corrected = nearest[0].verb + cleaned[len(word):]
     if not isinstance(registry.parse(corrected), Unknown):
-        return Unknown(cleaned, f"{command.reason}请改为：{corrected}", command.example)
+        return Unknown(cleaned, f"{command.reason}请改为：{plain_text(corrected)}",
+                       command.example)
     return command
 
 
@@ -162,7 +164,7 @@ def _time_word_slip(cleaned: str, command: Command) -> Unknown | None:
         if where_deadline_goes:
             corrected = cleaned.replace(word, meant, 1)
             return Unknown(cleaned, f"「{word}」是「{meant}」吗？期限没有读懂，没有创建任务。"
-                                    f"请改为：{corrected}", replies.GENERAL_EXAMPLE)
+                                    f"请改为：{plain_text(corrected)}", replies.GENERAL_EXAMPLE)
     return None
 
 

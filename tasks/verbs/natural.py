@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from tasks.language.deadlines import find_deadline
 from tasks.language.grammar import MENTION, NAME_STOP, Misread
+from tasks.markup import plain_text
 from tasks.verbs.create import CreateTask
 
 if TYPE_CHECKING:  # the registry discovers this module: no import at load time
@@ -126,7 +127,7 @@ def _body(body: str) -> str:
 
 def explained(request: CreateTask) -> str:
     """One line saying how the request was read, for the preview and the card's caption."""
-    holders = "、".join(request.assignees)
-    deadline = request.deadline_text or "按类型的默认期限"
-    return (f"这条消息没有写指令，按新建任务理解：{request.title}，承办人 {holders}，"
+    holders = plain_text("、".join(request.assignees))
+    deadline = plain_text(request.deadline_text) if request.deadline_text else "按类型的默认期限"
+    return (f"这条消息没有写指令，按新建任务理解：{plain_text(request.title)}，承办人 {holders}，"
             f"期限 {deadline}。请在卡片上点「创建」确认，不会自动创建。")

@@ -4,9 +4,10 @@ import subprocess
 import sys
 
 # What answering a callback needs: the inbox writer, the inbound types, the models they
-# store, the settings' office rules and the working hours those are written in.
+# store (with the text escaping their refusals quote names through, a module of `re`
+# alone), the settings' office rules and the working hours those are written in.
 ALLOWED = {
-    "tasks", "tasks.vocabulary", "tasks.errors",
+    "tasks", "tasks.vocabulary", "tasks.errors", "tasks.markup",
     "tasks.models", "tasks.models.base", "tasks.models.closure", "tasks.models.directory",
     "tasks.models.messaging", "tasks.models.policy", "tasks.models.reminder",
     "tasks.models.request",
