@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tasks.core.office_rules import OfficeRules
 from tasks.errors import Refusal
+from tasks.markup import plain_text
 from tasks.models import (
     Card,
     Department,
@@ -200,7 +201,7 @@ class Authority:
             FIRST_RESPONDER: [task.first_responder] if task.first_responder else [],
             SUPERVISOR: self.supervisors(task)[:3],
         }.get(role, [])
-        return "、".join(p.name for p in people)
+        return "、".join(plain_text(p.name) for p in people)  # a text message
 
     def _leaders_above(self, departments: list[Department]) -> list[Person]:
         chain = self._with_ancestors(departments)

@@ -105,3 +105,15 @@ def _digest_of(office, userid: str) -> str:
         calendar = load_calendar(session, office.rules.working_hours)
         [found] = [d for d in digest.build_digests(session, now) if d.person.userid == userid]
         return digest.digest_text(found, now, calendar)
+
+
+def test_a_refusal_names_people_with_their_tags_defused(office):
+    """The 只有…可以 refusal names who may act: a name from the directory is text there."""
+    office.say("yangfan", "新建 核对报表 @李娜 3天内")
+    office.click("lina", "接办")
+    office.handle(DirectoryChange(key="d2", sender="sys", change="update_user",
+                                  userid="lina", name=f"李娜{ANCHOR}"))
+    refusal = office.say("yangfan", "办结 #1 已完成").reply("yangfan")
+
+    assert "只有" in refusal and "李娜＜a href=" in refusal, refusal
+    assert "<" not in refusal and ">" not in refusal, refusal
