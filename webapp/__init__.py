@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 from integrations import registry
 from webapp import health
+from webapp.errors import plain_error, unexpected
 from workers.runtime import Runtime
 from workers.settings import load_settings
 
@@ -22,13 +23,6 @@ def create_app(rt: Runtime | None = None) -> Flask:
             raise TypeError(f"{platform.blueprint} is not a Flask blueprint")
         app.register_blueprint(blueprint)
     app.register_blueprint(health.blueprint)
-    app.register_error_handler(HTTPException, _plain_error)
+    app.register_error_handler(HTTPException, plain_error)
+    app.register_error_handler(Exception, unexpected)  # no input ever gives a 500
     return app
-
-
-def _plain_error(error: HTTPException) -> tuple[str, int]:
-    """Answer refused requests with their status and a short reason, never a stack trace."""
-    status = error.code or 400
-    if status == 413:  # oversized: a malformed request like any other (issue #2: 400/403)
-        status = 400
-    return f"{status} {error.name}", status

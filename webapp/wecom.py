@@ -11,11 +11,14 @@ from flask import Blueprint, Response, current_app, request
 
 from integrations.wecom.callback import CallbackRefused
 from integrations.wecom.platform import CALLBACK_PATH
+from tasks.messaging.inbox import Unstorable
+from webapp.errors import unexpected
 from workers import signals
 from workers.runtime import Runtime
 
 PLATFORM = "wecom"
 blueprint = Blueprint("wecom", __name__)
+blueprint.register_error_handler(Exception, unexpected)  # a logged 400, never a 500
 log = logging.getLogger(__name__)
 SEEN_SIGNATURE = "mashangban:wecom:sig:"
 
@@ -54,6 +57,8 @@ def receive() -> Response:
     if message is not None:
         try:
             stored = rt.inboxes[PLATFORM].store(message, now=now)
+        except Unstorable as error:  # no retry could store it: say so, once and for all
+            return _refuse(CallbackRefused(400, str(error)))
         except Exception:  # storage down: WeCom retries on anything but 200
             log.exception("could not store a callback")
             return Response("storage unavailable", status=503)

@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select
 
+from tasks.handling import inbox
 from tasks.messaging import delivery
-from tasks.models import InboxMessage, OutboxMessage
+from tasks.models import OutboxMessage
 from workers import signals
 from workers.jobs import watch
 from workers.runtime import Runtime
@@ -28,8 +29,8 @@ def sweep(rt: Runtime) -> bool:
     with rt.sessions.begin() as session:
         delivery.release_stale(session, now, STALE_SENDING)
         waiting = session.scalar(select(
-            exists().where(InboxMessage.processed_at.is_(None),
-                           InboxMessage.received_at < now - GRACE)
+            # not rows waiting for their retry, nor parked ones (they wait for an admin)
+            exists().where(inbox.waiting_since(now - GRACE))
             | exists().where(OutboxMessage.state == "pending",
                              OutboxMessage.next_attempt_at <= now - GRACE)
         ))

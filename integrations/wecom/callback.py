@@ -1,7 +1,10 @@
 """Verifying and decoding WeCom callbacks: signature, freshness, AES, and safe XML.
 
 Everything refused here raises `CallbackRefused` with the HTTP status to answer; nothing
-refused ever reaches storage.
+refused ever reaches storage. A correctly signed message whose fields WeCom cannot have
+sent (`integrations.wecom.events.FIELDS`) is refused 400 too: WeCom retries a non-200 a
+bounded number of times, and each retry gets the same definite answer (docs/architecture.md,
+"Decisions").
 """
 
 import hmac
@@ -17,10 +20,11 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
-from integrations.wecom.events import decode_event
+from integrations.wecom.events import ImpossibleField, decode_event
 from tasks.messaging.inbound import Inbound
 
 ECHO_LONGEST = 64  # WeCom's echostr plaintexts are numeric strings of about 20 digits
+ECHO_CIPHER_LONGEST = 512  # their ciphertext: base64 of a few AES blocks
 
 
 class CallbackRefused(Exception):
@@ -50,8 +54,8 @@ class CallbackVerifier:
         """Answer WeCom's URL check (GET): the decrypted `echostr`, if the request is genuine."""
         signature, timestamp, nonce = self._check_query(params, now)
         echo = params.get("echostr", "")
-        if not echo:
-            raise CallbackRefused(400, "missing echostr")
+        if not _short_ascii(echo, ECHO_CIPHER_LONGEST):
+            raise CallbackRefused(400, "missing or malformed echostr")
         self._check_signature(signature, timestamp, nonce, echo)
         try:
             plain = self._crypto.check_signature(signature, timestamp, nonce, echo)
@@ -81,7 +85,10 @@ class CallbackVerifier:
             raise CallbackRefused(403, "message not for this app") from error
         except Exception as error:  # malformed ciphertext, bad padding, bad length
             raise CallbackRefused(400, "message cannot be decrypted") from error
-        return decode_event(_parse_xml(plain.encode("utf-8")))
+        try:
+            return decode_event(_parse_xml(plain.encode("utf-8")))
+        except ImpossibleField as error:  # signed, yet not something WeCom can send
+            raise CallbackRefused(400, str(error)) from error
 
     def _check_query(self, params: Mapping[str, str], now: datetime) -> tuple[str, str, str]:
         signature = params.get("msg_signature", "")

@@ -14,9 +14,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tasks.messaging.inbound import Inbound, to_payload
 from tasks.models import InboxMessage
+from tasks.models.base import column_length
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _COLUMNS = ("platform", "platform_key", "received_at", "payload")
+
+
+class Unstorable(ValueError):
+    """A message whose key no inbox row can hold: no retry can store it, so the callback
+    answers it with a definite refusal (400), never "try again" (503)."""
 
 
 class InboxWriter:
@@ -44,9 +50,18 @@ class InboxWriter:
         # (the statement casts it where the column needs a cast).
         self._convert["payload"] = json.dumps
         self._begin = "BEGIN IMMEDIATE" if dialect.name == "sqlite" else None
+        key_length = column_length(InboxMessage.platform_key)
+        assert key_length is not None, "the inbox key column is bounded"
+        self._key_length = key_length
 
     def store(self, message: Inbound, *, now: datetime) -> bool:
-        """Insert unless the platform key is known; False for a duplicate delivery."""
+        """Insert unless the platform key is known; False for a duplicate delivery.
+
+        A key longer than its column raises `Unstorable` before the database is asked,
+        on SQLite (which would store it) as on PostgreSQL (which would refuse it).
+        """
+        if len(message.key) > self._key_length:
+            raise Unstorable(f"a key of {len(message.key)} characters cannot be stored")
         values = self._parameters(message, now)
         connection = self._engine.raw_connection()
         try:

@@ -9,6 +9,17 @@ from sqlalchemy.orm import Session
 from tasks.messaging.channel import Card
 from tasks.models import DEFAULT_PLATFORM, OutboxMessage, Person, Task
 from tasks.models import Card as CardRecord
+from tasks.models.base import fits
+
+
+class Unaddressable(ValueError):
+    """A recipient no outbox row can hold (longer than the column): nobody the platform
+    could reach, so nothing is queued for them."""
+
+
+def can_address(recipient: str) -> bool:
+    """Whether a message can be queued for `recipient` (checked on every database alike)."""
+    return fits(OutboxMessage.recipient, recipient)
 
 
 def queue_text(
@@ -128,6 +139,8 @@ def _add(
     task: Task | None,
 ) -> OutboxMessage:
     platform, recipient = address
+    if not can_address(recipient):
+        raise Unaddressable(f"a recipient of {len(recipient)} characters cannot be queued")
     message = OutboxMessage(
         created_at=now,
         platform=platform,

@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import CursorResult, Dialect
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
 from sqlalchemy.sql.dml import Update
 
 NAMING = {
@@ -53,3 +53,19 @@ def rows_updated(session: Session, statement: Update) -> int:
     exactly one UPDATE through, and the loser sees zero rows.
     """
     return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def column_length(column: InstrumentedAttribute[Any]) -> int | None:
+    """The declared length of a String column (None for unbounded types)."""
+    return getattr(column.expression.type, "length", None)
+
+
+def fits(column: InstrumentedAttribute[Any], value: str) -> bool:
+    """Whether `value` fits the String `column`.
+
+    PostgreSQL refuses a longer value (and takes the whole transaction with it) while
+    SQLite stores it; code that stores what came from outside checks with this first, so
+    both databases behave the same and the failure is a clear decision, not a crash.
+    """
+    length = column_length(column)
+    return length is None or len(value) <= length

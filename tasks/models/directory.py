@@ -42,7 +42,7 @@ class Person(Base):
     platform: Mapped[str] = mapped_column(String(16), default=DEFAULT_PLATFORM)
     userid: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64), index=True)
-    position: Mapped[str] = mapped_column(String(64), default="")
+    position: Mapped[str] = mapped_column(String(128), default="")  # WeCom allows 128
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     memberships: Mapped[list["Membership"]] = relationship(

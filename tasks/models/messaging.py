@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tasks.models.base import Base, UTCDateTime
@@ -15,6 +15,12 @@ class InboxMessage(Base):
 
     The unique (platform, platform_key) pair is what turns the platform's retries into
     no-ops; `processed_at` is set in the same transaction as the domain change.
+
+    A row whose handling fails is tried again: `attempts` counts the failures, `error` is
+    the last one (its type and first line), `next_attempt_at` is when it may be tried
+    again. After the last attempt it is parked (`parked_at`): left alone until an admin
+    retries it or drops it (`processed_at` set without handling). See
+    `tasks.handling.inbox` and docs/architecture.md, "A message that fails".
     """
 
     __tablename__ = "inbox"
@@ -30,6 +36,10 @@ class InboxMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+    # a server default, because the callback's insert names only the columns it fills
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):

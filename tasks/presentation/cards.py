@@ -39,13 +39,18 @@ def rating_key(action: str, detail: int, task: Task) -> str:
 def split_action(action: str) -> tuple[str, int | None]:
     """`rate.2` → ("rate", 2); a plain `accept` → ("accept", None)."""
     name, _, detail = action.partition(".")
-    return name, int(detail) if detail.isdigit() else None
+    return name, int(detail) if _is_number(detail) else None
 
 
 def parse_button_key(key: str) -> tuple[str, int] | None:
     """Split `accept:12` into its action and task number; None for anything else."""
     action, _, number = key.partition(":")
-    return (action, int(number)) if number.isdigit() else None
+    return (action, int(number)) if _is_number(number) else None
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also takes "²", which `int` then refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar | None) -> Card:

@@ -440,3 +440,13 @@ def already_rated(task: Task, level: str | None) -> str:
 
 def processing_failed() -> str:
     return "抱歉，系统暂时无法处理你刚才的消息，已记录问题，请稍后再试。"
+
+
+def message_parked(inbox_id: int, sender: str, error_type: str, attempts: int) -> str:
+    """To the admins (MASHANGBAN_ADMINS): a received message failed every attempt and was
+    set aside. Its text is not repeated here; the commands say what can be done."""
+    return (f"【消息处理失败】收到的第 {inbox_id} 条消息（发送人 {sender}）处理 {attempts} 次"
+            f"均失败（{error_type}），已搁置，后面的消息照常处理。\n"
+            f"查看：mashangban inbox failed\n"
+            f"重试：mashangban inbox retry {inbox_id}\n"
+            f"放弃：mashangban inbox drop {inbox_id}")

@@ -15,7 +15,7 @@ def test_two_workers_claiming_one_message_create_one_task(office):
     assert office.rt.inbox.store(message, now=office.rt.clock()) is True
     assert office.rt.inbox.store(message, now=office.rt.clock()) is False  # a redelivery
     with office.rt.sessions() as session:
-        [inbox_id] = inbox.unprocessed_ids(session)
+        [inbox_id] = inbox.due_ids(session, office.rt.clock())
     start = Barrier(2)
 
     def worker(_: int) -> bool:

@@ -7,7 +7,7 @@ from defusedxml.ElementTree import fromstring
 from sqlalchemy import select
 
 from integrations.wecom.callback import CallbackVerifier
-from integrations.wecom.events import decode_event
+from integrations.wecom.events import ImpossibleField, decode_event
 from integrations.wecom.sandbox.envelope import build_contact_xml, encrypt_callback
 from tasks.core.office_rules import OfficeRules
 from tasks.directory import changes
@@ -106,8 +106,10 @@ def test_the_key_is_stable_for_a_retry_and_distinct_for_another_change():
     retry = decode(contact(("ChangeType", "update_user"), ("UserID", "lina"), ("Name", "李娜")))
     other = decode(contact(("ChangeType", "update_user"), ("UserID", "lina"), ("Name", "李 娜")))
     assert first.key == retry.key != other.key
-    long = decode(contact(("ChangeType", "update_user"), ("UserID", "x" * 300)))
-    assert len(long.key) <= 200
+    longest = decode(contact(("ChangeType", "update_user"), ("UserID", "x" * 64)))
+    assert len(longest.key) <= 200
+    with pytest.raises(ImpossibleField):  # no WeCom userid is longer than 64 characters
+        decode(contact(("ChangeType", "update_user"), ("UserID", "x" * 300)))
 
 
 def test_an_encrypted_callback_decodes_and_survives_the_inbox_payload():

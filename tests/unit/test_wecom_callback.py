@@ -159,3 +159,120 @@ def test_the_url_check_echoes_only_a_plaintext_shaped_like_wecoms(verifier):
     query = encrypt_echo("1616140317555161061", TOKEN, AES_KEY, CORP_ID,
                          str(int(now.timestamp())), "n")
     assert verifier.verify_url(query, now) == "1616140317555161061"
+
+
+# -- fields WeCom cannot send (issue 13, findings 2 and 3) ------------------------------------
+
+def _signed(fields: dict[str, str]) -> tuple[dict, bytes]:
+    """A correctly signed and encrypted callback whose plaintext holds exactly `fields`."""
+    from integrations.wecom.sandbox.envelope import cdata, encrypt_callback
+
+    xml = "<xml>" + "".join(f"<{k}>{cdata(v)}</{k}>" for k, v in fields.items()) + "</xml>"
+    return encrypt_callback(xml, TOKEN, AES_KEY, CORP_ID, POST_QUERY["timestamp"], "n1",
+                            agent_id="1")
+
+
+TEXT = {"ToUserName": CORP_ID, "FromUserName": "lina", "CreateTime": "1409659813",
+        "MsgType": "text", "Content": "帮助", "MsgId": "42", "AgentID": "1000002"}
+CLICK = {"ToUserName": CORP_ID, "FromUserName": "lina", "CreateTime": "1409659813",
+         "MsgType": "event", "Event": "template_card_event", "EventKey": "accept:12",
+         "TaskId": "mt12-1", "ResponseCode": "rc-1", "AgentID": "1000002"}
+USER = {"ToUserName": CORP_ID, "FromUserName": "sys", "CreateTime": "1409659813",
+        "MsgType": "event", "Event": "change_contact", "ChangeType": "update_user",
+        "UserID": "lina", "Name": "李娜", "Position": "科员"}
+PARTY = {"ToUserName": CORP_ID, "FromUserName": "sys", "CreateTime": "1409659813",
+         "MsgType": "event", "Event": "change_contact", "ChangeType": "create_party",
+         "Id": "7", "Name": "信息科", "ParentId": "1"}
+
+
+@pytest.mark.parametrize(("base", "field", "value"), [
+    (TEXT, "FromUserName", "u" * 65),  # finding 2: userids are at most 64 characters
+    (TEXT, "FromUserName", "张伟"),
+    (TEXT, "FromUserName", "li na"),
+    (TEXT, "FromUserName", ""),
+    (TEXT, "MsgId", "9" * 300),  # finding 3: a 64-bit number
+    (TEXT, "MsgId", str(2**64)),
+    (TEXT, "MsgId", "12a"),
+    (TEXT, "MsgId", "\u00b2"),
+    (TEXT, "CreateTime", "soon"),
+    (TEXT, "AgentID", "x"),
+    (TEXT, "MsgType", "t" * 65),
+    (TEXT, "MsgType", "文本"),
+    (CLICK, "Event", "template card"),
+    (CLICK, "TaskId", "t" * 129),
+    (CLICK, "TaskId", "mt12:1"),
+    (CLICK, "EventKey", "k" * 1025),
+    (CLICK, "EventKey", "键" * 342),  # 1,026 bytes
+    (CLICK, "ResponseCode", "r" * 257),
+    (CLICK, "ResponseCode", "码"),
+    (USER, "ChangeType", "update user"),
+    (USER, "UserID", "u" * 65),
+    (USER, "NewUserID", "李娜"),
+    (USER, "Name", "名" * 65),
+    (USER, "Position", "职" * 129),
+    (PARTY, "Id", "x"),
+    (PARTY, "Id", str(2**32)),
+    (PARTY, "ParentId", "9" * 70),
+    (PARTY, "Name", "科" * 65),
+])
+def test_a_signed_message_with_a_value_wecom_cannot_send_is_refused(verifier, base, field,
+                                                                    value):
+    """Decision: 400, not 200-and-drop. WeCom retries a non-200 only a few times and each
+    retry gets the same answer; the refusal names the field, never its value."""
+    with pytest.raises(CallbackRefused) as refused:
+        verifier.decode(*_signed({**base, field: value}), POST_TIME)
+    assert refused.value.status == 400
+    assert refused.value.reason == f"{field} is not what WeCom sends"
+
+
+@pytest.mark.parametrize(("base", "field", "value"), [
+    (TEXT, "FromUserName", "u" * 64),
+    (TEXT, "FromUserName", "Li.Na-2_x@corp"),
+    (TEXT, "MsgId", str(2**64 - 1)),
+    (CLICK, "TaskId", "t" * 128),
+    (CLICK, "EventKey", "k" * 1024),
+    (CLICK, "ResponseCode", "r" * 256),
+    (USER, "Name", "名" * 64),
+    (USER, "Position", "职" * 128),
+    (PARTY, "Id", str(2**32 - 1)),
+])
+def test_the_largest_values_wecom_can_send_are_accepted(verifier, base, field, value):
+    assert verifier.decode(*_signed({**base, field: value}), POST_TIME) is not None
+
+
+def test_what_wecom_can_send_fits_the_columns_it_is_stored_in():
+    """The columns fit the platform (or the edge refuses), so no stored message can fail
+    for its size on PostgreSQL while passing on SQLite."""
+    from integrations.wecom import events
+    from tasks.models import Card, Department, InboxMessage, OutboxMessage, Person
+    from tasks.models.base import column_length
+
+    assert column_length(InboxMessage.platform_key) == events.KEY_LONGEST
+    for column in (Person.userid, OutboxMessage.recipient):
+        assert column_length(column) >= 64  # a userid
+    assert column_length(Person.name) >= 64 and column_length(Person.position) >= 128
+    assert column_length(Department.name) >= 64
+    assert column_length(Department.platform_id) >= len(str(2**32))
+    assert column_length(Card.platform_card_id) >= 128  # a template card's task_id
+    for column in (Card.update_handle, OutboxMessage.update_handle):
+        assert column_length(column) >= 256  # a ResponseCode
+    assert len(f"msg:{2**64 - 1}") <= events.KEY_LONGEST
+
+
+def test_a_long_card_click_keeps_a_key_that_fits_and_stays_distinct(verifier):
+    keys = set()
+    for last in "ab":
+        click = {**CLICK, "FromUserName": "u" * 64, "TaskId": "t" * 128,
+                 "EventKey": "k" * 1000 + last}
+        message = verifier.decode(*_signed(click), POST_TIME)
+        assert isinstance(message, CardAction) and len(message.key) <= 200
+        keys.add(message.key)
+    assert len(keys) == 2
+
+
+@pytest.mark.parametrize("key", ["accept:\u00b2", "accept:\u0661", "rate.\u00b2:12"])
+def test_button_keys_with_non_ascii_digits_are_not_read_as_numbers(key):
+    from tasks.presentation.cards import parse_button_key, split_action
+
+    parsed = parse_button_key(key)
+    assert parsed is None or split_action(parsed[0])[1] is None

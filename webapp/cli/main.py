@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from webapp.cli.admin import add_commands as add_admin_commands
 from webapp.cli.directory import add_commands as add_directory_commands
+from webapp.cli.inbox import add_commands as add_inbox_commands
 from webapp.cli.report import add_commands as add_report_commands
 from webapp.cli.roster import add_commands as add_roster_commands
 from webapp.cli.service import add_commands as add_service_commands
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     add_directory_commands(commands, _command)
     add_roster_commands(commands, _command)
     add_report_commands(commands, _command)
+    add_inbox_commands(commands, _command)
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)

@@ -3,6 +3,8 @@
 import logging
 from datetime import datetime, timedelta
 
+from redis import RedisError
+
 from tasks.handling import inbox
 from tasks.messaging import delivery
 from workers import runtime, signals
@@ -21,29 +23,64 @@ def process_messages() -> dict[str, int]:
 
 
 def process_inbox(rt: runtime.Runtime) -> int:
-    """Act on each unprocessed inbox row in its own transaction."""
-    handled, tried = 0, set[int]()
-    while True:
-        with rt.sessions() as session:
-            ids = [i for i in inbox.unprocessed_ids(session, limit=BATCH) if i not in tried]
-        if not ids:
-            return handled
-        for inbox_id in ids:
-            tried.add(inbox_id)
-            handled += _process_one(rt, inbox_id)
+    """Act on each due inbox row in its own transaction; one that fails is recorded in
+    another and the loop goes on to the next, whatever happened."""
+    handled, tried, later = 0, set[int](), set[datetime]()
+    try:
+        while True:
+            with rt.sessions() as session:
+                ids = [i for i in inbox.due_ids(session, rt.clock(), limit=BATCH)
+                       if i not in tried]
+            if not ids:
+                return handled
+            for inbox_id in ids:
+                tried.add(inbox_id)
+                outcome = _process_one(rt, inbox_id)
+                if isinstance(outcome, datetime):
+                    later.add(_next_second(outcome))
+                else:
+                    handled += outcome
+    finally:  # the rows waiting for a retry are picked up then (or by the sweep)
+        _schedule(rt, later)
 
 
-def _process_one(rt: runtime.Runtime, inbox_id: int) -> int:
+def _process_one(rt: runtime.Runtime, inbox_id: int) -> int | datetime:
+    """1 if handled, 0 if not (another worker's, or parked), or when to try again."""
     try:
         with rt.sessions.begin() as session:
             return int(inbox.process(session, inbox_id, now=rt.clock(),
                                      rules=rt.settings.rules))
-    except Exception as error:  # a bug must not wedge the inbox: record it and tell the sender
+    except Exception as error:  # a bug must not wedge the inbox: record it and go on
         log.exception("inbox message %s failed", inbox_id)
+        failure = _record_failure(rt, inbox_id, error)
+        return failure.retry_at if failure is not None and failure.retry_at else 0
+
+
+def _record_failure(rt: runtime.Runtime, inbox_id: int,
+                    error: Exception) -> inbox.Failure | None:
+    """Record a failed attempt; if even that fails (the database is gone), the row stays as
+    it was, uncounted, and the sweep brings it back."""
+    try:
         with rt.sessions.begin() as session:
-            inbox.mark_failed(session, inbox_id, f"{type(error).__name__}: {error}",
-                              now=rt.clock())
-        return 0
+            failure = inbox.record_failure(session, inbox_id, error, now=rt.clock(),
+                                           rules=rt.settings.rules)
+    except Exception as second:
+        log.error("could not record the failure of inbox message %s: %s", inbox_id,
+                  type(second).__name__)
+        return None
+    if failure is not None and failure.parked:
+        log.error("inbox message %s parked after %s attempts", inbox_id, failure.attempts)
+    return failure
+
+
+def _schedule(rt: runtime.Runtime, when: set[datetime]) -> None:
+    """One scheduled run per second in which retries fall due; without Redis the sweep
+    finds them (`inbox.waiting_since`)."""
+    try:
+        for instant in sorted(when):
+            signals.request_processing_at(rt.queue, instant)
+    except RedisError:
+        log.warning("Redis unavailable: inbox retries left to the sweep")
 
 
 def send_outbox(rt: runtime.Runtime) -> int:
