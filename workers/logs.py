@@ -15,6 +15,7 @@ import logging
 import re
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
@@ -89,6 +90,17 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
     logging.getLogger("mashangban").critical(
         "uncaught exception in thread %s", name,
         exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback))
+
+
+def stack_of(error: BaseException) -> str:
+    """Where `error` was raised, frame by frame, and its type, but not its message.
+
+    An exception's message may quote what someone wrote (a value in a constraint error,
+    a title in a domain error), so a failure is logged by place and type: enough to find
+    the bug, nothing of the person's words.
+    """
+    frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+    return f"Traceback (message omitted):\n{frames}{type(error).__module__}.{type(error).__name__}"
 
 
 def _scrubbing(make: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:

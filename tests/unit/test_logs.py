@@ -109,3 +109,13 @@ def test_the_sandbox_request_log_hides_credentials(caplog):
 
     assert "/cgi-bin/gettoken?corpid=ww1&corpsecret=***" in caplog.text
     assert "sandbox-secret-1" not in caplog.text
+
+
+def test_a_failure_is_logged_by_place_and_type_never_by_its_message():
+    words = "给张伟的" + "私信内容"  # what someone wrote, not a literal on the raising line
+    try:
+        raise ValueError(words)
+    except ValueError as error:
+        logged = logs.stack_of(error)
+    assert "test_logs.py" in logged and "builtins.ValueError" in logged
+    assert "私信内容" not in logged

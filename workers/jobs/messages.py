@@ -7,7 +7,7 @@ from redis import RedisError
 
 from tasks.handling import inbox
 from tasks.messaging import delivery
-from workers import runtime, signals
+from workers import logs, runtime, signals
 
 log = logging.getLogger(__name__)
 BATCH = 100
@@ -51,7 +51,7 @@ def _process_one(rt: runtime.Runtime, inbox_id: int) -> int | datetime:
             return int(inbox.process(session, inbox_id, now=rt.clock(),
                                      rules=rt.settings.rules))
     except Exception as error:  # a bug must not wedge the inbox: record it and go on
-        log.exception("inbox message %s failed", inbox_id)
+        log.error("inbox message %s failed: %s", inbox_id, logs.stack_of(error))
         failure = _record_failure(rt, inbox_id, error)
         return failure.retry_at if failure is not None and failure.retry_at else 0
 
