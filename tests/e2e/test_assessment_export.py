@@ -707,3 +707,26 @@ def test_an_unwritable_file_is_refused(cli, tmp_path):
     if code == 0:  # running as root: every folder is writable
         pytest.skip("permissions are not enforced for this user")
     assert code == 2 and text.strip() == f"mashangban: 无法写入 {folder / 'a.xlsx'}：没有写入权限"
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/phish","点此查看")'
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(golden, session, cli, tmp_path):
+    """A directory name is data: no spreadsheet program may run it as a formula."""
+    from openpyxl import load_workbook
+
+    golden["people"][0].name = FORMULA_NAME
+    session.commit()
+    workbook, table = tmp_path / "names.xlsx", tmp_path / "names.csv"
+    for out in (workbook, table):
+        code, text = cli("report", "assess", "--from", NOVEMBER[0], "--to", NOVEMBER[1],
+                         "--out", str(out))
+        assert code == 0, text
+
+    cells = [c for row in load_workbook(workbook)["个人"].iter_rows() for c in row
+             if c.value == FORMULA_NAME]
+    assert cells and all(c.data_type == "s" for c in cells)
+    rows = list(csv.reader(table.open(encoding="utf-8-sig")))
+    assert ["个人", "'" + FORMULA_NAME] == rows[[r[1] for r in rows].index(
+        "'" + FORMULA_NAME)][:2]

@@ -156,14 +156,24 @@ def _write_csv(assessment: "Assessment", path: Path) -> None:
 
     lines: list[Sequence[object]] = [[*CSV_HEADERS, *(c.header for c in COLUMNS)]]
     for person in assessment.people:
-        lines.append(["个人", person.name, person.userid, person.departments, "",
+        lines.append(["个人", *map(_csv_text, (person.name, person.userid, person.departments)), "",
                       *(_csv_value(c, c.value(person.figures)) for c in COLUMNS)])
     for department in assessment.departments:
-        lines.append(["部门", department.name, department.platform_id, department.parent,
-                      department.people,
+        lines.append(["部门", *map(_csv_text, (department.name, department.platform_id,
+                                               department.parent)), department.people,
                       *(_csv_value(c, c.value(department.figures)) for c in COLUMNS)])
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         csv.writer(handle).writerows(lines)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet reads as a formula
+
+
+def _csv_text(text: str) -> str:
+    """A name or title as text a spreadsheet will not run: `=HYPERLINK(…)` in a directory
+    name must show as written, not become a live formula (OWASP's CSV injection rule: a
+    leading apostrophe, which Excel and WPS hide and treat as "this is text")."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_value(column: "Column", value: float | None) -> str:
@@ -213,6 +223,9 @@ def _fill_sheet(sheet, title: str, assessment: "Assessment",  # noqa: ANN001 - a
     formats = {"count": "0", "percent": "0.0%", "decimal": "0.0"}
     for cells, figures in rows:
         sheet.append([*cells, *(c.value(figures) for c in COLUMNS)])
+        for offset, value in enumerate(cells, start=1):
+            if isinstance(value, str):  # openpyxl makes "=…" a formula; names are text
+                sheet.cell(row=sheet.max_row, column=offset).data_type = "s"
         for offset, column in enumerate(COLUMNS, start=len(identity) + 1):
             sheet.cell(row=sheet.max_row, column=offset).number_format = formats[column.kind]
     sheet.freeze_panes = "B3"
