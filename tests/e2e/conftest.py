@@ -13,6 +13,7 @@ from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
+from tests.e2e.processes import Workers
 from tests.seeded_office import ADMINS, OFFICE_START
 from webapp import create_app
 from webapp.cli.main import main
@@ -91,3 +92,11 @@ def environment(office: Office) -> dict[str, str]:
     environ.update({f"MASHANGBAN_{k}": v for k, v in office.rt.settings.raw.items()})
     environ["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return environ
+
+
+@pytest.fixture
+def workers(environment: dict[str, str], tmp_path: Path) -> Iterator[Workers]:
+    """Real `mashangban worker` processes on the office's settings; all stopped at the end."""
+    pool = Workers(environment, tmp_path)
+    yield pool
+    pool.stop_all()
