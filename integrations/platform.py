@@ -42,6 +42,9 @@ class PlatformSettings(Protocol):
     FIELDS: ClassVar[tuple[SettingField, ...]]
 
 
+LOCK_WAIT = timedelta(seconds=30)  # the longest `Services.lock` waits for another holder
+
+
 @dataclass(frozen=True)
 class Services:
     """What the composition root lends a platform's factories, so adapters need no Redis
@@ -49,7 +52,8 @@ class Services:
 
     `storage(prefix)` is a key/value store shared by every process (wechatpy's session
     storage interface: get/set/delete), `lock(name)` a lock across processes, held while
-    e.g. one process fetches an access token for all.
+    e.g. one process fetches an access token for all; it waits at most `LOCK_WAIT` for
+    another holder, then goes on without it (so a platform can bound how long a send takes).
     """
 
     storage: Callable[[str], Any]

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wechatpy.session.redisstorage import RedisStorage
 
 from integrations import registry
-from integrations.platform import Platform, Services
+from integrations.platform import LOCK_WAIT, Platform, Services
 from tasks.messaging.channel import Channel, ChannelLimits
 from tasks.messaging.inbox import InboxWriter
 from workers import embedded_redis
@@ -189,7 +189,8 @@ def current() -> Runtime:
 def _token_lock(client: redis.Redis, name: str) -> Iterator[None]:
     """A Redis lock that survives a flush while held: losing it then only means another
     process may have fetched a token too, which is harmless, so the send goes on."""
-    lock = client.lock(f"mashangban:lock:{name}", timeout=30, blocking_timeout=30)
+    lock = client.lock(f"mashangban:lock:{name}", timeout=30,
+                       blocking_timeout=LOCK_WAIT.total_seconds())
     lock.acquire()
     try:
         yield

@@ -47,10 +47,16 @@ class Settings:
         return settings_class(**{f.attribute: _field(self.raw, f) for f in settings_class.FIELDS})
 
     def check_platforms(self) -> None:
-        """Validate every served platform's settings: a command that will talk to the
-        platforms refuses to start with a broken configuration."""
+        """Validate every served platform's settings, and that its channel's limits let
+        delivery resend without sending twice: a command that will talk to the platforms
+        refuses to start with a broken configuration."""
+        from tasks.messaging.delivery import resend_bounds_problem  # not on the hot path
+
         for name in self.platforms:
             self.platform_settings(name)
+            problem = resend_bounds_problem(registry.platform(name).limits)
+            if problem:
+                raise SettingsError(f"{PREFIX}PLATFORMS: {name}: {problem}")
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential configured: the served platforms' secret settings, the group

@@ -20,7 +20,7 @@ from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 GRACE = timedelta(seconds=5)  # leave fresh rows to the job their own signal queued
-STALE_SENDING = timedelta(minutes=5)
+STALE_SENDING = delivery.STALE_SENDING  # a row `sending` this long has lost its sender
 
 
 def sweep(rt: Runtime) -> bool:

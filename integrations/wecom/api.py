@@ -1,8 +1,8 @@
 """The WeCom API client: wechatpy's, pointed at a configurable host, with a shared token.
 
-wechatpy 1.8.18 hard-codes the gettoken host, refetches tokens without a lock, and
-retries token errors recursively without a cap (40001 included). This subclass fixes
-those three things and nothing else.
+wechatpy 1.8.18 hard-codes the gettoken host, fetches tokens with no timeout and without a
+lock, and retries token errors recursively without a cap (40001 included). This subclass
+fixes those four things and nothing else.
 """
 
 import copy
@@ -13,6 +13,8 @@ from typing import Any
 from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
+
+from integrations.wecom.limits import API_TIMEOUT
 
 TOKEN_REJECTED = (40014, 42001)  # invalid / expired access_token: refetch once
 TOKEN_MARGIN = 300  # seconds: a cached token is dropped this long before WeCom expires it
@@ -33,7 +35,7 @@ class WeComApi(WeChatClient):
     """One app's API client; its token lives in `storage`, shared by every process."""
 
     def __init__(self, corp_id: str, secret: str, *, api_base: str, storage: SessionStorage,
-                 lock: LockFactory, timeout: float = 10.0):
+                 lock: LockFactory, timeout: float | tuple[float, float] = API_TIMEOUT):
         super().__init__(corp_id, secret, session=storage, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = cgi_base(api_base)
         self._lock = lock
@@ -63,6 +65,19 @@ class WeComApi(WeChatClient):
 
     def fetch_access_token(self) -> dict[str, Any]:
         return {"access_token": self.refresh_token(stale=None)}
+
+    def _fetch_access_token(self, url: str, params: dict[str, Any]) -> dict[str, Any]:
+        """gettoken with the client's timeout: wechatpy sends it with none, so a WeCom that
+        never answers would hold the send, and the token lock, for ever."""
+        response = self._http.get(url=url, params=params, timeout=self.timeout)
+        if not response.ok:
+            raise WeChatClientException(errcode=None, errmsg=None, client=self,
+                                        request=response.request, response=response)
+        result = response.json()
+        if result.get("errcode", 0) != 0:
+            raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self,
+                                        request=response.request, response=response)
+        return result
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         """Issue a call; on a rejected token refetch once and retry once, never more.

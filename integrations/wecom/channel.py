@@ -10,7 +10,13 @@ from wechatpy.exceptions import WeChatClientException
 from integrations.wecom.api import WeComApi
 from integrations.wecom.cards import template_card
 from integrations.wecom.directory import snapshot_from
-from integrations.wecom.limits import LIMITS
+from integrations.wecom.limits import (
+    API_TIMEOUT,
+    CONTENT_BYTES,
+    DUPLICATE_CHECK_INTERVAL,
+    LIMITS,
+)
+from integrations.wecom.marks import DIGITS, MARK_BYTES, row_mark
 from tasks.messaging.channel import (
     Card,
     ChannelLimits,
@@ -19,19 +25,25 @@ from tasks.messaging.channel import (
     DirectorySnapshot,
 )
 
-TEXT_LIMIT = LIMITS.text_bytes  # bytes; WeCom truncates longer text silently
 ROBOT_MARKDOWN_LIMIT = 4096  # bytes of a group robot's markdown
-ROBOT_TIMEOUT = 10.0  # seconds for one webhook call
+ROBOT_TIMEOUT = API_TIMEOUT  # for one webhook call
 RETRYABLE = {-1: None, 45009: 60.0, 45033: 5.0}  # errcode → minimum wait before retrying
-# seconds WeCom remembers a request sent with enable_duplicate_check: its maximum, 4 h
-DUPLICATE_CHECK_INTERVAL = 14400
+# "taskid has existed or empty or exceed max len": our card ids are never empty or long,
+# so for us it means a card with this task_id was accepted before.
+TASK_ID_TAKEN = 42014
 
 
 class WeComChannel:
     """Sends texts and cards to members of one WeCom app, and reads its directory.
 
-    Group posts go through group robots (群机器人): the group key is a robot's webhook key.
-    A card's update handle is WeCom's single-use ResponseCode.
+    A keyed send (`key`, the outbox row's id) carries WeCom's duplicate check for 4 hours;
+    its request is built from the arguments alone (no timestamp, no nonce; the token travels
+    in the query), so a resend of the same row is the same request and WeCom drops it. A
+    text sent as a `repeat` ends with the row's invisible mark (`marks.py`), so two rows
+    with the same text are two requests; a card is told apart by its task_id, an image by
+    its media_id. Group posts go through group robots (群机器人): the group key is a robot's
+    webhook key, and robots have no duplicate check. A card's update handle is WeCom's
+    single-use ResponseCode.
     """
 
     limits: ChannelLimits = LIMITS
@@ -41,20 +53,25 @@ class WeComChannel:
         self.agent_id = agent_id
 
     def send_text(self, to: str, text: str, *, markdown: bool = False,
-                  dedupe: bool = False) -> Delivery:
-        """Send a text; with `dedupe`, WeCom drops an identical request for 4 hours.
-
-        WeCom compares the request JSON, which is built here from the arguments alone (no
-        timestamp, no nonce; the token travels in the query), so a resend of the same
-        outbox row is the same request.
-        """
+                  key: int | None = None, repeat: bool = False) -> Delivery:
+        """Send a text; keyed, WeCom drops a resend; a repeat ends with the key's mark."""
         msgtype = "markdown" if markdown else "text"
-        message = {"msgtype": msgtype, msgtype: {"content": fit_bytes(text)}}
-        result = self._send(to, _keyed(message, dedupe))
+        content = marked(text, key) if key is not None and repeat else fit_bytes(
+            unmarked(text), CONTENT_BYTES)
+        message = {"msgtype": msgtype, msgtype: {"content": content}}
+        result = self._send(to, _keyed(message, key))
         return Delivery(message_id=result.get("msgid"))
 
-    def send_card(self, to: str, card: Card) -> Delivery:
-        result = self._send(to, {"msgtype": "template_card", "template_card": template_card(card)})
+    def send_card(self, to: str, card: Card, *, key: int | None = None) -> Delivery:
+        """Send a card. If WeCom answers that its task_id is taken, a card with that id was
+        accepted before: on a resend, the earlier attempt (`delivered_before`)."""
+        message = {"msgtype": "template_card", "template_card": template_card(card)}
+        try:
+            result = self._send(to, _keyed(message, key))
+        except WeComError as error:
+            if error.code != TASK_ID_TAKEN:
+                raise
+            raise DeliveryError(error.reason, retryable=False, delivered_before=True) from error
         return Delivery(message_id=result.get("msgid"), update_handle=result.get("response_code"))
 
     def upload_image(self, png: bytes) -> str:
@@ -66,13 +83,18 @@ class WeComChannel:
             raise DeliveryError("WeCom media/upload returned no media_id", retryable=True)
         return str(media_id)
 
-    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+    def send_image(self, to: str, media_id: str, *, key: int | None = None) -> Delivery:
+        """Send an uploaded picture; each row uploads its own, so its media_id tells it apart."""
         message = {"msgtype": "image", "image": {"media_id": media_id}}
-        result = self._send(to, _keyed(message, dedupe))
+        result = self._send(to, _keyed(message, key))
         return Delivery(message_id=result.get("msgid"))
 
     def post_to_group(self, group_key: str, markdown: str) -> Delivery:
-        """Post through the group's robot, whose webhook key is `group_key`."""
+        """Post through the group's robot, whose webhook key is `group_key`.
+
+        At-least-once: a robot has no duplicate check, so a post whose answer was lost (a
+        timeout) or whose sender died before recording it is posted again.
+        """
         content = fit_bytes(markdown, ROBOT_MARKDOWN_LIMIT)
         self._webhook(group_key, {"msgtype": "markdown", "markdown": {"content": content}})
         return Delivery()
@@ -148,15 +170,35 @@ class WeComChannel:
             raise DeliveryError(f"network: {type(error).__name__}", retryable=True) from error
 
 
-def _delivery_error(error: WeChatClientException) -> DeliveryError:
+class WeComError(DeliveryError):
+    """A DeliveryError that keeps WeCom's errcode (None for HTTP and network failures)."""
+
+    def __init__(self, reason: str, code: int | None, **kwargs: Any):
+        super().__init__(reason, **kwargs)
+        self.code = code
+
+
+def _delivery_error(error: WeChatClientException) -> WeComError:
     code = error.errcode
     reason = f"WeCom errcode {code}: {error.errmsg}" if code is not None else "WeCom HTTP error"
     if code is None or code in RETRYABLE:
-        return DeliveryError(reason, retryable=True, retry_after=RETRYABLE.get(code))
-    return DeliveryError(reason, retryable=False)
+        return WeComError(reason, code, retryable=True, retry_after=RETRYABLE.get(code))
+    return WeComError(reason, code, retryable=False)
 
 
-def fit_bytes(text: str, limit: int = TEXT_LIMIT) -> str:
+def marked(text: str, key: int) -> str:
+    """The content of a repeat: the text, fitted so that WeCom's 2048 bytes keep room for
+    the key's invisible mark (`LIMITS.text_bytes` is what is left), then the mark."""
+    return fit_bytes(unmarked(text), CONTENT_BYTES - MARK_BYTES) + row_mark(key)
+
+
+def unmarked(text: str) -> str:
+    """The text without trailing mark characters (invisible anyway), so no text can end
+    like another text with a mark."""
+    return text.rstrip(DIGITS)
+
+
+def fit_bytes(text: str, limit: int) -> str:
     """Cut text to WeCom's byte limit on a character boundary, marking the cut."""
     data = text.encode("utf-8")
     if len(data) <= limit:
@@ -164,9 +206,9 @@ def fit_bytes(text: str, limit: int = TEXT_LIMIT) -> str:
     return data[: limit - 3].decode("utf-8", errors="ignore") + "…"
 
 
-def _keyed(message: dict[str, Any], dedupe: bool) -> dict[str, Any]:
-    """With `dedupe`, ask WeCom to drop the same request JSON for the next 4 hours."""
-    if not dedupe:
+def _keyed(message: dict[str, Any], key: int | None) -> dict[str, Any]:
+    """With a key, ask WeCom to drop the same request JSON for the next 4 hours."""
+    if key is None:
         return message
     return message | {"enable_duplicate_check": 1,
                       "duplicate_check_interval": DUPLICATE_CHECK_INTERVAL}

@@ -20,9 +20,15 @@ class ChannelLimits:
 
     per_member_per_minute: int  # messages one member may receive per minute (beyond: dropped)
     per_group_per_minute: int  # posts one group chat may receive per minute
-    text_bytes: int  # longest text message, in UTF-8 bytes
+    text_bytes: int  # longest text message, in UTF-8 bytes, that arrives uncut
     card_fields: int  # label/value rows a card shows
     media_lifetime: timedelta  # how long an uploaded picture's id stays usable (with margin)
+    # The longest one send may take, every call it makes included, before the channel gives
+    # up (its client timeouts): a row `sending` for longer has lost its sender.
+    longest_send: timedelta
+    # How long the platform drops a keyed send repeated as the same request (WeCom's
+    # duplicate check); zero for a platform without one, whose resends are at-least-once.
+    duplicate_window: timedelta
 
 
 @dataclass(frozen=True)
@@ -88,13 +94,20 @@ class Delivery:
 
 
 class DeliveryError(Exception):
-    """A send that did not go through; `retryable` says whether trying later may help."""
+    """A send that did not go through; `retryable` says whether trying later may help.
 
-    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None):
+    `delivered_before` says the platform refused it because this very message was accepted
+    earlier (WeCom: the card's task_id is taken). On a resend that means an earlier attempt
+    went through; on a first attempt it is a failure like any other.
+    """
+
+    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None,
+                 delivered_before: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
+        self.delivered_before = delivered_before
 
 
 @dataclass(frozen=True)
@@ -128,27 +141,36 @@ class Channel(Protocol):
     limits: ChannelLimits
 
     def send_text(self, to: str, text: str, *, markdown: bool = False,
-                  dedupe: bool = False) -> Delivery:
+                  key: int | None = None, repeat: bool = False) -> Delivery:
         """Send a text (or markdown) message.
 
-        `dedupe` asks the platform to drop an identical resend of this message (WeCom's
-        duplicate check), so a send repeated after a crash is not delivered twice. The
-        adapter must then build the same request for the same arguments every time.
+        `key` identifies the message (delivery passes the outbox row's id) and makes the
+        send keyed: the same arguments build the same request, which the platform drops
+        when it was accepted in the last `limits.duplicate_window` (WeCom's duplicate
+        check), so a send repeated after a timeout or a crash is not delivered twice.
+        Without a key the send is not checked.
+
+        `repeat` says another message carries the same text to `to` close enough in time
+        for the platform to take the two for one (delivery decides it once per row): the
+        request must then differ from every other key's, so both arrive (WeCom appends the
+        key's invisible mark to the text). Without it the text is sent as it is.
         """
         ...
 
-    def send_card(self, to: str, card: Card) -> Delivery: ...
+    def send_card(self, to: str, card: Card, *, key: int | None = None) -> Delivery:
+        """Send an interactive card; `key` as for `send_text`."""
+        ...
 
     def upload_image(self, png: bytes) -> str:
         """Upload a picture (a PNG) as temporary media; returns its media id.
 
         Uploading is separate from sending so the media id can be recorded first: a send
-        repeated after a crash is then the same request, which `dedupe` can drop.
+        repeated after a crash is then the same request, which the platform can drop.
         """
         ...
 
-    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
-        """Send an uploaded picture, e.g. a summary's chart; `dedupe` as for `send_text`."""
+    def send_image(self, to: str, media_id: str, *, key: int | None = None) -> Delivery:
+        """Send an uploaded picture, e.g. a summary's chart; `key` as for `send_text`."""
         ...
 
     def post_to_group(self, group_key: str, markdown: str) -> Delivery:
@@ -156,7 +178,9 @@ class Channel(Protocol):
 
         `group_key` is what the installation configured for that group (WeCom: a group
         robot's webhook key, its only credential). Nothing comes back from a group post, so
-        this is for reports to a department's group, never for tasks.
+        this is for reports to a department's group, never for tasks. A platform may have
+        no duplicate check for group posts (WeCom's robots have none): they are then
+        at-least-once.
         """
         ...
 
@@ -167,7 +191,10 @@ class Channel(Protocol):
     def update_card(self, to: str, card: Card, handle: str) -> None:
         """Redraw a card already shown; `handle` is the opaque value the platform gave with
         the card's sending or with a click on it (`Delivery.update_handle`,
-        `CardAction.response_code`), stored and passed back by the domain unread."""
+        `CardAction.response_code`), stored and passed back by the domain unread.
+
+        An update replaces what the card shows, so applying one twice shows the same card.
+        """
         ...
 
     def fetch_directory(self) -> DirectorySnapshot: ...

@@ -1,8 +1,17 @@
-"""Sending outbox rows through the channel port, each at most once on success.
+"""Sending outbox rows through the channel port; each reaches its recipient once.
 
 A row is claimed (pending → sending) and committed before the network call, so no
 database lock is held while the platform answers; the outcome is written afterwards. Each
 row goes through the channel of its own platform (`OutboxMessage.platform`).
+
+Every send is keyed with the row's id: the platform drops a repeat of the same row (WeCom's
+duplicate check, 4 hours), and never takes two rows for one (`_repeat`). So a row is sent
+again without harm when its outcome is unknown: after a timeout (the platform may have accepted
+it after the client gave up) and after its sender died mid-send (`release_stale`). For
+that to hold, a row's last attempt must come within the platform's duplicate window of its
+first, and a row must not be released while its sender may still be waiting for the
+platform: `resend_bounds_problem` states both, and the settings refuse a platform whose
+limits break them. Group posts have no key on WeCom and are at-least-once.
 
 A platform may silently drop what one member receives beyond its per-minute limit
 (`ChannelLimits.per_member_per_minute`, declared by the channel), so a row whose
@@ -28,13 +37,23 @@ from tasks.models.base import rows_updated
 RETRY_DELAYS = (2, 10, 30, 120, 600)  # seconds after attempts 1..5; attempt 6 is the last
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
+TEXT_KINDS = ("text", "markdown")
+STATES = ("pending", "sending", "sent", "failed")
+REPEAT = "repeat"  # a text row's body: whether another row has its text (decided once)
 RATE_WINDOW = timedelta(seconds=60)
 # what counts as a message to a member; a card update is no message
 MESSAGE_KINDS = ("text", "markdown", "card", "image")
 GROUP_KINDS = ("group_markdown", "group_image")  # counted per group
+# A row `sending` for this long has lost its sender (`release_stale`, run by the sweep):
+# longer than any platform's `longest_send` plus SEND_MARGIN, so a live sender has given up
+# on the platform before its row is sent again.
+STALE_SENDING = timedelta(minutes=5)
+SEND_MARGIN = timedelta(minutes=1)
+# How soon a stale row is released and taken by a sender (the sweep runs every 10 s).
+RELEASE_LAG = timedelta(minutes=1)
 # A sent row's next_attempt_at is the instant it was claimed, just before the network call.
 # Bounding it as well as sent_at lets the count use the (state, next_attempt_at) index.
-LONGEST_SEND = timedelta(minutes=5)
+LONGEST_SEND = STALE_SENDING
 
 
 @dataclass(frozen=True)
@@ -76,14 +95,16 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[s
         if room_at is not None:  # undo the claim: waiting for the window is no attempt
             row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
             return Outcome("deferred", room_at)
-        kind, recipient, body = row.kind, row.recipient, row.body
-        handle, dedupe = _update_handle(session, row), row.dedupe
+        handle, repeat = _update_handle(session, row), _repeat(session, row, channel.limits)
+        kind, recipient, body, attempt = row.kind, row.recipient, row.body, row.attempts
     try:
         if kind == "image":
             body = _uploaded(sessions, outbox_id, body, channel, clock())
-        delivery = _send(channel, kind, recipient, body, handle, dedupe)
+        delivery = _send(channel, kind, recipient, body, handle, key=outbox_id, repeat=repeat)
     except DeliveryError as error:
-        return _record_failure(sessions, outbox_id, error, clock())
+        if not (error.delivered_before and attempt > 1):
+            return _record_failure(sessions, outbox_id, error, clock())
+        delivery = Delivery()  # refused as sent already: an earlier attempt went through
     with sessions.begin() as session:
         _record_success(session, outbox_id, delivery, clock())
     return Outcome("sent")
@@ -145,21 +166,51 @@ def _update_handle(session: Session, row: OutboxMessage) -> str | None:
     return handle
 
 
-def _send(channel: Channel, kind: str, recipient: str, body: dict, handle: str | None,
-          dedupe: bool) -> Delivery:
+def _repeat(session: Session, row: OutboxMessage, limits: ChannelLimits) -> bool:
+    """Whether the platform must be told that `row`'s text is a repeat, so that its request
+    differs from another row's with the same text (`Channel.send_text`).
+
+    It is when another text row to the same recipient has the same text and was created
+    within the platform's duplicate window plus `resend_horizon()` of this one, before or
+    after: only then can their sends fall within one window. It is decided at the row's
+    first claim and stored in its body, so every attempt builds the same request; a row
+    queued later decides for itself and sees this one, so of two such rows at least the
+    later-decided one is told apart.
+    """
+    if row.kind not in TEXT_KINDS or not limits.duplicate_window:
+        return False
+    if REPEAT not in row.body:
+        reach = limits.duplicate_window + resend_horizon()
+        since, until = row.created_at - reach, row.created_at + reach
+        others = select(OutboxMessage.body).where(
+            OutboxMessage.state.in_(STATES),
+            OutboxMessage.next_attempt_at >= since,  # follows from created_at; uses the index
+            OutboxMessage.created_at >= since, OutboxMessage.created_at <= until,
+            OutboxMessage.id != row.id, OutboxMessage.kind == row.kind,
+            OutboxMessage.platform == row.platform, OutboxMessage.recipient == row.recipient)
+        same = any(body.get("text") == row.body["text"] for body in session.scalars(others))
+        row.body = {**row.body, REPEAT: same}
+    return bool(row.body[REPEAT])
+
+
+def _send(channel: Channel, kind: str, recipient: str, body: dict, handle: str | None, *,
+          key: int, repeat: bool) -> Delivery:
+    """One attempt; a message to a member is keyed with its row's id, so the platform drops
+    a repeat of this row and keeps rows with equal contents apart."""
     if kind == "text":
-        return channel.send_text(recipient, body["text"], dedupe=dedupe)
+        return channel.send_text(recipient, body["text"], key=key, repeat=repeat)
     if kind == "markdown":
-        return channel.send_text(recipient, body["text"], markdown=True, dedupe=dedupe)
+        return channel.send_text(recipient, body["text"], markdown=True, key=key,
+                                 repeat=repeat)
     if kind == "card":
-        return channel.send_card(recipient, Card.from_dict(body))
+        return channel.send_card(recipient, Card.from_dict(body), key=key)
     if kind == "image":
-        return channel.send_image(recipient, body["media_id"], dedupe=True)
+        return channel.send_image(recipient, body["media_id"], key=key)
     if kind == "group_markdown":
         return channel.post_to_group(body["key"], body["text"])
     if kind == "group_image":
         return channel.post_image_to_group(body["key"], image_bytes(body))
-    if kind == "card_update":
+    if kind == "card_update":  # a card shows what it was last redrawn with: idempotent
         if handle is None:
             raise DeliveryError("没有可用的卡片更新凭证 (update handle)", retryable=False)
         channel.update_card(recipient, Card.from_dict(body), handle)
@@ -214,11 +265,16 @@ def _record_failure(sessions: sessionmaker[Session], outbox_id: int, error: Deli
         return Outcome("pending", row.next_attempt_at)
 
 
-def release_stale(session: Session, now: datetime, older_than: timedelta) -> int:
+def release_stale(session: Session, now: datetime,
+                  older_than: timedelta = STALE_SENDING) -> int:
     """Return rows stuck in `sending` (their sender died) to the queue.
 
-    This is at-least-once: a sender killed after the platform accepted the message but
-    before recording it sends that message again.
+    A sender killed after the platform accepted a message but before recording it leaves
+    the row `sending`; sent again, the row is the same keyed request, which the platform
+    drops. That holds while the resend comes within the platform's duplicate window of the
+    first attempt (`resend_bounds_problem`). A card update is resent with its spent handle:
+    the platform refuses it and the row ends `failed`, while the card already shows it.
+    Group posts, which have no duplicate check, may appear twice.
     """
     stale = rows_updated(session,
         update(OutboxMessage)
@@ -226,3 +282,28 @@ def release_stale(session: Session, now: datetime, older_than: timedelta) -> int
         .values(state="pending")
     )
     return stale
+
+
+def resend_horizon() -> timedelta:
+    """How long after a row's first attempt its last one may start, while workers run and
+    its recipient's minute has room: every earlier attempt ended in an error and waited out
+    its backoff, or hung until released as stale."""
+    per_attempt = STALE_SENDING + RELEASE_LAG
+    return (MAX_ATTEMPTS - 1) * per_attempt + timedelta(seconds=sum(RETRY_DELAYS))
+
+
+def resend_bounds_problem(limits: ChannelLimits) -> str | None:
+    """Why resends through a channel with these limits could reach someone twice, or None.
+
+    A row may be released only once its sender has given up on the platform (the channel's
+    `longest_send`, its client timeouts, plus a margin), and every resend must come within
+    the platform's duplicate window of the first attempt, so that the platform drops it if
+    the first went through. (A platform without a window, zero, is at-least-once.)
+    """
+    if limits.longest_send + SEND_MARGIN > STALE_SENDING:
+        return (f"a send may take {limits.longest_send}, so a row still being sent could be "
+                f"released after {STALE_SENDING} and sent twice")
+    if limits.duplicate_window and resend_horizon() >= limits.duplicate_window:
+        return (f"a row's last attempt may start {resend_horizon()} after its first, beyond "
+                f"the platform's duplicate window of {limits.duplicate_window}")
+    return None

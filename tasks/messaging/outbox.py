@@ -24,31 +24,27 @@ def can_address(recipient: str) -> bool:
 
 def queue_text(
     session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None,
-    dedupe: bool = False, platform: str = DEFAULT_PLATFORM,
+    platform: str = DEFAULT_PLATFORM,
 ) -> OutboxMessage:
     """Queue a plain text message; `to` may be a userid on `platform` for people not in
     the directory (a person's own platform wins over `platform`).
 
-    `dedupe` makes the send keyed: the platform drops an identical resend (for a few hours),
-    so a sender killed after sending but before recording cannot deliver it twice.
+    Like every row it is sent keyed (`tasks.messaging.delivery`): repeated after a timeout
+    or a crash, it still reaches its recipient once.
     """
-    message = _add(session, _address(to, platform), "text", {"text": text}, now=now, task=task)
-    message.dedupe = dedupe
-    return message
+    return _add(session, _address(to, platform), "text", {"text": text}, now=now, task=task)
 
 
 def queue_markdown(
     session: Session, to: Person | str, text: str, *, now: datetime, task: Task | None = None,
-    dedupe: bool = False, platform: str = DEFAULT_PLATFORM,
+    platform: str = DEFAULT_PLATFORM,
 ) -> OutboxMessage:
     """Queue a markdown message (lists and history views), rendered by the platform's app.
 
-    `to`, `dedupe` and `platform` as for `queue_text`.
+    `to` and `platform` as for `queue_text`.
     """
-    message = _add(session, _address(to, platform), "markdown", {"text": text}, now=now,
-                   task=task)
-    message.dedupe = dedupe
-    return message
+    return _add(session, _address(to, platform), "markdown", {"text": text}, now=now,
+                task=task)
 
 
 def queue_image(
@@ -151,7 +147,6 @@ def _add(
         state="pending",
         attempts=0,
         next_attempt_at=now,
-        dedupe=False,
     )
     session.add(message)
     return message

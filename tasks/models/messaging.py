@@ -68,6 +68,7 @@ class OutboxMessage(Base):
     # the card's update handle this update spends (see Card.update_handle)
     update_handle: Mapped[str | None] = mapped_column(String(256))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Ask the platform to drop an identical resend (WeCom enable_duplicate_check), so a
-    # sender killed between sending and recording cannot deliver a reminder twice.
+    # Unused: it marked the rows sent with the platform's duplicate check (reminders,
+    # digests, summaries); every row is sent so now (tasks/messaging/delivery.py). Kept to
+    # need no migration; the next migration that touches this table may drop it.
     dedupe: Mapped[bool] = mapped_column(default=False)

@@ -6,7 +6,7 @@ rules it says which reminders should exist and when they fall due. `reschedule` 
 stored rows match the plan in the transaction of the change, so a reminder for a state
 that has passed is cancelled before it can fire. `dispatch_due` claims due rows (row locks
 with SKIP LOCKED on PostgreSQL; SQLite has one writer at a time), checks each against a
-fresh plan, merges what one person is due to receive, queues keyed messages and marks the
+fresh plan, merges what one person is due to receive, queues the messages and marks the
 rows sent, all in one transaction.
 """
 
@@ -143,7 +143,7 @@ def dispatch_due(session: Session, calendar: WorkCalendar | None, rules: OfficeR
     for person, texts in by_person.values():
         channel_limits = (limits or {}).get(person.platform)
         for text in merged(texts, channel_limits.text_bytes if channel_limits else None):
-            queue_text(session, person, text, now=now, dedupe=True)
+            queue_text(session, person, text, now=now)
     return len(sending)
 
 

@@ -1,7 +1,7 @@
 """The Chinese wording of reminders and escalations, one line each, merged per person.
 
-A text is fixed when it is queued, so a resend of the same row is byte-identical and the
-platform's duplicate check can drop it.
+A text is fixed when it is queued, so a resend of the same row is the same request and the
+platform's duplicate check can drop it (every send is keyed: tasks/messaging/delivery.py).
 """
 
 from datetime import datetime
@@ -15,9 +15,9 @@ from tasks.models import Reminder
 def reminder_text(row: Reminder, calendar: WorkCalendar, now: datetime, holder: str) -> str:
     """One reminder's line, ending with the instant it is for.
 
-    The instant makes every reminder's text its own: the platform's duplicate check drops
-    a byte-identical message within 4 hours, which must only ever be a resend of the same
-    row, never the next progress reminder that happens to read the same.
+    The instant says which reminder it is: the next progress reminder would otherwise read
+    the same. (The platform's duplicate check tells rows apart by the row, not the text:
+    `delivery` keys every send with its row's id.)
     """
     return f"{_wording(row, calendar, now, holder)}〔{_stamp(row.due_at)}〕"
 

@@ -59,8 +59,7 @@ def queue_digests(session: Session, period: Period, calendar: WorkCalendar,
         return None
     digests = build_digests(session, now)
     for digest in digests:
-        queue_markdown(session, digest.person, digest_text(digest, now, calendar),
-                       now=now, dedupe=True)
+        queue_markdown(session, digest.person, digest_text(digest, now, calendar), now=now)
     run.messages = len(digests)
     return len(digests)
 

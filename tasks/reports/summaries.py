@@ -179,8 +179,7 @@ def queue_summaries(session: Session, period: Period, summaries: Sequence[Summar
     queued = 0
     for summary, png in zip(summaries, charts, strict=True):
         for platform, userid in summary.recipients:
-            queue_markdown(session, userid, summary.text, now=now, dedupe=True,
-                           platform=platform)
+            queue_markdown(session, userid, summary.text, now=now, platform=platform)
             queue_image(session, userid, png, now=now, platform=platform)
             queued += 2
         if summary.robot_key:

@@ -14,7 +14,7 @@ from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM, make_settings
 from tests.e2e.office import Office, ProductServer
-from tests.e2e.processes import stop_all
+from tests.e2e.processes import Workers, stop_all
 from tests.seeded_office import ADMINS, OFFICE_START
 from webapp import create_app
 from webapp.cli.main import main
@@ -101,3 +101,11 @@ def started() -> Iterator[list[subprocess.Popen]]:
     children: list[subprocess.Popen] = []
     yield children
     stop_all(children)
+
+
+@pytest.fixture
+def workers(environment: dict[str, str], tmp_path: Path) -> Iterator[Workers]:
+    """Real `mashangban worker` processes on the office's settings; all stopped at the end."""
+    pool = Workers(environment, tmp_path)
+    yield pool
+    pool.stop_all()

@@ -1,17 +1,24 @@
 """Keyed sends and the per-member limit, through the sandbox's WeCom protocol.
 
 A sender killed after WeCom accepted a message but before it recorded the send leaves
-the row in `sending`; five minutes later it is released and sent again. A keyed (dedupe)
-row asks WeCom's duplicate check to drop that resend; any other row is at-least-once.
-WeCom drops beyond 30 messages a minute to one member, so the sender waits instead.
+the row in `sending`; five minutes later it is released and sent again. Every send to a
+member is keyed: WeCom's duplicate check drops that resend. Group robots have no duplicate
+check, so a group post is at-least-once. WeCom drops beyond 30 messages a minute to one
+member, so the sender waits instead.
 """
 
 from datetime import timedelta
 
+import requests
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
-from tasks.messaging.outbox import queue_image, queue_markdown, queue_text
+from tasks.messaging.outbox import (
+    queue_group_markdown,
+    queue_image,
+    queue_markdown,
+    queue_text,
+)
 from tasks.models import OutboxMessage
 from workers.jobs.messages import process_messages
 from workers.sweep import sweep
@@ -26,17 +33,27 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
-def send_killed_before_recording(office, dedupe: bool, markdown: bool = False,
-                                 image: bool = False) -> None:
+ROBOT = "robot-key-zonghe"
+
+
+def send_killed_before_recording(office, markdown: bool = False, image: bool = False,
+                                 group: bool = False) -> None:
     """Queue one row and send it; then undo the recording, as if the sender had died."""
     queue = queue_markdown if markdown else queue_text
     with office.rt.sessions.begin() as session:
         if image:
             queue_image(session, "lina", PNG, now=office.rt.clock())
+        elif group:
+            queue_group_markdown(session, ROBOT, "**本周小结**", now=office.rt.clock())
         else:
-            queue(session, "lina", "提醒：#7 今天 17:00 到期", now=office.rt.clock(),
-                  dedupe=dedupe)
+            queue(session, "lina", "提醒：#7 今天 17:00 到期", now=office.rt.clock())
     process_messages()
+    replay_after_a_crash(office)
+
+
+def replay_after_a_crash(office) -> None:
+    """Undo the recording of the sent rows, as if their sender had died mid-send; then let
+    the sweep release them and a worker send them again."""
     claimed_at = office.rt.clock()
     with office.rt.sessions.begin() as session:
         session.execute(update(OutboxMessage).values(
@@ -48,8 +65,8 @@ def send_killed_before_recording(office, dedupe: bool, markdown: bool = False,
     office.work()
 
 
-def test_a_keyed_send_repeated_after_a_crash_reaches_the_chat_once(office):
-    send_killed_before_recording(office, dedupe=True)
+def test_a_text_repeated_after_a_crash_reaches_the_chat_once(office):
+    send_killed_before_recording(office)
 
     assert office.replies("lina") == ["提醒：#7 今天 17:00 到期"]
     sends = office.api_calls("message/send")
@@ -58,14 +75,14 @@ def test_a_keyed_send_repeated_after_a_crash_reaches_the_chat_once(office):
     assert row.state == "sent" and row.attempts == 2 and row.platform_msgid
 
 
-def test_a_keyed_markdown_send_is_keyed_too(office):
-    send_killed_before_recording(office, dedupe=True, markdown=True)
+def test_a_markdown_send_is_keyed_too(office):
+    send_killed_before_recording(office, markdown=True)
     assert len(office.replies("lina")) == 1
     assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
 
 
 def test_a_picture_sent_again_after_a_crash_is_uploaded_once_and_reaches_the_chat_once(office):
-    send_killed_before_recording(office, dedupe=False, image=True)
+    send_killed_before_recording(office, image=True)
 
     images = [m for m in office.transcript("lina") if m["msgtype"] == "image"]
     assert len(images) == 1
@@ -75,18 +92,27 @@ def test_a_picture_sent_again_after_a_crash_is_uploaded_once_and_reaches_the_cha
     assert row.state == "sent" and row.attempts == 2
 
 
-def test_an_unkeyed_send_repeated_after_a_crash_is_delivered_twice(office):
-    """Why reminders are keyed: without the duplicate check a resend is a second message."""
-    send_killed_before_recording(office, dedupe=False)
-
-    assert office.replies("lina") == ["提醒：#7 今天 17:00 到期"] * 2
-    assert not any(c.get("duplicate") for c in office.api_calls("message/send"))
-
-
-def test_replies_are_not_keyed(office):
+def test_a_reply_repeated_after_a_crash_reaches_the_chat_once(office):
     office.say("lina", "帮助")
+    replay_after_a_crash(office)
+
+    [reply] = office.replies("lina")
+    assert "指令一览" in reply
+    assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+
+
+def test_a_group_post_repeated_after_a_crash_appears_twice(office):
+    """At-least-once: a group robot has no duplicate check, so nothing can drop the resend."""
+    answer = requests.post(f"{office.sandbox.url}/sandbox/control/robot",
+                           json={"key": ROBOT, "name": "综合科工作群"}, timeout=10)
+    assert answer.json()["ok"] is True
+    send_killed_before_recording(office, group=True)
+
+    posts = requests.get(f"{office.sandbox.url}/sandbox/robots/{ROBOT}/messages",
+                         timeout=10).json()["messages"]
+    assert [p["content"] for p in posts] == ["**本周小结**"] * 2
     [row] = outbox(office)
-    assert row.dedupe is False
+    assert row.state == "sent" and row.attempts == 2
 
 
 def test_a_burst_to_one_member_is_spread_over_minutes_without_loss(office):

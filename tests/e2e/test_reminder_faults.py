@@ -14,24 +14,18 @@ time (as tests/e2e/test_processes.py does); waiting for them is polling with a d
 """
 
 import multiprocessing
-import os
 import re
-import signal
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tasks.models import OutboxMessage, Reminder, Task
 from tests.clocks import ShiftedClock
+from tests.e2e.processes import Workers, eventually
 from workers.db import make_engine
 from workers.jobs.messages import process_messages
 from workers.jobs.reminders import dispatch_reminders
@@ -46,78 +40,6 @@ NTH = re.compile(r"（第(\d+)次催办）")
 def clock() -> ShiftedClock:
     """Real time: the worker processes read the system clock, so the sandbox must too."""
     return ShiftedClock()
-
-
-# ---- real worker processes ------------------------------------------------------------------
-
-
-class Workers:
-    """`mashangban worker` processes, each with its own log; all stopped at the end.
-
-    Each runs in its own process group: RQ forks its scheduler from the worker, and a
-    SIGKILL to the worker alone would leave that child running on the test database.
-    """
-
-    def __init__(self, environment: dict[str, str], folder: Path):
-        self.environment, self.folder, self.children = environment, folder, []
-
-    def start(self) -> subprocess.Popen:
-        log_path = self.folder / f"worker-{len(self.children)}.log"
-        log = log_path.open("w")
-        child = subprocess.Popen([sys.executable, "-m", "webapp.cli", "worker"],
-                                 cwd=self.folder, env=self.environment, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
-        child.log_path = log_path  # type: ignore[attr-defined]
-        self.children.append(child)
-        return child
-
-    def kill(self, child: subprocess.Popen) -> None:
-        """SIGKILL the worker and what it forked (its group), all at the same instant."""
-        self._signal_group(child, signal.SIGKILL)
-        child.wait(timeout=30)
-
-    def stop_all(self) -> None:
-        for child in self.children:
-            if child.poll() is None:
-                self._signal_group(child, signal.SIGTERM)
-        for child in self.children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-            self._signal_group(child, signal.SIGKILL)  # a stuck worker, a forked scheduler
-            child.wait()
-
-    @staticmethod
-    def _signal_group(child: subprocess.Popen, signum: int) -> None:
-        try:
-            os.killpg(child.pid, signum)  # the group this test created for the child
-        except ProcessLookupError:
-            pass
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {c.log_path.name} (exit {c.poll()})\n"  # type: ignore[attr-defined]
-                         + c.log_path.read_text()[-3000:] for c in self.children)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def workers(environment, tmp_path) -> Iterator[Workers]:
-    pool = Workers(environment, tmp_path)
-    yield pool
-    pool.stop_all()
-
-
-def eventually(check: Callable[[], object], what: str, timeout: float = 60.0,
-               every: float = 0.1) -> object:
-    """Poll with a deadline; the processes work on their own clock, not the test's."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(every)
-    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
 
 
 # ---- the office's data ----------------------------------------------------------------------
@@ -156,11 +78,12 @@ def row_states(office, ids: list[int]) -> Counter:
         return Counter(session.scalars(select(Reminder.state).where(Reminder.id.in_(ids))))
 
 
-def keyed_outbox(office) -> list[OutboxMessage]:
-    """The reminder messages queued (reminders are the keyed sends)."""
+def reminder_outbox(office) -> list[OutboxMessage]:
+    """The reminder messages queued: texts made of reminder lines."""
     with office.rt.sessions() as session:
-        return list(session.scalars(select(OutboxMessage).where(
-            OutboxMessage.dedupe.is_(True)).order_by(OutboxMessage.id)))
+        rows = session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "text").order_by(OutboxMessage.id))
+        return [row for row in rows if reminder_lines(row.body["text"])]
 
 
 def reminder_lines(text: str) -> list[tuple[int, str, int]]:
@@ -182,7 +105,7 @@ def received(office, userids: list[str]) -> dict[str, list[str]]:
 def assert_each_outbox_message_delivered_once(office, userids: list[str]) -> None:
     chats = received(office, userids)
     queued: dict[str, Counter] = {u: Counter() for u in userids}
-    for row in keyed_outbox(office):
+    for row in reminder_outbox(office):
         assert row.state == "sent", f"outbox row {row.id} ended {row.state}: {row.last_error}"
         queued.setdefault(row.recipient, Counter())[row.body["text"]] += 1
     for userid in userids:
@@ -226,7 +149,7 @@ def _moment_reached(office, workers: Workers, child, moment: str, wave: list[int
         return _booted(child)
     if moment == "dispatched":
         return row_states(office, wave)["sent"] > 0
-    queued = [r for r in keyed_outbox(office) if r.id > before]
+    queued = [r for r in reminder_outbox(office) if r.id > before]
     if moment == "sending":
         return any(r.state in ("sending", "sent") for r in queued)
     return bool(queued) and 2 * sum(r.state == "sent" for r in queued) >= len(queued)
@@ -250,7 +173,7 @@ def test_a_worker_killed_at_any_moment_loses_no_reminder_and_sends_none_twice(of
         due += make_due(office, [t for u in group for t in by_holder[u]],
                         timers=(("first_response", 0),))
         moment = MOMENTS[wave % len(MOMENTS)]
-        before = max((r.id for r in keyed_outbox(office)), default=0)
+        before = max((r.id for r in reminder_outbox(office)), default=0)
         child = workers.start()
         eventually(partial(_moment_reached, office, workers, child, moment, due[-25:], before),
                    f"wave {wave}: the moment '{moment}'", timeout=60, every=0.02)
@@ -266,7 +189,7 @@ def test_a_worker_killed_at_any_moment_loses_no_reminder_and_sends_none_twice(of
 
     final = workers.start()
     eventually(lambda: row_states(office, due)["sent"] == len(due) and all(
-        r.state == "sent" for r in keyed_outbox(office)),
+        r.state == "sent" for r in reminder_outbox(office)),
         f"every reminder sent after the kills {happened}", timeout=120)
     assert final.poll() is None, workers.logs()
 
@@ -343,11 +266,11 @@ def test_a_worker_keeps_sending_reminders_through_redis_flushes(office, workers)
         flusher.join()
 
     try:
-        eventually(lambda: all(r.state == "sent" for r in keyed_outbox(office)),
+        eventually(lambda: all(r.state == "sent" for r in reminder_outbox(office)),
                    "the reminder messages sent once Redis is left alone (the sweep)", timeout=90)
     except AssertionError as error:
         waiting = [(r.id, r.recipient, r.state, r.attempts, r.next_attempt_at, r.last_error)
-                   for r in keyed_outbox(office) if r.state != "sent"]
+                   for r in reminder_outbox(office) if r.state != "sent"]
         hint = ("BUG (shown deterministically by test_a_flush_during_a_token_refresh_"
                 "leaves_no_reminder_stuck): a flush while the worker held the token lock made "
                 "redis LockNotOwnedError escape the send, leaving the row `sending` for 5 min; "
@@ -387,7 +310,7 @@ def test_a_flush_during_a_token_refresh_leaves_no_reminder_stuck(office):
     sweep(office.rt)
     office.work()
 
-    [row] = keyed_outbox(office)
+    [row] = reminder_outbox(office)
     assert row.state == "sent", (
         f"BUG integrations/wecom/api.py:52 refresh_token + tasks/delivery.py:71 deliver: the "
         f"flush removed the token lock, so releasing it raised redis LockNotOwnedError, which "
@@ -472,7 +395,7 @@ def test_two_dispatchers_racing_send_each_reminder_once(office, database_url):
 
             expected += expected_lines(office, due)
             queued: Counter = Counter()
-            for row in keyed_outbox(office):
+            for row in reminder_outbox(office):
                 for line in reminder_lines(row.body["text"]):
                     queued[(row.recipient, *line)] += 1
             assert queued == expected, (

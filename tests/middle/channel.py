@@ -19,7 +19,8 @@ from tasks.messaging.channel import (
 
 # Roomy enough never to hold a test's sends back; pacing is tested on its own.
 MEMORY_LIMITS = ChannelLimits(per_member_per_minute=1000, per_group_per_minute=1000,
-                              text_bytes=4096, card_fields=6, media_lifetime=timedelta(days=2))
+                              text_bytes=4096, card_fields=6, media_lifetime=timedelta(days=2),
+                              longest_send=timedelta(0), duplicate_window=timedelta(0))
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ class MemoryChannel:
     # ---- the port
 
     def send_text(self, to: str, text: str, *, markdown: bool = False,
-                  dedupe: bool = False) -> Delivery:
+                  key: int | None = None, repeat: bool = False) -> Delivery:
         return self._keep(Received("markdown" if markdown else "text", to, text=text))
 
-    def send_card(self, to: str, card: Card) -> Delivery:
+    def send_card(self, to: str, card: Card, *, key: int | None = None) -> Delivery:
         delivery = self._keep(Received("card", to, card=card))
         return replace(delivery, update_handle=self.issue_code(card.card_id))
 
@@ -62,7 +63,7 @@ class MemoryChannel:
         self._media[media_id] = png
         return media_id
 
-    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+    def send_image(self, to: str, media_id: str, *, key: int | None = None) -> Delivery:
         return self._keep(Received("image", to, image=self._media[media_id]))
 
     def post_to_group(self, group_key: str, markdown: str) -> Delivery:

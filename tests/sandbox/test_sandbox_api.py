@@ -158,9 +158,11 @@ def test_update_with_unknown_code_is_60140(api: Any) -> None:
 
 def test_card_validation(api: Any, button_card: Any) -> None:
     assert api.post("message/send", button_card("dup"))["errcode"] == 0
-    assert api.post("message/send", button_card("dup"))["errcode"] == 40058
+    reused = api.post("message/send", button_card("dup"))
+    assert reused["errcode"] == 42014
+    assert reused["errmsg"].startswith("taskid has existed or empty or exceed max len")
     assert api.post("message/send", button_card("bad id!"))["errcode"] == 40058
-    assert api.post("message/send", button_card("x" * 129))["errcode"] == 40058
+    assert api.post("message/send", button_card("x" * 129))["errcode"] == 42014
     assert api.post("message/send", button_card("b1", button_list=[]))["errcode"] == 40058
     seven = [{"text": f"b{i}", "key": f"k{i}"} for i in range(7)]
     assert api.post("message/send", button_card("b2", button_list=seven))["errcode"] == 40058
@@ -170,7 +172,7 @@ def test_card_validation(api: Any, button_card: Any) -> None:
     assert api.post("message/send", no_type)["errcode"] == 40058
     no_task = button_card("b5")
     del no_task["template_card"]["task_id"]
-    assert api.post("message/send", no_task)["errcode"] == 40058
+    assert api.post("message/send", no_task)["errcode"] == 42014
 
 
 def test_injected_error_answered_once(api: Any) -> None:

@@ -18,7 +18,8 @@ from tasks.messaging.inbound import Inbound, TextMessage
 
 NAME = "fakechat"
 LIMITS = ChannelLimits(per_member_per_minute=5, per_group_per_minute=1, text_bytes=500,
-                       card_fields=3, media_lifetime=timedelta(hours=1))
+                       card_fields=3, media_lifetime=timedelta(hours=1),
+                       longest_send=timedelta(seconds=30), duplicate_window=timedelta(0))
 
 
 @dataclass(frozen=True)
@@ -35,21 +36,27 @@ class FakeChannel:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.keys: list[int | None] = []  # the key of each send to a member
+        self.repeats: list[bool] = []  # whether each text was sent as a repeat
 
     def send_text(self, to: str, text: str, *, markdown: bool = False,
-                  dedupe: bool = False) -> Delivery:
+                  key: int | None = None, repeat: bool = False) -> Delivery:
         self.sent.append((to, text))
+        self.keys.append(key)
+        self.repeats.append(repeat)
         return Delivery(message_id=f"fake-{len(self.sent)}")
 
-    def send_card(self, to: str, card: Card) -> Delivery:
+    def send_card(self, to: str, card: Card, *, key: int | None = None) -> Delivery:
         self.sent.append((to, card.title))
+        self.keys.append(key)
         return Delivery(message_id=f"fake-{len(self.sent)}", update_handle="h")
 
     def upload_image(self, png: bytes) -> str:
         return "media"
 
-    def send_image(self, to: str, media_id: str, *, dedupe: bool = False) -> Delivery:
+    def send_image(self, to: str, media_id: str, *, key: int | None = None) -> Delivery:
         self.sent.append((to, media_id))
+        self.keys.append(key)
         return Delivery()
 
     def post_to_group(self, group_key: str, markdown: str) -> Delivery:

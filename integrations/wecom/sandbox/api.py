@@ -140,12 +140,25 @@ def _injected(state: SandboxState, path: str, injected: int | str) -> Response:
 
 @bp.route("/cgi-bin/<path:path>", methods=["GET", "POST"])
 def cgi(path: str) -> Response | tuple[Response, int]:
-    """Every WeCom API call: injected errors first, then token check, then the handler."""
+    """Every WeCom API call: injected errors first, then a stall if one is queued, then
+    the token check, then the handler."""
     state = current_state()
     path = path.strip("/")
     injected = state.pop_injection(path)
     if injected is not None:
         return _injected(state, path, injected)
+    stall = state.take_stall(path)
+    if stall is None:
+        return _handled(state, path)
+    stall.hold()  # WeCom is slow: the caller may give up, the call still takes effect
+    try:
+        g.setdefault(CALL_MARKS, {})["stalled"] = True
+        return _handled(state, path)
+    finally:
+        stall.answered.set()
+
+
+def _handled(state: SandboxState, path: str) -> tuple[Response, int]:
     body, status = _answer(state, path)
     state.log_call(request.method, path, body.get("errcode"), status, g.get(CALL_MARKS))
     return jsonify(body), status

@@ -14,8 +14,10 @@ CARD_TYPES = (
 )
 INTERACTIVE_CARD_TYPES = ("button_interaction", "vote_interaction", "multiple_interaction")
 TASK_ID_RE = re.compile(r"^[0-9A-Za-z_\-@]+$")
-# Every card problem is answered with 40058 ("invalid parameter"), errmsg says what.
+# Every card problem is answered with 40058 ("invalid parameter"), errmsg says what, except
+# a task_id that is empty, too long or already used: 42014, whose errmsg says just that.
 INVALID = 40058
+TASK_ID_INVALID = 42014
 
 
 class InvalidPayload(ValueError):
@@ -37,10 +39,10 @@ def _nonempty_str(value: Any) -> bool:
 
 
 def validate_task_id(task_id: Any) -> None:
-    """task_id: [0-9A-Za-z_-@], at most 128 bytes."""
-    _require(_nonempty_str(task_id), "task_id required")
+    """task_id: [0-9A-Za-z_-@], 1 to 128 bytes (42014 when empty or longer)."""
+    if not _nonempty_str(task_id) or len(task_id.encode("utf-8")) > 128:
+        raise InvalidPayload("task_id empty or longer than 128 bytes", TASK_ID_INVALID)
     _require(bool(TASK_ID_RE.match(task_id)), "task_id may only hold [0-9A-Za-z_-@]")
-    _require(len(task_id.encode("utf-8")) <= 128, "task_id longer than 128 bytes")
 
 
 def _validate_buttons(card: dict[str, Any]) -> None:
@@ -100,7 +102,8 @@ def _validate_common(card: dict[str, Any]) -> None:
 
 
 def validate_card(card: Any, require_task_id: bool = True) -> dict[str, Any]:
-    """Check a template_card object; raise InvalidPayload (40058) if WeCom would reject it.
+    """Check a template_card object; raise InvalidPayload (40058, or 42014 for a missing
+    or overlong task_id) if WeCom would reject it.
 
     ``require_task_id`` is False for replacement cards sent with update_template_card.
     """

@@ -1,4 +1,5 @@
-"""Test-control endpoints under /sandbox/control/ (injection, tokens, contacts, logs, reset)."""
+"""Test-control endpoints under /sandbox/control/ (injection, stalls, tokens, contacts, logs,
+reset)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,37 @@ def inject() -> Response | tuple[Response, int]:
         return _bad("times must be 1..1000")
     current_state().inject(body["path"], errcode, times)
     return jsonify({"ok": True})
+
+
+@bp.post("/stall")
+def stall() -> Response | tuple[Response, int]:
+    """{"path": "message/send", "times": 1, "seconds": 60}: hold the next calls to that path
+    before handling them, until `release` (or `seconds`); they are then handled as usual,
+    though the caller may have timed out."""
+    body = read_json_object()
+    if body is None or not isinstance(body.get("path"), str) or not body["path"].strip():
+        return _bad("path required")
+    times = as_int(body.get("times", 1))
+    if times is None or times < 1 or times > 100:
+        return _bad("times must be 1..100")
+    seconds = as_int(body.get("seconds", 60))
+    if seconds is None or seconds < 1 or seconds > 600:
+        return _bad("seconds must be 1..600")
+    current_state().stall(body["path"], times, float(seconds))
+    return jsonify({"ok": True})
+
+
+@bp.get("/stalls")
+def stalls() -> Response:
+    """{"held": calls being held now, "queued": stalls still waiting for their call}."""
+    return jsonify(current_state().stalls())
+
+
+@bp.post("/release")
+def release() -> Response:
+    """Let the held calls go on and drop queued stalls; answers once the held calls were
+    handled: {"ok": true, "released": n}."""
+    return jsonify({"ok": True, "released": current_state().release_stalls()})
 
 
 @bp.post("/expire-tokens")
@@ -135,7 +167,7 @@ def robot() -> Response | tuple[Response, int]:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Restore the seeded directory; clear transcripts, cards, codes, injections, logs and
-    the duplicate check's memory."""
+    """Release held calls; restore the seeded directory; clear transcripts, cards, codes,
+    injections, stalls, logs and the duplicate check's memory."""
     current_state().reset()
     return jsonify({"ok": True})

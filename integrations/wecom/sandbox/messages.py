@@ -14,9 +14,11 @@ from .state import SandboxState
 from .web import as_int, read_json_object, wecom_error
 
 MAX_CONTENT_BYTES = 2048
-# A task_id already used by this app is answered with 40058 ("invalid parameter"); the
-# docs only say "同一个应用任务id不能重复" without naming the code.
-DUPLICATE_TASK_ID = 40058
+# A task_id already used by this app: the docs say "同一个应用任务id不能重复"; WeCom answers
+# 42014 "taskid has existed or empty or exceed max len" (seen in WeCom's developer forum).
+# The duplicate check comes first: a checked resend of the same request is dropped as a
+# duplicate, a different request reusing the task_id gets 42014.
+DUPLICATE_TASK_ID = 42014
 # enable_duplicate_check: "在一定时间间隔内，同样内容（请求json）的消息，不会重复收到";
 # duplicate_check_interval defaults to 1800 s and may not exceed 4 hours.
 DUPLICATE_CHECK_DEFAULT = 1800
@@ -148,7 +150,7 @@ def _send(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
         return {**wecom_error(81013), **invalid}
     entry["msgid"] = secrets.token_urlsafe(32)
     if not state.deliver(users, entry, entry.get("task_id")):
-        return wecom_error(DUPLICATE_TASK_ID, "task_id already used in this app")
+        return wecom_error(DUPLICATE_TASK_ID)
     result: dict[str, Any] = {
         "errcode": 0,
         "errmsg": "ok",

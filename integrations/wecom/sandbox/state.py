@@ -21,6 +21,11 @@ MEDIA_TTL = 3 * 24 * 3600
 # WeCom: a group robot posts at most 20 messages a minute.
 ROBOT_PER_MINUTE = 20
 ROBOT_WINDOW = 60.0
+# What a WeCom client shows of a text as nothing at all: zero-width space, non-joiner and
+# joiner, word joiner, zero-width no-break space. The transcript shows what a member sees.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# A stalled call is answered by itself after this long if nobody releases it (seconds).
+STALL_LIMIT = 60.0
 
 
 @dataclass
@@ -48,6 +53,22 @@ class CheckedSend:
     accepted_at: float
     interval: int
     answer: dict[str, Any]
+
+
+@dataclass
+class Stall:
+    """One API call held before WeCom handles it, as when WeCom is slow to answer.
+
+    The call waits for `release` (or `limit` seconds), is then handled as usual, so its
+    effect happens although the caller may have given up, and sets `answered`.
+    """
+
+    limit: float = STALL_LIMIT
+    release: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)
+
+    def hold(self) -> None:
+        self.release.wait(self.limit)
 
 
 @dataclass
@@ -102,6 +123,8 @@ class SandboxState:
         self._checked_sends: dict[str, CheckedSend] = {}
         self._media: dict[str, Media] = {}
         self._robots: dict[str, Robot] = {}
+        self._stalls: dict[str, list[Stall]] = {}  # path → stalls for its next calls
+        self._held: list[Stall] = []  # calls being held right now
         # One flagged send at a time, so two identical requests racing deliver only once.
         self._checked_lock = threading.Lock()
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
@@ -188,6 +211,8 @@ class SandboxState:
 
     def _render(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
         rendered = copy.deepcopy(entry)
+        if isinstance(rendered.get("content"), str):
+            rendered["content"] = visible(rendered["content"])
         record = self._cards.get(entry.get("task_id") or "")
         view = record.views.get(userid) if record else None
         if entry.get("msgtype") == "template_card" and view is not None:
@@ -335,6 +360,41 @@ class SandboxState:
         with self.lock:
             self._injections.setdefault(normalize_path(path), []).extend([errcode] * times)
 
+    def stall(self, path: str, times: int = 1, limit: float = STALL_LIMIT) -> None:
+        """Hold the next ``times`` calls to API ``path`` until released (or ``limit`` s)."""
+        with self.lock:
+            queue = self._stalls.setdefault(normalize_path(path), [])
+            queue.extend(Stall(limit) for _ in range(times))
+
+    def take_stall(self, path: str) -> Stall | None:
+        """The stall for this call of ``path``, if one is queued; it counts as held."""
+        with self.lock:
+            queue = self._stalls.get(normalize_path(path))
+            if not queue:
+                return None
+            stall = queue.pop(0)
+            self._held.append(stall)
+            return stall
+
+    def stalls(self) -> dict[str, int]:
+        """{"held": calls being held now, "queued": stalls waiting for their call}."""
+        with self.lock:
+            self._held = [s for s in self._held if not s.answered.is_set()]
+            return {"held": len(self._held),
+                    "queued": sum(len(q) for q in self._stalls.values())}
+
+    def release_stalls(self, wait: float = 30.0) -> int:
+        """Let every held call go on, drop the queued stalls, and wait until the held calls
+        were handled; returns how many were held."""
+        with self.lock:
+            held, self._held = self._held, []
+            self._stalls.clear()
+        for stall in held:
+            stall.release.set()
+        for stall in held:
+            stall.answered.wait(wait)
+        return len(held)
+
     def pop_injection(self, path: str) -> int | str | None:
         """Consume the next injected answer for ``path``, if any."""
         with self.lock:
@@ -385,8 +445,10 @@ class SandboxState:
         """Restore the seeded directory; clear transcripts, cards, codes, injections, logs,
         the duplicate check's memory, uploaded media and the robots' group chats.
 
-        Tokens stay valid, and so do the robots' keys (the groups stay, emptied).
+        Tokens stay valid, and so do the robots' keys (the groups stay, emptied). Held
+        calls are released first.
         """
+        self.release_stalls()
         self.directory.reset()
         with self.lock:
             self._checked_sends.clear()
@@ -400,6 +462,11 @@ class SandboxState:
             for robot in self._robots.values():
                 robot.messages.clear()
                 robot.accepted_at.clear()
+
+
+def visible(text: str) -> str:
+    """What a WeCom client shows of a text: the same, without its zero-width characters."""
+    return text.translate(INVISIBLE)
 
 
 def _apply_update(

@@ -27,6 +27,7 @@ ERRMSG: dict[int, str] = {
     41006: "media_id missing",
     41011: "missing agentid",
     42001: "access_token expired",
+    42014: "taskid has existed or empty or exceed max len",
     43001: "require GET method",
     43002: "require POST method",
     44001: "empty media data",
