@@ -135,7 +135,7 @@ def robot() -> Response | tuple[Response, int]:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Restore the seeded directory; clear transcripts, cards, codes, injections, logs and
-    the duplicate check's memory."""
+    """Restore the seeded directory; clear transcripts, cards, codes, injections, logs,
+    the duplicate check's memory and the history file, if any."""
     current_state().reset()
     return jsonify({"ok": True})
