@@ -20,13 +20,18 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def serve(host: str, port: int, workers: int) -> None:
-    """Sync workers: callbacks are short and CPU-bound, so processes beat threads here."""
+def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> None:
+    """Sync workers: callbacks are short and CPU-bound, so processes beat threads here.
+
+    At info (and debug) every request gets an access-log line; above it, only problems
+    are logged.
+    """
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
-        "accesslog": "-",
+        "loglevel": log_level,
+        "accesslog": "-" if log_level in ("debug", "info") else None,
         "graceful_timeout": 5,
         "timeout": 30,
     }).run()

@@ -16,9 +16,13 @@ from workers.runtime import Runtime
 from workers.sweep import SweepThread, sweep
 
 
-def run(rt: Runtime, *, burst: bool = False) -> None:
-    """Work until stopped (or, with `burst`, until the queue is empty)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+def run(rt: Runtime, *, burst: bool = False, log_level: str = "info") -> None:
+    """Work until stopped (or, with `burst`, until the queue is empty).
+
+    At info RQ logs a few lines per job; the demo runs its worker at warning.
+    """
+    level = log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(message)s")
     runtime.install(rt)
     sweep(rt)  # pick up whatever was left while no worker ran
     threads: list[SweepThread | ReminderThread] = [SweepThread(rt), ReminderThread(rt)]
@@ -27,7 +31,7 @@ def run(rt: Runtime, *, burst: bool = False) -> None:
             thread.start()
     try:
         worker = SimpleWorker([rt.queue], connection=rt.redis)
-        worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+        worker.work(burst=burst, with_scheduler=not burst, logging_level=level)
     finally:
         for thread in threads:
             thread.stopped.set()
