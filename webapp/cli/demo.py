@@ -46,11 +46,13 @@ class DemoPort:
 
 @dataclass(frozen=True)
 class Child:
-    """A process the demo started; `port` is the one it listens on, if any."""
+    """A process the demo started; a server has its `port` and the `path` that answers
+    200 there once it is up."""
 
     name: str
     process: "subprocess.Popen[bytes]"
     port: DemoPort | None = None
+    path: str = "/"
 
 
 class StartFailed(Exception):
@@ -147,7 +149,7 @@ def wait_for_start(children: list[Child], ports: list[DemoPort], stop: Callable[
         if time.monotonic() > deadline:
             names = " and ".join(c.name for c in pending)
             raise StartFailed(f"{names} did not answer within {timeout:.0f} s; "
-                              "run the demo with -v (make demo V=1) to see why")
+                              f"run {_verbose_demo(via_make)} to see why")
         time.sleep(0.2)
 
 
@@ -158,14 +160,18 @@ def _death_line(child: Child, ports: list[DemoPort], via_make: bool) -> str:
             return busy
     code = child.process.returncode
     return (f"{child.name} stopped while starting (exit code {code}); see the lines above, "
-            "or run the demo with -v (make demo V=1) for its log")
+            f"or run {_verbose_demo(via_make)} for its log")
+
+
+def _verbose_demo(via_make: bool) -> str:
+    return "make demo V=1" if via_make else "mashangban demo -v"
 
 
 def _answers(child: Child) -> bool:
-    path = "/healthz" if child.name == "the web app" else "/"
-    assert child.port is not None
+    if child.port is None:
+        return True
     try:
-        return requests.get(f"http://{DEMO_HOST}:{child.port.port}{path}",
+        return requests.get(f"http://{DEMO_HOST}:{child.port.port}{child.path}",
                             timeout=1).status_code == 200
     except requests.RequestException:
         return False
@@ -173,7 +179,7 @@ def _answers(child: Child) -> bool:
 
 def _say_running(ports: list[DemoPort], var_dir: Path, via_make: bool) -> None:
     web, sandbox = ports
-    logs = "make demo V=1" if via_make else "mashangban demo -v"
+    logs = _verbose_demo(via_make)
     print(f"\n马上办 demo is running. 打开浏览器开始聊天：http://{DEMO_HOST}:{sandbox.port}/\n"
           f"（应用：http://{DEMO_HOST}:{web.port}/；数据与聊天记录：{var_dir}/；"
           f"查看日志：{logs}；按 Ctrl-C 停止。）\n", flush=True)
@@ -246,7 +252,8 @@ def _start_children(ports: list[DemoPort], callback_path: str, history: Path, *,
             *command, "sandbox", "--port", str(sandbox.port), "--callback", callback,
             "--history", str(history), *level]), sandbox),
         Child("the web app", subprocess.Popen([
-            *command, "web", "--port", str(web.port), "--workers", "2", *level]), web),
+            *command, "web", "--port", str(web.port), "--workers", "2", *level]), web,
+              "/healthz"),
         Child("the worker", subprocess.Popen([*command, "worker", *level])),
     ]
 
