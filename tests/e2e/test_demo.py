@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from webapp.cli.demo import Child, DemoPort, StartFailed, wait_for_start
+from workers import embedded_redis
 
 REPO = Path(__file__).resolve().parents[2]
 # Lines that would appear once per chat message if the processes logged at info.
@@ -122,7 +123,7 @@ class Demo:
                 [sys.executable, "-m", "webapp.cli", "demo", "--port", str(self.web),
                  "--sandbox-port", str(self.sandbox), "--via-make", *options],
                 cwd=tmp_path, env=demo_environment(tmp_path), stdout=window,
-                stderr=subprocess.STDOUT)
+                stderr=subprocess.STDOUT, start_new_session=True)  # its children with it
         eventually(self.running, "the demo saying it is running")
 
     def running(self) -> bool:
@@ -154,13 +155,20 @@ class Demo:
 
 
 @pytest.fixture
-def demos() -> Iterator[list[Demo]]:
+def demos(tmp_path: Path) -> Iterator[list[Demo]]:
+    """Demos a test starts; one a failed test left running is ended with its children
+    (its process group) and its embedded Redis, which runs as a daemon of its own."""
     started: list[Demo] = []
     yield started
     for demo in started:
         if demo.process.poll() is None:
-            demo.process.kill()
-            demo.process.wait(timeout=30)
+            os.killpg(demo.process.pid, signal.SIGTERM)
+            try:
+                demo.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(demo.process.pid, signal.SIGKILL)
+                demo.process.wait(timeout=30)
+    embedded_redis.stop(tmp_path / "var")
 
 
 def test_a_quiet_window_a_history_that_outlives_a_restart_and_logs_on_request(tmp_path,
