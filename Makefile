@@ -4,6 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+# `make demo PORT=8001 SANDBOX_PORT=8091` moves the product's web app and the sandbox's
+# chat page; `make demo V=1` shows every process's log lines.
+PORT ?= 8000
+SANDBOX_PORT ?= 8090
+V ?=
+
 # The fast layers (unit, language, calendar, domain, verbs, middle): seconds, no sandbox.
 FAST_TESTS := tests/unit tests/language tests/calendar tests/domain tests/verbs tests/middle
 
@@ -11,7 +17,7 @@ FAST_TESTS := tests/unit tests/language tests/calendar tests/domain tests/verbs 
 timed = start=$$(date +%s); $(1); status=$$?; \
 	echo "$(2): $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: demo test test-fast lint clean
+.PHONY: demo test test-fast lint clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +32,8 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.app-installed
-	$(BIN)/mashangban demo
+	@$(BIN)/mashangban demo --port $(PORT) --sandbox-port $(SANDBOX_PORT) \
+		--via-make $(if $(filter-out 0,$(V)),--verbose)
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
@@ -38,6 +45,11 @@ test: lint
 
 test-fast: $(VENV)/.test-installed
 	@$(call timed,$(BIN)/python -m pytest $(FAST_TESTS),make test-fast)
+
+# The chat page's screenshots that the README shows, taken by the browser test (it needs
+# Chromium and a Chinese font, e.g. Debian's chromium and fonts-noto-cjk).
+screenshots: $(VENV)/.test-installed
+	MASHANGBAN_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/e2e/test_browser.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
 from tasks.messaging.channel import Channel, ChannelLimits
@@ -45,6 +46,13 @@ class PlatformSettings(Protocol):
 LOCK_WAIT = timedelta(seconds=30)  # the longest `Services.lock` waits for another holder
 
 
+class SandboxServer(Protocol):
+    """Serves a platform's sandbox in the foreground until interrupted."""
+
+    def __call__(self, settings: Any, host: str, port: int, callback_url: str, *,
+                 history: Path | None = None) -> None: ...
+
+
 @dataclass(frozen=True)
 class Services:
     """What the composition root lends a platform's factories, so adapters need no Redis
@@ -75,8 +83,10 @@ class Platform:
     - `blueprint`: `module:attribute` of its Flask blueprint (in `webapp/`, the only layer
       that may import Flask), named here as text so this layer imports nothing above it.
     - `callback_path`: the URL path of its callbacks, served by that blueprint.
-    - `sandbox(settings, host, port, callback_url)`: serve a fake of the platform speaking
-      its real protocol (`mashangban sandbox`, the demo); None if it has none.
+    - `sandbox(settings, host, port, callback_url, *, history)`: serve a fake of the
+      platform speaking its real protocol (`mashangban sandbox`, the demo); `history` is a
+      file in which to keep what its chat page shows across restarts, or None; None if it
+      has no sandbox.
     - `demo_settings(sandbox_url)`: the environment (MASHANGBAN_* names) with which the
       product talks to that sandbox in `mashangban demo`.
     """
@@ -89,5 +99,5 @@ class Platform:
     verifier: Callable[[Any, Services], Any]
     blueprint: str
     callback_path: str
-    sandbox: Callable[[Any, str, int, str], None] | None = None
+    sandbox: SandboxServer | None = None
     demo_settings: Callable[[str], Mapping[str, str]] = field(default=lambda _url: {})

@@ -1,5 +1,6 @@
 """Serving the WSGI app with gunicorn from inside our own command."""
 
+import logging
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -21,14 +22,17 @@ class _Gunicorn(BaseApplication):
         from webapp import create_app
 
         app = create_app()
-        logs.configure(app.extensions["mashangban"].settings.secrets())  # in each worker
+        level = self.cfg.loglevel.upper()  # the app's own lines follow the server's level
+        logs.configure(app.extensions["mashangban"].settings.secrets(),  # in each worker
+                       level=logging.getLevelName(level))
         return app
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> None:
     """Sync workers: callbacks are short and CPU-bound, so processes beat threads here.
 
-    Every log record of the server and its workers is scrubbed of credentials
+    At info (and debug) every request gets an access-log line; above it, only problems
+    are logged. Every log record of the server and its workers is scrubbed of credentials
     (`workers.logs`); gunicorn's access log names the path and query of each request,
     which for callbacks are the signature, timestamp and nonce, none of them secret.
     """
@@ -37,7 +41,8 @@ def serve(host: str, port: int, workers: int) -> None:
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
-        "accesslog": "-",
+        "loglevel": log_level,
+        "accesslog": "-" if log_level in ("debug", "info") else None,
         "graceful_timeout": 5,
         "timeout": 30,
     }).run()

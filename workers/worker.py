@@ -6,6 +6,8 @@ times the throughput (docs/performance.md), and our jobs are short and hold no s
 between runs. A job that crashes the process is covered by the database sweep.
 """
 
+import logging
+
 from rq import SimpleWorker
 
 from workers import logs, runtime
@@ -14,9 +16,13 @@ from workers.runtime import Runtime
 from workers.sweep import SweepThread, sweep
 
 
-def run(rt: Runtime, *, burst: bool = False) -> None:
-    """Work until stopped (or, with `burst`, until the queue is empty)."""
-    logs.configure(rt.settings.secrets())
+def run(rt: Runtime, *, burst: bool = False, log_level: str = "info") -> None:
+    """Work until stopped (or, with `burst`, until the queue is empty).
+
+    At info RQ logs a few lines per job; the demo runs its worker at warning.
+    """
+    level = log_level.upper()
+    logs.configure(rt.settings.secrets(), level=logging.getLevelName(level))
     runtime.install(rt)
     sweep(rt)  # pick up whatever was left while no worker ran
     threads: list[SweepThread | ReminderThread] = [SweepThread(rt), ReminderThread(rt)]
@@ -25,7 +31,7 @@ def run(rt: Runtime, *, burst: bool = False) -> None:
             thread.start()
     try:
         worker = SimpleWorker([rt.queue], connection=rt.redis)
-        worker.work(burst=burst, with_scheduler=not burst, logging_level="INFO")
+        worker.work(burst=burst, with_scheduler=not burst, logging_level=level)
     finally:
         for thread in threads:
             thread.stopped.set()

@@ -5,6 +5,7 @@ the adapter it builds when called.
 """
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from integrations.platform import Platform, Services
@@ -34,13 +35,16 @@ def make_verifier(settings: WeComSettings, services: Services) -> Any:
                             max_body=services.callback_max_body)
 
 
-def serve_sandbox(settings: WeComSettings, host: str, port: int, callback_url: str) -> None:
-    """Serve the WeCom sandbox with the same app credentials as the product."""
+def serve_sandbox(settings: WeComSettings, host: str, port: int, callback_url: str, *,
+                  history: Path | None = None) -> None:
+    """Serve the WeCom sandbox with the same app credentials as the product; with
+    `history`, the chat page's conversations are kept in that file across restarts."""
     from integrations.wecom.sandbox import SandboxConfig, serve
 
     config = SandboxConfig(corp_id=settings.corp_id, agent_id=settings.agent_id,
                            secret=settings.secret, token=settings.token,
-                           aes_key=settings.aes_key, callback_url=callback_url)
+                           aes_key=settings.aes_key, callback_url=callback_url,
+                           history=history)
     serve(config, host, port)
 
 

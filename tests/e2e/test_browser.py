@@ -1,13 +1,17 @@
-"""A person at the sandbox chat page in headless Chromium: create, accept by button, close.
+"""A person at the sandbox chat page in headless Chromium: create, accept by button, close;
+and the page as it looks on a desktop and on a phone (375 px), with screenshots.
 
 Skipped with a clear message when Chromium is not installed, unless
 MASHANGBAN_REQUIRE_BROWSER is set (CI sets it), in which case a missing browser fails.
+Screenshots go to var/screenshots/ (MASHANGBAN_SCREENSHOTS names another folder:
+`make screenshots` refreshes the ones in docs/screenshots/ that the README shows).
 """
 
 import os
 import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +31,14 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+SCREENSHOTS = Path(os.environ.get("MASHANGBAN_SCREENSHOTS")
+                   or Path(__file__).resolve().parents[2] / "var" / "screenshots")
+
+
 @pytest.fixture
-def page() -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
         if os.environ.get("MASHANGBAN_REQUIRE_BROWSER"):
@@ -36,8 +46,13 @@ def page() -> Iterator[Any]:
         pytest.skip("Chromium is not installed (apt-get install chromium) - browser test skipped")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser.new_page()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Any:
+    return browser.new_page()
 
 
 def received(office) -> int:
@@ -83,3 +98,103 @@ def test_create_accept_by_button_and_close_in_the_browser(page, office):
 
     page.select_option("#member-select", "zhangwei")
     expect(page.locator(".message").last).to_contain_text("已报送初稿")
+
+
+# Everything drawn must lie within the window: a wider element means sideways scrolling
+# (or, inside the message list, a clipped card). Lists what sticks out, for the message.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  if (document.documentElement.scrollWidth > width) out.push('page ' +
+      document.documentElement.scrollWidth);
+  const list = document.getElementById('messages');
+  if (list.scrollWidth > list.clientWidth) out.push('#messages ' + list.scrollWidth);
+  document.querySelectorAll('body *').forEach(function (e) {
+    const r = e.getBoundingClientRect();
+    if (r.width && (r.left < -0.5 || r.right > width + 0.5)) {
+      out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' +
+               Math.round(r.right));
+    }
+  });
+  return out;
+}"""
+
+# How many lines each element's text takes: a Range over the text gives one rectangle per
+# line box, so a label broken as "非常满 / 意" counts 2.
+LINES_JS = """(elements) => elements.map(function (e) {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+  return [e.textContent, tops.size];
+})"""
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def show(element: Any) -> None:
+    """Scroll the message list so that `element` is at its top (for the screenshot)."""
+    element.evaluate("e => e.closest('.message').scrollIntoView({block: 'start'})")
+
+
+def rated_and_queried(office) -> None:
+    """张伟 asks 李娜 for a report, she takes it by the card and closes it; 张伟 gets the
+    rating card and looks the task up (查询: a markdown reply with a quote block)."""
+    office.say("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    office.click("lina", "接办")
+    office.say("lina", "办结 #1 已报送初稿")
+    office.say("zhangwei", "查询 #1")
+
+
+def open_chat(browser, office, userid: str, size: dict[str, int]) -> Any:
+    page = browser.new_page(viewport=size)
+    page.goto(f"{office.sandbox.url}/?user={userid}")
+    sync_api.expect(page.locator(".message, .empty").first).to_be_visible()
+    return page
+
+
+def test_the_page_fits_a_phone_375_px_wide(browser, office):
+    expect = sync_api.expect
+    rated_and_queried(office)
+    page = open_chat(browser, office, "zhangwei", PHONE)
+    rating = page.locator(".card", has_text="请评价任务 #1")
+    expect(rating.locator("button")).to_have_count(5)
+    expect(page.locator(".bubble.markdown").last).to_contain_text("任务 #1")
+    show(rating)
+    screenshot(page, "phone-requester")
+
+    assert page.evaluate(OVERFLOW_JS) == []
+    title, picker = page.locator("header h1"), page.locator("#member-select")
+    assert page.evaluate(LINES_JS, [title.element_handle()]) == [["企业微信沙箱 · 马上办", 1]]
+    box = picker.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["width"] > 150
+    labels = page.evaluate(LINES_JS, rating.locator("button").element_handles())
+    levels = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+    assert labels == [[level, 1] for level in levels]
+    quote = page.locator(".bubble.markdown").last.locator("blockquote")
+    expect(quote).to_contain_text("承办人：李娜")
+    assert "> " not in page.locator(".bubble.markdown").last.inner_text()
+
+    page.select_option("#member-select", "lina")
+    expect(page.locator(".card .card-status").first).to_have_text("已办结")
+    assert page.evaluate(OVERFLOW_JS) == []
+    screenshot(page, "phone-holder")
+
+    page.select_option("#member-select", "wangfang2")
+    expect(page.locator(".empty")).to_contain_text("发送「帮助」开始")
+    assert page.evaluate(OVERFLOW_JS) == []
+    screenshot(page, "phone-empty")
+
+
+def test_the_page_on_a_desktop(browser, office):
+    rated_and_queried(office)
+    page = open_chat(browser, office, "zhangwei", DESKTOP)
+    rating = page.locator(".card", has_text="请评价任务 #1")
+    sync_api.expect(rating.locator("button")).to_have_count(5)
+    labels = page.evaluate(LINES_JS, rating.locator("button").element_handles())
+    assert all(lines == 1 for _, lines in labels)
+    assert page.evaluate(OVERFLOW_JS) == []
+    show(rating)
+    screenshot(page, "desktop-requester")

@@ -67,3 +67,35 @@ def test_chat_page_round_trip(page: Any, api: Any, receiver: Any, button_card: A
     expect(page.locator(".card button").first).to_be_disabled()
     page.select_option("#member-select", "wangfang2")
     expect(page.locator(".message")).to_have_count(0)
+
+
+def test_markdown_shows_as_in_wecom_and_its_html_never_runs(page: Any, api: Any) -> None:
+    expect = sync_api.expect
+    content = ("**本周督办**\n> #3 核对来文\n> <font color=\"warning\">已超期 2 天</font>\n"
+               "<script>window.hacked = 1</script><img src=x onerror=\"window.hacked = 2\">\n"
+               "\u200b> 另起一段")
+    sent = api.post("message/send", {"touser": "lina", "agentid": AGENT_ID,
+                                      "msgtype": "markdown", "markdown": {"content": content}})
+    assert sent["errcode"] == 0
+    page.goto(f"{api.base}/?user=lina")
+    bubble = page.locator(".bubble.markdown")
+    quotes = bubble.locator("blockquote")
+    expect(quotes).to_have_count(2)
+    expect(quotes.first).to_have_text("#3 核对来文已超期 2 天")
+    expect(quotes.last).to_have_text("另起一段")
+    expect(bubble.locator("strong")).to_have_text("本周督办")
+    warning = bubble.locator(".md-warning")
+    expect(warning).to_have_text("已超期 2 天")
+    colour = "e => getComputedStyle(e).color"
+    assert warning.evaluate(colour) not in (quotes.first.evaluate(colour), bubble.evaluate(colour))
+    expect(bubble).to_contain_text('<script>window.hacked = 1</script><img src=x onerror=')
+    assert bubble.locator("script, img").count() == 0
+    assert page.evaluate("window.hacked") is None
+
+
+def test_an_empty_chat_says_how_to_begin(page: Any, api: Any) -> None:
+    expect = sync_api.expect
+    page.goto(f"{api.base}/?user=lina")
+    expect(page.locator(".empty")).to_contain_text("发送「帮助」开始")
+    page.locator(".suggestion", has_text="帮助").click()
+    expect(page.locator("#message-input")).to_have_value("帮助")

@@ -2,6 +2,8 @@
 line, and waking a worker for what a command queued."""
 
 import argparse
+import errno
+import socket
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -49,3 +51,44 @@ def wake_sender(note: str = "消息已保存，由 worker 稍后发出") -> None
         request_processing(rt.redis, rt.queue)
     except RedisError:
         print(f"Redis 不可用：{note}", file=sys.stderr)
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def add_log_level(parser: argparse.ArgumentParser) -> None:
+    """`--log-level`: info (the default) logs every request or job; the demo asks for
+    warning, so its window shows only what needs attention."""
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info",
+                        help="info logs one line per request or job (default); warning "
+                             "only problems")
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1..65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number (1..65535): {port}")
+    return port
+
+
+def port_unavailable(host: str, port: int) -> str | None:
+    """Why a server could not listen on host:port now ("is already in use", …), or None.
+
+    Binds the way our servers do (SO_REUSEADDR), so a port left in TIME_WAIT by a server
+    that just stopped counts as free, as it is for them.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return "is already in use"
+            if error.errno == errno.EACCES:
+                return "needs root (ports below 1024 are privileged)"
+            return f"cannot be opened ({error.strerror})"
+    return None

@@ -4,6 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from webapp.cli import common
 from webapp.cli.admin import add_commands as add_admin_commands
 from webapp.cli.directory import add_commands as add_directory_commands
 from webapp.cli.inbox import add_commands as add_inbox_commands
@@ -42,8 +43,13 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)
-    demo.add_argument("--port", type=int, default=8000)
-    demo.add_argument("--sandbox-port", type=int, default=8090)
+    demo.add_argument("--port", type=common.port_number, default=8000,
+                      help="the product's web app (default 8000)")
+    demo.add_argument("--sandbox-port", type=common.port_number, default=8090,
+                      help="the sandbox and its chat page (default 8090)")
+    demo.add_argument("-v", "--verbose", action="store_true",
+                      help="show every process's log lines (one per request and job)")
+    demo.add_argument("--via-make", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -57,7 +63,8 @@ def _command(group: argparse._SubParsersAction, name: str, help_text: str,
 def _demo(args: argparse.Namespace) -> int:
     from webapp.cli.demo import run_demo
 
-    return run_demo(web_port=args.port, sandbox_port=args.sandbox_port)
+    return run_demo(web_port=args.port, sandbox_port=args.sandbox_port,
+                    verbose=args.verbose, via_make=args.via_make)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,15 @@
     mashangban sync-directory        load departments and people from the platform
     mashangban web [--host --port --workers]   the web app under gunicorn
     mashangban worker [--burst]      a background worker with its scheduler
-    mashangban sandbox [--platform --host --port --callback]   a platform's sandbox
+    mashangban sandbox [--platform --host --port --callback --history]   a platform's sandbox
+
+web, worker and sandbox take `--log-level` (info by default: a line per request or job).
 """
 
 import argparse
+import logging
 import sys
+from pathlib import Path
 
 from webapp.cli import common
 from workers import logs
@@ -28,9 +32,11 @@ def add_commands(commands: argparse._SubParsersAction,
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--workers", type=int, default=4)
+    common.add_log_level(web)
 
     worker = command(commands, "worker", "run a background worker with its scheduler", _worker)
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    common.add_log_level(worker)
 
     sandbox = command(commands, "sandbox", "serve a platform's sandbox (fake WeCom)", _sandbox)
     sandbox.add_argument("--platform", default=None,
@@ -39,7 +45,10 @@ def add_commands(commands: argparse._SubParsersAction,
     sandbox.add_argument("--port", type=int, default=8090)
     sandbox.add_argument("--callback", default=None,
                          help="the product's callback URL (default: on 127.0.0.1:8000)")
-
+    sandbox.add_argument("--history", type=Path, default=None,
+                         help="keep the chat page's history in this file across restarts "
+                              "(default: in memory only)")
+    common.add_log_level(sandbox)
 
 
 def db_upgrade(_args: argparse.Namespace | None = None) -> int:
@@ -93,7 +102,11 @@ def _web(args: argparse.Namespace) -> int:
     from webapp.server import serve
 
     load_settings().check_platforms()  # refuse to start with a broken configuration
-    serve(args.host, args.port, args.workers)
+    busy = common.port_unavailable(args.host, args.port)
+    if busy:  # gunicorn would retry for 5 s and then exit with a log of its own
+        return common.fail(f"port {args.port} on {args.host} {busy}; choose another "
+                           "with --port")
+    serve(args.host, args.port, args.workers, log_level=args.log_level)
     return 0
 
 
@@ -103,7 +116,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     rt = Runtime(load_settings())
     rt.settings.check_platforms()
-    run(rt, burst=args.burst)  # configures the process's logging
+    run(rt, burst=args.burst, log_level=args.log_level)  # configures its logging
     return 0
 
 
@@ -120,7 +133,19 @@ def _sandbox(args: argparse.Namespace) -> int:
         return common.fail(f"{platform.title} has no sandbox")
     callback = args.callback or f"http://127.0.0.1:8000{platform.callback_path}"
     platform_settings = settings.platform_settings(name)
-    logs.configure(settings.secrets())  # its request log shows the URLs the product calls
-    print(f"{platform.title} 沙箱：http://{args.host}:{args.port}/", flush=True)
-    platform.sandbox(platform_settings, args.host, args.port, callback)
+    busy = common.port_unavailable(args.host, args.port)
+    if busy:
+        return common.fail(f"port {args.port} on {args.host} {busy}; choose another "
+                           "with --port")
+    _log_at(args.log_level, settings.secrets())  # its request log shows the URLs we call
+    if args.log_level in ("debug", "info"):
+        print(f"{platform.title} 沙箱：http://{args.host}:{args.port}/", flush=True)
+    platform.sandbox(platform_settings, args.host, args.port, callback, history=args.history)
     return 0
+
+
+def _log_at(level: str, secrets: tuple[str, ...]) -> None:
+    """Log at `level`, scrubbed (`workers.logs`); werkzeug's per-request lines are info,
+    so warning hides them."""
+    logs.configure(secrets, level=logging.getLevelName(level.upper()))
+    logging.getLogger("werkzeug").setLevel(level.upper())

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template_string
 from .callback import deliver
 from .cards import clickable_keys
 from .envelope import build_card_event_xml, build_text_xml
+from .markdown import render_markdown
 from .media import image_format
 from .page import PAGE_TEMPLATE
 from .state import CardView
@@ -36,10 +37,18 @@ def page() -> str:
 
 @bp.get("/sandbox/chat/<userid>/messages")
 def messages(userid: str) -> Response | tuple[Response, int]:
-    """The member's transcript with the app, oldest first."""
+    """The member's transcript with the app, oldest first; a markdown message also has
+    `html`, what the WeCom client would show (safe to put in the page as it is)."""
     if current_state().directory.find_member(userid) is None:
         return _fail("未知成员", 404)
-    return jsonify({"userid": userid, "messages": current_state().transcript(userid)})
+    shown = [_with_html(entry) for entry in current_state().transcript(userid)]
+    return jsonify({"userid": userid, "messages": shown})
+
+
+def _with_html(entry: dict[str, Any]) -> dict[str, Any]:
+    if entry.get("msgtype") == "markdown" and isinstance(entry.get("content"), str):
+        return {**entry, "html": render_markdown(entry["content"])}
+    return entry
 
 
 @bp.get("/sandbox/media/<media_id>")

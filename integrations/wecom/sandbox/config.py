@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -25,3 +26,6 @@ class SandboxConfig:
     # The corp's wall clock in epoch seconds, stamped on callbacks. Tests that move the
     # product's clock to a chosen day move this one with it, as two real servers agree.
     clock: Callable[[], float] = field(default=time.time)
+    # Where the chat page's history is kept across restarts (a SQLite file; the demo puts
+    # it beside its database); None keeps everything in memory, as tests want.
+    history: Path | None = None

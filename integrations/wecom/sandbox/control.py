@@ -168,6 +168,6 @@ def robot() -> Response | tuple[Response, int]:
 @bp.post("/reset")
 def reset() -> Response:
     """Release held calls; restore the seeded directory; clear transcripts, cards, codes,
-    injections, stalls, logs and the duplicate check's memory."""
+    injections, stalls, logs, the duplicate check's memory and the history file, if any."""
     current_state().reset()
     return jsonify({"ok": True})

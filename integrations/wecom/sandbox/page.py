@@ -8,27 +8,49 @@ PAGE_TEMPLATE = """<!doctype html>
 <title>企业微信沙箱 · 马上办</title>
 <style>
 * { box-sizing: border-box; }
-body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif;
-  background: #eef0f3; color: #222; height: 100vh; display: flex; flex-direction: column; }
-header { background: #2b6fd6; color: #fff; padding: 10px 16px; display: flex;
-  align-items: center; gap: 16px; }
-header h1 { font-size: 17px; margin: 0; font-weight: 600; }
-header .meta { font-size: 12px; opacity: .8; }
-header label { margin-left: auto; font-size: 14px; }
-#member-select { font-size: 14px; padding: 4px 6px; border-radius: 4px; }
-#messages { flex: 1; overflow-y: auto; padding: 16px; }
-.empty { color: #999; text-align: center; margin-top: 40px; }
+body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei",
+  "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; background: #eef0f3; color: #222;
+  height: 100vh; height: 100dvh; display: flex; flex-direction: column; }
+header { background: #2b6fd6; color: #fff; padding: 8px 16px; display: flex;
+  flex-wrap: wrap; align-items: center; gap: 4px 16px; }
+header h1 { font-size: 17px; margin: 0; font-weight: 600; white-space: nowrap; }
+header .meta { font-size: 12px; opacity: .8; white-space: nowrap; }
+.member { display: flex; align-items: center; gap: 8px; margin-left: auto; min-width: 0;
+  font-size: 14px; }
+.member label { white-space: nowrap; }
+#member-select { font-size: 14px; padding: 4px 6px; border-radius: 4px; border: 0;
+  min-width: 0; max-width: 100%; }
+#messages { flex: 1; overflow-y: auto;
+  padding: 16px max(16px, calc((100% - 880px) / 2)); }
+.empty { color: #888; text-align: center; margin: 48px auto 0; max-width: 420px;
+  line-height: 1.8; font-size: 14px; }
+.empty-title { font-size: 16px; color: #666; }
+.empty strong { color: #2b6fd6; }
+.suggestions { display: flex; flex-wrap: wrap; justify-content: center; gap: 8px;
+  margin-top: 12px; }
+.suggestion { border: 1px solid #c9d6ea; background: #fff; color: #2b6fd6;
+  border-radius: 16px; padding: 4px 12px; font-size: 13px; cursor: pointer; }
 .message { display: flex; flex-direction: column; margin: 10px 0; max-width: 72%; }
 .message.from-app { align-items: flex-start; }
 .message.from-member { align-items: flex-end; margin-left: auto; }
+.message.template_card { width: 400px; max-width: 100%; }
 .sender { font-size: 12px; color: #888; margin-bottom: 3px; }
 .bubble { background: #fff; border-radius: 6px; padding: 8px 12px; white-space: pre-wrap;
-  word-break: break-word; line-height: 1.5; box-shadow: 0 1px 1px rgba(0,0,0,.05); }
+  overflow-wrap: anywhere; line-height: 1.6; box-shadow: 0 1px 1px rgba(0,0,0,.05);
+  max-width: 100%; }
 .from-member .bubble { background: #c9e7ff; }
-.bubble pre.markdown { margin: 0; white-space: pre-wrap; font-family: inherit; }
+.bubble.markdown { white-space: normal; }
+.md-quote { margin: 4px 0; padding: 2px 0 2px 10px; border-left: 3px solid #d5d9de;
+  color: #666; }
+.md-h { font-weight: 600; margin: 2px 0; }
+.md-h1 { font-size: 1.3em; } .md-h2 { font-size: 1.2em; } .md-h3 { font-size: 1.1em; }
+.md-info { color: #07a65a; } .md-comment { color: #999; } .md-warning { color: #f0612d; }
+.md-link { color: #2b6fd6; }
+.md-code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em;
+  background: #f1f3f5; border-radius: 3px; padding: 0 4px; }
 .bubble img.chat-image { display: block; max-width: 100%; }
-.card { background: #fff; border-radius: 8px; padding: 12px 14px; min-width: 300px;
-  box-shadow: 0 1px 3px rgba(0,0,0,.08); border: 1px solid #e3e6ea; }
+.card { background: #fff; border-radius: 8px; padding: 12px 14px; width: 100%;
+  box-shadow: 0 1px 3px rgba(0,0,0,.08); border: 1px solid #e3e6ea; overflow-wrap: anywhere; }
 .card-source { font-size: 12px; color: #888; margin-bottom: 6px; }
 .card-title { font-size: 16px; font-weight: 600; }
 .card-desc, .card-subtitle, .card-quote, .card-jump { font-size: 13px; color: #666;
@@ -36,31 +58,48 @@ header label { margin-left: auto; font-size: 14px; }
 .card-quote { border-left: 3px solid #ddd; padding-left: 8px; }
 .card-emphasis { font-size: 22px; color: #2b6fd6; margin: 6px 0; }
 .card-row { display: flex; gap: 10px; font-size: 13px; margin-top: 4px; }
-.card-key { color: #888; min-width: 64px; }
+.card-key { color: #888; min-width: 64px; flex-shrink: 0; }
+.card-value { min-width: 0; }
 .card-question { margin-top: 8px; font-size: 13px; }
+.card-question select { max-width: 100%; }
 .card-option { display: block; margin: 2px 0; }
-.card-buttons { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
-.card button { flex: 1; padding: 6px 10px; border-radius: 4px; border: 1px solid #2b6fd6;
-  background: #fff; color: #2b6fd6; cursor: pointer; font-size: 14px; }
+.card-buttons { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 12px; }
+.card button { flex: 1 1 auto; padding: 6px 8px; border-radius: 4px; white-space: nowrap;
+  border: 1px solid #2b6fd6; background: #fff; color: #2b6fd6; cursor: pointer;
+  font-size: 13px; }
 .card button.style-1 { background: #2b6fd6; color: #fff; }
 .card button.style-3 { border-color: #d9534f; color: #d9534f; }
 .card button:disabled { background: #f1f1f1; color: #aaa; border-color: #ddd;
   cursor: not-allowed; }
 .card-status { margin-top: 8px; text-align: center; color: #999; font-size: 13px; }
-footer { display: flex; gap: 8px; padding: 10px 16px; background: #f7f7f7;
-  border-top: 1px solid #ddd; }
-#message-input { flex: 1; padding: 8px 10px; font-size: 14px; border: 1px solid #ccc;
-  border-radius: 4px; }
+footer { display: flex; gap: 8px; padding: 10px max(16px, calc((100% - 880px) / 2));
+  background: #f7f7f7; border-top: 1px solid #ddd; }
+#message-input { flex: 1; min-width: 0; padding: 8px 10px; font-size: 15px;
+  border: 1px solid #ccc; border-radius: 4px; }
 #send-button { padding: 8px 20px; font-size: 14px; background: #2b6fd6; color: #fff;
-  border: 0; border-radius: 4px; cursor: pointer; }
+  border: 0; border-radius: 4px; cursor: pointer; white-space: nowrap; }
 #send-button:disabled { background: #9bb7e3; }
-#status { font-size: 12px; color: #666; padding: 0 16px 6px; background: #f7f7f7; }
+#status { font-size: 12px; color: #666; background: #f7f7f7; overflow-wrap: anywhere;
+  padding: 4px max(16px, calc((100% - 880px) / 2)); border-top: 1px solid #e6e6e6; }
+#status:empty { display: none; }
+@media (max-width: 600px) {
+  header { padding: 8px 12px; }
+  header .meta { display: none; }
+  .member { margin-left: 0; flex-basis: 100%; }
+  #member-select { flex: 1; }
+  #messages { padding: 10px 12px; }
+  .message { max-width: 88%; }
+  footer { padding: 8px 12px; }
+  #message-input { font-size: 16px; }
+  #send-button { padding: 8px 14px; }
+}
 </style>
 </head>
 <body>
 <header>
   <h1>企业微信沙箱 · 马上办</h1>
   <span class="meta">企业 {{ corp_id }} · 应用 {{ agent_id }}</span>
+  <div class="member">
   <label for="member-select">当前成员</label>
   <select id="member-select">
   {% for dept, members in groups %}{% if members %}
@@ -71,6 +110,7 @@ footer { display: flex; gap: 8px; padding: 10px 16px; background: #f7f7f7;
     </optgroup>
   {% endif %}{% endfor %}
   </select>
+  </div>
 </header>
 <main id="messages"></main>
 <div id="status"></div>
@@ -112,18 +152,6 @@ function showStatus(res) {
   if (res.error) statusEl.textContent = res.error;
   else if (res.status === 200) statusEl.textContent = '已送达应用回调（HTTP 200）';
   else statusEl.textContent = '应用回调返回 HTTP ' + res.status;
-}
-
-function renderMarkdown(text) {
-  const pre = el('pre', 'markdown');
-  text.split(/(\\*\\*[^*]+\\*\\*)/).forEach(function (part) {
-    if (part.length > 4 && part.startsWith('**') && part.endsWith('**')) {
-      pre.appendChild(el('b', null, part.slice(2, -2)));
-    } else {
-      pre.appendChild(document.createTextNode(part));
-    }
-  });
-  return pre;
 }
 
 function questionBox(q) {
@@ -229,7 +257,7 @@ function renderCard(msg) {
 
 function renderMessage(m) {
   const mine = m.from === 'member';
-  const row = el('div', 'message ' + (mine ? 'from-member' : 'from-app'));
+  const row = el('div', 'message ' + m.msgtype + (mine ? ' from-member' : ' from-app'));
   row.dataset.id = m.id;
   row.dataset.msgtype = m.msgtype;
   const who = mine ? sel.options[sel.selectedIndex].text.split(' · ')[0] : '马上办';
@@ -245,16 +273,37 @@ function renderMessage(m) {
     row.appendChild(bubble);
   } else {
     const bubble = el('div', 'bubble ' + m.msgtype);
-    if (m.msgtype === 'markdown') bubble.appendChild(renderMarkdown(m.content || ''));
+    // The sandbox renders WeCom's markdown subset on the server from escaped text
+    // (markdown.py): the HTML it sends holds only its own tags, never the message's.
+    if (m.msgtype === 'markdown' && typeof m.html === 'string') bubble.innerHTML = m.html;
     else bubble.textContent = m.content || '';
     row.appendChild(bubble);
   }
   return row;
 }
 
+const SUGGESTIONS = ['帮助', '新建 起草年度工作总结 @李娜 3天内', '我的', '值班'];
+
+function emptyHint() {
+  const box = el('div', 'empty');
+  box.appendChild(el('div', 'empty-title', '还没有消息'));
+  box.appendChild(document.createTextNode('发送'));
+  box.appendChild(el('strong', null, '「帮助」'));
+  box.appendChild(document.createTextNode('开始，或点一条填入输入框：'));
+  const chips = el('div', 'suggestions');
+  SUGGESTIONS.forEach(function (text) {
+    const chip = el('button', 'suggestion', text);
+    chip.type = 'button';
+    chip.addEventListener('click', function () { input.value = text; input.focus(); });
+    chips.appendChild(chip);
+  });
+  box.appendChild(chips);
+  return box;
+}
+
 function render(messages) {
   list.replaceChildren();
-  if (!messages.length) list.appendChild(el('div', 'empty', '暂无消息，发一条试试'));
+  if (!messages.length) list.appendChild(emptyHint());
   messages.forEach(m => list.appendChild(renderMessage(m)));
   list.scrollTop = list.scrollHeight;
 }

@@ -44,7 +44,10 @@ def create_sandbox_app(config: SandboxConfig) -> Flask:
 
 
 def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8900) -> None:
-    """Run the sandbox in the foreground until interrupted, logging each request."""
+    """Run the sandbox in the foreground until interrupted, logging each request.
+
+    Its history file, if any, needs no closing: each change is committed as it happens.
+    """
     server = make_server(host, port, create_sandbox_app(config), threaded=True,
                          request_handler=_RedactingHandler)
     try:
@@ -104,6 +107,7 @@ class SandboxThread:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        self.state.close()
 
     def __enter__(self) -> SandboxThread:
         return self

@@ -1,8 +1,14 @@
-"""Thread-safe in-memory state of the sandbox: directory, tokens, transcripts, cards, logs."""
+"""Thread-safe state of the sandbox: directory, tokens, transcripts, cards, logs.
+
+It lives in memory; with `SandboxConfig.history` set, what the chat page shows
+(transcripts, cards as each member sees them, their response codes, uploaded media) is
+also written to that file as it changes and read back at start (`history.py`).
+"""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import secrets
 import threading
 import time
@@ -13,6 +19,7 @@ from typing import Any
 from .cards import INTERACTIVE_CARD_TYPES
 from .config import SandboxConfig
 from .directory import Directory
+from .history import ChatHistory
 
 # WeCom: a response_code can be used once, within 72 hours.
 RESPONSE_CODE_TTL = 72 * 3600
@@ -130,6 +137,41 @@ class SandboxState:
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
         self._msg_id = int(time.time()) << 32
         self._seq = 0
+        self._history = ChatHistory(config.history) if config.history else None
+        if self._history is not None:
+            self._restore(self._history)
+
+    def _restore(self, history: ChatHistory) -> None:
+        """Take up the chat page's history where the last run left it."""
+        for userid, entry in history.messages():
+            self._transcripts.setdefault(userid, []).append(entry)
+            self._seq = max(self._seq, int(entry["id"]))
+            if isinstance(entry.get("msgid"), int):
+                self._msg_id = max(self._msg_id, entry["msgid"])
+        for record in history.cards():
+            views = {u: CardView(**view) for u, view in record["views"].items()}
+            self._cards[record["task_id"]] = CardRecord(record["task_id"],
+                                                        record["card_type"], views)
+        for code, task_id, issued_at, used in history.response_codes():
+            self._codes[code] = ResponseCode(task_id, issued_at, used)
+        for media_id, media_type, data, uploaded_at in history.media():
+            self._media[media_id] = Media(media_type, data, uploaded_at)
+
+    def close(self) -> None:
+        """Close the history file, if any (the server is stopping)."""
+        with self.lock:
+            if self._history is not None:
+                self._history.close()
+                self._history = None
+
+    def _keep_card(self, record: CardRecord) -> None:
+        if self._history is not None:
+            self._history.save_card(dataclasses.asdict(record))
+
+    def _keep_code(self, code: str) -> None:
+        entry = self._codes[code]
+        if self._history is not None:
+            self._history.save_response_code(code, entry.task_id, entry.issued_at, entry.used)
 
     # -- access tokens -------------------------------------------------------------------
     def issue_token(self) -> tuple[str, int]:
@@ -181,6 +223,8 @@ class SandboxState:
         self._seq += 1
         stored = {"id": self._seq, "time": time.time(), **copy.deepcopy(entry)}
         self._transcripts.setdefault(userid, []).append(stored)
+        if self._history is not None:
+            self._history.add_message(userid, stored)
         return stored
 
     def append_message(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
@@ -200,6 +244,7 @@ class SandboxState:
                 card = entry["card"]
                 views = {u: CardView(copy.deepcopy(card)) for u in userids}
                 self._cards[task_id] = CardRecord(task_id, card.get("card_type", ""), views)
+                self._keep_card(self._cards[task_id])
             for userid in userids:
                 self._append(userid, entry)
             return True
@@ -253,6 +298,8 @@ class SandboxState:
         now = self.config.clock()
         with self.lock:
             self._media[media_id] = Media(media_type, data, now)
+            if self._history is not None:
+                self._history.save_media(media_id, media_type, data, now)
         return media_id, int(now)
 
     def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
@@ -315,6 +362,7 @@ class SandboxState:
         code = secrets.token_urlsafe(48)
         with self.lock:
             self._codes[code] = ResponseCode(task_id, time.time())
+            self._keep_code(code)
         return code
 
     def _take_code(self, code: str) -> CardRecord | None:
@@ -346,12 +394,14 @@ class SandboxState:
             task = self._take_code(code)
             if task is None:
                 return 60140, []
+            self._keep_code(code)
             targets = list(task.views) if userids is None else userids
             invalid = [u for u in targets if u not in task.views]
             for userid in targets:
                 view = task.views.get(userid)
                 if view is not None:
                     _apply_update(view, replace_name, new_card)
+            self._keep_card(task)
             return 0, invalid
 
     # -- error injection and logs ----------------------------------------------------------
@@ -443,7 +493,8 @@ class SandboxState:
 
     def reset(self) -> None:
         """Restore the seeded directory; clear transcripts, cards, codes, injections, logs,
-        the duplicate check's memory, uploaded media and the robots' group chats.
+        the duplicate check's memory, uploaded media and the robots' group chats; the
+        history file, if any, is emptied too.
 
         Tokens stay valid, and so do the robots' keys (the groups stay, emptied). Held
         calls are released first.
@@ -451,6 +502,8 @@ class SandboxState:
         self.release_stalls()
         self.directory.reset()
         with self.lock:
+            if self._history is not None:
+                self._history.clear()
             self._checked_sends.clear()
             self._transcripts.clear()
             self._cards.clear()
