@@ -100,7 +100,7 @@ def test_after_a_restart_cards_still_work_and_messages_follow_on(start, receiver
     assert api.post("message/update_template_card", update)["errcode"] == 0
     again = api.post("message/update_template_card", update)
     assert again["errcode"] == 60140  # a code spent before or after a restart stays spent
-    assert api.post("message/send", button_card("card_1"))["errcode"] == 40058  # task_id used
+    assert api.post("message/send", button_card("card_1"))["errcode"] == 42014  # task_id used
     new = api.chat("lina", "messages")["messages"][len(old_ids):]
     assert [m["content"] for m in new] == ["查询 #1"] and new[0]["id"] > max(old_ids)
 
