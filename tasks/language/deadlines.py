@@ -99,13 +99,20 @@ def format_deadline(
     now: datetime,
     calendar: WorkCalendar | None = None,
     working: bool = False,
+    *,
+    time_left: bool = True,
 ) -> str:
-    """Show a deadline the way it is read in chat: `11月26日 17:30 周四（剩余3天7小时）`."""
+    """Show a deadline the way it is read in chat: `11月26日 17:30 周四（剩余3天7小时）`.
+
+    Without `time_left` only the moment is shown (`11月26日 17:30 周四`): a task already
+    finished has no time left to count."""
     local_now = now.astimezone(SHANGHAI)
     local = when.astimezone(SHANGHAI)
     weekday = WEEKDAY_NAMES[local.weekday()]
-    left = format_time_left(when, now, calendar, working)
-    return f"{_stamp(local, local_now)} 周{weekday}（{left}）"
+    moment = f"{_stamp(local, local_now)} 周{weekday}"
+    if not time_left:
+        return moment
+    return f"{moment}（{format_time_left(when, now, calendar, working)}）"
 
 
 def format_time_left(

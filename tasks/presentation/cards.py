@@ -9,7 +9,7 @@ from tasks.markup import card_text
 from tasks.messaging.channel import Card, CardButton, CardField
 from tasks.models import STATE_LABELS, Rating, Task
 from tasks.models import Card as CardRecord
-from tasks.presentation.replies import deadline_text, stamp
+from tasks.presentation.replies import deadline_text, stamp, state_text
 from tasks.vocabulary import RATING_LEVELS
 
 ACCEPT = "accept"
@@ -54,10 +54,12 @@ def _is_number(text: str) -> bool:
 
 
 def offer_card(task: Task, card_id: str, now: datetime, calendar: WorkCalendar | None) -> Card:
-    """The card a new holder receives: what, from whom, by when, with 接办 and 转办."""
+    """The card a new holder receives: what, from whom, by when, with 接办 and 转办.
+
+    A task sent back after its close (重办) is titled so: it is not new to anyone."""
     return Card(
         card_id=card_id,
-        title=f"新任务 #{task.id}",
+        title=f"重办 #{task.id}" if task.reopen_count else f"新任务 #{task.id}",
         subtitle=card_text(task.title),
         fields=_fields(task, now, calendar),
         buttons=(
@@ -159,10 +161,8 @@ def current_chase_card(task: Task, sent: Card, recipient_id: int, now: datetime,
 
 def _status(task: Task, awaited: bool) -> str | None:
     """None while the recipient is still expected to press 接办; otherwise what happened."""
-    if task.state == "closed":
-        return "已办结"
-    if task.state == "cancelled":
-        return "已撤销"
+    if not task.is_open:
+        return state_text(task)  # 已办结（12月3日 17:30） / 已撤销（…）
     if task.state == "accepted" and task.holder is not None:
         return f"已由{card_text(task.holder.name)}接办"
     return None if awaited else f"已转办给{card_text(task.holder_label)}"
@@ -173,7 +173,7 @@ def _fields(task: Task, now: datetime, calendar: WorkCalendar | None) -> tuple[C
         CardField("提请人", card_text(task.requester.name)),
         CardField("期限", deadline_text(task, now, calendar)),
         CardField("类型", KIND_LABELS.get(task.kind, task.kind)),
-        CardField("状态", STATE_LABELS[task.state]),
+        CardField("状态", state_text(task)),
     )
 
 

@@ -41,11 +41,28 @@ def kind_label(kind: str) -> str:
 
 
 def deadline_text(task: Task, now: datetime, calendar: WorkCalendar | None) -> str:
-    """`12月3日 17:30 周四（剩余2个工作日）`, in working days for working-day policies."""
+    """`12月3日 17:30 周四（剩余2个工作日）`, in working days for working-day policies.
+
+    A closed or cancelled task shows its deadline without time left: nothing is left to do,
+    and a countdown on a finished task reads as if it were still open."""
     if task.deadline is None:
         return "未设定期限"
     working = (task.policy or {}).get("completion", "").split(" ")[-1] in WORKING_UNITS
-    return format_deadline(task.deadline, now, calendar, working=working)
+    return format_deadline(task.deadline, now, calendar, working=working,
+                           time_left=task.is_open)
+
+
+def state_text(task: Task) -> str:
+    """The task's state as a card or 查询 shows it: a finished task says when it finished
+    (`已办结（12月3日 17:30）`, `已撤销（…）`) and a task sent back says it is a 重办
+    (`待接办（重办）`), so no display looks like a fresh or still-running task."""
+    label = STATE_LABELS[task.state]
+    finished = {"closed": task.closed_at, "cancelled": task.cancelled_at}.get(task.state)
+    if finished is not None:
+        return f"{label}（{stamp(finished)}）"
+    if task.is_open and task.reopen_count:
+        return f"{label}（重办）"
+    return label
 
 
 def stamp(when: datetime) -> str:
@@ -205,7 +222,7 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     lines = [
         f"**任务 #{task.id}** {markdown_text(task.title)}",
         f"> 类型：{kind_label(task.kind)}",
-        f"> 状态：{STATE_LABELS[task.state]}",
+        f"> 状态：{state_text(task)}",
         f"> 提请人：{markdown_text(task.requester.name)}",
         f"> 承办人：{holder}",
         f"> 首问责任人：{first}",
@@ -213,7 +230,7 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     ]
     if task.original_deadline is not None and task.original_deadline != task.deadline:
         lines.append(f"> 原期限：{stamp(task.original_deadline)}")
-    if task.first_response_due is not None and task.accepted_at is None:
+    if task.first_response_due is not None and task.accepted_at is None and task.is_open:
         lines.append(f"> 应接办时间：{stamp(task.first_response_due)} 前")
     if task.result:
         lines.append(f"> 办理结果：{markdown_text(task.result)}")

@@ -106,7 +106,7 @@ def test_a_bare_address_stays_whole_so_the_reader_sees_where_it_goes(escape):
 def _overdue_task(title: str, holder: str) -> SimpleNamespace:
     deadline = datetime(2026, 11, 23, 17, 30, tzinfo=SHANGHAI)
     return SimpleNamespace(id=7, title=title, kind="general", deadline=deadline, policy={},
-                           holder_label=holder)
+                           holder_label=holder, is_open=True)
 
 
 def test_a_reminder_is_a_text_message_with_its_title_and_names_defused():

@@ -30,6 +30,17 @@ def _local(when: datetime) -> datetime:
     return when.astimezone(SHANGHAI).replace(tzinfo=None)
 
 
+def _shown(when: datetime | None) -> str:
+    """A moment as the cards show it, in Shanghai time: `11月24日 09:00`."""
+    assert when is not None
+    local = _local(when)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _fields(card: dict) -> dict[str, str]:
+    return {f["keyname"]: f["value"] for f in card["card"]["horizontal_content_list"]}
+
+
 def _assigned_to_lina(office, title: str = "起草年度工作总结") -> None:
     office.say("zhangwei", f"新建 {title} @李娜 3天内")
 
@@ -187,9 +198,33 @@ def test_reopen_sends_the_task_back_with_a_new_deadline(office):
     assert _local(task.deadline) == datetime(2026, 11, 29, 17, 30)
     assert "张伟 要求重办任务 #1" in office.last_reply("lina")
     assert "数据有误需重新核对" in office.last_reply("lina")
-    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "新任务 #1"
+    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "重办 #1"
     office.say("zhangwei", "重办 #1 3天内 再来一次")
     assert "只有「已办结」的任务可以重办" in office.last_reply("zhangwei")
+
+
+def test_a_closed_card_says_when_and_a_reopened_one_says_redo(office):
+    """Displays follow state: the offer card of a closed task stops counting down and says
+    已办结 with the time; the card a 重办 sends is titled so, not 新任务."""
+    _assigned_to_lina(office)
+    office.click("lina", "接办")
+    office.say("lina", "办结 #1 已报送")
+
+    [card] = office.cards("lina")
+    closed = f"已办结（{_shown(_task(office).closed_at)}）"
+    assert card["disabled"] and card["replace_text"] == closed
+    assert card["card"]["main_title"]["title"] == "任务 #1（已办结）"
+    fields = _fields(card)
+    assert fields["状态"] == closed
+    assert fields["期限"] == "11月27日 17:30 周五", "no 剩余… on a finished task"
+
+    office.say("zhangwei", "重办 #1 5天内 数据有误需重新核对")
+
+    card = office.card_with_button("lina", "接办")
+    assert not card["disabled"]
+    assert card["card"]["main_title"]["title"] == "重办 #1"
+    assert _fields(card)["状态"] == "待接办（重办）"
+    assert "剩余" in _fields(card)["期限"]
 
 
 def test_cancel_needs_a_reason_and_tells_the_holder(office):
@@ -206,7 +241,8 @@ def test_cancel_needs_a_reason_and_tells_the_holder(office):
 
     assert _task(office).state == "cancelled"
     assert "已由 张伟 撤销，原因：会议已取消" in office.last_reply("lina")
-    assert office.cards("lina")[-1]["replace_text"] == "已撤销"
+    cancelled_at = _shown(_task(office).cancelled_at)
+    assert office.cards("lina")[-1]["replace_text"] == f"已撤销（{cancelled_at}）"
     office.say("lina", "办结 #1 已做完")
     assert "当前状态为「已撤销」" in office.last_reply("lina")
 
@@ -250,7 +286,8 @@ def test_a_chase_card_keeps_its_answers_until_the_task_is_done(office):
     office.click("lina", "办结")  # the chase card's own button: asks for the result
     office.say("lina", "办结 #1 已报送")
     [chase] = [c for c in office.cards("lina") if c["card"]["main_title"]["title"] == "催办 #1"]
-    assert chase["disabled"] and chase["replace_text"] == "已办结"
+    closed_at = _shown(_task(office).closed_at)
+    assert chase["disabled"] and chase["replace_text"] == f"已办结（{closed_at}）"
 
 
 def test_query_shows_the_full_history_to_those_involved(office):

@@ -122,7 +122,7 @@ def test_a_bad_vote_asks_for_a_reason_then_the_supervisor_sends_it_back(office):
     told = office.last_reply("lina")
     assert "张伟 要求重办任务 #1" in told and "数据与财务科报表不一致" in told
     assert "12月4日 17:30" in told
-    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "新任务 #1"
+    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "重办 #1"
     assert office.cards("zhangwei")[-1]["replace_text"] == "已安排重办（张伟）"
     assert _ratings(office) == [("rated", "不满意", "数据与财务科报表不一致", "reopened", None)]
     assert _actions(office)[-3:] == ["rated", "rating_reason", "reopened"]

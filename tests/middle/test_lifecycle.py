@@ -249,7 +249,7 @@ def test_a_chase_sends_the_holder_a_card_and_their_answer_closes_the_loop(office
         "请发送：办结 #1 办理结果（例如：办结 #1 已报送办公室）"]
     office.say("lina", "办结 #1 已报送")
     chase = [c for c in office.channel.cards("lina") if c.title == "催办 #1"]
-    assert [c.status for c in chase] == ["已办结"]
+    assert [c.status for c in chase] == ["已办结（11月24日 09:00）"]
 
 
 def test_reopening_sends_the_closed_task_back_with_a_new_deadline(office):
@@ -262,7 +262,7 @@ def test_reopening_sends_the_closed_task_back_with_a_new_deadline(office):
         "期限 11月29日 17:30 周日（剩余5天8小时），请重新接办。"]
     assert sent.to("zhangwei") == [
         "已将任务 #1 退回 李娜 重办，期限 11月29日 17:30 周日（剩余5天8小时）。"]
-    assert [c.title for c in sent.cards("lina")] == ["新任务 #1"]
+    assert [c.title for c in sent.cards("lina")] == ["重办 #1"]
     task = office.task()
     assert (task.state, task.reopen_count, task.result, task.deadline) == (
         "pending", 1, None, datetime(2026, 11, 29, 17, 30))
@@ -279,10 +279,10 @@ def test_cancelling_needs_a_reason_and_tells_the_holder(office):
     assert sent.to("zhangwei") == ["已撤销任务 #1。"]
     assert sent.to("lina") == [
         "任务 #1「起草年度工作总结」已由 张伟 撤销，原因：会议已取消。无需再办理。"]
-    assert [c.status for c in sent.cards("lina", "card_update")] == ["已撤销"]
+    assert [c.status for c in sent.cards("lina", "card_update")] == ["已撤销（11月24日 09:00）"]
     assert office.task().state == "cancelled"
     assert office.history()[-1] == ("cancelled", "zhangwei", "chat", "会议已取消")
-    assert office.channel.cards("lina")[0].status == "已撤销"
+    assert office.channel.cards("lina")[0].status == "已撤销（11月24日 09:00）"
 
 
 def test_a_chase_card_is_greyed_out_when_the_task_is_closed_in_chat(office):
@@ -291,4 +291,4 @@ def test_a_chase_card_is_greyed_out_when_the_task_is_closed_in_chat(office):
     office.say("lina", "接办 #1")
     office.say("lina", "办结 #1 已报送")
     [chase] = [c for c in office.channel.cards("lina") if c.title == "催办 #1"]
-    assert chase.status == "已办结"
+    assert chase.status == "已办结（11月24日 09:00）"

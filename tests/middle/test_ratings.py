@@ -102,7 +102,7 @@ def test_the_redo_button_sends_the_task_back_to_the_same_holder(office, closed):
     assert sent.to("lina")[0].startswith(
         f"张伟 要求重办任务 #1「{TITLE}」，"
         "原因：提请人杨帆评价「不满意」：数据与财务科报表不一致。")
-    assert [c.title for c in sent.cards("lina")] == ["新任务 #1"]
+    assert [c.title for c in sent.cards("lina")] == ["重办 #1"]
     task = office.task()
     assert (task.state, task.holder, task.reopen_count, task.deadline) == (
         "pending", "lina", 1, datetime(2026, 12, 4, 17, 30))

@@ -79,8 +79,9 @@ def test_the_offer_cards_transfer_button_explains_how_and_keeps_the_card_live(of
     assert [a for a, *_ in office.history()] == ["created", "kind_changed"]
 
     cancelled = office.say("zhangwei", "撤销 #1 不需要了")  # the click's kept code greys it
-    assert [c.status for c in cancelled.cards("lina", "card_update")] == ["已撤销"]
-    assert office.channel.cards("lina")[0].status == "已撤销"
+    greyed = "已撤销（11月24日 09:00）"
+    assert [c.status for c in cancelled.cards("lina", "card_update")] == [greyed]
+    assert office.channel.cards("lina")[0].status == greyed
 
 
 @pytest.mark.parametrize("label, hint", [("进展", "progress"), ("办结", "close"),
