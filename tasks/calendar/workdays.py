@@ -73,6 +73,18 @@ class WorkingHours:
         """下班: when the last period ends; a day-granular deadline falls here."""
         return self.periods[-1][1]
 
+    @property
+    def minutes_per_day(self) -> int:
+        """Working minutes in one working day (390 by default): "one working day" of time."""
+        day = date(2000, 1, 1)
+        return sum((datetime.combine(day, end) - datetime.combine(day, begin))
+                   // timedelta(minutes=1) for begin, end in self.periods)
+
+    def within_office_day(self, clock: time) -> bool:
+        """Whether a wall-clock time lies between 上班 and 下班 (the lunch break included):
+        a deadline outside it is one nobody is at work to meet."""
+        return self.start <= clock <= self.end
+
     def __str__(self) -> str:
         return ",".join(f"{begin:%H:%M}-{end:%H:%M}" for begin, end in self.periods)
 
@@ -233,6 +245,28 @@ class WorkCalendar:
             remaining -= end - begin
         raise ValueError(f"no result within {_SEARCH_LIMIT_DAYS} days")
 
+    def subtract_working_minutes(self, end: datetime, minutes: int) -> datetime:
+        """The instant `minutes` of working time before `end`: where a span of working time
+        that ends at `end` begins (the opening of a due-soon window).
+
+        The mirror of add_working_minutes: an answer exactly at a period's start stays there
+        rather than moving to the previous period's end, so 30 minutes before 15:00 is 14:30.
+        Zero minutes is the last working instant at or before `end`.
+        """
+        if minutes < 0:
+            raise ValueError("minutes must not be negative")
+        remaining = timedelta(minutes=minutes)
+        for begin, stop in self._working_periods_back(end):
+            if remaining <= stop - begin:
+                return stop - remaining
+            remaining -= stop - begin
+        raise ValueError(f"no result within {_SEARCH_LIMIT_DAYS} days")
+
+    def last_working_instant(self, moment: datetime) -> datetime:
+        """The latest working instant at or before `moment`: 下班 of the previous working day
+        for a moment on a day off, 下班 of the same day for one after it."""
+        return self.subtract_working_minutes(moment, 0)
+
     def end_of_working_day(self, start: datetime) -> datetime:
         """即办即复: 下班 today when today is a working day not yet over, else the next one's."""
         local = _local(start)
@@ -280,6 +314,17 @@ class WorkCalendar:
                     if end > origin:
                         yield max(begin, origin), end
             day += _ONE_DAY
+
+    def _working_periods_back(self, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Working periods in UTC from end backwards, the first clipped to stop at end."""
+        origin = _utc_of(end)
+        day = _local(end).date()
+        for _ in range(_SEARCH_LIMIT_DAYS):
+            if self.is_working_day(day):
+                for begin, stop in reversed(list(self._periods_on(day))):
+                    if begin < origin:
+                        yield begin, min(stop, origin)
+            day -= _ONE_DAY
 
     def _periods_on(self, day: date) -> Iterator[tuple[datetime, datetime]]:
         for begin, end in self.hours.periods:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tasks.calendar.workdays import WorkCalendar
+from tasks.calendar.workdays import SHANGHAI, CalendarDataMissing, WorkCalendar
 from tasks.errors import Refusal
 
 # unit → how it reads in Chinese. `assigner`: the assigner must write the limit;
@@ -187,3 +187,59 @@ def deadline_for(
         progress = None
     return Deadlines(first, deadline, progress)
 
+
+@dataclass(frozen=True)
+class OffHours:
+    """A deadline nobody is at work to meet: on a day off (a weekend, a statutory holiday,
+    the office's own day off), or outside the office day on a working day for a kind that
+    counts working time (急件 due 今晚8点).
+
+    `holiday` is the statutory holiday's name in chinesecalendar (`National Day`) for a day
+    off within a holiday break; `earlier` is the last working instant before the deadline
+    (下班 of the previous working day, or of the same day), None when that has passed.
+    """
+
+    deadline: datetime
+    day_off: bool
+    holiday: str | None
+    earlier: datetime | None
+
+
+def off_hours(deadline: datetime, policy: Policy, calendar: WorkCalendar,
+              now: datetime) -> OffHours | None:
+    """Whether a written deadline falls outside working time, and the working time before it.
+
+    Days off are said out loud, but the deadline written is kept: only the writer knows
+    whether Saturday was meant. A year without calendar data says nothing (it is refused
+    elsewhere when working days are needed).
+    """
+    local = deadline.astimezone(SHANGHAI)
+    try:
+        working_day = calendar.is_working_day(local.date())
+        clock = local.time().replace(tzinfo=None)
+        outside = policy.working_time and not calendar.hours.within_office_day(clock)
+        if working_day and not outside:
+            return None
+        earlier: datetime | None = calendar.last_working_instant(deadline)
+    except CalendarDataMissing:
+        return None
+    holiday = None if working_day else calendar.holiday_name(local.date())
+    return OffHours(deadline, not working_day, holiday,
+                    earlier if earlier is not None and earlier > now else None)
+
+
+def on_working_day(due: datetime, calendar: WorkCalendar) -> datetime:
+    """A deadline the assistant computed, moved off a day off to the next working day at the
+    same time of day (期间的最后一日是法定休假日的，以休假日结束的次日为最后一日); kept
+    as it is where the calendar has no data."""
+    local = due.astimezone(SHANGHAI)
+    day = local.date()
+    try:
+        for _ in range(60):
+            if calendar.is_working_day(day):
+                return local.replace(year=day.year, month=day.month, day=day.day).astimezone(
+                    due.tzinfo)
+            day += timedelta(days=1)
+    except CalendarDataMissing:
+        pass
+    return due

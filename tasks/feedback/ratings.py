@@ -203,13 +203,20 @@ def require_decider(ctx: Context, task: Task) -> None:
 def default_deadline(session: Session, task: Task, now: datetime,
                      calendar: WorkCalendar) -> datetime:
     """The deadline a button's 重办 or 整改 gives: the kind's completion limit counted from
-    now, or 3 working days where the kind leaves the deadline to the assigner."""
+    now, or 3 working days where the kind leaves the deadline to the assigner.
+
+    Nobody wrote it, so it never lands on a day off: a count of natural days ending on a
+    weekend or holiday ends on the next working day instead (docs/sla.md).
+    """
     policy = (sla.Policy.from_dict(task.kind, task.policy) if task.policy
               else policy_for(session, task.kind))
     try:
         due = sla.due_after(policy.completion, now, calendar)
     except ValueError:  # CalendarDataMissing among them
         due = None
+    if due is not None and policy.completion is not None \
+            and policy.completion.unit == "natural_days":
+        due = sla.on_working_day(due, calendar)
     return due if due is not None and due > now else window_end(calendar, now,
                                                                 DEFAULT_FOLLOWUP_DAYS)
 

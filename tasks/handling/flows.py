@@ -101,6 +101,8 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
         transitions.reopen_after_rating(ctx, task, detail, clicked)
     elif name == cards.RECTIFY and detail is not None:
         transitions.rectify(ctx, task, None, "", rating_id=detail, clicked=clicked)
+    elif name == cards.EARLIER and detail is not None:
+        transitions.move_to_working_time(ctx, task, record, detail, action.response_code)
     elif parsed[0] == cards.TRANSFER:
         _keep_code(record, action)
         ctx.reply(replies.transfer_hint(task))

@@ -84,7 +84,10 @@ def create(ctx: Context, command: TaskRequest) -> None:
         reply = replies.created(task, ctx.now, ctx.calendar, inferred, assignee.candidates,
                                 assignee.note, assignee.escalation)
         notes = [note.replace("{task}", f"#{task.id}") for note in command.notes]
-        ctx.reply("\n".join([reply, *notes]), task=task)
+        off = _off_hours(ctx, task) if written is not None else None
+        warning = [replies.off_hours_warning(off, task.kind, ctx.calendar)] if off else []
+        ctx.reply("\n".join([reply, *notes, *warning]), task=task)
+        _offer_earlier(ctx, task, off)
 
 
 def _assignees(ctx: Context, command: TaskRequest, kind: str) -> list[intake.Assignee]:
@@ -215,7 +218,10 @@ def request_extension(ctx: Context, task: Task, deadline_text: str | datetime,
         ctx.tell(approver, replies.extension_request(extension, task),
                  task=task)
     names = "、".join(plain_text(p.name) for p in approvers)
-    ctx.reply(f"已提交任务 #{task.id} 的延期申请，等待 {names} 审批。", task=task)
+    off = sla.off_hours(wanted, _policy_of(ctx, task), ctx.calendar, ctx.now)
+    warning = ("\n注意：" + replies.off_hours_reason(off, task.kind, ctx.calendar)
+               + "，申请已按所写提交。" if off else "")
+    ctx.reply(f"已提交任务 #{task.id} 的延期申请，等待 {names} 审批。{warning}", task=task)
 
 
 def decide_extension(ctx: Context, task: Task, approve: bool, reason: str) -> None:
@@ -324,8 +330,11 @@ def reopen(ctx: Context, task: Task, deadline_text: str | None, reason: str, *,
              f"{plain_text(closed_by)} 办结后，被 {plain_text(ctx.sender.name)} 退回重办，"
              f"原因：{plain_text(reason)}。请督促落实。",
         why="reopened")
+    off = _off_hours(ctx, task) if deadline_text else None
+    warning = f"\n{replies.off_hours_warning(off, task.kind, ctx.calendar)}" if off else ""
     ctx.reply(f"已将任务 #{task.id} 退回 {plain_text(task.holder_label)} 重办，期限 "
-              f"{replies.deadline_text(task, ctx.now, ctx.calendar)}。", task=task)
+              f"{replies.deadline_text(task, ctx.now, ctx.calendar)}。{warning}", task=task)
+    _offer_earlier(ctx, task, off)
 
 
 def reopen_after_rating(ctx: Context, task: Task, rating_id: int | None,
@@ -363,9 +372,13 @@ def rectify(ctx: Context, task: Task, deadline_text: str | None, note: str, *,
     notice = replies.rectification_notice(task, followup, ctx.sender, why)
     ctx.tell_others([*_holders(ctx, followup), rating.requester, task.first_responder],
                     notice, task=task)
+    off = _off_hours(ctx, followup) if deadline_text else None
+    warning = f"\n{replies.off_hours_warning(off, followup.kind, ctx.calendar)}" if off else ""
     ctx.reply(f"已为任务 #{task.id} 安排整改：整改任务 #{followup.id} 由 "
               f"{plain_text(followup.holder_label)} 承办，期限 "
-              f"{replies.deadline_text(followup, ctx.now, ctx.calendar)}。", task=followup)
+              f"{replies.deadline_text(followup, ctx.now, ctx.calendar)}。{warning}",
+              task=followup)
+    _offer_earlier(ctx, followup, off)
 
 
 def cancel(ctx: Context, task: Task, reason: str) -> None:
@@ -380,6 +393,63 @@ def cancel(ctx: Context, task: Task, reason: str) -> None:
     ctx.tell_others([*_holders(ctx, task), task.first_responder, task.requester], notice,
                     task=task)
     ctx.reply(f"已撤销任务 #{task.id}。", task=task)
+
+
+def move_to_working_time(ctx: Context, task: Task, record: Card, offered: int,
+                         response_code: str | None) -> None:
+    """The 「改为12月4日」 button of a written deadline outside working time: the deadline
+    moves to the working time before it, as the card offered, told to everyone the task
+    concerns and kept in its history (修改期限).
+
+    Only the person the card was sent to (who wrote the deadline) may press it, and only
+    while the deadline is still the one the card was about and the instant still ahead.
+    """
+    if record.recipient_id != ctx.sender.id:
+        raise Refusal("这张卡片不是发给你的，不能修改期限。")
+    if not task.is_open:
+        raise Refusal(f"任务 #{task.id} {replies.STATE_LABELS[task.state]}，不能再修改期限。")
+    off = _off_hours(ctx, task) if task.deadline is not None else None
+    if off is None or off.earlier is None or cards.minute_number(off.earlier) != offered:
+        raise Refusal(f"任务 #{task.id} 的期限已有变化，这个按钮已失效。当前期限 "
+                      f"{replies.deadline_text(task, ctx.now, ctx.calendar)}。")
+    reason = replies.off_hours_reason(off, task.kind, ctx.calendar)
+    task.correct_deadline(off.earlier, ctx.now)
+    ctx.record(task, "deadline_moved", f"原期限{reason}，改为 {replies.stamp(off.earlier)}",
+               previous=off.deadline.isoformat(), deadline=off.earlier.isoformat())
+    _redraw_cards(ctx, task, None)
+    notice = replies.deadline_moved_notice(task, ctx.sender, reason, ctx.now, ctx.calendar)
+    ctx.tell_others([*_holders(ctx, task), task.requester, task.first_responder], notice,
+                    task=task)
+    done = cards.with_status(_sent_card(ctx, record), f"已改为 {replies.stamp(off.earlier)}")
+    queue_card_update(ctx.session, record, done, now=ctx.now, update_handle=response_code)
+    ctx.reply(f"已将任务 #{task.id} 的期限改为 "
+              f"{replies.deadline_text(task, ctx.now, ctx.calendar)}，并告知 "
+              f"{plain_text(task.holder_label)}。", task=task)
+
+
+def _off_hours(ctx: Context, task: Task) -> sla.OffHours | None:
+    """Whether the task's deadline lies outside working time, for its kind."""
+    assert task.deadline is not None
+    return sla.off_hours(task.deadline, _policy_of(ctx, task), ctx.calendar, ctx.now)
+
+
+def _policy_of(ctx: Context, task: Task) -> sla.Policy:
+    """The policy the task was created with (its copy), else its kind's present one."""
+    return sla.Policy.from_dict(task.kind, task.policy) if task.policy else \
+        policy_for(ctx.session, task.kind)
+
+
+def _offer_earlier(ctx: Context, task: Task, off: sla.OffHours | None) -> None:
+    """Send the writer of a deadline outside working time the card with the one button
+    that moves it to the working time before it; nothing when no such time is left."""
+    if off is None or off.earlier is None:
+        return
+    record = Card(platform_card_id=f"me{task.id}-{int(ctx.now.timestamp() * 1000)}",
+                  task=task, recipient=ctx.sender, purpose="deadline", created_at=ctx.now)
+    ctx.session.add(record)
+    ctx.session.flush()
+    card = cards.earlier_deadline_card(task, record.platform_card_id, off, ctx.calendar)
+    queue_card(ctx.session, record, card, now=ctx.now)
 
 
 def change_kind(ctx: Context, task: Task, kind: str) -> None:
@@ -413,8 +483,7 @@ def _deadlines(ctx: Context, policy: sla.Policy, start: datetime, written: datet
 
 def _restart_first_response(ctx: Context, task: Task) -> None:
     """A new holder gets the kind's full time to accept, never beyond the deadline."""
-    policy = sla.Policy.from_dict(task.kind, task.policy) if task.policy else \
-        policy_for(ctx.session, task.kind)
+    policy = _policy_of(ctx, task)
     try:
         due = sla.due_after(policy.first_response, ctx.now, ctx.calendar)
     except CalendarDataMissing:

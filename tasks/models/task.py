@@ -124,6 +124,16 @@ class Task(Base):
         self.deadline = new_deadline
         self.updated_at = now
 
+    def correct_deadline(self, new_deadline: datetime, now: datetime) -> None:
+        """Correct the deadline the task was given (the writer moving a deadline written for
+        a day off to the working day before): not an extension, so a deadline still the
+        original one stays the original, and on-time figures count against the corrected one."""
+        self._require_state("修改期限", "pending", "accepted")
+        if self.original_deadline is None or self.original_deadline == self.deadline:
+            self.original_deadline = new_deadline
+        self.deadline = new_deadline
+        self.updated_at = now
+
     def close(self, result: str, now: datetime) -> None:
         """Finish the task with a result (办结); a waiting task is accepted on the way."""
         self._require_state("办结", "pending", "accepted")

@@ -3,13 +3,21 @@
 from dataclasses import replace
 from datetime import datetime
 
-from tasks.calendar.workdays import WorkCalendar
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
+from tasks.core.sla import OffHours
 from tasks.language import KIND_LABELS
 from tasks.markup import card_text
 from tasks.messaging.channel import Card, CardButton, CardField
 from tasks.models import STATE_LABELS, Rating, Task
 from tasks.models import Card as CardRecord
-from tasks.presentation.replies import deadline_text, stamp, state_text
+from tasks.presentation.replies import (
+    day_and_weekday,
+    deadline_text,
+    earlier_label,
+    off_hours_reason,
+    stamp,
+    state_text,
+)
 from tasks.vocabulary import RATING_LEVELS
 
 ACCEPT = "accept"
@@ -25,6 +33,8 @@ CONFIRM = "confirm"  # 创建: create exactly what the card shows
 REPHRASE = "rephrase"  # 修改说明: answer with the request written as a command
 DISMISS = "dismiss"  # 取消: grey the card, create nothing
 REQUEST_ACTIONS = (CONFIRM, REPHRASE, DISMISS)
+# earlier.<YYYYmmddHHMM>:12: move a deadline outside working time to the working time before it
+EARLIER = "earlier"
 
 
 def button_key(action: str, task: Task) -> str:
@@ -239,3 +249,32 @@ def with_status(card: Card, status: str) -> Card:
 
 def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def earlier_key(off: OffHours, task: Task) -> str:
+    """`earlier.202612041730:12`: the instant offered, so a click moves the deadline only to
+    what the card showed."""
+    assert off.earlier is not None
+    return f"{EARLIER}.{minute_number(off.earlier)}:{task.id}"
+
+
+def minute_number(when: datetime) -> int:
+    """An instant as the number 202612041730 (Shanghai wall clock), for a button key."""
+    return int(when.astimezone(SHANGHAI).strftime("%Y%m%d%H%M"))
+
+
+def earlier_deadline_card(task: Task, card_id: str, off: OffHours,
+                          calendar: WorkCalendar) -> Card:
+    """A written deadline outside working time: kept, with one button to move it to the
+    working time before it (「改为12月4日」)."""
+    assert off.earlier is not None
+    return Card(
+        card_id=card_id,
+        title=f"期限不在工作时间 #{task.id}",
+        subtitle=f"{card_text(task.title)}｜{off_hours_reason(off, task.kind, calendar)}",
+        fields=(
+            CardField("原期限", day_and_weekday(off.deadline)),
+            CardField("可改为", day_and_weekday(off.earlier)),
+        ),
+        buttons=(CardButton(earlier_label(off), earlier_key(off, task), primary=True),),
+    )

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.ledger import Stretch
-from tasks.core.sla import WORKING_UNITS
+from tasks.core.sla import WORKING_UNITS, OffHours
 from tasks.language import KIND_LABELS, format_deadline
 from tasks.markup import markdown_text, plain_text
 from tasks.models import STATE_LABELS, Closure, Extension, Person, Rating, Task, TaskEvent, TaskFlag
-from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS
+from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS, WEEKDAY_NAMES
 
 PAGE_SIZE = 10
 
@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "reopened": "重办",
     "cancelled": "撤销",
     "kind_changed": "修改类型",
+    "deadline_moved": "修改期限",
     "rated": "评价",
     "rating_reason": "说明评价原因",
     "rating_reason_missing": "未说明评价原因",
@@ -467,3 +468,61 @@ def message_parked(inbox_id: int, sender: str, error_type: str, attempts: int) -
             f"查看：mashangban inbox failed\n"
             f"重试：mashangban inbox retry {inbox_id}\n"
             f"放弃：mashangban inbox drop {inbox_id}")
+
+
+# chinesecalendar's holiday names, as a warning about a day off says them.
+HOLIDAY_LABELS = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+}
+
+
+def day_and_weekday(when: datetime) -> str:
+    """`12月4日（周五）17:30`: the instant a deadline button offers."""
+    local = when.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日（周{WEEKDAY_NAMES[local.weekday()]}）{local:%H:%M}"
+
+
+def off_hours_reason(off: OffHours, kind: str, calendar: WorkCalendar) -> str:
+    """Why nobody is at work then: `12月5日为周六（休息日）`, `10月3日为国庆节假期（法定节假日）`,
+    or, for a kind counted in working time, `11月24日 20:00 已过下班时间（17:30），急件按工作
+    时间计时`."""
+    local = off.deadline.astimezone(SHANGHAI)
+    day = f"{local.month}月{local.day}日"
+    weekday = f"周{WEEKDAY_NAMES[local.weekday()]}"
+    if off.holiday is not None:
+        return f"{day}为{HOLIDAY_LABELS.get(off.holiday, off.holiday)}假期（法定节假日）"
+    if off.day_off:
+        return f"{day}为{weekday}（休息日）" if local.weekday() >= 5 else \
+            f"{day}（{weekday}）为本单位休息日"
+    hours = calendar.hours
+    when = (f"已过下班时间（{hours.end:%H:%M}）" if local.time() > hours.end
+            else f"早于上班时间（{hours.start:%H:%M}）")
+    return f"{day} {local:%H:%M} {when}，{kind_label(kind)}按工作时间计时"
+
+
+def earlier_label(off: OffHours) -> str:
+    """The button's words, short enough for a card button (10 characters on WeCom):
+    `改为12月4日`, or `改为17:30` on the same day."""
+    assert off.earlier is not None
+    local, written = off.earlier.astimezone(SHANGHAI), off.deadline.astimezone(SHANGHAI)
+    if local.date() == written.date():
+        return f"改为{local:%H:%M}"
+    return f"改为{local.month}月{local.day}日"
+
+
+def off_hours_warning(off: OffHours, kind: str, calendar: WorkCalendar) -> str:
+    """The line a reply adds about a written deadline outside working time: said out loud,
+    kept as written, with the one button that moves it to the working time before it."""
+    text = f"注意：{off_hours_reason(off, kind, calendar)}，期限已按所写保留。"
+    if off.earlier is None:
+        return text
+    return (text + f"如需改到工作时间，请点卡片上的「{earlier_label(off)}」，"
+            f"期限将改为 {day_and_weekday(off.earlier)}。")
+
+
+def deadline_moved_notice(task: Task, actor: Person, reason: str, now: datetime,
+                          calendar: WorkCalendar) -> str:
+    return (f"{plain_text(actor.name)} 将任务 #{task.id}「{plain_text(task.title)}」的期限改为 "
+            f"{deadline_text(task, now, calendar)}（原期限{reason}）。")

@@ -30,6 +30,12 @@ from tasks.routing import leave
 
 EMERGENCY_STEP = timedelta(minutes=2)  # duty officer → standby → supervisor, minutes apart
 FIRST_RESPONSE, PROGRESS, DUE_SOON, OVERDUE = "first_response", "progress", "due_soon", "overdue"
+# 即将到期 (docs/reminders.md): the last fifth of the task's length, but at least 10 minutes
+# (never more than half of a very short task) and at most one working day before the deadline.
+DUE_SOON_SHARE = 5
+DUE_SOON_AT_LEAST = 10  # minutes
+# Far deadlines are measured over their last month only: their lead is a working day anyway.
+_DUE_SOON_HORIZON = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -76,15 +82,30 @@ def reschedule(session: Session, task: Task, calendar: WorkCalendar, rules: Offi
         key = (row.timer, row.level, row.cycle)
         if row.state == "sent":
             wanted.pop(key, None)  # each (timer, level, cycle) fires once, ever
-        elif key in wanted:
+        elif key in wanted and not _overtaken(wanted[key], row.due_at, now):
             planned = wanted.pop(key)
             row.state, row.due_at, row.audience = "pending", planned.due_at, planned.audience
-        elif row.state == "pending":
-            row.state = "cancelled"
+        else:
+            wanted.pop(key, None)
+            if row.state == "pending":
+                row.state = "cancelled"
     for planned in wanted.values():
+        if _overtaken(planned, None, now):
+            continue
         session.add(Reminder(task_id=task.id, timer=planned.timer, level=planned.level,
                              cycle=planned.cycle, due_at=planned.due_at,
                              audience=planned.audience, state="pending", created_at=now))
+
+
+def _overtaken(planned: Planned, stored_due: datetime | None, now: datetime) -> bool:
+    """Whether a change would plan a due-soon warning at or before the change itself.
+
+    即将到期 warns ahead of time. A change that puts it in the past (a holder accepting
+    inside the window, an extension approved inside the new one) comes from someone who
+    has just seen the deadline, so no warning is planned rather than one sent at once.
+    A row already due at its stored instant is left for the dispatcher.
+    """
+    return planned.timer == DUE_SOON and planned.due_at <= now and planned.due_at != stored_due
 
 
 def replan_open(session: Session, calendar: WorkCalendar, rules: OfficeRules,
@@ -254,9 +275,11 @@ def _deadline(task: Task, policy: sla.Policy, calendar: WorkCalendar, rules: Off
     assert deadline is not None
     cycle = deadline.isoformat()
     planned = []
-    soon = _due_soon(task.created_at, deadline, calendar)
+    soon = _due_soon(task, policy, calendar)
     if soon is not None and now < deadline:
-        planned.append(Planned(DUE_SOON, 0, cycle, soon, "holder"))
+        warning = _quiet(Planned(DUE_SOON, 0, cycle, soon, "holder"), policy, calendar, rules)
+        if warning.due_at < deadline:  # held past the deadline, it would only repeat 催办
+            planned.append(warning)
     first = _quiet(Planned(OVERDUE, 0, cycle, deadline, "holder+supervisors"), policy,
                    calendar, rules)
     planned.append(first)
@@ -267,18 +290,51 @@ def _deadline(task: Task, policy: sla.Policy, calendar: WorkCalendar, rules: Off
     return planned
 
 
-def _due_soon(created: datetime, deadline: datetime, calendar: WorkCalendar
-              ) -> datetime | None:
-    """One working day before the deadline, or at 80 % of the time for shorter tasks."""
-    if deadline - created < timedelta(days=1):
-        return created + (deadline - created) * 0.8
-    local = deadline.astimezone(SHANGHAI)
-    for back in range(1, 31):
-        day = (local - timedelta(days=back)).date()
-        if calendar.is_working_day(day):
-            soon = local.replace(year=day.year, month=day.month, day=day.day)
-            return soon if soon > created else None
-    return None
+def _due_soon(task: Task, policy: sla.Policy, calendar: WorkCalendar) -> datetime | None:
+    """即将到期: when the last fifth of the task's length begins, never before the holder
+    has had their chance to answer (the first response given, or its limit run out).
+
+    An accepted task counts from its acceptance, a waiting one from its first-response
+    limit; a task whose limit to accept reaches its deadline (a 1-hour general task not
+    yet accepted) has no due-soon warning: 待接办 and 催办 say it all.
+    """
+    deadline = task.deadline
+    assert deadline is not None
+    opens = _due_soon_window(task.created_at, deadline, policy, calendar)
+    if opens is None:
+        return None
+    answered = task.accepted_at if task.state == "accepted" else task.first_response_due
+    soon = max(opens, answered) if answered is not None else opens
+    return soon if soon < deadline else None
+
+
+def _due_soon_window(start: datetime, deadline: datetime, policy: sla.Policy,
+                     calendar: WorkCalendar) -> datetime | None:
+    """Where the last fifth of the time from `start` to `deadline` begins.
+
+    Office work (kinds counted in working time or keeping quiet hours) is measured in
+    working time on the office calendar, so nights, weekends and holidays neither lengthen
+    the window nor put the warning on a day off; the round-the-clock kinds (领导来电, 突发)
+    and a stretch with no working time in it at all are measured by the clock.
+    """
+    # The minute of creation counts whole: a task written at 15:00:07 is 15:00's task.
+    start = max(start.replace(second=0, microsecond=0), deadline - _DUE_SOON_HORIZON)
+    if policy.working_time or policy.quiet_hours:
+        length = calendar.working_minutes_between(start, deadline)
+        if length > 0:
+            lead = _due_soon_lead(length, calendar.hours.minutes_per_day)
+            return calendar.subtract_working_minutes(deadline, lead)
+    length = (deadline - start) // timedelta(minutes=1)
+    if length <= 0:
+        return None
+    return deadline - timedelta(minutes=_due_soon_lead(length, 24 * 60))
+
+
+def _due_soon_lead(length: int, one_day: int) -> int:
+    """Minutes of warning: a fifth of the length, at least 10 (at most half the length),
+    at most one day's worth."""
+    at_least = min(DUE_SOON_AT_LEAST, length // 2)
+    return min(max(length // DUE_SOON_SHARE, at_least), one_day)
 
 
 def _working_morning(after: datetime, count: int, calendar: WorkCalendar) -> datetime:

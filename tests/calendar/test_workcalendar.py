@@ -134,6 +134,41 @@ def test_add_working_minutes(start: datetime, minutes: int, expected: datetime) 
     assert result.tzinfo is UTC
 
 
+@pytest.mark.parametrize(
+    ("end", "minutes", "expected"),
+    [
+        # 30 minutes after 14:30, then 90 before lunch.
+        (sh(2026, 11, 23, 15, 0), 120, sh(2026, 11, 23, 10, 30)),
+        # Running out exactly at a period start stays there rather than jumping to 12:00.
+        (sh(2026, 11, 23, 15, 0), 30, sh(2026, 11, 23, 14, 30)),
+        # An end during lunch counts back from 12:00.
+        (sh(2026, 11, 23, 13, 0), 10, sh(2026, 11, 23, 11, 50)),
+        # Zero minutes is the last working instant: 12:00 at lunch, 下班 the evening before.
+        (sh(2026, 11, 23, 13, 0), 0, sh(2026, 11, 23, 12, 0)),
+        (sh(2026, 11, 24, 7, 0), 0, sh(2026, 11, 23, 17, 30)),
+        # Saturday: from 下班 of Friday; Monday 09:00 reaches back into Friday.
+        (sh(2026, 11, 28, 10, 0), 0, sh(2026, 11, 27, 17, 30)),
+        (sh(2026, 11, 30, 9, 0), 60, sh(2026, 11, 27, 17, 0)),
+        # After National Day: 30 minutes on 10-08, the rest before the break.
+        (sh(2026, 10, 8, 9, 0), 60, sh(2026, 9, 30, 17, 0)),
+        # A whole working day back from 下班 is that day's 上班.
+        (sh(2026, 11, 27, 17, 30), 390, sh(2026, 11, 27, 8, 30)),
+        (sh(2026, 11, 27, 17, 30), 391, sh(2026, 11, 26, 17, 29)),
+    ],
+)
+def test_subtract_working_minutes(end: datetime, minutes: int, expected: datetime) -> None:
+    result = CAL.subtract_working_minutes(end, minutes)
+    assert result == expected
+    assert result.tzinfo is UTC
+
+
+def test_a_working_day_is_390_minutes_and_the_office_day_includes_lunch() -> None:
+    hours = WorkingHours()
+    assert hours.minutes_per_day == 390
+    assert hours.within_office_day(time(13, 0)) and hours.within_office_day(time(17, 30))
+    assert not hours.within_office_day(time(17, 31)) and not hours.within_office_day(time(8))
+
+
 def test_add_working_minutes_keeps_seconds() -> None:
     start = sh(2026, 11, 23, 10, 0) + timedelta(seconds=15)
     assert CAL.add_working_minutes(start, 1) == start + timedelta(minutes=1)

@@ -58,6 +58,18 @@ def test_added_minutes_are_counted_back(
 
 
 @settings(deadline=None, max_examples=300)
+@given(calendars, instants, minutes)
+def test_subtracted_minutes_land_in_working_time_and_count_forward(
+    calendar: WorkCalendar, end: datetime, amount: int
+) -> None:
+    result = calendar.subtract_working_minutes(end, amount)
+    assert result.tzinfo is UTC
+    assert result <= end
+    assert in_working_time(calendar, result)
+    assert calendar.working_minutes_between(result, end) == amount
+
+
+@settings(deadline=None, max_examples=300)
 @given(calendars, instants, minutes, minutes)
 def test_more_minutes_are_never_earlier(
     calendar: WorkCalendar, start: datetime, one: int, other: int

@@ -46,7 +46,8 @@ def local(day: int, hour: int, minute: int = 0) -> datetime:
 def test_a_general_task_waiting_for_its_holder():
     t = task(first=sh(24, 11), deadline=sh(30, 17, 30))
     assert table(t, sh(24, 9)) == [
-        ("due_soon", 0, local(27, 17, 30), "holder"),  # one working day before
+        # the last fifth of 1,920 working minutes is 384 minutes before the deadline
+        ("due_soon", 0, local(30, 8, 36), "holder"),
         ("first_response", 0, local(24, 11), "holder"),
         ("first_response", 1, local(24, 12), "supervisors+backup"),  # half the time again
         ("overdue", 0, local(30, 17, 30), "holder+supervisors"),
@@ -77,7 +78,9 @@ def test_urgent_and_leader_calls_never_wait():
     due = {(p[0], p[1]): p[2] for p in table(t, sh(27, 22))}
     assert due[("first_response", 0)] == local(27, 22, 1)
     assert due[("overdue", 0)] == local(27, 22, 10)
-    assert due[("due_soon", 0)] == local(27, 22, 8), "80 % of a task shorter than a day"
+    assert due[("due_soon", 0)] == local(27, 22, 5), (
+        "a fifth of 10 clock minutes is 2, raised to half the length (at least 10 minutes "
+        "would be the whole task)")
 
 
 def test_an_emergency_climbs_minute_by_minute_at_night():
@@ -112,3 +115,65 @@ def test_closed_and_cancelled_tasks_plan_nothing():
 def test_no_due_soon_once_the_deadline_has_passed():
     t = task(state="accepted", deadline=sh(24, 17, 30), accepted=sh(24, 9))
     assert "due_soon" not in {p[0] for p in table(t, sh(24, 18))}
+
+
+# ---- 即将到期: the last fifth of the task's length (docs/reminders.md) ----------------------
+
+
+def due_soon(t: Task, now: datetime | None = None) -> datetime | None:
+    found = [p for p in plan(t, t.created_at, CAL, RULES, now or t.created_at)
+             if p.timer == "due_soon"]
+    return found[0].due_at.astimezone(SHANGHAI).replace(tzinfo=None) if found else None
+
+
+def test_a_day_long_task_is_not_due_soon_as_soon_as_it_is_created():
+    """Issue 14: written at 09:59 for tomorrow 10:00, 即将到期 came at 10:00 the same morning
+    (「剩余23小时59分钟」), seconds after creation and before the holder had accepted."""
+    t = task(created=sh(24, 9, 59), first=sh(24, 11, 59), deadline=sh(25, 10))
+    # 391 working minutes; a fifth is 78: Wednesday 08:42
+    assert due_soon(t) == local(25, 8, 42)
+
+
+def test_a_ten_day_task_is_due_soon_one_working_day_before():
+    t = task(created=sh(24, 10), first=sh(24, 12), deadline=datetime(2026, 12, 4, 17, 30,
+                                                                     tzinfo=SHANGHAI))
+    assert due_soon(t) == datetime(2026, 12, 4, 8, 30), "a working day before 下班 is 上班"
+
+
+def test_a_deadline_after_the_weekend_is_not_due_soon_on_the_weekend():
+    t = task(created=sh(23, 10), first=sh(23, 12), deadline=sh(30, 10))  # Monday to Monday
+    assert due_soon(t) == local(27, 10), "390 working minutes back: Friday at the same hour"
+
+
+def test_an_hour_long_task_is_due_soon_only_once_accepted():
+    """A general task due in an hour has 2 working hours to be accepted, cut to the
+    deadline: waiting, it gets 待接办 and 催办 at the deadline and no 即将到期."""
+    waiting = task(created=sh(24, 10), first=sh(24, 11), deadline=sh(24, 11))
+    assert due_soon(waiting) is None
+    accepted = task(state="accepted", created=sh(24, 10), first=sh(24, 11),
+                    deadline=sh(24, 11), accepted=sh(24, 10, 5))
+    assert due_soon(accepted, sh(24, 10, 5)) == local(24, 10, 48)
+
+
+def test_a_short_task_gets_at_least_ten_minutes_of_warning():
+    accepted = task("urgent", state="accepted", created=sh(24, 17), first=sh(24, 17, 15),
+                    deadline=sh(24, 17, 30), accepted=sh(24, 17, 1))
+    assert due_soon(accepted, sh(24, 17, 1)) == local(24, 17, 20), "a fifth would be 6"
+    tiny = task("urgent", state="accepted", created=sh(24, 16, 30), first=sh(24, 16, 40),
+                deadline=sh(24, 16, 40), accepted=sh(24, 16, 31))
+    assert due_soon(tiny, sh(24, 16, 31)) == local(24, 16, 35), "half of 10 minutes"
+
+
+def test_the_warning_waits_for_the_first_response_limit():
+    """Created at 16:00 for 17:00 with 15 minutes to accept: not before 16:15."""
+    t = task("urgent", created=sh(24, 16), first=sh(24, 16, 15), deadline=sh(24, 17))
+    assert due_soon(t) == local(24, 16, 48)
+    t = task("urgent", created=sh(24, 16), first=sh(24, 16, 55), deadline=sh(24, 17))
+    assert due_soon(t) == local(24, 16, 55)
+
+
+def test_a_warning_held_by_quiet_hours_past_the_deadline_is_dropped():
+    t = task(state="accepted", created=sh(24, 18), first=sh(24, 18), deadline=sh(25, 8, 10),
+             accepted=sh(24, 18))
+    # no working time before 08:10: by the clock, 06:32, held to 08:30, after the deadline
+    assert due_soon(t, sh(24, 18)) is None

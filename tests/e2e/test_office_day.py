@@ -163,30 +163,29 @@ EXPECTED = [
     ("11-24 10:22", "zhoujianguo", "【接办超时】#4"),       # + half that again: 张伟's superiors
     ("11-24 10:22", "liuyang", "【接办超时】#4"),
     ("11-24 11:30", "wangfang", "【待接办】#1"),            # 一般件: 2 working hours
-    ("11-24 12:00", "lina", "【即将到期】#3"),              # one working day before Wed 12:00
     ("11-24 14:01", "zhaolei", "【待接办】#5"),             # 领导来电: 1 minute
     ("11-24 14:02", "chenjing", "【接办超时】#5"),
-    ("11-24 14:08", "zhaolei", "【即将到期】#5"),           # 80 % of 10 minutes
+    ("11-24 14:05", "zhaolei", "【即将到期】#5"),           # half of 10 clock minutes
     ("11-24 14:10", "zhaolei", "【催办】#5"),
     ("11-24 14:10", "chenjing", "【催办】#5"),
     ("11-24 15:00", "zhangwei", "【接办超时】#1"),          # 1 more working hour (#2: accepted)
-    ("11-24 17:30", "huangtao", "【即将到期】#6"),          # one working day before Wed 17:30
     ("11-24 19:45", "huangtao", "【进展提醒】#6"),          # 3 hours after 接办 at 16:45
     ("11-24 22:31", "yangfan", "【待接办】#7"),             # 突发: 1 minute, day or night
     ("11-24 22:33", "zhaolei", "【突发事件·候班】#7"),      # then the standby; accepted 22:34
     # -- Wednesday 25 November -------------------------------------------------------------
     ("11-25 08:30", "sunli", "【进展超时】#6"),             # due 22:45, held for the morning
+    ("11-25 10:12", "wangfang", "【即将到期】#3"),          # a fifth of 540 working minutes
     ("11-25 12:00", "zhangwei", "【催办】#3"),
     ("11-25 12:00", "wangfang", "【催办】#3"),              # 李娜 is on leave: 王芳 stands in
     # -- Thursday 26 November --------------------------------------------------------------
     ("11-26 08:30", "zhangwei", "【催办】#3 第2次"),
     ("11-26 08:30", "lina", "【催办】#3 第2次"),             # back from leave
-    ("11-26 17:30", "wangfang", "【即将到期】#1"),
-    ("11-26 17:30", "majun", "【即将到期】#2"),
     # -- Friday 27 November ----------------------------------------------------------------
     ("11-27 08:30", "zhoujianguo", "【催办】#3 第3次"),      # the leader who assigned it
     ("11-27 08:30", "zhangwei", "【催办】#3 第3次"),
     ("11-27 08:30", "lina", "【催办】#3 第3次"),
+    ("11-27 10:00", "wangfang", "【即将到期】#1"),           # a fifth of 1,500 working minutes
+    ("11-27 10:00", "majun", "【即将到期】#2"),
     ("11-27 17:30", "zhangwei", "2条: 【催办】#1 + 【催办】#2"),  # merged into one message
     ("11-27 17:30", "wangfang", "【催办】#1"),
     ("11-27 17:30", "majun", "【催办】#2"),
@@ -274,7 +273,67 @@ def test_a_day_in_the_office(office):
     assert open_tasks == 1, "only the emergency stays open (it has no deadline)"
 
 
+def test_accepting_inside_the_last_fifth_brings_no_warning_at_once(office):
+    """An urgent task written at 16:50 for 17:00: its window opens at 16:55, its time to
+    accept reaches the deadline. 李娜 accepts at 16:57: the reply to 接办 shows the deadline,
+    and no 即将到期 follows it a second later."""
+    day = Day(office)
+    day.until("11-24 16:50")
+    day.say("zhangwei", "急件 核对会议签到表 @李娜 今天17点")
+    day.until("11-24 16:57")
+    day.say("lina", "接办 #1")
+    day.until("11-24 16:59")
+
+    assert day.received() == [], "nothing before the deadline"
+    assert office.last_reply("lina").startswith("已接办任务 #1，期限 11月24日 17:00")
+
+
 # ---- the calendar and the rules, one at a time ---------------------------------------------
+
+
+def test_due_soon_comes_in_the_last_fifth_of_a_one_hour_a_one_day_and_a_ten_day_task(office):
+    """即将到期 (issue 14, docs/reminders.md): the last fifth of the task's working time, at
+    least 10 minutes and at most one working day before the deadline, and never before the
+    holder has accepted or their time to accept has run out.
+
+    Found: the task written at 09:59 for tomorrow 10:00 told 李娜 「即将到期…剩余23小时59分钟」
+    at 10:00, a minute after it was created and before she had accepted it."""
+    day = Day(office)
+    day.until("11-24 09:59")
+    day.say("zhangwei", "新建 核对会议名单 @李娜 明天上午10点")  # #1: Wed 10:00
+    day.say("zhangwei", "新建 整理全年来文目录 @wangfang 10天内")  # #2: Fri 4 Dec 17:30
+    day.until("11-24 10:00")
+    day.say("zhangwei", "新建 打印会议材料 @马骏 1小时内")  # #3: 11:00, accepted at once
+    day.say("zhangwei", "新建 复印会议材料 @黄涛 1小时内")  # #4: 11:00, never accepted
+    day.until("11-24 10:05")
+    day.say("majun", "接办 #3")
+    day.until("11-24 10:30")
+    day.say("lina", "接办 #1")
+    day.say("wangfang", "接办 #2")
+    day.until("11-24 10:55")
+    day.say("majun", "办结 #3 材料已打印")
+    day.until("11-24 11:40")
+    day.say("zhangwei", "撤销 #4 已另行安排")
+    day.until("11-25 09:30")
+    day.say("lina", "办结 #1 名单已核对")
+    day.until("12-04 10:00")
+    day.say("wangfang", "办结 #2 目录已整理")
+
+    due_soon = [row for row in day.received() if "即将到期" in row[2]]
+    assert due_soon == [
+        ("11-24 10:48", "majun", "【即将到期】#3"),  # a fifth of 60 minutes: 12 minutes
+        ("11-25 08:42", "lina", "【即将到期】#1"),  # a fifth of 391 working minutes: 78
+        ("12-04 08:30", "wangfang", "【即将到期】#2"),  # at most one working day before
+    ], ("#4, never accepted, has 2 working hours to accept cut to its deadline: 待接办 and "
+        "催办 come together at 11:00 and no 即将到期 before them")
+    [told] = [t for t in office.replies("lina") if t.startswith("【即将到期】")]
+    assert "将于 11月25日 10:00 周三（剩余1小时17分钟）" in told, told  # sent at 08:42:0x
+    assert [row for row in day.received() if "#4" in row[2]] == ordered(day, [
+        ("11-24 11:00", "huangtao", "2条: 【待接办】#4 + 【催办】#4"),
+        ("11-24 11:00", "sunli", "【催办】#4"),
+        ("11-24 11:30", "sunli", "【接办超时】#4"),
+    ])
+
 
 
 @start("09-28 09:00")
@@ -289,7 +348,7 @@ def test_national_day_holds_the_repeated_chasing_until_work_resumes(office):
     day.until("10-12 18:00")
 
     assert day.received() == ordered(day, [
-        ("09-29 17:30", "wangfang", "【即将到期】#1"),  # one working day before
+        ("09-30 11:12", "wangfang", "【即将到期】#1"),  # a fifth of 1,140 working minutes
         ("09-30 17:30", "zhangwei", "【催办】#1"),
         ("09-30 17:30", "wangfang", "【催办】#1"),
         # 1–7 October: nothing
@@ -314,7 +373,8 @@ def test_a_deadline_in_quiet_hours_is_chased_once_each_following_morning(office)
     day.until("11-30 12:00")
 
     received = day.received()
-    assert received[:1] == [("11-24 20:36", "majun", "【即将到期】#1")]  # 80 % of 7 hours
+    # a fifth of the 150 working minutes before 下班: the last warning inside office hours
+    assert received[:1] == [("11-24 17:00", "majun", "【即将到期】#1")]
     assert received[1:] == ordered(day, [
         ("11-25 08:30", "zhangwei", "【催办】#1"),
         ("11-25 08:30", "majun", "【催办】#1"),
@@ -405,6 +465,7 @@ def test_a_local_day_off_declared_later_moves_the_repeated_chasing(office, admin
     day.until("12-01 09:00")
 
     assert day.received("11-27") == ordered(day, [
+        ("11-27 09:54", "wangfang", "【即将到期】#1"),  # a fifth of 1,530 working minutes
         ("11-27 17:30", "zhangwei", "【催办】#1"),
         ("11-27 17:30", "wangfang", "【催办】#1"),
         ("12-01 08:30", "zhangwei", "【催办】#1 第2次"),

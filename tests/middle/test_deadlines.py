@@ -107,7 +107,8 @@ def test_an_extension_by_two_more_days_moves_the_tasks_deadline(office_on_12_08)
     office.say("zhangwei", "新建 核对报表 @李娜 12月10日")
     office.say("lina", "接办 #1")
     sent = office.say("lina", "延期 #1 等数据 再推迟两天")
-    assert sent.to("lina") == ["已提交任务 #1 的延期申请，等待 张伟 审批。"]
+    assert sent.to("lina") == ["已提交任务 #1 的延期申请，等待 张伟 审批。\n"
+                               "注意：12月12日为周六（休息日），申请已按所写提交。"]
     [asked] = sent.to("zhangwei")
     assert "12月12日 17:30" in asked and "原因：等数据" in asked
 

@@ -261,7 +261,9 @@ def test_reopening_sends_the_closed_task_back_with_a_new_deadline(office):
         "张伟 要求重办任务 #1「起草年度工作总结」，原因：数据有误需重新核对。\n"
         "期限 11月29日 17:30 周日（剩余5天8小时），请重新接办。"]
     assert sent.to("zhangwei") == [
-        "已将任务 #1 退回 李娜 重办，期限 11月29日 17:30 周日（剩余5天8小时）。"]
+        "已将任务 #1 退回 李娜 重办，期限 11月29日 17:30 周日（剩余5天8小时）。\n"
+        "注意：11月29日为周日（休息日），期限已按所写保留。如需改到工作时间，"
+        "请点卡片上的「改为11月27日」，期限将改为 11月27日（周五）17:30。"]
     assert [c.title for c in sent.cards("lina")] == ["重办 #1"]
     task = office.task()
     assert (task.state, task.reopen_count, task.result, task.deadline) == (
