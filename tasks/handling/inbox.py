@@ -72,7 +72,7 @@ class ParkedMessage:
     attempts: int
 
 
-def due_ids(session: Session, now: datetime, *, limit: int = 100) -> list[int]:
+def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     """The rows to act on now, oldest first."""
     query = select(InboxMessage.id).where(_due(now))
     return list(session.scalars(query.order_by(InboxMessage.id).limit(limit)))

@@ -1,9 +1,11 @@
 """The job that acts on received messages and then sends what they produced."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from redis import RedisError
+from sqlalchemy.orm import Session
 
 from tasks.handling import inbox
 from tasks.messaging import delivery
@@ -25,23 +27,11 @@ def process_messages() -> dict[str, int]:
 def process_inbox(rt: runtime.Runtime) -> int:
     """Act on each due inbox row in its own transaction; one that fails is recorded in
     another and the loop goes on to the next, whatever happened."""
-    handled, tried, later = 0, set[int](), set[datetime]()
-    try:
-        while True:
-            with rt.sessions() as session:
-                ids = [i for i in inbox.due_ids(session, rt.clock(), limit=BATCH)
-                       if i not in tried]
-            if not ids:
-                return handled
-            for inbox_id in ids:
-                tried.add(inbox_id)
-                outcome = _process_one(rt, inbox_id)
-                if isinstance(outcome, datetime):
-                    later.add(_next_second(outcome))
-                else:
-                    handled += outcome
-    finally:  # the rows waiting for a retry are picked up then (or by the sweep)
-        _schedule(rt, later)
+    def act(inbox_id: int) -> tuple[int, datetime | None]:
+        outcome = _process_one(rt, inbox_id)
+        return (0, outcome) if isinstance(outcome, datetime) else (outcome, None)
+
+    return _drain(rt, inbox.due_ids, act)
 
 
 def _process_one(rt: runtime.Runtime, inbox_id: int) -> int | datetime:
@@ -75,38 +65,49 @@ def _record_failure(rt: runtime.Runtime, inbox_id: int,
 
 def _schedule(rt: runtime.Runtime, when: set[datetime]) -> None:
     """One scheduled run per second in which retries fall due; without Redis the sweep
-    finds them (`inbox.waiting_since`)."""
+    finds them."""
     try:
         for instant in sorted(when):
             signals.request_processing_at(rt.queue, instant)
     except RedisError:
-        log.warning("Redis unavailable: inbox retries left to the sweep")
+        log.warning("Redis unavailable: retries left to the sweep")
 
 
 def send_outbox(rt: runtime.Runtime) -> int:
     """Send every due outbox row; schedule a later run for rows that must wait.
 
-    A row waits to be retried, or for its recipient's minute to have room; the rows that
-    fall due within the same second share one scheduled run.
+    A row waits to be retried, or for its recipient's minute to have room.
     """
-    sent, tried, later = 0, set[int](), set[datetime]()
+    def act(outbox_id: int) -> tuple[int, datetime | None]:
+        outcome = delivery.deliver(rt.sessions, outbox_id, rt.channels, rt.clock)
+        if outcome is None:
+            return 0, None
+        return int(outcome.state == "sent"), outcome.retry_at
+
+    return _drain(rt, delivery.due_ids, act)
+
+
+def _drain(rt: runtime.Runtime, due: Callable[[Session, datetime, int], list[int]],
+           act: Callable[[int], tuple[int, datetime | None]]) -> int:
+    """Act on due rows, batch after batch, each row once, until none is due; return how
+    many were done. `act` tells whether a row was done and when it wants another try;
+    the rows that fall due within the same second share one scheduled run, asked for
+    even if an act blew up, so the rows already put back are picked up."""
+    done, tried, later = 0, set[int](), set[datetime]()
     try:
         while True:
             with rt.sessions() as session:
-                ids = [i for i in delivery.due_ids(session, rt.clock(), limit=BATCH)
-                       if i not in tried]
+                ids = [i for i in due(session, rt.clock(), BATCH) if i not in tried]
             if not ids:
-                return sent
-            for outbox_id in ids:
-                tried.add(outbox_id)
-                outcome = delivery.deliver(rt.sessions, outbox_id, rt.channels, rt.clock)
-                if outcome is not None and outcome.state == "sent":
-                    sent += 1
-                elif outcome is not None and outcome.retry_at is not None:
-                    later.add(_next_second(outcome.retry_at))
-    finally:  # even if a send blew up, the rows already put back must be picked up
-        for when in sorted(later):
-            signals.request_processing_at(rt.queue, when)
+                return done
+            for row_id in ids:
+                tried.add(row_id)
+                count, retry_at = act(row_id)
+                done += count
+                if retry_at is not None:
+                    later.add(_next_second(retry_at))
+    finally:
+        _schedule(rt, later)
 
 
 def _next_second(instant: datetime) -> datetime:
