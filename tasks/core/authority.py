@@ -39,6 +39,7 @@ _MAX_BACKUP_HOPS = 5  # as far as work follows backups (tasks.routing.leave._MAX
 
 REQUESTER, HOLDER, FIRST_RESPONDER = "requester", "holder", "first_responder"
 SUPERVISOR, LEADER, ADMIN, CLAIMANT = "supervisor", "leader", "admin", "claimant"
+LADDER = "ladder"
 
 ROLE_LABELS = {
     REQUESTER: "提请人",
@@ -48,6 +49,7 @@ ROLE_LABELS = {
     LEADER: "领导",
     ADMIN: "管理员",
     CLAIMANT: "受理人员（任务待认领时）",
+    LADDER: "突发事件的候班或督办人员",
 }
 
 
@@ -117,6 +119,8 @@ class Authority:
             found.add(FIRST_RESPONDER)
         if task.holder_id is None and self._offered(task, person):
             found.add(CLAIMANT)
+        if self._on_ladder(person, task):
+            found.add(LADDER)
         if person.id in {p.id for p in self.supervisors(task)}:
             found.add(SUPERVISOR)
         if self.is_leader(person):
@@ -124,6 +128,15 @@ class Authority:
         if person.userid in self.rules.admins:
             found.add(ADMIN)
         return found
+
+    @staticmethod
+    def _on_ladder(person: Person, task: Task) -> bool:
+        """Whether `person` is a rung of the emergency's ladder above the duty officer: a
+        standby officer (候班) or a supervisor (督办) the notices ask to act. They may take
+        the emergency over (接办) or pass it on (转办), as the notice tells them to."""
+        ladder = task.ladder or {}
+        return task.kind == "emergency" and any(
+            person.userid in (ladder.get(role) or []) for role in ("standby", "supervisors"))
 
     def takes_part(self, person: Person, task: Task, now: datetime) -> bool:
         """Whether `person` is a participant of `task` (docs/commands.md, "Need to know"):
@@ -189,6 +202,8 @@ class Authority:
     def _who(self, allowed: tuple[str, ...], task: Task) -> str:
         parts = []
         for role in allowed:
+            if role == LADDER and task.kind != "emergency":
+                continue  # only an emergency has a ladder; naming it elsewhere misleads
             names = self._names(role, task)
             label = ROLE_LABELS[role]
             parts.append(f"{label}（{names}）" if names else label)
@@ -200,8 +215,18 @@ class Authority:
             HOLDER: [task.holder] if task.holder else [],
             FIRST_RESPONDER: [task.first_responder] if task.first_responder else [],
             SUPERVISOR: self.supervisors(task)[:3],
+            LADDER: self._ladder_people(task)[:3],
         }.get(role, [])
         return "、".join(plain_text(p.name) for p in people)  # a text message
+
+    def _ladder_people(self, task: Task) -> list[Person]:
+        ladder = task.ladder or {}
+        userids = [*(ladder.get("standby") or []), *(ladder.get("supervisors") or [])]
+        if task.kind != "emergency" or not userids:
+            return []
+        found = {p.userid: p for p in self.session.scalars(
+            select(Person).where(Person.userid.in_(userids), Person.active))}
+        return [found[u] for u in dict.fromkeys(userids) if u in found]
 
     def _leaders_above(self, departments: list[Department]) -> list[Person]:
         chain = self._with_ancestors(departments)

@@ -109,6 +109,9 @@ def _rename(session: Session, person: Person | None, platform: str, old: str,
     for task in session.scalars(select(Task).where(Task.state.in_(OPEN_STATES))):
         if old in (task.escalation or []):
             task.escalation = [new if u == old else u for u in task.escalation]
+        if any(old in userids for userids in (task.ladder or {}).values()):
+            task.ladder = {role: [new if u == old else u for u in userids]
+                           for role, userids in task.ladder.items()}
     log.info("directory: %s is now %s", old, new)
     return person
 

@@ -139,8 +139,32 @@ def accept(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None = N
     ctx.record(task, "accepted")
     _redraw_cards(ctx, task, clicked)
     ctx.tell_others([task.requester], replies.accepted_notice(task), task=task)
+    if task.kind == "emergency":  # 即接即报: the leader on duty hears who took it on
+        lead = [p for p in _ladder_people(ctx, task, "lead") if p.id != task.requester_id]
+        ctx.tell_others(lead,
+                        replies.emergency_accepted(task, _ladder_role(task, ctx.sender)),
+                        task=task)
     ctx.reply(f"已接办任务 #{task.id}，期限 {replies.deadline_text(task, ctx.now, ctx.calendar)}。",
               task=task)
+
+
+def _ladder_people(ctx: Context, task: Task, role: str) -> list[Person]:
+    """The active people the emergency's ladder names in `role` (duty, standby, …)."""
+    userids = (task.ladder or {}).get(role) or []
+    if not userids:
+        return []
+    found = {p.userid: p for p in ctx.session.scalars(
+        select(Person).where(Person.userid.in_(userids), Person.active))}
+    return [found[u] for u in userids if u in found]
+
+
+def _ladder_role(task: Task, person: Person) -> str:
+    """`值班`, `候班` or `督办`: the rung of the ladder `person` stands on, if any."""
+    ladder = task.ladder or {}
+    for role, label in (("duty", "值班"), ("standby", "候班"), ("supervisors", "督办")):
+        if person.userid in (ladder.get(role) or []):
+            return label
+    return ""
 
 
 def report_progress(ctx: Context, task: Task, text: str) -> None:
@@ -175,6 +199,8 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
     task.bounce_count += int(bounced)
     task.stand_in_for = assignee.stand_in_for
     task.escalation = [p.userid for p in assignee.escalation]
+    if task.kind == "emergency":  # the new holder's ladder; the leader on duty stays told
+        task.ladder = {**intake.ladder(assignee), "lead": (task.ladder or {}).get("lead", [])}
     ctx.record(task, "transferred", reason, to=_label(assignee), previous=previous_label,
                **({"bounced": "yes"} if bounced else {}))
     _redraw_cards(ctx, task, None)
@@ -505,6 +531,7 @@ def _new_task(ctx: Context, title: str, kind: str, policy: sla.Policy, deadlines
         title=title, kind=kind, state="pending", requester=ctx.sender, holder=assignee.person,
         department=assignee.department, first_responder=assignee.person,
         stand_in_for=assignee.stand_in_for, escalation=[p.userid for p in assignee.escalation],
+        ladder=intake.ladder(assignee) if kind == "emergency" else {},
         policy=policy.to_dict(), first_response_due=deadlines.first_response_due,
         progress_every={"amount": progress.amount, "unit": progress.unit} if progress else None,
         deadline=deadlines.deadline, original_deadline=deadlines.deadline,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tasks.core import ledger
 from tasks.core.context import Context
 from tasks.feedback import closure, ratings
-from tasks.models import OPEN_STATES, Extension, Task, TaskOffer
+from tasks.models import OPEN_STATES, Extension, Person, Task, TaskOffer
 from tasks.presentation import replies
 from tasks.routing import flags
 
@@ -36,9 +36,31 @@ def show_task(ctx: Context, task: Task) -> None:
     record = replies.TaskRecord(extensions, ledger.stretches(ctx.session, task, ctx.now),
                                 flags.flags_of(ctx.session, task),
                                 closure.closures_of(ctx.session, task),
-                                ratings.ratings_of(ctx.session, task))
+                                ratings.ratings_of(ctx.session, task),
+                                offered=_offered(ctx, task), ladder=_ladder(ctx, task))
     ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
               markdown=True)
+
+
+def _offered(ctx: Context, task: Task) -> list[str]:
+    """The names an unclaimed task waits on: everyone it is offered to now."""
+    if task.holder_id is not None:
+        return []
+    return list(ctx.session.scalars(
+        select(Person.name).join(TaskOffer, TaskOffer.person_id == Person.id).where(
+            TaskOffer.task_id == task.id, TaskOffer.withdrawn_at.is_(None))
+        .order_by(TaskOffer.id)))
+
+
+def _ladder(ctx: Context, task: Task) -> dict[str, list[str]]:
+    """An emergency's ladder by role, in names: who it was sent to and who is next."""
+    ladder = task.ladder or {}
+    userids = {u for people in ladder.values() for u in people}
+    if task.kind != "emergency" or not userids:
+        return {}
+    names = {userid: name for userid, name in ctx.session.execute(
+        select(Person.userid, Person.name).where(Person.userid.in_(userids)))}
+    return {role: [names[u] for u in people if u in names] for role, people in ladder.items()}
 
 
 def _urgency(task: Task) -> tuple[bool, datetime, int]:

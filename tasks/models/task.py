@@ -55,6 +55,8 @@ class Task(Base):
     stand_in_for_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     # who the task climbs to next if nobody acts in time (userids, nearest first)
     escalation: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # an emergency's ladder by role: duty, standby, supervisors, lead → userids (0009)
+    ladder: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     transfer_count: Mapped[int] = mapped_column(Integer, default=0)
     bounce_count: Mapped[int] = mapped_column(Integer, default=0)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)

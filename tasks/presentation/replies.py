@@ -1,7 +1,7 @@
 """The Chinese texts the assistant replies with, kept apart from the rules that pick them."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
@@ -116,6 +116,13 @@ def emergency_reported(task: Task, offered: Sequence[Person],
     return text + (f"未及时接办将依次提请：{_names(next_levels)}。" if next_levels else "")
 
 
+def emergency_accepted(task: Task, rung: str) -> str:
+    """即接即报: the leader on duty hears who took the emergency on, and on which rung."""
+    assert task.holder is not None
+    who = f"{rung} {contact(task.holder)}" if rung else contact(task.holder)
+    return f"【即接即报】突发事件 #{task.id}「{plain_text(task.title)}」已由 {who} 接办。"
+
+
 def _names(people: Sequence[Person]) -> str:
     """Names listed in a text message."""
     return "、".join(plain_text(p.name) for p in people)
@@ -212,11 +219,13 @@ class TaskRecord:
     flags: Sequence[TaskFlag]
     closures: Sequence[Closure] = ()
     ratings: Sequence[Rating] = ()
+    offered: Sequence[str] = ()  # names an unclaimed task is offered to now
+    ladder: Mapping[str, Sequence[str]] = field(default_factory=dict)  # an emergency's, names
 
 
 def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar) -> str:
     """Markdown view of one task with its full history (查询)."""
-    holder = markdown_text(task.holder_label)
+    holder = _holder_text(task, record.offered)
     if task.stand_in_for is not None:
         holder += f"（补位，原定 {markdown_text(task.stand_in_for.name)}）"
     first = markdown_text(task.first_responder.name) if task.first_responder else "（待认领）"
@@ -229,6 +238,8 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
         f"> 首问责任人：{first}",
         f"> 期限：{deadline_text(task, now, calendar)}",
     ]
+    if record.ladder:
+        lines.append(f"> 处置层级：{_ladder_text(record.ladder)}")
     if task.original_deadline is not None and task.original_deadline != task.deadline:
         lines.append(f"> 原期限：{stamp(task.original_deadline)}")
     if task.first_response_due is not None and task.accepted_at is None and task.is_open:
@@ -254,6 +265,30 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     lines.append("**办理经过**")
     lines += [history_line(event) for event in task.events]
     return "\n".join(lines)
+
+
+LADDER_LABELS = {"duty": "值班", "standby": "候班", "supervisors": "督办", "lead": "带班"}
+
+
+def _holder_text(task: Task, offered: Sequence[str]) -> str:
+    """Who holds it; while nobody does, whom it waits on (`马骏（待接办）`)."""
+    if task.holder is not None or not offered:
+        return markdown_text(task.holder_label)
+    names = markdown_text("、".join(offered))
+    if task.department is not None:
+        return f"{markdown_text(task.department.name)} {names}（待认领）"
+    return f"{names}（待接办）"
+
+
+def _ladder_text(ladder: Mapping[str, Sequence[str]]) -> str:
+    """`值班 马骏 → 候班 杨帆 → 督办 张伟、周建国；带班 周建国`: who an emergency was sent
+    to, who it climbs to, and the leader on duty told at once."""
+    rungs = [f"{LADDER_LABELS[role]} {markdown_text('、'.join(ladder[role]))}"
+             for role in ("duty", "standby", "supervisors") if ladder.get(role)]
+    text = " → ".join(rungs)
+    if ladder.get("lead"):
+        text += f"；带班 {markdown_text('、'.join(ladder['lead']))}"
+    return text
 
 
 def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[str]:

@@ -25,10 +25,11 @@ from tasks.core.office_rules import OfficeRules
 from tasks.messaging.channel import ChannelLimits
 from tasks.messaging.outbox import queue_text
 from tasks.models import OPEN_STATES, Holding, Person, Reminder, Task, TaskOffer
-from tasks.reminders.texts import merged, reminder_text
+from tasks.reminders.texts import merged, reminder_text, reporter_text
 from tasks.routing import leave
 
 EMERGENCY_STEP = timedelta(minutes=2)  # duty officer → standby → supervisor, minutes apart
+LADDER_RUNGS = ("standby", "supervisors")  # the ladder's roles told in turn (tasks.ladder)
 FIRST_RESPONSE, PROGRESS, DUE_SOON, OVERDUE = "first_response", "progress", "due_soon", "overdue"
 # 即将到期 (docs/reminders.md): the last fifth of the task's length, but at least 10 minutes
 # (never more than half of a very short task) and at most one working day before the deadline.
@@ -158,8 +159,11 @@ def dispatch_due(session: Session, calendar: WorkCalendar | None, rules: OfficeR
     by_person: dict[int, tuple[Person, list[str]]] = {}
     for row in sending:
         text = reminder_text(row, calendar, now, batch.holder_names(row.task))
+        reporter = batch.reporter(row)
         for person in audiences[row.id]:
-            by_person.setdefault(person.id, (person, []))[1].append(text)
+            line = text if reporter is None or person.id != reporter.id else \
+                reporter_text(row, batch.holder_names(row.task), batch.rung_names(row))
+            by_person.setdefault(person.id, (person, []))[1].append(line)
         row.state, row.sent_at = "sent", now
     for person, texts in by_person.values():
         channel_limits = (limits or {}).get(person.platform)
@@ -230,7 +234,10 @@ def _first_response(task: Task, policy: sla.Policy, since: datetime,
     due = task.first_response_due
     assert due is not None
     cycle = since.isoformat()
-    if task.kind == "emergency":
+    if task.kind == "emergency" and task.ladder:
+        return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
+                *_ladder_rungs(task.ladder, cycle, due)]
+    if task.kind == "emergency":  # a task stored before the ladder had roles (0009)
         return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
                 Planned(FIRST_RESPONSE, 1, cycle, due + EMERGENCY_STEP, "escalation:first"),
                 Planned(FIRST_RESPONSE, 2, cycle, due + 2 * EMERGENCY_STEP, "escalation:rest")]
@@ -238,6 +245,17 @@ def _first_response(task: Task, policy: sla.Policy, since: datetime,
     next_level = "supervisors+backup" if task.holder_id is not None else "escalation"
     return [Planned(FIRST_RESPONSE, 0, cycle, due, "holder"),
             Planned(FIRST_RESPONSE, 1, cycle, later, next_level)]
+
+
+def _ladder_rungs(ladder: dict[str, list[str]], cycle: str, due: datetime) -> list[Planned]:
+    """The emergency's ladder, one rung every EMERGENCY_STEP: the standby officers (候班),
+    then the supervisors (督办), each told in the wording of their role; a rung nobody
+    stands on is skipped. The reporter hears at each rung that it climbed, in words of
+    their own: a reporter who is also a supervisor gets the reporter's message."""
+    rungs = [role for role in LADDER_RUNGS if ladder.get(role)]
+    return [Planned(FIRST_RESPONSE, level, cycle, due + level * EMERGENCY_STEP,
+                    f"ladder:{role}+reporter")
+            for level, role in enumerate(rungs, start=1)]
 
 
 def _half_again(limit: sla.Limit | None, since: datetime, due: datetime,
@@ -409,7 +427,9 @@ class _Batch:
                 select(TaskOffer.task_id, Person).join(Person, TaskOffer.person_id == Person.id)
                 .where(TaskOffer.task_id.in_(task_ids), TaskOffer.withdrawn_at.is_(None))):
             offers.setdefault(task_id, []).append(person)
-        userids = {u for task in tasks for u in task.escalation or []}
+        userids = {u for task in tasks for u in [
+            *(task.escalation or []), *(u for role in LADDER_RUNGS
+                                        for u in (task.ladder or {}).get(role) or [])]}
         people = {p.userid: p for p in session.scalars(
             select(Person).where(Person.userid.in_(userids)))} if userids else {}
         return cls(session, rules, now, since, leave.stand_ins(session, now), offers, people,
@@ -424,11 +444,29 @@ class _Batch:
         return {p.key: p for p in planned}
 
     def audience(self, row: Reminder) -> list[Person]:
-        """Who receives it, resolved at send time: leave moves it to the backup (补位)."""
+        """Who receives it, resolved at send time: leave moves it to the backup (补位).
+
+        The reporter named by a `reporter` part is told in their own words (`reporter`),
+        so they are kept out of the other parts: one person, one message per row."""
         task = row.task
-        people = [p for part in row.audience.split("+") for p in self._part(task, part)]
-        present = [self.stand_ins.get(p.id, p) for p in people]
+        reporter = self.reporter(row)
+        people = [p for part in row.audience.split("+") if part != "reporter"
+                  for p in self._part(task, part)]
+        present = [p for p in (self.stand_ins.get(p.id, p) for p in people)
+                   if reporter is None or p.id != reporter.id]
+        if reporter is not None:
+            present.append(reporter)
         return list({p.id: p for p in present if p.active}.values())
+
+    def reporter(self, row: Reminder) -> Person | None:
+        """The reporter of the emergency, when the row tells them too."""
+        return row.task.requester if "reporter" in row.audience.split("+") else None
+
+    def rung_names(self, row: Reminder) -> str:
+        """The names on the rung the row climbs to, for the reporter's message."""
+        parts = [part for part in row.audience.split("+") if part.startswith("ladder:")]
+        people = [p for part in parts for p in self._part(row.task, part)]
+        return "、".join(dict.fromkeys(p.name for p in people))
 
     def _part(self, task: Task, part: str) -> list[Person]:
         if part == "holder":
@@ -442,6 +480,9 @@ class _Batch:
             requester = task.requester
             above = requester.id in {p.id for p in self.authority.supervisors(task)}
             return [requester] if above or self.authority.is_leader(requester) else []
+        if part.startswith("ladder:"):
+            userids = (task.ladder or {}).get(part.removeprefix("ladder:")) or []
+            return [self.people[u] for u in userids if u in self.people]
         if part.startswith("escalation"):
             chain = [self.people[u] for u in task.escalation or [] if u in self.people]
             return chain[:1] if part == "escalation:first" else \

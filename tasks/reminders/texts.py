@@ -33,9 +33,11 @@ def _wording(row: Reminder, calendar: WorkCalendar, now: datetime, holder: str) 
         case ("first_response", 0):
             return f"【待接办】{ref}请尽快接办：接办 #{task.id}（或转办并说明原因）。"
         case ("first_response", level) if task.kind == "emergency":
-            who = "候班" if level == 1 else "督办"
+            rung = _rung(row)
+            who = {"standby": "候班", "supervisors": "督办"}.get(rung) or \
+                ("候班" if level == 1 else "督办")
             return (f"【突发事件·{who}】{ref}值班人员 {holder} 未及时接办，请立即处置："
-                    f"接办 #{task.id}，或联系 {holder}。")
+                    f"接办 #{task.id}，或转办 #{task.id} @承办人 原因，或联系 {holder}。")
         case ("first_response", _):
             return f"【接办超时】{ref}交 {holder} 后未在时限内接办，请督促或改派。"
         case ("progress", 0):
@@ -50,6 +52,25 @@ def _wording(row: Reminder, calendar: WorkCalendar, now: datetime, holder: str) 
             return (f"【催办】{ref}已于 {_stamp(task.deadline)} 到期，承办人 {holder}，"
                     f"请尽快办结或申请延期{nth}。")
     return f"【提醒】{ref}"
+
+
+def reporter_text(row: Reminder, holder: str, asked: str) -> str:
+    """The reporter's line when their emergency climbs a rung: who did not accept it in
+    time and who has been asked now; never the 督办 order meant for supervisors."""
+    task = row.task
+    who = {"standby": "候班", "supervisors": "督办"}.get(_rung(row), "")
+    now_asked = f"，已提请{who} {plain_text(asked)} 处置" if asked else ""
+    return (f"【突发事件·未及时接办】你报告的任务 #{task.id}「{plain_text(task.title)}」"
+            f"值班人员 {plain_text(holder)} 未及时接办{now_asked}。"
+            f"〔{_stamp(row.due_at)}〕")
+
+
+def _rung(row: Reminder) -> str:
+    """`standby` or `supervisors`: the ladder role a row's audience names, if any."""
+    for part in row.audience.split("+"):
+        if part.startswith("ladder:"):
+            return part.removeprefix("ladder:")
+    return ""
 
 
 HEADER_ROOM = 148  # bytes kept free for the header of a merged message

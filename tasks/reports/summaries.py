@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
@@ -64,6 +64,7 @@ CHART_WEEKS = 8
 OVERDUE_SHOWN = 5
 TITLE_CHARS = 12
 SUMMARY_FLAGS = {"buck_passing": "推诿扯皮", "idle": "领而不办", "poor_work": "办而不力"}
+EMERGENCY_LATE = "突发未及时接办"
 NOT_RATED, WAITING, NOT_ASKED = "not_rated", "asked", "none"
 _MIDNIGHT = time(0)
 
@@ -95,11 +96,13 @@ class Figures:
     flags: Counter[str] = field(default_factory=Counter)
     open: int = 0
     overdue: list[Task] = field(default_factory=list)
+    emergencies_late: list[Task] = field(default_factory=list)
 
     @property
     def quiet(self) -> bool:
         """Nothing happened and nothing is open: no summary is worth sending."""
-        return not (self.new or self.closed or self.open or sum(self.flags.values()))
+        return not (self.new or self.closed or self.open or sum(self.flags.values())
+                    or self.emergencies_late)
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class _Facts:
     created: list[_Stamp]
     flags: list[_Stamp]
     open_tasks: list[tuple[Task, frozenset[int]]]
+    emergencies_late: list[tuple[Task, frozenset[int]]] = field(default_factory=list)
 
 
 def build_summaries(session: Session, rules: OfficeRules, calendar: WorkCalendar,
@@ -217,6 +221,10 @@ def _figures(facts: _Facts, ids: frozenset[int], top: bool, period: Period,
     figures.open = len(mine)
     figures.overdue = sorted((t for t in mine if t.deadline is not None and t.deadline < now),
                              key=lambda t: (t.deadline, t.id))
+    figures.emergencies_late = [
+        task for task, depts in facts.emergencies_late if _in(depts, ids, top)
+        and task.first_response_due is not None
+        and period.start <= task.first_response_due < period.end]
     return figures
 
 
@@ -273,7 +281,20 @@ def _load_facts(session: Session, since: datetime, until: datetime, now: datetim
                         TaskFlag.flag.in_(SUMMARY_FLAGS)))]
     open_tasks = [(task, home(task.holder_id, task.department_id)) for task in
                   session.scalars(select(Task).where(Task.state.in_(OPEN_STATES)))]
-    return _Facts(closures, created, flags, open_tasks)
+    late = [(task, home(task.holder_id, task.department_id))
+            for task in _emergencies_late(session, since, min(until, now))]
+    return _Facts(closures, created, flags, open_tasks, late)
+
+
+def _emergencies_late(session: Session, since: datetime, until: datetime) -> list[Task]:
+    """突发事件 whose accept limit (接办时限) fell in [since, until) and passed with nobody
+    accepting: still unaccepted now, or accepted after it; cancelled ones are left out.
+    `until` is never later than now, so a limit still running is not counted."""
+    return list(session.scalars(select(Task).where(
+        Task.kind == "emergency", Task.first_response_due >= since,
+        Task.first_response_due < until, Task.state != "cancelled",
+        or_(Task.accepted_at.is_(None), Task.accepted_at > Task.first_response_due))
+        .order_by(Task.first_response_due, Task.id)))
 
 
 def _rating_key(state: str | None, level: str | None) -> str:
@@ -337,7 +358,10 @@ def summary_text(department: str, period: Period, figures: Figures, now: datetim
              f"新增 {figures.new} 项，办结 {figures.closed} 项；"
              f"当前在办 {figures.open} 项，其中超期 {len(figures.overdue)} 项",
              _on_time_line(figures), _first_response_line(figures.first_response),
-             _ratings_line(figures), _flags_line(figures.flags)]
+             _ratings_line(figures), _flags_line(figures.flags, len(figures.emergencies_late))]
+    if figures.emergencies_late:
+        lines.append(f"**{EMERGENCY_LATE} {len(figures.emergencies_late)} 项**")
+        lines += [_emergency_line(task, now) for task in figures.emergencies_late]
     if figures.overdue:
         lines.append(f"**超期未办结 {len(figures.overdue)} 项**")
         lines += [f"> #{t.id} {markdown_text(clip(t.title, TITLE_CHARS))}｜"
@@ -389,7 +413,23 @@ def _ratings_line(figures: Figures) -> str:
     return "满意度：" + "，".join(parts)
 
 
-def _flags_line(flags: Counter[str]) -> str:
-    return "问题提示：" + "，".join(f"{label} {flags[kind]}"
-                                   for kind, label in SUMMARY_FLAGS.items())
+def _flags_line(flags: Counter[str], emergencies_late: int) -> str:
+    """The flags raised in the period; 突发未及时接办 only when there was one."""
+    parts = [f"{label} {flags[kind]}" for kind, label in SUMMARY_FLAGS.items()]
+    if emergencies_late:
+        parts.append(f"{EMERGENCY_LATE} {emergencies_late}")
+    return "问题提示：" + "，".join(parts)
+
+
+def _emergency_line(task: Task, now: datetime) -> str:
+    """One emergency accepted late, or not at all: by how much its accept limit passed."""
+    assert task.first_response_due is not None
+    title = f"#{task.id} {markdown_text(clip(task.title, TITLE_CHARS))}"
+    due = replies.stamp(task.first_response_due)
+    if task.accepted_at is None or task.holder is None:
+        late = minutes_text((now - task.first_response_due).total_seconds() / 60)
+        return f"> {title}｜应于 {due} 前接办，已超时 {late} 仍未接办"
+    late = minutes_text((task.accepted_at - task.first_response_due).total_seconds() / 60)
+    return (f"> {title}｜应于 {due} 前接办，{markdown_text(task.holder.name)} "
+            f"超时 {late} 后接办")
 

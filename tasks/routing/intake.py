@@ -26,6 +26,7 @@ class Assignee:
     candidates: tuple[Person, ...] = ()
     stand_in_for: Person | None = None
     escalation: tuple[Person, ...] = ()
+    standby: tuple[Person, ...] = ()  # the first rungs of `escalation`: the 候班 officers
     inform: tuple[Person, ...] = ()  # told at once without holding it (带班领导, 即接即报)
     note: str = ""  # why it landed here, for the requester (归口办理：关键词「会议室」…)
 
@@ -46,7 +47,8 @@ def for_department(session: Session, authority: Authority, department: Departmen
     candidates = _present(session, people, now)
     escalation = [*on_duty.standby, *authority.supervisors_of_department(department)]
     return Assignee(department=department, candidates=candidates,
-                    escalation=_unique(escalation), note=note)
+                    escalation=_unique(escalation), standby=_unique(list(on_duty.standby)),
+                    note=note)
 
 
 def for_emergency(session: Session, authority: Authority, now: datetime,
@@ -65,7 +67,21 @@ def for_emergency(session: Session, authority: Authority, now: datetime,
     candidates = _present(session, list(on_duty.duty), now)
     supervisors = [s for p in candidates for s in authority.supervisors_of(p)]
     return Assignee(candidates=candidates, escalation=_unique([*on_duty.standby, *supervisors]),
-                    inform=on_duty.lead, note="突发事件，即接即报")
+                    standby=_unique(list(on_duty.standby)), inform=on_duty.lead,
+                    note="突发事件，即接即报")
+
+
+def ladder(assignee: Assignee) -> dict[str, list[str]]:
+    """An emergency's ladder by role (userids): the duty officers it was sent to, the
+    standby officers, the supervisors above them and the leader on duty told at once.
+
+    The roles decide who gets which notice (候班 or 督办) and who may take it over."""
+    standby = {p.id for p in assignee.standby}
+    sent_to = [assignee.person] if assignee.person else list(assignee.candidates)
+    return {"duty": [p.userid for p in sent_to],
+            "standby": [p.userid for p in assignee.standby],
+            "supervisors": [p.userid for p in assignee.escalation if p.id not in standby],
+            "lead": [p.userid for p in assignee.inform]}
 
 
 def _members(session: Session, department: Department) -> list[Person]:

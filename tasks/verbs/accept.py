@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 
-from tasks.core.authority import CLAIMANT, HOLDER, Action
+from tasks.core.authority import CLAIMANT, HOLDER, LADDER, Action
 from tasks.core.context import Context
 from tasks.language.grammar import SEPARATORS, TASK_NUMBER_NOTE, Command, Misread, task_ref
 from tasks.lifecycle import transitions
 from tasks.verbs.record import Said, Verb, load_task
 
-ACCEPT = Action("accept", "接办", (HOLDER, CLAIMANT))
+ACCEPT = Action("accept", "接办", (HOLDER, CLAIMANT, LADDER))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ hint, see flows)."""
 import re
 from dataclasses import dataclass
 
-from tasks.core.authority import ADMIN, HOLDER, SUPERVISOR, Action
+from tasks.core.authority import ADMIN, HOLDER, LADDER, SUPERVISOR, Action
 from tasks.core.context import Context
 from tasks.language.grammar import (
     MENTION,
@@ -19,7 +19,7 @@ from tasks.language.text import normalize
 from tasks.lifecycle import transitions
 from tasks.verbs.record import Said, Verb, load_task
 
-TRANSFER = Action("transfer", "转办", (HOLDER, SUPERVISOR, ADMIN))
+TRANSFER = Action("transfer", "转办", (HOLDER, SUPERVISOR, LADDER, ADMIN))
 _TRANSFER_TO = re.compile(r"^(?:转交给|转给|交给|转至|转到|给|到|至)\s*(?=\S)")
 
 

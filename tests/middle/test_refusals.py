@@ -21,6 +21,7 @@ from tasks.core.authority import (
     CLAIMANT,
     FIRST_RESPONDER,
     HOLDER,
+    LADDER,
     LEADER,
     MATRIX,
     REQUESTER,
@@ -274,6 +275,8 @@ def emergency_told_to_the_leader_on_duty(office) -> None:
 
 
 TUESDAY = date(2026, 11, 24)
+# 黄涛 stands by (候班) on the emergency's ladder: the notice tells him to take it over.
+WITNESSES[LADDER] = ("huangtao", emergency_told_to_the_leader_on_duty)
 
 
 def _roster(office, row: RosterRow) -> None:
