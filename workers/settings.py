@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from integrations import registry
-from integrations.platform import CALLBACK_BODY_LONGEST
-from integrations.platform import SettingField
+from integrations.platform import CALLBACK_BODY_LONGEST, SettingField
 from tasks.calendar.workdays import WorkingHours
 from tasks.core.office_rules import OfficeRules
 

@@ -12,8 +12,8 @@ LONG = "请核对 2026 年度 budget-report 数据并报送 "
 def test_a_25000_character_message_is_answered_too_long_and_not_stored(office):
     text = "长" * 25_000  # ~100 KB once encrypted and base64-encoded
     office.say("lina", text)  # asserts the callback was answered 200
-    assert office.last_reply("lina") == (
-        "消息过长：这条有 25000 字，马上办只读 10000 字以内的消息，未作处理。请精简，或分几条发送。")
+    assert office.last_reply("lina") == ("消息过长：这条有 25000 字，马上办只读 10000 字以内的"
+                                         "消息，未作处理。请精简，或分几条发送。")
     with office.rt.sessions() as session:
         [payload] = session.scalars(select(InboxMessage.payload)).all()
         assert payload["text"] == "" and payload["overlong"] == 25_000

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from integrations.wecom.callback import CallbackRefused, CallbackVerifier
 from integrations.platform import CALLBACK_BODY_LONGEST
+from integrations.wecom.callback import CallbackRefused, CallbackVerifier
 from integrations.wecom.sandbox.envelope import build_text_xml, encrypt_callback, encrypt_echo
 from tasks.messaging.inbound import MESSAGE_LONGEST, CardAction, TextMessage
 
