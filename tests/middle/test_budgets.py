@@ -30,6 +30,7 @@ NAME = "李娜" + "名" * 62  # 64 characters: WeCom's longest member name
 BOSS = "杨帆" + "长" * 62
 WORDS = "请核对 2026 年度 budget-report 数据并报送 "  # words of both scripts
 LONG_TITLE = (WORDS * 300)[:5000]
+LONG = WORDS
 
 
 @pytest.fixture
@@ -191,4 +192,23 @@ def test_every_card_fits_with_the_longest_names_and_titles(office):
     assert any(t.startswith("请评价任务") for t in titles) and any("#2" in t for t in titles)
     with office.sessions() as session:
         assert session.scalar(select(func.count()).select_from(TaskEvent)) > 5
+    everything_fits(office)
+
+
+def test_a_whole_life_with_the_longest_reasons_reaches_everyone_whole(office):
+    """Reasons have no limit of their own (转办, 延期, 不同意延期, 重办, 撤销): each notice
+    quoting one arrives whole, in numbered parts when it is longer than a message."""
+    reason = LONG * 60  # ~2,600 characters
+    office.say("yangfan", f"交办 核对年度报表 @{NAME} 3天内")
+    office.click("lina", "接办")
+    office.say("lina", f"延期 #1 12月10日 {reason}")
+    office.say("zhangwei", f"不同意延期 #1 {reason}")
+    office.say("lina", f"办结 #1 {'已报送 ' * 80}")
+    office.say("yangfan", f"重办 #1 3天内 {reason}")
+    office.say("yangfan", f"撤销 #1 {reason}")
+    office.say("yangfan", "查询 #1")
+    for who in ("lina", "zhangwei"):
+        split = [t for t in office.replies(who) if t.startswith("（1/")]
+        assert split, f"{who} got no long notice in parts"
+    assert office.task(1).state == "cancelled"
     everything_fits(office)
