@@ -44,6 +44,12 @@ class PlatformSettings(Protocol):
 
 
 LOCK_WAIT = timedelta(seconds=30)  # the longest `Services.lock` waits for another holder
+# The largest callback body read. It must hold the longest message a platform delivers, so
+# that every signed message can be answered (a text too long for us with 「消息过长」):
+# a 25,000-character WeCom text is ~100 KB once encrypted and base64-encoded; 512 KiB
+# holds ~130,000 CJK characters, a margin of five. Only the length of a text longer than
+# we read is stored (`tasks.messaging.inbound.TextMessage.overlong`).
+CALLBACK_BODY_LONGEST = 512 * 1024
 
 
 class SandboxServer(Protocol):
@@ -67,7 +73,7 @@ class Services:
     storage: Callable[[str], Any]
     lock: Callable[[str], AbstractContextManager[None]]
     callback_max_age: timedelta = timedelta(minutes=5)
-    callback_max_body: int = 64 * 1024
+    callback_max_body: int = CALLBACK_BODY_LONGEST
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from integrations import registry
-from integrations.platform import SettingField
+from integrations.platform import CALLBACK_BODY_LONGEST, SettingField
 from tasks.calendar.workdays import WorkingHours
 from tasks.core.office_rules import OfficeRules
 
@@ -92,7 +92,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
         redis_url=redis_url,
         queue_name=raw.get("QUEUE") or "mashangban",
         callback_max_age=_integer(raw, "CALLBACK_MAX_AGE", 300),
-        callback_max_body=_integer(raw, "CALLBACK_MAX_BODY", 64 * 1024),
+        callback_max_body=_integer(raw, "CALLBACK_MAX_BODY", CALLBACK_BODY_LONGEST),
         rules=_rules(raw),
         raw=raw,
         platforms=_platforms(raw.get("PLATFORMS", "")),

@@ -20,6 +20,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.exceptions import InvalidSignatureException
 
+from integrations.platform import CALLBACK_BODY_LONGEST
 from integrations.wecom.events import ImpossibleField, decode_event
 from tasks.messaging.inbound import Inbound
 
@@ -44,7 +45,7 @@ class CallbackVerifier:
     aes_key: str
     corp_id: str
     max_age: timedelta = timedelta(minutes=5)
-    max_body: int = 64 * 1024
+    max_body: int = CALLBACK_BODY_LONGEST
     _crypto: WeChatCrypto = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -1,4 +1,8 @@
-"""Rendering the domain's neutral card as a WeCom `button_interaction` template card."""
+"""Rendering the domain's neutral card as a WeCom `button_interaction` template card.
+
+Delivery has already condensed every text to `LIMITS` (`tasks.messaging.budget.fit_card`,
+whole words and "…"); the cuts here only guard the platform against a card that did not
+come through delivery."""
 
 from typing import Any
 
@@ -14,19 +18,21 @@ def template_card(card: Card) -> dict[str, Any]:
     rendered: dict[str, Any] = {
         "card_type": "button_interaction",
         "source": {"desc": card.source, "desc_color": 0},
-        "main_title": {"title": card.title[:36]},
+        "main_title": {"title": card.title[:LIMITS.card_title_chars]},
         "task_id": card.card_id,
         "horizontal_content_list": [
-            {"keyname": field.label[:5], "value": field.value}
+            {"keyname": field.label[:LIMITS.card_label_chars],
+             "value": field.value[:LIMITS.card_value_chars]}
             for field in card.fields[:MAX_FIELDS]
         ],
         "button_list": [
-            {"text": button.label[:10], "style": 1 if button.primary else 2, "key": button.key}
+            {"text": button.label[:LIMITS.card_button_chars], "style": 1 if button.primary else 2,
+             "key": button.key}
             for button in card.buttons[:MAX_BUTTONS]
         ],
     }
     if card.subtitle:
-        rendered["sub_title_text"] = card.subtitle[:160]
+        rendered["sub_title_text"] = card.subtitle[:LIMITS.card_subtitle_chars]
     if card.status:
         rendered["replace_text"] = card.status
     return rendered

@@ -94,8 +94,8 @@ def decode_event(root: Element) -> Inbound | None:
         return None
     msg_type = fields.get("MsgType", "")
     if msg_type == "text" and fields.get("MsgId"):
-        return TextMessage(key=f"msg:{fields['MsgId']}", sender=sender,
-                           text=fields.get("Content", ""))
+        return TextMessage.received(f"msg:{fields['MsgId']}", sender,
+                                    fields.get("Content", ""))
     event = fields.get("Event", "").lower()
     if msg_type == "event" and event == "template_card_event":
         return _card_action(fields, sender)

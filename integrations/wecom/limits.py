@@ -11,6 +11,7 @@ from tasks.messaging.channel import ChannelLimits
 # check's window, which drops the retry if the first request landed after all.
 API_TIMEOUT = (5.0, 10.0)
 CONTENT_BYTES = 2048  # a text's or markdown's content; WeCom cuts longer ones silently
+ROBOT_MARKDOWN_BYTES = 4096  # a group robot's markdown content
 # seconds WeCom remembers a request sent with enable_duplicate_check: its maximum, 4 h
 DUPLICATE_CHECK_INTERVAL = 14400
 # One channel call makes at most four HTTP requests (gettoken, the call, and after a
@@ -24,7 +25,16 @@ LIMITS = ChannelLimits(
     per_member_per_minute=30,
     per_group_per_minute=20,  # a group robot (群机器人) takes 20 messages a minute
     text_bytes=CONTENT_BYTES - MARK_BYTES,  # room is kept for the row mark (marks.py)
-    card_fields=6,  # horizontal_content_list of a template card
+    markdown_bytes=CONTENT_BYTES - MARK_BYTES,  # a repeated markdown is marked as well
+    group_markdown_bytes=ROBOT_MARKDOWN_BYTES,  # robot posts are never marked
+    # A button_interaction template card; WeCom states these as 建议不超过 N 个字, and
+    # clients elide or wrap beyond them.
+    card_fields=6,  # horizontal_content_list: at most 6 rows
+    card_title_chars=26,  # main_title.title
+    card_subtitle_chars=112,  # sub_title_text
+    card_label_chars=5,  # horizontal_content_list.keyname
+    card_value_chars=26,  # horizontal_content_list.value
+    card_button_chars=10,  # button_list.text
     media_lifetime=timedelta(days=2),  # temporary media lives 3 days; renew before
     longest_send=LONGEST_SEND,  # 4 minutes
     duplicate_window=timedelta(seconds=DUPLICATE_CHECK_INTERVAL),

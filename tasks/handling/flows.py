@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tasks.core import lengths
 from tasks.core.context import Context
 from tasks.core.office_rules import OfficeRules
 from tasks.directory import changes
@@ -48,7 +49,9 @@ def handle(session: Session, message: Inbound, *, now: datetime,
     ctx = Context(session, sender, now, rules or OfficeRules())
     savepoint = session.begin_nested()
     try:
-        if isinstance(message, TextMessage):
+        if isinstance(message, TextMessage) and message.overlong:
+            ctx.reply(lengths.too_long(message.overlong))
+        elif isinstance(message, TextMessage):
             _on_text(ctx, message.text)
         else:
             _on_card_action(ctx, message)

@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 
 from tasks.calendar.workdays import CalendarDataMissing
-from tasks.core import ledger, sla
+from tasks.core import ledger, lengths, sla
 from tasks.core.context import Context
 from tasks.core.policies import policy_for
 from tasks.directory.lookup import find_department, find_person
@@ -72,10 +72,11 @@ def create(ctx: Context, command: TaskRequest) -> None:
     policy = policy_for(ctx.session, kind)
     written = ctx.deadline(command.deadline_text) if command.deadline_text else None
     deadlines = _deadlines(ctx, policy, ctx.now, written, _progress_limit(command.progress_text))
+    title, description = lengths.split_title(command.title)
     for assignee in _assignees(ctx, command, kind):
-        task = _new_task(ctx, command.title, kind, policy, deadlines, assignee,
-                         written is not None)
-        ctx.record(task, "created", command.title, kind=kind, holder=_label(assignee),
+        task = _new_task(ctx, title, kind, policy, deadlines, assignee, written is not None)
+        ctx.record(task, "created", title, kind=kind, holder=_label(assignee),
+                   **({"description": description} if description else {}),
                    deadline=task.deadline.isoformat() if task.deadline else "",
                    **({"stand_in_for": assignee.stand_in_for.userid}
                       if assignee.stand_in_for else {}), **_routed_note(assignee))
@@ -84,6 +85,8 @@ def create(ctx: Context, command: TaskRequest) -> None:
         reply = replies.created(task, ctx.now, ctx.calendar, inferred, assignee.candidates,
                                 assignee.note, assignee.escalation)
         notes = [note.replace("{task}", f"#{task.id}") for note in command.notes]
+        if description:
+            notes.append(replies.title_shortened(task, len(description)))
         off = _off_hours(ctx, task) if written is not None else None
         warning = [replies.off_hours_warning(off, task.kind, ctx.calendar)] if off else []
         ctx.reply("\n".join([reply, *notes, *warning]), task=task)
@@ -170,6 +173,7 @@ def _ladder_role(task: Task, person: Person) -> str:
 def report_progress(ctx: Context, task: Task, text: str) -> None:
     """A progress report (进展) goes to the requester and restarts the progress timer."""
     ctx.authority.require("progress", ctx.sender, task)
+    lengths.require_note_length(text, "进展说明")
     task.report_progress(ctx.now)
     _answer_chases(ctx, task, f"进展：{plain_text(text)}")
     ctx.record(task, "progress", text)
@@ -314,6 +318,7 @@ def close(ctx: Context, task: Task, result: str) -> None:
     (好差评), in the same transaction.
     """
     ctx.authority.require("close", ctx.sender, task)
+    lengths.require_note_length(result, "办理结果")
     task.close(result, ctx.now)
     _answer_chases(ctx, task, f"已办结，结果：{plain_text(task.result or '')}")
     ledger.finish(ctx.session, task, ctx.now, "closed")

@@ -20,8 +20,18 @@ class ChannelLimits:
 
     per_member_per_minute: int  # messages one member may receive per minute (beyond: dropped)
     per_group_per_minute: int  # posts one group chat may receive per minute
-    text_bytes: int  # longest text message, in UTF-8 bytes, that arrives uncut
+    # Budgets (docs/commands.md, "Lengths"): the longest content of each kind that arrives
+    # uncut, kept under the platform's limit where the channel adds to it. Longer texts are
+    # split into numbered messages, card texts condensed (`tasks.messaging.budget`).
+    text_bytes: int  # a text message, in UTF-8 bytes
+    markdown_bytes: int  # a markdown message to a member, in UTF-8 bytes
+    group_markdown_bytes: int  # a markdown post to a group chat, in UTF-8 bytes
     card_fields: int  # label/value rows a card shows
+    card_title_chars: int  # a card's title, in characters
+    card_subtitle_chars: int  # its line of text under the title
+    card_label_chars: int  # a row's label
+    card_value_chars: int  # a row's value
+    card_button_chars: int  # a button's label
     media_lifetime: timedelta  # how long an uploaded picture's id stays usable (with margin)
     # The longest one send may take, every call it makes included, before the channel gives
     # up (its client timeouts): a row `sending` for longer has lost its sender.

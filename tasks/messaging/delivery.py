@@ -13,6 +13,12 @@ first, and a row must not be released while its sender may still be waiting for 
 platform: `resend_bounds_problem` states both, and the settings refuse a platform whose
 limits break them. Group posts have no key on WeCom and are at-least-once.
 
+Nothing is sent longer than the channel's budgets (`ChannelLimits`): a text row longer
+than its kind's budget is split at its first claim into numbered parts (（1/2）…), the row
+keeping the first and new rows, queued right behind it, the rest; a card's texts are
+condensed to the card budgets as it is sent (`tasks.messaging.budget`). So whatever the
+domain queued arrives whole, and every platform's numbers stay with its channel.
+
 A platform may silently drop what one member receives beyond its per-minute limit
 (`ChannelLimits.per_member_per_minute`, declared by the channel), so a row whose
 recipient already had that many in the last 60 s waits, without it counting as an
@@ -28,6 +34,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tasks.messaging.budget import byte_size, fit_card, split_text, text_budget
 from tasks.messaging.channel import Card, Channel, ChannelLimits, Delivery, DeliveryError
 from tasks.messaging.outbox import image_bytes
 from tasks.models import Card as CardRecord
@@ -91,12 +98,15 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[s
         if channel is None:
             row.state, row.last_error = "failed", f"平台 {row.platform} 未配置 (not configured)"
             return Outcome("failed")
+        _split_if_long(session, row, channel.limits, now)
         room_at = _room_at(session, row, now, channel.limits)
         if room_at is not None:  # undo the claim: waiting for the window is no attempt
             row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
             return Outcome("deferred", room_at)
         handle, repeat = _update_handle(session, row), _repeat(session, row, channel.limits)
         kind, recipient, body, attempt = row.kind, row.recipient, row.body, row.attempts
+    if kind in ("card", "card_update"):
+        body = fit_card(Card.from_dict(body), channel.limits).to_dict()
     try:
         if kind == "image":
             body = _uploaded(sessions, outbox_id, body, channel, clock())
@@ -108,6 +118,25 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[s
     with sessions.begin() as session:
         _record_success(session, outbox_id, delivery, clock())
     return Outcome("sent")
+
+
+def _split_if_long(session: Session, row: OutboxMessage, limits: ChannelLimits,
+                   now: datetime) -> None:
+    """Split a text row longer than its budget: it keeps part 1, new rows take the rest.
+
+    It happens once, at the first claim (the parts fit, so a later attempt finds nothing to
+    split), in the claim's transaction, so a crash leaves either the whole row or all parts.
+    """
+    budget = text_budget(row.kind, limits)
+    if budget is None or byte_size(row.body.get("text", "")) <= budget:
+        return
+    first, *rest = split_text(row.body["text"], budget)
+    row.body = {**row.body, "text": first}
+    for part in rest:
+        session.add(OutboxMessage(
+            created_at=row.created_at, platform=row.platform, recipient=row.recipient,
+            kind=row.kind, body={**row.body, "text": part}, task_id=row.task_id,
+            state="pending", attempts=0, next_attempt_at=now))
 
 
 def _claim(session: Session, outbox_id: int, now: datetime) -> bool:

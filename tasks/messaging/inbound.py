@@ -11,15 +11,33 @@ from typing import Any
 
 from tasks.models.directory import DEFAULT_PLATFORM
 
+# The longest message read, in characters (docs/commands.md, "Lengths"): a 5,000-character
+# title is read (and condensed, `tasks.core.lengths`); a longer text is answered 消息过长.
+MESSAGE_LONGEST = 10_000
+
 
 @dataclass(frozen=True)
 class TextMessage:
-    """Someone typed text to the app."""
+    """Someone typed text to the app.
+
+    `overlong` is the length, in characters, of a text longer than we read
+    (`MESSAGE_LONGEST`); its text is then not kept (empty), so nothing
+    large is stored, and the answer says it was too long (`received` builds either).
+    """
 
     key: str
     sender: str
     text: str
     platform: str = DEFAULT_PLATFORM
+    overlong: int = 0
+
+    @classmethod
+    def received(cls, key: str, sender: str, text: str, *, longest: int = MESSAGE_LONGEST,
+                 platform: str = DEFAULT_PLATFORM) -> "TextMessage":
+        """The message as stored: `text` itself, or only its length when over `longest`."""
+        if len(text) > longest:
+            return cls(key, sender, "", platform, overlong=len(text))
+        return cls(key, sender, text, platform)
 
 
 @dataclass(frozen=True)

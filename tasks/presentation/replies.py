@@ -6,13 +6,21 @@ from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.ledger import Stretch
+from tasks.core.lengths import TITLE_LONGEST
 from tasks.core.sla import WORKING_UNITS, OffHours
 from tasks.language import KIND_LABELS, format_deadline
 from tasks.markup import markdown_text, plain_text
+from tasks.messaging.budget import shorten
 from tasks.models import STATE_LABELS, Closure, Extension, Person, Rating, Task, TaskEvent, TaskFlag
 from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS, WEEKDAY_NAMES
 
 PAGE_SIZE = 10
+# 查询's history is condensed by rule so that a task with a long life still reads in a few
+# messages: each event's text to HISTORY_TEXT_CHARS, names to NAME_SHOWN, and of more than
+# HISTORY_SHOWN events the first (its creation) and the latest, the rest counted.
+HISTORY_SHOWN = 20
+HISTORY_TEXT_CHARS = 60
+NAME_SHOWN = 16
 
 ACTION_LABELS = {
     "created": "创建",
@@ -105,6 +113,12 @@ def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
         lines.append(f"根据内容识别为「{kind_label(task.kind)}」；如不对，请发送"
                      f"「类型 #{task.id} 一般件」修改。")
     return "\n".join(lines)
+
+
+def title_shortened(task: Task, rest: int) -> str:
+    """Said when a title was written longer than a title may be."""
+    return (f"标题最多 {TITLE_LONGEST} 字，已取前面部分作标题，其余 {rest} 字记为任务说明，"
+            f"发送「查询 #{task.id}」可见。")
 
 
 def emergency_reported(task: Task, offered: Sequence[Person],
@@ -200,7 +214,7 @@ def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
         return f"没有第{page}页，你的待办共 {pages} 页。"
     lines = [f"**我的待办**（共 {total} 项，第{page}/{pages}页，按紧急程度排列）"]
     for task in tasks:
-        lines.append(f"> #{task.id} {markdown_text(task.title)}\n"
+        lines.append(f"> #{task.id} {markdown_text(shorten(task.title, TITLE_LONGEST))}\n"
                      f"> {STATE_LABELS[task.state]}｜{kind_label(task.kind)}｜"
                      f"{deadline_text(task, now, calendar)}")
     if page < pages:
@@ -230,7 +244,7 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
         holder += f"（补位，原定 {markdown_text(task.stand_in_for.name)}）"
     first = markdown_text(task.first_responder.name) if task.first_responder else "（待认领）"
     lines = [
-        f"**任务 #{task.id}** {markdown_text(task.title)}",
+        f"**任务 #{task.id}** {markdown_text(shorten(task.title, TITLE_LONGEST))}",
         f"> 类型：{kind_label(task.kind)}",
         f"> 状态：{state_text(task)}",
         f"> 提请人：{markdown_text(task.requester.name)}",
@@ -263,7 +277,10 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
         lines.append("**承办经过**")
         lines += [_stretch_line(stretch) for stretch in record.stretches]
     lines.append("**办理经过**")
-    lines += [history_line(event) for event in task.events]
+    lines += history_lines(task.events)
+    description = task_description(task)
+    if description:  # last: the status and the history come first, in the first message
+        lines += ["**说明**", markdown_text(description)]
     return "\n".join(lines)
 
 
@@ -289,6 +306,22 @@ def _ladder_text(ladder: Mapping[str, Sequence[str]]) -> str:
     if ladder.get("lead"):
         text += f"；带班 {markdown_text('、'.join(ladder['lead']))}"
     return text
+
+
+def task_description(task: Task) -> str:
+    """The rest of a title written longer than a title may be (`tasks.core.lengths`)."""
+    created = next((e for e in task.events if e.action == "created"), None)
+    return str(created.detail.get("description", "")) if created and created.detail else ""
+
+
+def history_lines(events: Sequence[TaskEvent]) -> list[str]:
+    """The history, condensed to `HISTORY_SHOWN` events: the first and the latest."""
+    if len(events) <= HISTORY_SHOWN:
+        return [history_line(event) for event in events]
+    latest = events[len(events) - HISTORY_SHOWN + 1:]
+    skipped = len(events) - len(latest) - 1
+    return [history_line(events[0]), f"……（中间 {skipped} 条从略）",
+            *(history_line(event) for event in latest)]
 
 
 def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[str]:
@@ -370,8 +403,8 @@ def _stretch_line(stretch: Stretch) -> str:
 
 
 def history_line(event: TaskEvent) -> str:
-    actor = markdown_text(event.actor.name) if event.actor else "系统"
-    text = f"：{markdown_text(event.text)}" if event.text else ""
+    actor = markdown_text(shorten(event.actor.name, NAME_SHOWN)) if event.actor else "系统"
+    text = f"：{markdown_text(shorten(event.text, HISTORY_TEXT_CHARS))}" if event.text else ""
     via = "（卡片）" if event.channel == "card" else ""
     return f"{stamp(event.at)} {actor} {ACTION_LABELS.get(event.action, event.action)}{via}{text}"
 

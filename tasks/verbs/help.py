@@ -1,5 +1,10 @@
 """帮助: the overview of every verb and one verb's detail, both built from the verb records,
-so help can never disagree with the parser or the authorization matrix."""
+so help can never disagree with the parser or the authorization matrix.
+
+The overview is one line per verb saying what it does; format, examples and who may use
+it are in `帮助 <verb>`. So the overview fits one message within every channel's markdown
+budget (tests/middle/test_budgets.py checks it against WeCom's), verbs added included up to
+about twice as many as today."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +35,7 @@ def help_text(topic: str | None, verbs: Sequence[Verb[Any]] | None = None) -> st
     lines = ["**马上办 · 指令一览**"]
     lines += [f"· **{verb.verb}**：{verb.summary}" for verb in shown]
     lines.append("任务写作 #12 或 12号；人员写作 @姓名，部门写作 @部门名。")
-    lines.append("发送「帮助 转办」等查看某个指令的详细说明。")
+    lines.append("发送「帮助 指令」查看格式和例子，如「帮助 新建」「帮助 转办」。")
     if topic:
         lines.insert(0, f"没有「{markdown_text(topic)}」这个指令。")
     return "\n".join(lines)

@@ -79,8 +79,9 @@ words (`查看我的任务`, `帮助转办`), so that it is not taken for plain 
 
     @property
     def summary(self) -> str:
-        """The verb's line in 帮助's overview."""
-        return f"{self.description}。例：{self.example}"
+        """The verb's line in 帮助's overview: what it does, no more. Its examples are in
+        `帮助 <verb>` (`detail`), so the overview of every verb fits one message."""
+        return self.description
 
     @property
     def who_may(self) -> str:

@@ -1,8 +1,10 @@
 """An in-memory chat platform: a `Channel` that remembers what each person or group received.
 
-Deliberately small: it accepts every send, numbers what it hands out, and checks the one rule
-of the platform the domain must respect (a card update spends a code the platform issued,
-once). Everything else a real platform does is the end-to-end layer's business.
+Deliberately small: it accepts every send, numbers what it hands out, and checks the rules
+of the platform the domain must respect: a card update spends a code the platform issued,
+once, and nothing sent is longer than the channel's declared budgets (`limits`; the default
+is roomy, a test of lengths gives the channel WeCom's). Everything else a real platform does
+is the end-to-end layer's business.
 """
 
 from dataclasses import dataclass, field, replace
@@ -19,8 +21,38 @@ from tasks.messaging.channel import (
 
 # Roomy enough never to hold a test's sends back; pacing is tested on its own.
 MEMORY_LIMITS = ChannelLimits(per_member_per_minute=1000, per_group_per_minute=1000,
-                              text_bytes=4096, card_fields=6, media_lifetime=timedelta(days=2),
+                              text_bytes=4096, markdown_bytes=4096, group_markdown_bytes=4096,
+                              card_fields=6, card_title_chars=200, card_subtitle_chars=500,
+                              card_label_chars=20, card_value_chars=200, card_button_chars=20,
+                              media_lifetime=timedelta(days=2),
                               longest_send=timedelta(0), duplicate_window=timedelta(0))
+
+
+class OverBudget(AssertionError):
+    """Something was sent longer than the channel's budget: the platform would cut it."""
+
+
+def over_budget(received: "Received", limits: ChannelLimits) -> list[str]:
+    """What in `received` passes `limits`, described; empty when it all fits."""
+    problems: list[str] = []
+    byte_limits = {"text": limits.text_bytes, "markdown": limits.markdown_bytes,
+                   "group_markdown": limits.group_markdown_bytes}
+    if received.kind in byte_limits:
+        size = len(received.text.encode("utf-8"))
+        if size > byte_limits[received.kind]:
+            problems.append(f"{received.kind} of {size} bytes > {byte_limits[received.kind]}")
+    card = received.card
+    if card is not None:
+        texts = [("title", card.title, limits.card_title_chars),
+                 ("subtitle", card.subtitle, limits.card_subtitle_chars)]
+        texts += [("label", f.label, limits.card_label_chars) for f in card.fields]
+        texts += [("value", f.value, limits.card_value_chars) for f in card.fields]
+        texts += [("button", b.label, limits.card_button_chars) for b in card.buttons]
+        problems += [f"card {name} {text!r} > {limit} characters"
+                     for name, text, limit in texts if len(text) > limit]
+        if len(card.fields) > limits.card_fields:
+            problems.append(f"card with {len(card.fields)} rows > {limits.card_fields}")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -75,7 +107,9 @@ class MemoryChannel:
     def update_card(self, to: str, card: Card, handle: str) -> None:
         if self._codes.pop(handle, None) != card.card_id:
             raise DeliveryError(f"卡片更新凭证无效或已使用：{handle}", retryable=False)
-        self.received.append(Received("card_update", to, card=card))
+        update = Received("card_update", to, card=card)
+        self._check(update)
+        self.received.append(update)
 
     def fetch_directory(self) -> DirectorySnapshot:
         return self.directory
@@ -87,6 +121,11 @@ class MemoryChannel:
         code = f"code-{next(self._numbers)}"
         self._codes[code] = card_id
         return code
+
+    def _check(self, received: Received) -> None:
+        problems = over_budget(received, self.limits)
+        if problems:
+            raise OverBudget(f"to {received.to}: " + "; ".join(problems))
 
     # ---- what people see
 
@@ -106,5 +145,6 @@ class MemoryChannel:
         return [r for r in self.received if r.to == group_key]
 
     def _keep(self, received: Received) -> Delivery:
+        self._check(received)
         self.received.append(received)
         return Delivery(message_id=f"msg-{next(self._numbers)}")

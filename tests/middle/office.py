@@ -118,13 +118,18 @@ class Office:
         return sent
 
     def deliver(self) -> None:
-        """Send every due outbox row through the in-memory channel; each must go through."""
-        with self.sessions() as session:
-            due = delivery.due_ids(session, self.clock(), limit=10_000)
-        for outbox_id in due:
-            outcome = delivery.deliver(self.sessions, outbox_id, {"wecom": self.channel},
-                                       self.clock)
-            assert outcome is not None and outcome.state == "sent", (outbox_id, outcome)
+        """Send every due outbox row through the in-memory channel; each must go through.
+
+        Rows queued while sending (the later parts of a long text) are sent as well."""
+        while True:
+            with self.sessions() as session:
+                due = delivery.due_ids(session, self.clock(), limit=10_000)
+            if not due:
+                return
+            for outbox_id in due:
+                outcome = delivery.deliver(self.sessions, outbox_id, {"wecom": self.channel},
+                                           self.clock)
+                assert outcome is not None and outcome.state == "sent", (outbox_id, outcome)
 
     def replies(self, userid: str) -> list[str]:
         return self.channel.texts(userid)

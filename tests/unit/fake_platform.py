@@ -18,7 +18,9 @@ from tasks.messaging.inbound import Inbound, TextMessage
 
 NAME = "fakechat"
 LIMITS = ChannelLimits(per_member_per_minute=5, per_group_per_minute=1, text_bytes=500,
-                       card_fields=3, media_lifetime=timedelta(hours=1),
+                       markdown_bytes=3000, group_markdown_bytes=1000, card_fields=3,
+                       card_title_chars=20, card_subtitle_chars=60, card_label_chars=4,
+                       card_value_chars=20, card_button_chars=6, media_lifetime=timedelta(hours=1),
                        longest_send=timedelta(seconds=30), duplicate_window=timedelta(0))
 
 

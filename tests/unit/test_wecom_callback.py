@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from integrations.platform import CALLBACK_BODY_LONGEST
 from integrations.wecom.callback import CallbackRefused, CallbackVerifier
-from integrations.wecom.sandbox.envelope import encrypt_echo
-from tasks.messaging.inbound import CardAction, TextMessage
+from integrations.wecom.sandbox.envelope import build_text_xml, encrypt_callback, encrypt_echo
+from tasks.messaging.inbound import MESSAGE_LONGEST, CardAction, TextMessage
 
 TOKEN, CORP_ID = "QDG6eK", "wx5823bf96d3bd56c7"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -88,8 +89,24 @@ def test_malformed_or_unsafe_xml_is_refused_as_bad_request(verifier, body):
 
 def test_an_oversized_body_is_refused_before_parsing(verifier):
     with pytest.raises(CallbackRefused) as refused:
-        verifier.decode(POST_QUERY, b"<xml>" + b"x" * 70_000 + b"</xml>", POST_TIME)
+        verifier.decode(POST_QUERY, b"<xml>" + b"x" * (CALLBACK_BODY_LONGEST + 1) + b"</xml>",
+                        POST_TIME)
     assert refused.value.status == 400
+
+
+@pytest.mark.parametrize(("length", "kept"), [(MESSAGE_LONGEST, True),
+                                               (MESSAGE_LONGEST + 1, False), (25_000, False)])
+def test_a_signed_message_of_any_deliverable_length_is_decoded(verifier, length, kept):
+    """A 25,000-character text is a ~100 KB body: read, verified, and kept as its length
+    only when longer than we read (its answer is 消息过长)."""
+    now = datetime.now(UTC)
+    xml = build_text_xml(CORP_ID, "lina", "长" * length, 7, 218, int(now.timestamp()))
+    query, body = encrypt_callback(xml, TOKEN, AES_KEY, CORP_ID, str(int(now.timestamp())), "n1")
+    assert len(body) > 40_000
+    message = verifier.decode(query, body, now)
+    expected = TextMessage("msg:7", "lina", "长" * length) if kept else \
+        TextMessage("msg:7", "lina", "", overlong=length)
+    assert message == expected
 
 
 @pytest.mark.parametrize("query", [
