@@ -228,7 +228,7 @@ def request_extension(ctx: Context, task: Task, deadline_text: str | datetime,
     deadline (`推迟两天`)."""
     ctx.authority.require("request_extension", ctx.sender, task)
     if not task.is_open:
-        raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，不能申请延期。")
+        raise Refusal(f"任务 #{task.id} {replies.STATE_LABELS[task.state]}，不能申请延期。")
     if _open_extension(ctx, task) is not None:
         raise Refusal(f"任务 #{task.id} 已有一项延期申请待审批，请等待审批结果。")
     wanted = (deadline_text if isinstance(deadline_text, datetime)
@@ -279,7 +279,7 @@ def chase(ctx: Context, task: Task, note: str) -> None:
     """A supervisor or leader chases the holder (催办); the chase is on the record."""
     ctx.authority.require("chase", ctx.sender, task)
     if not task.is_open:
-        raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，无需催办。")
+        raise Refusal(f"任务 #{task.id} {replies.STATE_LABELS[task.state]}，无需催办。")
     ctx.record(task, "chased", note)
     stamp = int(ctx.now.timestamp() * 1000)
     for person in _holders(ctx, task):
@@ -487,7 +487,7 @@ def change_kind(ctx: Context, task: Task, kind: str) -> None:
     """Correct a task's kind (类型); deadlines the policy set are recomputed, written ones kept."""
     ctx.authority.require("change_kind", ctx.sender, task)
     if not task.is_open:
-        raise Refusal(f"任务 #{task.id} 已{replies.STATE_LABELS[task.state]}，不能再修改类型。")
+        raise Refusal(f"任务 #{task.id} {replies.STATE_LABELS[task.state]}，不能再修改类型。")
     policy = policy_for(ctx.session, kind)
     written = task.deadline if task.deadline_explicit else None
     deadlines = _deadlines(ctx, policy, task.created_at, written)

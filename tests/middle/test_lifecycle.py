@@ -294,3 +294,13 @@ def test_a_chase_card_is_greyed_out_when_the_task_is_closed_in_chat(office):
     office.say("lina", "办结 #1 已报送")
     [chase] = [c for c in office.channel.cards("lina") if c.title == "催办 #1"]
     assert chase.status == "已办结（11月24日 09:00）"
+
+
+def test_a_finished_task_is_named_by_its_state_once_in_a_refusal(office):
+    """「任务 #1 已办结，…」: the state's own word, not 「已已办结」."""
+    _accepted(office)
+    office.say("lina", "办结 #1 已报送初稿")
+
+    assert office.say("lina", "延期 #1 12月10日 需要数据").reply("lina") == \
+        "任务 #1 已办结，不能申请延期。"
+    assert office.say("zhangwei", "催办 #1").reply("zhangwei") == "任务 #1 已办结，无需催办。"
