@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -463,8 +463,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
+    return run_and_report(run, args, "mashangban-bench-", args.docs_section)
+
+
+def run_and_report(run: Callable[[argparse.Namespace, Path], tuple[str, bool]],
+                   args: argparse.Namespace, prefix: str, section_name: str) -> int:
+    """Run a benchmark in a scratch folder, print its section, and write it into
+    docs/performance.md when asked (`--write-docs`); 1 if its own check failed."""
     started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="mashangban-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         section, good = run(args, tmp)
     finally:
@@ -473,7 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(section)
     print(f"\n(total run time {time.monotonic() - started:.0f} s)")
     if args.write_docs:
-        write_docs(section, args.docs_section)
+        write_docs(section, section_name)
         print(f"wrote {DOC.relative_to(ROOT)}")
     return 0 if good else 1
 

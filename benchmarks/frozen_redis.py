@@ -23,12 +23,10 @@ import os
 import platform
 import re
 import secrets
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -44,9 +42,9 @@ from benchmarks.callback import (
     free_port,
     gunicorn_command,
     inbox_count,
+    run_and_report,
     server,
     server_env,
-    write_docs,
 )
 
 SECTION = "frozen-redis-benchmark"
@@ -303,20 +301,7 @@ def run(args: argparse.Namespace, tmp: Path) -> tuple[str, bool]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="mashangban-frozen-"))
-    try:
-        section, good = run(args, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print()
-    print(section)
-    print(f"\n(total run time {time.monotonic() - started:.0f} s)")
-    if args.write_docs:
-        write_docs(section, SECTION)
-        print(f"wrote {DOC.relative_to(ROOT)}")
-    return 0 if good else 1
+    return run_and_report(run, parse_args(argv), "mashangban-frozen-", SECTION)
 
 
 if __name__ == "__main__":

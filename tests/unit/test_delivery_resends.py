@@ -15,26 +15,14 @@ from tasks.messaging.outbox import queue_card, queue_image, queue_markdown, queu
 from tasks.models import Card as CardRecord
 from tasks.models import OutboxMessage, Person
 from tests.unit.fake_platform import LIMITS, FakeChannel
-from workers.db import make_sessions
+from tests.unit.outbox_rows import queue_rows
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture
-def sessions(db):
-    return make_sessions(db)
-
-
-def _queue(sessions, *writes) -> list[int]:  # noqa: ANN001
-    with sessions.begin() as session:
-        rows = [write(session) for write in writes]
-        session.flush()
-        return [row.id for row in rows]
-
-
 def test_every_message_to_a_member_is_keyed_with_its_own_row(sessions):
-    ids = _queue(sessions, lambda s: queue_text(s, "lina", "同一句话", now=T0),
+    ids = queue_rows(sessions, lambda s: queue_text(s, "lina", "同一句话", now=T0),
                  lambda s: queue_text(s, "lina", "同一句话", now=T0),
                  lambda s: queue_markdown(s, "lina", "**列表**", now=T0),
                  lambda s: queue_image(s, "lina", PNG, now=T0))
@@ -58,17 +46,17 @@ def _deliver_all(sessions, ids, channel, now=T0) -> None:  # noqa: ANN001
 
 def test_a_text_is_a_repeat_only_where_the_platform_could_take_two_rows_for_one(sessions):
     channel = keyed_channel()
-    first = _queue(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=T0))
+    first = queue_rows(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=T0))
     _deliver_all(sessions, first, channel)  # alone so far: sent as written
     later = T0 + timedelta(hours=3)
-    rest = _queue(sessions,
+    rest = queue_rows(sessions,
                   lambda s: queue_text(s, "lina", "请报送周报", now=later),  # the same again
                   lambda s: queue_markdown(s, "lina", "请报送周报", now=later),  # other kind
                   lambda s: queue_text(s, "zhangwei", "请报送周报", now=later),  # other person
                   lambda s: queue_text(s, "lina", "请报送月报", now=later))  # other text
     _deliver_all(sessions, rest, channel, later)
     far = later + LIMITS_WECOM.duplicate_window + delivery.resend_horizon() + timedelta(minutes=1)
-    beyond = _queue(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=far))
+    beyond = queue_rows(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=far))
     _deliver_all(sessions, beyond, channel, far)
 
     assert channel.keys == first + rest + beyond
@@ -77,7 +65,7 @@ def test_a_text_is_a_repeat_only_where_the_platform_could_take_two_rows_for_one(
 
 def test_a_platform_without_a_duplicate_check_sends_no_repeat(sessions):
     channel = FakeChannel()  # its duplicate_window is zero: nothing is dropped anyway
-    ids = _queue(sessions, *[lambda s: queue_text(s, "lina", "请报送周报", now=T0)] * 2)
+    ids = queue_rows(sessions, *[lambda s: queue_text(s, "lina", "请报送周报", now=T0)] * 2)
     _deliver_all(sessions, ids, channel)
     assert channel.repeats == [False, False]
 
@@ -86,9 +74,9 @@ def test_a_rows_decision_is_kept_for_all_its_attempts(sessions):
     """A row decided alone stays so when resent, even if a twin has been queued since:
     its resend must be the same request as its first attempt. The twin is the repeat."""
     channel = keyed_channel()
-    [alone] = _queue(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=T0))
+    [alone] = queue_rows(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=T0))
     _deliver_all(sessions, [alone], channel)
-    [twin] = _queue(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=T0))
+    [twin] = queue_rows(sessions, lambda s: queue_text(s, "lina", "请报送周报", now=T0))
     with sessions.begin() as session:  # the first send's outcome was never recorded
         session.execute(update(OutboxMessage).where(OutboxMessage.id == alone)
                         .values(state="pending"))
@@ -99,7 +87,7 @@ def test_a_rows_decision_is_kept_for_all_its_attempts(sessions):
 
 def test_twins_queued_together_are_both_repeats(sessions):
     channel = keyed_channel()
-    ids = _queue(sessions, *[lambda s: queue_text(s, "lina", "请报送周报", now=T0)] * 2)
+    ids = queue_rows(sessions, *[lambda s: queue_text(s, "lina", "请报送周报", now=T0)] * 2)
     _deliver_all(sessions, ids, channel)
     assert channel.repeats == [True, True]
 
@@ -120,7 +108,7 @@ def _card_row(sessions) -> int:  # noqa: ANN001
         session.add_all([lina, record])
         session.flush()
         return queue_card(session, record, Card(card_id="mr1-1-x", title="请评价"), now=T0)
-    [row_id] = _queue(sessions, write)
+    [row_id] = queue_rows(sessions, write)
     return row_id
 
 
