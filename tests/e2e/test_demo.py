@@ -21,18 +21,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.processes import free_port, free_ports
 from webapp.cli.demo import Child, DemoPort, StartFailed, wait_for_start
 from workers import embedded_redis
 
 REPO = Path(__file__).resolve().parents[2]
 # Lines that would appear once per chat message if the processes logged at info.
 PER_MESSAGE = ("/wecom/callback", "/sandbox/chat", "/cgi-bin/", "process_messages", "Job OK")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -116,7 +111,7 @@ class Demo:
     """`mashangban demo` running as a child, its window (stdout and stderr) in a file."""
 
     def __init__(self, tmp_path: Path, run: int, *options: str) -> None:
-        self.web, self.sandbox = free_port(), free_port()
+        self.web, self.sandbox = free_ports(2)
         self.window = tmp_path / f"window-{run}.txt"
         with self.window.open("w") as window:
             self.process = subprocess.Popen(

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 
 from tasks.messaging.outbox import queue_group_markdown
 from tests.conftest import TEST_WECOM
-from tests.e2e.processes import eventually, free_port, healthy, start, stop_all
+from tests.e2e.processes import eventually, free_port, free_ports, healthy, start, stop_all
 from workers import signals
 from workers.db import make_sessions
 from workers.runtime import Runtime
@@ -68,7 +68,7 @@ def refused_title(db: Engine) -> Iterator[None]:
 def test_no_process_logs_a_credential_or_a_message_text(
         tmp_path: Path, database_url: str, redis_url: str, db: Engine,
         redis_conn: redis.Redis, refused_title: None) -> None:
-    sandbox_port, web_port = free_port(), free_port()
+    sandbox_port, web_port = free_ports(2)
     sandbox = f"http://127.0.0.1:{sandbox_port}"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MASHANGBAN_")}
     environment.update({
