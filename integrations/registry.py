@@ -11,6 +11,7 @@ from integrations.platform import Platform
 
 PLATFORMS: dict[str, str] = {
     "wecom": "integrations.wecom.platform:PLATFORM",
+    "dingtalk": "integrations.dingtalk.platform:PLATFORM",
 }
 
 

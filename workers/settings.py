@@ -44,7 +44,12 @@ class Settings:
     def platform_settings(self, name: str) -> Any:
         """Platform `name`'s settings, validated when a command first needs them."""
         settings_class = registry.platform(name).settings
-        return settings_class(**{f.attribute: _field(self.raw, f) for f in settings_class.FIELDS})
+        settings = settings_class(**{f.attribute: _field(self.raw, f)
+                                     for f in settings_class.FIELDS})
+        problem = getattr(settings, "problem", lambda: None)()
+        if problem:  # fields that are each fine but unusable together
+            raise SettingsError(problem)
+        return settings
 
     def check_platforms(self) -> None:
         """Validate every served platform's settings, and that its channel's limits let

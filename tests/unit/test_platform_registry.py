@@ -51,9 +51,9 @@ def test_the_setting_chooses_the_platforms_in_order(tmp_path, fakechat):
 
 def test_an_unknown_platform_is_refused_in_one_line_naming_the_known_ones(tmp_path):
     with pytest.raises(SettingsError) as error:
-        _load(tmp_path, platforms="wecom,dingtalk")
-    assert str(error.value) == ("MASHANGBAN_PLATFORMS: unknown platform 'dingtalk'; "
-                                "known: wecom")
+        _load(tmp_path, platforms="wecom,feishu")
+    assert str(error.value) == ("MASHANGBAN_PLATFORMS: unknown platform 'feishu'; "
+                                "known: wecom, dingtalk")
 
 
 def test_a_platform_setting_is_checked_as_its_class_declares(tmp_path, fakechat):
@@ -71,7 +71,7 @@ def test_the_command_line_refuses_an_unknown_platform(tmp_path):
                           env=environ, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "mashangban: MASHANGBAN_PLATFORMS: unknown platform 'wechat'; known: wecom"]
+        "mashangban: MASHANGBAN_PLATFORMS: unknown platform 'wechat'; known: wecom, dingtalk"]
 
 
 def test_the_wecom_web_process_imports_no_other_platform(tmp_path):

@@ -1,0 +1,55 @@
+"""The sandbox organisation's live state, shared by every part of the fake.
+
+Guarded by one lock; every part (OpenAPI, Stream gateway, HTTP push, chat page, control)
+reads and changes it through methods, never through another part's module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+from .config import SandboxConfig
+
+
+class SandboxState:
+    """Conversations per member (what the chat page shows, oldest first) and the call log."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._calls: list[dict[str, Any]] = []
+
+    def next_id(self) -> int:
+        with self.lock:
+            return next(self._ids)
+
+    def append_message(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """Add `entry` ({"from": "user"|"app", "msgtype": …, …}) to `userid`'s chat."""
+        with self.lock:
+            entry = {"id": self.next_id(), "time": self.config.clock(), **entry}
+            self._messages.setdefault(userid, []).append(entry)
+            return entry
+
+    def transcript(self, userid: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(m) for m in self._messages.get(userid, [])]
+
+    def log_call(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self._calls.append({"time": self.config.clock(), **entry})
+
+    def calls(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [dict(c) for c in self._calls]
+
+    def reset(self) -> None:
+        with self.lock:
+            self._messages.clear()
+            self._calls.clear()
+
+    def close(self) -> None:
+        """Release what the state holds open (its history file, once there is one)."""
