@@ -17,8 +17,13 @@ from sqlalchemy.exc import OperationalError
 
 from tasks.models import InboxMessage
 from tests.clocks import FrozenClock
-from tests.dingtalk_helpers import (dingtalk_settings, event_body, event_query, robot_message,
-                                    signed_headers)
+from tests.dingtalk_helpers import (
+    dingtalk_settings,
+    event_body,
+    event_query,
+    robot_message,
+    signed_headers,
+)
 from webapp import create_app
 from workers.runtime import Runtime
 

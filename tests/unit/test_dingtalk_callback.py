@@ -10,8 +10,16 @@ import pytest
 from integrations.dingtalk.callback import CallbackRefused, DingTalkVerifier
 from integrations.dingtalk.events import ImpossibleField, contact_event, robot_message
 from tasks.messaging.inbound import CardAction, DirectoryChange, TextMessage
-from tests.dingtalk_helpers import (AES_KEY, APP_KEY, APP_SECRET, TOKEN, encrypt, event_body,
-                                    event_query, signed_headers)
+from tests.dingtalk_helpers import (
+    AES_KEY,
+    APP_KEY,
+    APP_SECRET,
+    TOKEN,
+    encrypt,
+    event_body,
+    event_query,
+    signed_headers,
+)
 from tests.dingtalk_helpers import robot_message as message
 
 # DingTalk's published vector (github.com/open-dingtalk/DingTalk-Callback-Crypto,
