@@ -53,7 +53,8 @@ def rows(rt: Runtime) -> int:
 def post_message(client, data: Any, headers: dict[str, str] | None = None,
                  path: str = "/dingtalk/callback") -> Any:
     body = data if isinstance(data, bytes) else json.dumps(data).encode()
-    return client.post(path, data=body, headers=signed_headers(NOW_MS) if headers is None else headers)
+    sent = signed_headers(NOW_MS) if headers is None else headers
+    return client.post(path, data=body, headers=sent)
 
 
 def test_a_signed_message_is_stored_once_and_answered_with_empty_json(client, rt) -> None:

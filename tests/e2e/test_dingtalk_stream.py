@@ -132,7 +132,8 @@ def test_storage_down_gives_a_non_ok_ack_and_the_frame_is_stored_once_later(sand
     for _stream in running(StreamReceiver(APP_KEY, APP_SECRET, flaky, api_base=sandbox.url)):
         answer = say(sandbox, "zhangwei", "新建 核对名单 @李娜 3天内")
         assert answer["status"] == 500  # DingTalk is told to deliver it again
-        eventually(lambda: inbox_keys(rt) == [answer["msgId"]], "the redelivered frame stored",
+        msg_id = answer["msgId"]
+        eventually(lambda: inbox_keys(rt) == [msg_id], "the redelivered frame stored",
                    timeout=20)
         codes = eventually(lambda: [f["codes"] for f in requests.get(
             f"{sandbox.url}/sandbox/control/frames", timeout=5).json()["frames"]
