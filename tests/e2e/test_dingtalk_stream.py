@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ def rt(sandbox, var_dir, database_url, redis_url, db, redis_conn) -> Runtime:
     return runtime
 
 
+@contextmanager
 def running(stream: StreamReceiver) -> Iterator[StreamReceiver]:
     thread = threading.Thread(target=stream.run, daemon=True)
     thread.start()
@@ -65,7 +67,8 @@ def running(stream: StreamReceiver) -> Iterator[StreamReceiver]:
 def stream(rt: Runtime) -> Iterator[StreamReceiver]:
     built = receiver.build(rt, "dingtalk")
     assert isinstance(built, StreamReceiver)
-    yield from running(built)
+    with running(built):
+        yield built
 
 
 def say(sandbox: SandboxThread, userid: str, text: str) -> dict[str, Any]:
@@ -129,7 +132,7 @@ def test_storage_down_gives_a_non_ok_ack_and_the_frame_is_stored_once_later(sand
             raise ConnectionError("the database is restarting")
         return store(message)
 
-    for _stream in running(StreamReceiver(APP_KEY, APP_SECRET, flaky, api_base=sandbox.url)):
+    with running(StreamReceiver(APP_KEY, APP_SECRET, flaky, api_base=sandbox.url)):
         answer = say(sandbox, "zhangwei", "新建 核对名单 @李娜 3天内")
         assert answer["status"] == 500  # DingTalk is told to deliver it again
         msg_id = answer["msgId"]
