@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
 from tasks.messaging.channel import Channel, ChannelLimits
+from tasks.messaging.inbound import Inbound
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,21 @@ class SandboxServer(Protocol):
                  history: Path | None = None) -> None: ...
 
 
+class Receiver(Protocol):
+    """A long-running receiver of what a platform pushes over a connection the product
+    opens (DingTalk's Stream mode): `run()` until `stop()`, called from another thread or
+    a signal handler."""
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+# What a receiver stores each message with: True if new, False for a redelivery; raises
+# when storage fails (the receiver then asks the platform to deliver it again).
+Store = Callable[[Inbound], bool]
+
+
 @dataclass(frozen=True)
 class Services:
     """What the composition root lends a platform's factories, so adapters need no Redis
@@ -95,6 +111,10 @@ class Platform:
       has no sandbox.
     - `demo_settings(sandbox_url)`: the environment (MASHANGBAN_* names) with which the
       product talks to that sandbox in `mashangban demo`.
+    - `receiver(settings, services, store)`: a `Receiver` for a platform that pushes over a
+      connection the product opens (DingTalk's Stream mode), storing each message with
+      `store` before acknowledging it; None when these settings receive by HTTP
+      callbacks; the field itself is None for platforms that only call back.
     """
 
     name: str
@@ -107,3 +127,4 @@ class Platform:
     callback_path: str
     sandbox: SandboxServer | None = None
     demo_settings: Callable[[str], Mapping[str, str]] = field(default=lambda _url: {})
+    receiver: Callable[[Any, Services, Store], Receiver | None] | None = None

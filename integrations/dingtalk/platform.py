@@ -10,11 +10,12 @@ from typing import Any
 
 from integrations.dingtalk.limits import LIMITS
 from integrations.dingtalk.settings import DingTalkSettings
-from integrations.platform import Platform, Services
+from integrations.platform import Platform, Receiver, Services, Store
 from tasks.messaging.channel import Channel
 
 CALLBACK_PATH = "/dingtalk/callback"  # robot messages (and card clicks) in http mode
 EVENTS_PATH = "/dingtalk/events"  # the encrypted event subscription (contacts), http mode
+CARD_PATH = "/dingtalk/card"  # card clicks in http mode (the registered card callback URL)
 
 
 def make_channel(settings: DingTalkSettings, services: Services) -> Channel:
@@ -36,6 +37,18 @@ def make_verifier(settings: DingTalkSettings, services: Services) -> Any:
     return DingTalkVerifier(settings.app_key, settings.app_secret, settings.token,
                             settings.aes_key, max_age=services.callback_max_age,
                             max_body=services.callback_max_body)
+
+
+def make_receiver(settings: DingTalkSettings, services: Services,
+                  store: Store) -> Receiver | None:
+    """The Stream connection (`mashangban dingtalk-stream`) in stream mode; None in http
+    mode, where DingTalk calls `/dingtalk/callback`, `/dingtalk/card` and `/dingtalk/events`."""
+    if settings.mode != "stream":
+        return None
+    from integrations.dingtalk.stream import StreamReceiver
+
+    return StreamReceiver(settings.app_key, settings.app_secret, store,
+                          api_base=settings.api_base)
 
 
 def serve_sandbox(settings: DingTalkSettings, host: str, port: int, callback_url: str, *,
@@ -74,4 +87,5 @@ PLATFORM = Platform(
     callback_path=CALLBACK_PATH,
     sandbox=serve_sandbox,
     demo_settings=demo_settings,
+    receiver=make_receiver,
 )

@@ -80,6 +80,9 @@ class DirectoryChange:
     department_name: str | None = None
     parent_department_id: str | None = None
     platform: str = DEFAULT_PLATFORM
+    # The event names only who or what changed (DingTalk's contact events): the worker
+    # fetches the record through the platform's channel instead of reading fields here.
+    lookup: bool = False
 
 
 Inbound = TextMessage | CardAction | DirectoryChange

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 # What answering a callback needs: the inbox writer, the inbound types, the models they
 # store (with the text escaping their refusals quote names through, a module of `re`
 # alone), the settings' office rules and the working hours those are written in.
@@ -18,8 +20,9 @@ ALLOWED = {
 }
 
 
-def test_importing_the_callback_view_loads_no_domain_logic() -> None:
-    probe = ("import sys, webapp.wecom; "
+@pytest.mark.parametrize("view", ["webapp.wecom", "webapp.dingtalk"])
+def test_importing_the_callback_view_loads_no_domain_logic(view: str) -> None:
+    probe = (f"import sys, {view}; "
              "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('tasks'))))")
     loaded = set(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
                                 text=True).stdout.split())

@@ -3,7 +3,8 @@
     mashangban db upgrade            migrate the database to the newest schema
     mashangban sync-directory        load departments and people from the platform
     mashangban web [--host --port --workers]   the web app under gunicorn
-    mashangban worker [--burst]      a background worker with its scheduler
+    mashangban worker [--burst] [--with-stream]   a background worker with its scheduler
+    mashangban dingtalk-stream       receive DingTalk's Stream frames (stream mode)
     mashangban sandbox [--platform --host --port --callback --history]   a platform's sandbox
 
 web, worker and sandbox take `--log-level` (info by default: a line per request or job).
@@ -36,7 +37,15 @@ def add_commands(commands: argparse._SubParsersAction,
 
     worker = command(commands, "worker", "run a background worker with its scheduler", _worker)
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--with-stream", action="store_true",
+                        help="also keep the Stream connection of each platform served in "
+                             "stream mode (DingTalk), instead of a dingtalk-stream process")
     common.add_log_level(worker)
+
+    stream = command(commands, "dingtalk-stream",
+                     "receive DingTalk's robot messages, card clicks and contact events "
+                     "over its Stream mode", _dingtalk_stream)
+    common.add_log_level(stream)
 
     sandbox = command(commands, "sandbox", "serve a platform's sandbox (fake WeCom)", _sandbox)
     sandbox.add_argument("--platform", default=None,
@@ -116,7 +125,27 @@ def _worker(args: argparse.Namespace) -> int:
 
     rt = Runtime(load_settings())
     rt.settings.check_platforms()
-    run(rt, burst=args.burst, log_level=args.log_level)  # configures its logging
+    run(rt, burst=args.burst, log_level=args.log_level,  # configures its logging
+        with_receivers=args.with_stream and not args.burst)
+    return 0
+
+
+def _dingtalk_stream(args: argparse.Namespace) -> int:
+    """Keep DingTalk's Stream connection, storing every frame before its ACK; SIGTERM
+    stops it cleanly."""
+    from workers import receiver
+    from workers.runtime import Runtime
+
+    settings = load_settings()
+    if "dingtalk" not in settings.platforms:
+        return common.fail("MASHANGBAN_PLATFORMS does not include dingtalk")
+    rt = Runtime(settings)
+    rt.settings.check_platforms()
+    stream = receiver.build(rt, "dingtalk")
+    if stream is None:
+        return common.fail("MASHANGBAN_DINGTALK_MODE is http: DingTalk calls /dingtalk/callback "
+                           "instead; nothing to receive over the Stream")
+    receiver.run(stream, secrets=settings.secrets(), log_level=args.log_level)
     return 0
 
 

@@ -21,7 +21,9 @@ from .state import SandboxState
 logger = logging.getLogger(__name__)
 
 # Modules of this package with a Flask blueprint `bp`, registered in this order.
-BLUEPRINTS: tuple[str, ...] = ()
+BLUEPRINTS: tuple[str, ...] = (
+    "gateway", "chat_send",  # delivering what people do: Stream gateway, HTTP push (dtreceive)
+)
 
 
 def _on_error(exc: Exception) -> Any:
@@ -55,6 +57,7 @@ def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8900) -> N
         server.serve_forever()
     finally:
         server.server_close()
+        app.extensions["sandbox"].run_closers()
         app.extensions["sandbox"].close()
 
 
@@ -88,6 +91,7 @@ class SandboxThread:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        self.state.run_closers()
         self.state.close()
 
     def __enter__(self) -> SandboxThread:
