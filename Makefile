@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 # `make demo PORT=8001 SANDBOX_PORT=8091` moves the product's web app and the sandbox's
-# chat page; `make demo V=1` shows every process's log lines.
+# chat page; `make demo PLATFORM=dingtalk` runs the office on DingTalk's sandbox instead of
+# WeCom's; `make demo V=1` shows every process's log lines.
 PORT ?= 8000
 SANDBOX_PORT ?= 8090
+PLATFORM ?= wecom
 V ?=
 
 # The fast layers (unit, language, calendar, domain, verbs, middle): seconds, no sandbox.
@@ -32,7 +34,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.app-installed
-	@$(BIN)/mashangban demo --port $(PORT) --sandbox-port $(SANDBOX_PORT) \
+	@$(BIN)/mashangban demo --port $(PORT) --sandbox-port $(SANDBOX_PORT) --platform $(PLATFORM) \
 		--via-make $(if $(filter-out 0,$(V)),--verbose)
 
 lint: $(VENV)/.test-installed

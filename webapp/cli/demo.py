@@ -1,8 +1,10 @@
 """`mashangban demo`: the whole product on one machine, talking to a platform's sandbox.
 
 It fixes demo credentials shared by the sandbox and the product (the platform's
-`demo_settings`; WeCom by default), migrates, starts the embedded Redis, the sandbox, the
-web app and a worker, loads the sandbox's directory, and stops all of it on Ctrl-C.
+`demo_settings`; WeCom by default, `--platform dingtalk` / `make demo PLATFORM=dingtalk`
+for DingTalk), migrates, starts the embedded Redis, the sandbox, the web app and a worker
+(which also keeps the platform's receiving connection, for DingTalk's Stream mode), loads
+the sandbox's directory, and stops all of it on Ctrl-C.
 
 A newcomer reads its window, so it explains itself: a busy port is one line naming the
 port and how to pick another (`make demo PORT=…` when started by make), and the processes
@@ -28,7 +30,7 @@ from webapp.cli import common
 
 DEMO_ROUTING = Path(__file__).parent / "demo_routing.yaml"
 
-DEMO_PLATFORM = "wecom"
+DEMO_PLATFORM = "wecom"  # the default; `--platform` chooses another
 DEMO_HOST = "127.0.0.1"
 HISTORY_FILE = "sandbox-chat.sqlite3"  # in the var dir, beside the SQLite database
 START_TIMEOUT = 30.0
@@ -59,8 +61,8 @@ class StartFailed(Exception):
     """The demo cannot start; the message is the one line to show."""
 
 
-def run_demo(*, web_port: int, sandbox_port: int, verbose: bool = False,
-             via_make: bool = False) -> int:
+def run_demo(*, web_port: int, sandbox_port: int, platform_name: str = DEMO_PLATFORM,
+             verbose: bool = False, via_make: bool = False) -> int:
     """Start everything, print where to chat, and wait for Ctrl-C."""
     ports = [DemoPort(web_port, "the web app", "PORT", "--port"),
              DemoPort(sandbox_port, "the sandbox's chat page", "SANDBOX_PORT", "--sandbox-port")]
@@ -69,14 +71,14 @@ def run_demo(*, web_port: int, sandbox_port: int, verbose: bool = False,
         return common.fail(problem)
     from integrations import registry
 
-    platform = registry.platform(DEMO_PLATFORM)
-    os.environ["MASHANGBAN_PLATFORMS"] = DEMO_PLATFORM
+    platform = registry.platform(platform_name)
+    os.environ["MASHANGBAN_PLATFORMS"] = platform_name
     os.environ.update(platform.demo_settings(f"http://{DEMO_HOST}:{sandbox_port}"))
     from webapp.cli import service
     from workers.settings import load_settings
 
     var_dir = load_settings().var_dir
-    print(f"马上办 demo 正在启动（数据在 {var_dir}/）…", flush=True)
+    print(f"马上办 demo 正在启动（{platform.title}，数据在 {var_dir}/）…", flush=True)
     with _quiet_unless(verbose):
         service.db_upgrade()
     stop = _install_stop_handlers()
@@ -254,7 +256,9 @@ def _start_children(ports: list[DemoPort], callback_path: str, history: Path, *,
         Child("the web app", subprocess.Popen([
             *command, "web", "--port", str(web.port), "--workers", "2", *level]), web,
               "/healthz"),
-        Child("the worker", subprocess.Popen([*command, "worker", *level])),
+        # --with-stream: the worker also keeps the connection of a platform that pushes over
+        # one we open (DingTalk's Stream mode); a callback platform has none.
+        Child("the worker", subprocess.Popen([*command, "worker", "--with-stream", *level])),
     ]
 
 

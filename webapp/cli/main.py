@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="the product's web app (default 8000)")
     demo.add_argument("--sandbox-port", type=common.port_number, default=8090,
                       help="the sandbox and its chat page (default 8090)")
+    demo.add_argument("--platform", choices=registry_names(), default="wecom",
+                      help="the platform whose sandbox the office chats on (default wecom)")
     demo.add_argument("-v", "--verbose", action="store_true",
                       help="show every process's log lines (one per request and job)")
     demo.add_argument("--via-make", action="store_true", help=argparse.SUPPRESS)
@@ -64,7 +66,14 @@ def _demo(args: argparse.Namespace) -> int:
     from webapp.cli.demo import run_demo
 
     return run_demo(web_port=args.port, sandbox_port=args.sandbox_port,
-                    verbose=args.verbose, via_make=args.via_make)
+                    platform_name=args.platform, verbose=args.verbose, via_make=args.via_make)
+
+
+def registry_names() -> tuple[str, ...]:
+    """The platforms a demo can run on (the registry's, read lazily: no platform loaded)."""
+    from integrations import registry
+
+    return registry.names()
 
 
 if __name__ == "__main__":
