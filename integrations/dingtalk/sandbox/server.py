@@ -21,7 +21,9 @@ from .state import SandboxState
 logger = logging.getLogger(__name__)
 
 # Modules of this package with a Flask blueprint `bp`, registered in this order.
-BLUEPRINTS: tuple[str, ...] = ()
+BLUEPRINTS: tuple[str, ...] = (
+    "openapi", "control", "chat",  # the sending side: OpenAPI, test control, chat page
+)
 
 
 def _on_error(exc: Exception) -> Any:
