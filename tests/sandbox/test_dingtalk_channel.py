@@ -14,16 +14,12 @@ from integrations.dingtalk.api import DingTalkApi
 from integrations.dingtalk.channel import DingTalkChannel
 from integrations.dingtalk.sandbox.state import seeded_group_id
 from tasks.messaging.channel import Card, CardButton, CardField, DeliveryError
-from tests.sandbox.dingtalk_fixtures import (  # noqa: F401 (fixtures)
+from tests.sandbox.dingtalk_fixtures import (
     APP_KEY,
     APP_SECRET,
     ROBOT_CODE,
     chat,
     control,
-    dt_channel,
-    dt_clock,
-    dt_sandbox,
-    make_dt_channel,
 )
 from workers.runtime import _token_lock
 
