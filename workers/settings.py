@@ -62,6 +62,10 @@ class Settings:
             problem = resend_bounds_problem(registry.platform(name).limits)
             if problem:
                 raise SettingsError(f"{PREFIX}PLATFORMS: {name}: {problem}")
+        for name in self.rules.groups:
+            if name not in self.platforms:
+                raise SettingsError(f"{PREFIX}{name.upper()}_GROUPS is set but {name} is not "
+                                    f"served: add it to {PREFIX}PLATFORMS")
 
     def secrets(self) -> tuple[str, ...]:
         """Every credential configured: the served platforms' secret settings, the group
@@ -143,7 +147,8 @@ def _rules(raw: Mapping[str, str]) -> OfficeRules:
                        merge_window=timedelta(seconds=_integer(raw, "MERGE_WINDOW", 120)),
                        rating_window_days=_integer(raw, "RATING_WINDOW", 3),
                        summary_time=_clock_time(raw, "SUMMARY_TIME", time(17, 0)),
-                       robots=_robots(raw.get("ROBOTS", "")))
+                       robots=_robots(raw.get("ROBOTS", "")),
+                       groups=_groups(raw))
 
 
 def _quiet_hours(text: str) -> tuple[time, time]:
@@ -176,6 +181,19 @@ def _robots(text: str) -> dict[str, str]:
                                 "(department id = group robot key)")
         robots[department.strip()] = key.strip()
     return robots
+
+
+def _groups(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Other platforms' department group chats; DINGTALK_GROUPS `3=cid…,5=cid…`:
+    department platform id = the group's openConversationId (the app's robot is in it)."""
+    groups: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in raw.get("DINGTALK_GROUPS", "").split(","))):
+        department, _, cid = part.partition("=")
+        if not department.strip() or not re.fullmatch(r"[A-Za-z0-9+/=_\-]{1,128}", cid.strip()):
+            raise SettingsError(f"{PREFIX}DINGTALK_GROUPS is malformed: write it like "
+                                "3=cidXXXX,5=cidYYYY (department id = openConversationId)")
+        groups[department.strip()] = cid.strip()
+    return {"dingtalk": groups} if groups else {}
 
 
 def _required(raw: Mapping[str, str], name: str, pattern: str, meaning: str) -> str:

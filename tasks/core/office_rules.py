@@ -21,5 +21,18 @@ class OfficeRules:
     merge_window: timedelta = timedelta(minutes=2)  # reminders to one person this close merge
     rating_window_days: int = 3  # working days to rate a close before it counts as not rated
     summary_time: time = time(17, 0)  # daily supervisor summary, on working days
-    # department platform id → group robot key (群机器人), for summaries to a group chat
+    # department platform id → group robot key (群机器人, WeCom), for summaries to a group chat
     robots: Mapping[str, str] = field(default_factory=dict)
+    # other platforms' group chats: platform → department platform id → group key
+    # (DingTalk: the group's openConversationId, MASHANGBAN_DINGTALK_GROUPS)
+    groups: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def group_chats(self, department_platform_id: str) -> tuple[tuple[str, str], ...]:
+        """(platform, group key) of every group chat configured for the department: its
+        WeCom group robot and the groups of other platforms, each gets the post."""
+        chats = [("wecom", self.robots[department_platform_id])] \
+            if department_platform_id in self.robots else []
+        chats += [(platform, keys[department_platform_id])
+                  for platform, keys in sorted(self.groups.items())
+                  if department_platform_id in keys]
+        return tuple(chats)

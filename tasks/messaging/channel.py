@@ -135,6 +135,7 @@ class DirectoryMember:
     department_ids: tuple[str, ...]
     leads_department_ids: tuple[str, ...] = ()
     position: str = ""
+    mobile: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ eight weeks.
 Who gets which: the summary of department D covers the work of D and of every department
 below it, and goes to D's own supervisors: its leaders (负责人) in the directory and the
 people granted supervision of D. The top department's leaders therefore see the whole
-tree in one message, a section head sees their section. A department with a group robot
-(`rules.robots`) also gets its summary in the group chat.
+tree in one message, a section head sees their section. A department with a group chat
+configured (`rules.group_chats`: a WeCom group robot, a DingTalk group) also gets its
+summary there, on that group's platform.
 
 Where work belongs: an open or new task to the departments of its holder (all of them),
 or, while nobody holds it, to the department it is offered to; a closure to the
@@ -112,7 +113,7 @@ class Summary:
     department_platform_id: str
     department_name: str
     recipients: tuple[tuple[str, str], ...]  # (platform, userid) of each supervisor
-    robot_key: str | None
+    groups: tuple[tuple[str, str], ...]  # (platform, group key) of each group chat
     text: str
     weeks: tuple[WeekPoint, ...]
 
@@ -159,8 +160,8 @@ def build_summaries(session: Session, rules: OfficeRules, calendar: WorkCalendar
     summaries = []
     for department in departments:
         userids = recipients.get(department.id, ())
-        robot = rules.robots.get(department.platform_id)
-        if not userids and robot is None:
+        groups = rules.group_chats(department.platform_id)
+        if not userids and not groups:
             continue
         ids, top = subtree[department.id], department.parent_platform_id not in known
         figures = _figures(facts, ids, top, period, now)
@@ -169,13 +170,13 @@ def build_summaries(session: Session, rules: OfficeRules, calendar: WorkCalendar
         points = tuple(_week_point(facts, ids, top, start, period.end) for start in weeks)
         text = summary_text(department.name, period, figures, now, calendar)
         summaries.append(Summary(department.platform_id, department.name, tuple(userids),
-                                 robot, text, points))
+                                 groups, text, points))
     return summaries
 
 
 def queue_summaries(session: Session, period: Period, summaries: Sequence[Summary],
                     charts: Sequence[bytes], now: datetime) -> int | None:
-    """Queue each summary (markdown, then its chart) to its supervisors and robot, with
+    """Queue each summary (markdown, then its chart) to its supervisors and groups, with
     the run record; None if this period's summaries already went out."""
     run = claim_run(session, period, now)
     if run is None:
@@ -186,9 +187,9 @@ def queue_summaries(session: Session, period: Period, summaries: Sequence[Summar
             queue_markdown(session, userid, summary.text, now=now, platform=platform)
             queue_image(session, userid, png, now=now, platform=platform)
             queued += 2
-        if summary.robot_key:
-            queue_group_markdown(session, summary.robot_key, summary.text, now=now)
-            queue_group_image(session, summary.robot_key, png, now=now)
+        for platform, group_key in summary.groups:
+            queue_group_markdown(session, group_key, summary.text, now=now, platform=platform)
+            queue_group_image(session, group_key, png, now=now, platform=platform)
             queued += 2
     run.messages = queued
     return queued

@@ -15,6 +15,12 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from integrations.wecom.sandbox import SandboxConfig, SandboxThread
+from tests.sandbox.dingtalk_fixtures import (  # noqa: F401 (the DingTalk sandbox's fixtures)
+    dt_channel,
+    dt_clock,
+    dt_sandbox,
+    make_dt_channel,
+)
 
 CORP_ID = "wwsandboxcorp0001"
 AGENT_ID = 1000002

@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 # Modules of this package with a Flask blueprint `bp`, registered in this order.
 BLUEPRINTS: tuple[str, ...] = (
-    "gateway", "chat_send",  # delivering what people do: Stream gateway, HTTP push (dtreceive)
+    "openapi", "control", "chat",  # the sending side: OpenAPI, test control, chat page
+    "gateway", "chat_send",  # delivering what people do: Stream gateway, HTTP push
 )
 
 

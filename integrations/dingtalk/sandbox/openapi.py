@@ -1,0 +1,376 @@
+"""The fake DingTalk OpenAPI: the new API (`/v1.0/…`, header token, HTTP status errors)
+and the older one (`/gettoken`, `/media/upload`, `/topapi/…`, `?access_token=`, errcode).
+
+Every call: an injected error first, then a stall if one is queued, then the token check,
+then the handler; each is logged (`/sandbox/control/calls`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from .state import SandboxState
+
+bp = Blueprint("dingtalk_openapi", __name__)
+
+Answer = tuple[dict[str, Any], int]
+MSG_KEYS = {"sampleText": ("content",), "sampleMarkdown": ("title", "text"),
+            "sampleImageMsg": ("photoURL",)}
+USER_IDS_MAX = 20
+TOKEN_ERRCODES = {"missing": 40014, "invalid": 40014, "expired": 42001}
+QPS_CODE = "Forbidden.AccessDenied.QpsLimitForApi"
+ERRMSG = {
+    -1: "系统繁忙", 40014: "不合法的access_token", 42001: "access_token超时",
+    40035: "缺少参数", 40004: "不合法的媒体文件类型", 40006: "不合法的文件大小",
+    60003: "部门不存在", 60121: "找不到该用户", 90002: "请求过于频繁",
+    90018: "当前接口调用超过分钟级限流", 400002: "参数错误",
+}
+MEDIA_MAX = 20 * 1024 * 1024  # image: at most 20 MB (DingTalk: media/upload)
+
+
+def _state() -> SandboxState:
+    return current_app.extensions["sandbox"]
+
+
+def new_error(status: int, code: str, message: str) -> Answer:
+    """The new API's error shape."""
+    return {"code": code, "message": message, "requestid": _state().next_id().__str__()}, status
+
+
+def old_error(errcode: int, detail: str = "") -> Answer:
+    """The older API's error shape, served with HTTP 200."""
+    message = ERRMSG.get(errcode, "error")
+    return {"errcode": errcode, "errmsg": f"{message}{': ' + detail if detail else ''}",
+            "request_id": str(_state().next_id())}, 200
+
+
+def _body() -> dict[str, Any] | None:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+# -- the new API -----------------------------------------------------------------------------
+
+def access_token(state: SandboxState) -> Answer:
+    """POST /v1.0/oauth2/accessToken {"appKey", "appSecret"} → {"accessToken", "expireIn"}."""
+    body = _body()
+    if body is None or not body.get("appKey") or not body.get("appSecret"):
+        return new_error(400, "MissingParameter", "appKey and appSecret are required")
+    if body["appKey"] != state.config.app_key:
+        return new_error(400, "invalidClientId", "无效的 appKey")
+    if body["appSecret"] != state.config.app_secret:
+        return new_error(400, "invalidClientSecret", "无效的 appSecret")
+    token, expire_in = state.issue_token()
+    return {"accessToken": token, "expireIn": expire_in}, 200
+
+
+def _msg(body: dict[str, Any]) -> tuple[dict[str, Any] | None, Answer | None]:
+    """The message entry from msgKey/msgParam (a JSON string), or the error."""
+    key, raw = body.get("msgKey"), body.get("msgParam")
+    if key not in MSG_KEYS:
+        return None, new_error(400, "invalidParameter.msgKey", f"不支持的 msgKey: {key}")
+    try:
+        param = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        param = None
+    if not isinstance(param, dict) or not all(isinstance(param.get(f), str) and param[f]
+                                              for f in MSG_KEYS[key]):
+        return None, new_error(400, "invalidParameter.msgParam",
+                               f"msgParam must be a JSON string with {MSG_KEYS[key]}")
+    if key == "sampleImageMsg":
+        if _state().media(param["photoURL"], for_sending=True) is None \
+                and not param["photoURL"].startswith("http"):
+            return None, new_error(400, "invalidParameter.photoURL", "无效的 photoURL")
+        return {"msgtype": "image", "media_id": param["photoURL"]}, None
+    if key == "sampleMarkdown":
+        return {"msgtype": "markdown", "title": param["title"], "content": param["text"]}, None
+    return {"msgtype": "text", "content": param["content"]}, None
+
+
+def _robot(body: dict[str, Any]) -> Answer | None:
+    if body.get("robotCode") != _state().config.robot_code:
+        return new_error(400, "resource.not.found", "robotCode 不存在")
+    return None
+
+
+def batch_send(state: SandboxState) -> Answer:
+    """POST /v1.0/robot/oToMessages/batchSend."""
+    body = _body()
+    if body is None:
+        return new_error(400, "MissingParameter", "JSON body required")
+    refused = _robot(body)
+    if refused:
+        return refused
+    userids = body.get("userIds")
+    if not isinstance(userids, list) or not userids or not all(
+            isinstance(u, str) and u for u in userids):
+        return new_error(400, "MissingParameter", "userIds required")
+    if len(userids) > USER_IDS_MAX:
+        return new_error(400, "invalidParameter.userIds", "userIds 最多 20 个")
+    entry, error = _msg(body)
+    if error:
+        return error
+    assert entry is not None
+    if g.get("flow_controlled"):
+        invalid, held = list[str](), list(userids)
+    else:
+        invalid, held = state.robot_deliver(userids, entry)
+    return {"processQueryKey": f"pqk{state.next_id()}", "invalidStaffIdList": invalid,
+            "flowControlledStaffIdList": held}, 200
+
+
+def group_send(state: SandboxState) -> Answer:
+    """POST /v1.0/robot/groupMessages/send."""
+    body = _body()
+    if body is None:
+        return new_error(400, "MissingParameter", "JSON body required")
+    refused = _robot(body)
+    if refused:
+        return refused
+    cid = body.get("openConversationId")
+    if not isinstance(cid, str) or not cid:
+        return new_error(400, "MissingParameter", "openConversationId required")
+    entry, error = _msg(body)
+    if error:
+        return error
+    assert entry is not None
+    why = state.group_post(cid, entry)
+    if why == "unknown":
+        return new_error(400, "resource.not.found", "群会话不存在或机器人不在群内")
+    if why == "rate":
+        return new_error(403, QPS_CODE, "机器人发送消息超过每分钟20条")
+    return {"processQueryKey": f"pqk{state.next_id()}"}, 200
+
+
+def _card_data(body: dict[str, Any]) -> dict[str, Any] | None:
+    raw = body.get("cardData")
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("contents"), list) \
+            or not isinstance(data.get("header"), dict):
+        return None
+    return data
+
+
+def card_send(state: SandboxState) -> Answer:
+    """POST /v1.0/im/v1.0/robot/interactiveCards/send (one person: singleChatReceiver)."""
+    body = _body()
+    if body is None:
+        return new_error(400, "MissingParameter", "JSON body required")
+    refused = _robot(body)
+    if refused:
+        return refused
+    if body.get("cardTemplateId") != "StandardCard":
+        return new_error(400, "invalidParameter.cardTemplateId", "沙箱只支持 StandardCard")
+    biz_id = body.get("cardBizId")
+    if not isinstance(biz_id, str) or not biz_id or len(biz_id) > 128:
+        return new_error(400, "MissingParameter", "cardBizId required")
+    data = _card_data(body)
+    if data is None:
+        return new_error(400, "invalidParameter.cardData", "cardData 不是合法的卡片 JSON")
+    try:
+        receiver = json.loads(body.get("singleChatReceiver") or "")
+    except (TypeError, ValueError):
+        receiver = None
+    userid = receiver.get("userId") if isinstance(receiver, dict) else None
+    if not isinstance(userid, str) or not userid:
+        return new_error(400, "invalidParameter.singleChatReceiver",
+                         "singleChatReceiver 须为 {\"userId\": …} 的 JSON 字符串")
+    if state.directory.user(userid) is None:
+        return new_error(400, "invalidParameter.userId", f"用户 {userid} 不存在")
+    key, _shown = state.send_card(biz_id, userid, data)
+    return {"processQueryKey": key}, 200
+
+
+def card_update(state: SandboxState) -> Answer:
+    """PUT /v1.0/im/robots/interactiveCards {"cardBizId", "cardData"}."""
+    body = _body()
+    if body is None or not isinstance(body.get("cardBizId"), str):
+        return new_error(400, "MissingParameter", "cardBizId required")
+    data = _card_data(body)
+    if data is None:
+        return new_error(400, "invalidParameter.cardData", "cardData 不是合法的卡片 JSON")
+    if not state.update_card(body["cardBizId"], data):
+        return new_error(400, "invalidParameter.cardBizId", "卡片不存在")
+    return {"success": True, "result": True}, 200
+
+
+NEW_ROUTES: dict[tuple[str, str], Callable[[SandboxState], Answer]] = {
+    ("POST", "v1.0/robot/oToMessages/batchSend"): batch_send,
+    ("POST", "v1.0/robot/groupMessages/send"): group_send,
+    ("POST", "v1.0/im/v1.0/robot/interactiveCards/send"): card_send,
+    ("PUT", "v1.0/im/robots/interactiveCards"): card_update,
+}
+
+
+# -- the older API ---------------------------------------------------------------------------
+
+def media_upload(state: SandboxState) -> Answer:
+    """POST /media/upload?type=image, multipart field `media`."""
+    kind = request.args.get("type", "")
+    if kind not in ("image", "file", "voice", "video"):
+        return old_error(40004, "type")
+    upload = request.files.get("media")
+    if upload is None:
+        return old_error(40035, "media")
+    data = upload.read(MEDIA_MAX + 1)
+    if not data or len(data) > MEDIA_MAX:
+        return old_error(40006)
+    if kind == "image" and not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8")):
+        return old_error(40004, "image must be png or jpg")
+    media_id, created_at = state.store_media(kind, data)
+    return {"errcode": 0, "errmsg": "ok", "type": kind, "media_id": media_id,
+            "created_at": created_at}, 200
+
+
+def _int_field(body: dict[str, Any] | None, name: str) -> int | None:
+    value = (body or {}).get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def department_listsub(state: SandboxState) -> Answer:
+    dept_id = _int_field(_body(), "dept_id")
+    if dept_id is None:
+        return old_error(400002, "dept_id")
+    if state.directory.department(dept_id) is None:
+        return old_error(60003)
+    return {"errcode": 0, "errmsg": "ok", "result": state.directory.children(dept_id)}, 200
+
+
+def department_get(state: SandboxState) -> Answer:
+    dept_id = _int_field(_body(), "dept_id")
+    if dept_id is None:
+        return old_error(400002, "dept_id")
+    found = state.directory.department(dept_id)
+    if found is None:
+        return old_error(60003)
+    return {"errcode": 0, "errmsg": "ok", "result": found}, 200
+
+
+def user_list(state: SandboxState) -> Answer:
+    body = _body()
+    dept_id, cursor, size = (_int_field(body, n) for n in ("dept_id", "cursor", "size"))
+    if dept_id is None or cursor is None or size is None or cursor < 0 \
+            or not 1 <= size <= 100:
+        return old_error(400002, "dept_id, cursor and size (1..100) required")
+    if state.directory.department(dept_id) is None:
+        return old_error(60003)
+    everyone = state.directory.users_of(dept_id)
+    page = everyone[cursor:cursor + size]
+    more = cursor + size < len(everyone)
+    result: dict[str, Any] = {"has_more": more, "list": page}
+    if more:
+        result["next_cursor"] = cursor + size
+    return {"errcode": 0, "errmsg": "ok", "result": result}, 200
+
+
+def user_get(state: SandboxState) -> Answer:
+    userid = (_body() or {}).get("userid")
+    if not isinstance(userid, str) or not userid:
+        return old_error(400002, "userid")
+    found = state.directory.user(userid)
+    if found is None:
+        return old_error(60121)
+    return {"errcode": 0, "errmsg": "ok", "result": found}, 200
+
+
+OLD_ROUTES: dict[str, Callable[[SandboxState], Answer]] = {
+    "media/upload": media_upload,
+    "topapi/v2/department/listsub": department_listsub,
+    "topapi/v2/department/get": department_get,
+    "topapi/v2/user/list": user_list,
+    "topapi/v2/user/get": user_get,
+}
+
+
+def gettoken(state: SandboxState) -> Answer:
+    """GET /gettoken?appkey=&appsecret= (the older way to the same token)."""
+    if request.args.get("appkey") != state.config.app_key \
+            or request.args.get("appsecret") != state.config.app_secret:
+        return old_error(40089 if request.args.get("appkey") else 40035, "appkey/appsecret")
+    token, expire_in = state.issue_token()
+    return {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": expire_in}, 200
+
+
+# -- dispatch --------------------------------------------------------------------------------
+
+def _handle(state: SandboxState, path: str) -> Answer:
+    if path == "v1.0/oauth2/accessToken":
+        if request.method != "POST":
+            return new_error(405, "MethodNotAllowed", "POST only")
+        return access_token(state)
+    if path == "gettoken":
+        return gettoken(state)
+    if path.startswith("v1.0/"):
+        handler = NEW_ROUTES.get((request.method, path))
+        if handler is None:
+            return new_error(404, "InvalidAction.NotFound", f"沙箱没有 {request.method} /{path}")
+        problem = state.check_token(request.headers.get("x-acs-dingtalk-access-token", ""))
+        if problem:
+            return new_error(401, "InvalidAuthentication", f"access token {problem}")
+        return handler(state)
+    old = OLD_ROUTES.get(path)
+    if old is None or request.method != "POST":
+        return {"errcode": 404, "errmsg": f"沙箱没有 {request.method} /{path}"}, 404
+    problem = state.check_token(request.args.get("access_token", ""))
+    if problem:
+        return old_error(TOKEN_ERRCODES[problem])
+    return old(state)
+
+
+def _injected(path: str, error: str) -> Answer | None:
+    """The answer an injected error stands for, on the host `path` belongs to."""
+    new = path.startswith("v1.0/")
+    if error == "rate_limited":
+        return new_error(403, QPS_CODE, "injected") if new else old_error(90002)
+    if error == "expired_token":
+        return new_error(401, "InvalidAuthentication", "injected") if new else old_error(42001)
+    if error == "flow_controlled":
+        g.flow_controlled = True
+        return None
+    if error.lstrip("-").isdigit():
+        number = int(error)
+        if new and 400 <= number <= 599:
+            return new_error(number, "injected", "injected")
+        return old_error(number)
+    return new_error(400, error, "injected") if new else old_error(-1, error)
+
+
+@bp.route("/v1.0/oauth2/accessToken", methods=["GET", "POST", "PUT"])
+@bp.route("/v1.0/robot/<path:rest>", methods=["GET", "POST", "PUT"])
+@bp.route("/v1.0/im/<path:rest>", methods=["GET", "POST", "PUT"])
+@bp.route("/topapi/<path:rest>", methods=["GET", "POST", "PUT"])
+@bp.route("/media/upload", methods=["GET", "POST", "PUT"])
+@bp.route("/gettoken", methods=["GET", "POST"])
+def openapi(rest: str = "") -> Response | tuple[Response, int]:
+    """Every OpenAPI call (both hosts are served here, as on a private deployment)."""
+    state = _state()
+    path = request.path.strip("/")
+    injected = state.pop_injection(path)
+    if injected == "network":
+        state.log_call({"method": request.method, "path": path, "status": 502})
+        return Response("502 Bad Gateway", status=502, mimetype="text/plain")
+    stall = state.take_stall(path)
+    try:
+        if stall is not None:
+            stall.hold()  # DingTalk is slow: the caller may give up, the call still acts
+        answer = _injected(path, injected) if injected else None
+        body, status = answer or _handle(state, path)
+    finally:
+        if stall is not None:
+            stall.answered.set()
+    entry: dict[str, Any] = {"method": request.method, "path": path, "status": status}
+    if "code" in body:
+        entry["code"] = body["code"]
+    if "errcode" in body:
+        entry["errcode"] = body["errcode"]
+    if stall is not None:
+        entry["stalled"] = True
+    state.log_call(entry)
+    return jsonify(body), status
