@@ -34,6 +34,11 @@ def _state() -> SandboxState:
 
 
 def _wait(gateway: StreamGateway, frame: Any) -> int:
+    """The frame's last ACK code, waiting at most `ACK_WAIT` (a dropped client reconnects
+    and gets it); 0 at once when no product ever connected (the frame stays queued and goes
+    out when one connects)."""
+    if not gateway.ever_connected():
+        return 0
     frame.acked.wait(ACK_WAIT)
     return frame.codes[-1] if frame.codes else 0
 

@@ -66,6 +66,7 @@ class StreamGateway:
                  retry_every: float = 1.0, ping_every: float = 10.0) -> None:
         self.config, self.retry_every, self.ping_every = config, retry_every, ping_every
         self._lock = threading.Lock()
+        self._ever_connected = False
         self._frames: dict[str, Frame] = {}
         self._order: list[str] = []
         self._tickets: set[str] = set()
@@ -114,6 +115,11 @@ class StreamGateway:
             frame.acked.clear()
             self._call(self._send(frame))
         return frames
+
+    def ever_connected(self) -> bool:
+        """Whether a product's Stream client has connected since the sandbox started."""
+        with self._lock:
+            return self._ever_connected
 
     def last(self, count: int) -> list[str]:
         with self._lock:
@@ -171,6 +177,7 @@ class StreamGateway:
             return
         with self._lock:
             self._connections.append(connection)
+            self._ever_connected = True
             self.connects += 1
             pending = [f for f in (self._frames[m] for m in self._order) if not f.settled]
         try:
