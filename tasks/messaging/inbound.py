@@ -80,6 +80,10 @@ class DirectoryChange:
     department_name: str | None = None
     parent_department_id: str | None = None
     platform: str = DEFAULT_PLATFORM
+    mobile: str | None = None  # only hashed on the person (to link platforms), never kept
+    # The event carries only the id (DingTalk's contact events): the worker asks the
+    # platform for the current record before applying it (`tasks.directory.changes.resolve`).
+    lookup: bool = False
 
 
 Inbound = TextMessage | CardAction | DirectoryChange
