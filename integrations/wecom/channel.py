@@ -9,7 +9,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from integrations.wecom.api import WeComApi
 from integrations.wecom.cards import template_card
-from integrations.wecom.directory import snapshot_from
+from integrations.wecom.directory import NOT_FOUND, department_from, member_from, snapshot_from
 from integrations.wecom.limits import (
     API_TIMEOUT,
     CONTENT_BYTES,
@@ -22,6 +22,8 @@ from tasks.messaging.channel import (
     ChannelLimits,
     Delivery,
     DeliveryError,
+    DirectoryDepartment,
+    DirectoryMember,
     DirectorySnapshot,
 )
 
@@ -125,6 +127,28 @@ class WeComChannel:
             for user in listing.get("userlist", []):
                 users.setdefault(user["userid"], user)
         return snapshot_from(departments, list(users.values()))
+
+    def fetch_member(self, userid: str) -> DirectoryMember | None:
+        """user/get; a userid WeCom does not know (60111) or a member who cannot be reached
+        (disabled, left: as in a full sync) is None."""
+        try:
+            user = self._get("user/get", {"userid": userid})
+        except WeComError as error:
+            if error.code in NOT_FOUND:
+                return None
+            raise
+        return member_from(user)
+
+    def fetch_department(self, platform_id: str) -> DirectoryDepartment | None:
+        """department/list?id= (the department and its subtree); an id WeCom does not know
+        (60123) is None."""
+        try:
+            listing = self._get("department/list", {"id": platform_id})
+        except WeComError as error:
+            if error.code in NOT_FOUND:
+                return None
+            raise
+        return department_from(listing.get("department", []), platform_id)
 
     def _send(self, to: str, message: dict[str, Any]) -> dict[str, Any]:
         result = self._call("message/send", {"touser": to, "agentid": self.agent_id, **message})

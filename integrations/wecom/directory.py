@@ -4,6 +4,9 @@ from typing import Any
 
 from tasks.messaging.channel import DirectoryDepartment, DirectoryMember, DirectorySnapshot
 
+# user/get: 60111 userid not found; department/list?id=: 60123 invalid (unknown) department.
+NOT_FOUND = (60111, 60123)
+
 # user/list `status`: 2 disabled (禁用), 5 left the corp (退出企业); such people cannot be
 # reached, so the snapshot leaves them out and the sync deactivates them.
 UNREACHABLE = (2, 5)
@@ -40,4 +43,27 @@ def _member(user: dict[str, Any], leaders: dict[str, set[str]]) -> DirectoryMemb
         department_ids=department_ids,
         leads_department_ids=tuple(sorted(leads)),
         position=user.get("position") or "",
+        mobile=user.get("mobile") or "",
+    )
+
+
+def member_from(user: dict[str, Any]) -> DirectoryMember | None:
+    """One user/get answer as a member; None for someone who cannot be reached."""
+    if user.get("status", 1) in UNREACHABLE:
+        return None
+    return _member(user, {})
+
+
+def department_from(departments: list[dict[str, Any]], platform_id: str
+                    ) -> DirectoryDepartment | None:
+    """The department `platform_id` out of a department/list?id= answer (its subtree)."""
+    found = next((d for d in departments if str(d["id"]) == platform_id), None)
+    if found is None:
+        return None
+    parent = found.get("parentid")
+    return DirectoryDepartment(
+        platform_id=platform_id,
+        name=found.get("name", platform_id),
+        parent_platform_id=str(parent) if parent else None,
+        leader_userids=tuple(sorted(found.get("department_leader") or [])),
     )

@@ -15,7 +15,7 @@ else is answered as if the task did not exist (tasks.verbs.record.load_task).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from tasks.core.office_rules import OfficeRules
@@ -104,8 +104,8 @@ class Authority:
 
     session: Session
     rules: OfficeRules
-    _departments: dict[str, Department] = field(default_factory=dict, init=False,
-                                                repr=False, compare=False)
+    _departments: dict[tuple[str, str], Department] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
     _supervisors_of: dict[int, list[Person]] = field(default_factory=dict, init=False,
                                                      repr=False, compare=False)
 
@@ -125,7 +125,7 @@ class Authority:
             found.add(SUPERVISOR)
         if self.is_leader(person):
             found.add(LEADER)
-        if person.userid in self.rules.admins:
+        if person.known_as(self.rules.admins):
             found.add(ADMIN)
         return found
 
@@ -258,10 +258,11 @@ class Authority:
                 self._supervisors_of[department_id].append(person)
         return [(d, person) for d in department_ids for person in self._supervisors_of[d]]
 
-    def _by_platform(self) -> dict[str, Department]:
+    def _by_platform(self) -> dict[tuple[str, str], Department]:
+        """Departments by (platform, platform id): a parent is one of its own platform's."""
         if not self._departments:
             self._departments.update(
-                (d.platform_id, d) for d in self.session.scalars(select(Department)))
+                ((d.platform, d.platform_id), d) for d in self.session.scalars(select(Department)))
         return self._departments
 
     def _with_ancestors(self, departments: list[Department]) -> list[Department]:
@@ -271,12 +272,12 @@ class Authority:
             current: Department | None = department
             while current is not None and current not in chain:
                 chain.append(current)
-                current = by_platform.get(current.parent_platform_id or "")
+                current = by_platform.get((current.platform, current.parent_platform_id or ""))
         return chain
 
     def _is_top(self, department: Department) -> bool:
         parent = department.parent_platform_id
-        return not parent or parent not in self._by_platform()
+        return not parent or (department.platform, parent) not in self._by_platform()
 
     def _reached(self, person: Person, task: Task) -> bool:
         """Whether the task's own records show it reached `person`, in one query: an offer
@@ -288,9 +289,9 @@ class Authority:
                 Holding.person_id == person.id, Holding.stand_in_for_id == person.id)),
             exists().where(Card.task_id == task.id, Card.recipient_id == person.id),
             exists().where(TaskEvent.task_id == task.id, TaskEvent.actor_id == person.id),
-            exists().where(OutboxMessage.task_id == task.id,
-                           OutboxMessage.recipient == person.userid,
-                           OutboxMessage.platform == person.platform),
+            exists().where(OutboxMessage.task_id == task.id, or_(*(
+                and_(OutboxMessage.recipient == userid, OutboxMessage.platform == platform)
+                for platform, userid in _addresses(person)))),
         ))))
 
     def _stands_in_for_it(self, person: Person, task: Task, now: datetime) -> bool:
@@ -324,3 +325,9 @@ class Authority:
         return self.session.scalar(select(TaskOffer.id).where(
             TaskOffer.task_id == task.id, TaskOffer.person_id == person.id,
             TaskOffer.withdrawn_at.is_(None)).limit(1)) is not None
+
+
+def _addresses(person: Person) -> set[tuple[str, str]]:
+    """Every (platform, userid) a message to `person` may have gone to."""
+    return {(i.platform, i.userid) for i in person.identities} | {
+        (person.platform, person.userid)}

@@ -27,12 +27,11 @@ class OfficeRules:
     # (DingTalk: the group's openConversationId, MASHANGBAN_DINGTALK_GROUPS)
     groups: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
-    def group_chats(self, department_platform_id: str) -> tuple[tuple[str, str], ...]:
-        """(platform, group key) of every group chat configured for the department: its
-        WeCom group robot and the groups of other platforms, each gets the post."""
-        chats = [("wecom", self.robots[department_platform_id])] \
-            if department_platform_id in self.robots else []
-        chats += [(platform, keys[department_platform_id])
-                  for platform, keys in sorted(self.groups.items())
-                  if department_platform_id in keys]
-        return tuple(chats)
+    def group_chats(self, platform: str, department_platform_id: str
+                    ) -> tuple[tuple[str, str], ...]:
+        """(platform, group key) of the group chat configured for a department of
+        `platform` (departments are per platform): a WeCom department's group robot
+        (`MASHANGBAN_ROBOTS`), another platform's group (e.g. `MASHANGBAN_DINGTALK_GROUPS`)."""
+        keys = self.robots if platform == "wecom" else self.groups.get(platform, {})
+        key = keys.get(department_platform_id)
+        return ((platform, key),) if key else ()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tasks.models import Department, Person
+from tasks.models import Department, Person, PersonIdentity, identity_filter, parse_ref
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def find_person(session: Session, written: str) -> NameLookup:
     """
     text = written.strip().lstrip("@＠")
     exact = session.scalars(
-        select(Person).where(Person.active, (Person.name == text) | (Person.userid == text))
+        select(Person).where(Person.active, (Person.name == text) | identity_filter([text]))
     ).all()
     if len(exact) == 1:
         return NameLookup(written, exact[0])
@@ -39,12 +39,16 @@ def find_person(session: Session, written: str) -> NameLookup:
 
 def person_by_userid(session: Session, userid: str, platform: str | None = None
                      ) -> Person | None:
-    """The active person with `userid` on `platform` (a message's sender: the platform it
-    came from). Without a platform, as when an admin writes a userid in a roster file,
-    the first active person with that userid on any platform."""
-    query = select(Person).where(Person.userid == userid, Person.active)
+    """The active person answering to `userid` on `platform` (a message's sender: the
+    platform it came from), through their identities. Without a platform, as when an
+    admin writes a userid in a roster file, the first active person with that userid on
+    any of their platforms; `wecom:lina` names the platform (`parse_ref`)."""
+    if platform is None:
+        platform, userid = parse_ref(userid)
+    named = PersonIdentity.userid == userid
     if platform is not None:
-        query = query.where(Person.platform == platform)
+        named = named & (PersonIdentity.platform == platform)
+    query = select(Person).join(Person.identities).where(named, Person.active)
     return session.scalar(query.order_by(Person.id).limit(1))
 
 

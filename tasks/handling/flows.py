@@ -46,6 +46,8 @@ def handle(session: Session, message: Inbound, *, now: datetime,
         queue_text(session, message.sender, replies.not_in_directory(), now=now,
                    platform=message.platform)
         return
+    if (sender.reply_platform or sender.platform) != message.platform:
+        sender.reply_platform = message.platform  # answers and notices follow them there
     ctx = Context(session, sender, now, rules or OfficeRules())
     savepoint = session.begin_nested()
     try:

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from tasks.core.office_rules import OfficeRules
 from tasks.handling import flows
-from tasks.messaging.inbound import from_payload
+from tasks.messaging.inbound import DirectoryChange, from_payload
 from tasks.messaging.outbox import can_address, queue_text
-from tasks.models import InboxMessage, Person
+from tasks.models import InboxMessage, Person, identity_filter
 from tasks.models.base import rows_updated
 from tasks.presentation.replies import message_parked, processing_failed
 
@@ -87,8 +87,20 @@ def waiting_since(cutoff: datetime) -> ColumnElement[bool]:
                     InboxMessage.next_attempt_at < cutoff))
 
 
+def lookup_wanted(session: Session, inbox_id: int) -> DirectoryChange | None:
+    """The row's directory change if it must first be looked up on its platform
+    (`DirectoryChange.lookup`); the worker does that outside the row's transaction, so no
+    database lock is held while the platform answers."""
+    row = session.get(InboxMessage, inbox_id)
+    if row is None or row.processed_at is not None:
+        return None
+    message = replace(from_payload(row.payload), platform=row.platform)
+    return message if isinstance(message, DirectoryChange) and message.lookup else None
+
+
 def process(session: Session, inbox_id: int, *, now: datetime,
-            rules: OfficeRules | None = None) -> bool:
+            rules: OfficeRules | None = None,
+            resolved: DirectoryChange | None = None) -> bool:
     """Claim one due inbox row and act on it in the caller's transaction.
 
     The claim is a conditional UPDATE, so of two workers that race for the same row the
@@ -103,8 +115,17 @@ def process(session: Session, inbox_id: int, *, now: datetime,
     row = session.get(InboxMessage, inbox_id)
     assert row is not None
     message = replace(from_payload(row.payload), platform=row.platform)
+    if isinstance(message, DirectoryChange) and message.lookup:
+        if resolved is None or resolved.key != message.key:
+            raise LookupMissing(f"inbox row {inbox_id} needs its directory record looked up")
+        message = resolved
     flows.handle(session, message, now=now, rules=rules)
     return True
+
+
+class LookupMissing(RuntimeError):
+    """A change that carries only an id reached `process` without the record the worker
+    should have looked up (`lookup_wanted`); it fails like any error and is retried."""
 
 
 def record_failure(session: Session, inbox_id: int, error: BaseException, *, now: datetime,
@@ -197,7 +218,7 @@ def _tell_of_parking(session: Session, row: InboxMessage, now: datetime, rules: 
 def _tell_admins(session: Session, row: InboxMessage, now: datetime,
                  rules: OfficeRules) -> None:
     admins = session.scalars(select(Person).where(
-        Person.active, Person.userid.in_(sorted(rules.admins))).order_by(Person.id)).all()
+        Person.active, identity_filter(sorted(rules.admins))).order_by(Person.id)).all()
     if not admins:
         log.warning("inbox message %s parked and no admin (MASHANGBAN_ADMINS) to tell", row.id)
     text = message_parked(row.id, _shown_sender(row.payload), error_type(row.error),

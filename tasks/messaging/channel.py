@@ -135,6 +135,8 @@ class DirectoryMember:
     department_ids: tuple[str, ...]
     leads_department_ids: tuple[str, ...] = ()
     position: str = ""
+    # Used only to recognise the same person on another platform (hashed, never stored);
+    # empty when the platform does not report it.
     mobile: str = ""
 
 
@@ -209,3 +211,12 @@ class Channel(Protocol):
         ...
 
     def fetch_directory(self) -> DirectorySnapshot: ...
+
+    def fetch_member(self, userid: str) -> DirectoryMember | None:
+        """One member as the directory has them now; None when there is no such member
+        (never was, or left). For change events that carry only an id."""
+        ...
+
+    def fetch_department(self, platform_id: str) -> DirectoryDepartment | None:
+        """One department as the directory has it now; None when there is none (deleted)."""
+        ...

@@ -80,8 +80,9 @@ class DirectoryChange:
     department_name: str | None = None
     parent_department_id: str | None = None
     platform: str = DEFAULT_PLATFORM
-    # The event names only who or what changed (DingTalk's contact events): the worker
-    # fetches the record through the platform's channel instead of reading fields here.
+    mobile: str | None = None  # only hashed on the person (to link platforms), never kept
+    # The event carries only the id (DingTalk's contact events): the worker asks the
+    # platform for the current record before applying it (`tasks.directory.changes.resolve`).
     lookup: bool = False
 
 

@@ -27,7 +27,8 @@ def queue_text(
     platform: str = DEFAULT_PLATFORM,
 ) -> OutboxMessage:
     """Queue a plain text message; `to` may be a userid on `platform` for people not in
-    the directory (a person's own platform wins over `platform`).
+    the directory. A person is written to on the platform they last wrote from, with their
+    userid there (their main identity otherwise); `platform` is then ignored.
 
     Like every row it is sent keyed (`tasks.messaging.delivery`): repeated after a timeout
     or a crash, it still reaches its recipient once.
@@ -123,11 +124,11 @@ def queue_card_update(
 
 
 def _address(to: Person | str, platform: str) -> tuple[str, str]:
-    """(platform, userid) of a recipient: a person is reached on their own platform (a
-    person not yet flushed has none yet, and gets the column's default)."""
+    """(platform, userid) of a recipient: a person is reached where they last wrote from,
+    else on their main identity (`Person.address`)."""
     if isinstance(to, str):
         return platform, to
-    return to.platform or DEFAULT_PLATFORM, to.userid
+    return to.address()
 
 
 def _add(

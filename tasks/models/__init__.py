@@ -2,7 +2,15 @@
 
 from tasks.models.base import Base
 from tasks.models.closure import Closure, Rating, ReportRun
-from tasks.models.directory import DEFAULT_PLATFORM, Department, Membership, Person
+from tasks.models.directory import (
+    DEFAULT_PLATFORM,
+    Department,
+    Membership,
+    Person,
+    PersonIdentity,
+    identity_filter,
+    parse_ref,
+)
 from tasks.models.messaging import InboxMessage, OutboxMessage
 from tasks.models.policy import CalendarDay, CalendarYear, SlaPolicy
 from tasks.models.reminder import Reminder
@@ -38,6 +46,9 @@ __all__ = [
     "OutboxMessage",
     "PendingRequest",
     "Person",
+    "PersonIdentity",
+    "identity_filter",
+    "parse_ref",
     "Reminder",
     "RoutingRule",
     "STATE_LABELS",

@@ -166,7 +166,7 @@ def dispatch_due(session: Session, calendar: WorkCalendar | None, rules: OfficeR
             by_person.setdefault(person.id, (person, []))[1].append(line)
         row.state, row.sent_at = "sent", now
     for person, texts in by_person.values():
-        channel_limits = (limits or {}).get(person.platform)
+        channel_limits = (limits or {}).get(person.address()[0])  # where it will be sent
         for text in merged(texts, channel_limits.text_bytes if channel_limits else None):
             queue_text(session, person, text, now=now)
     return len(sending)

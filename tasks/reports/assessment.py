@@ -476,10 +476,10 @@ class _Tree:
 
     def __init__(self, departments: list[Department]) -> None:
         self.by_id = {d.id: d for d in departments}
-        self.by_platform = {d.platform_id: d for d in departments}
+        self.by_platform = {(d.platform, d.platform_id): d for d in departments}
         self.children: dict[int | None, list[Department]] = defaultdict(list)
         for d in sorted(departments, key=lambda d: (d.name, d.platform_id)):
-            parent = self.by_platform.get(d.parent_platform_id or "")
+            parent = self.by_platform.get((d.platform, d.parent_platform_id or ""))
             self.children[parent.id if parent and parent.id != d.id else None].append(d)
 
     def resolve(self, written: str) -> Department:
@@ -529,7 +529,7 @@ class _Tree:
         return parent.name if parent else ""
 
     def _parent(self, department: Department) -> Department | None:
-        parent = self.by_platform.get(department.parent_platform_id or "")
+        parent = self.by_platform.get((department.platform, department.parent_platform_id or ""))
         return parent if parent is not None and parent.id != department.id else None
 
 

@@ -156,14 +156,15 @@ def build_summaries(session: Session, rules: OfficeRules, calendar: WorkCalendar
     recipients = _supervisors(session)
     weeks = _chart_weeks(period)
     facts = _load_facts(session, min(period.start, at(weeks[0], _MIDNIGHT)), period.end, now)
-    known = {d.platform_id for d in departments}
+    known = {(d.platform, d.platform_id) for d in departments}
     summaries = []
     for department in departments:
         userids = recipients.get(department.id, ())
-        groups = rules.group_chats(department.platform_id)
+        groups = rules.group_chats(department.platform, department.platform_id)
         if not userids and not groups:
             continue
-        ids, top = subtree[department.id], department.parent_platform_id not in known
+        ids = subtree[department.id]
+        top = (department.platform, department.parent_platform_id) not in known
         figures = _figures(facts, ids, top, period, now)
         if figures.quiet:
             continue
@@ -318,16 +319,16 @@ def _person_departments(session: Session) -> dict[int, frozenset[int]]:
 
 def _subtrees(departments: Sequence[Department]) -> dict[int, frozenset[int]]:
     """Each department's id with the ids of every department below it."""
-    children: dict[str, list[Department]] = defaultdict(list)
+    children: dict[tuple[str, str], list[Department]] = defaultdict(list)
     for department in departments:
-        children[department.parent_platform_id or ""].append(department)
+        children[(department.platform, department.parent_platform_id or "")].append(department)
 
     def below(department: Department, seen: set[int]) -> set[int]:
         if department.id in seen:  # a cycle in a broken directory must not loop
             return set()
         seen.add(department.id)
         ids = {department.id}
-        for child in children.get(department.platform_id, []):
+        for child in children.get((department.platform, department.platform_id), []):
             ids |= below(child, seen)
         return ids
 
@@ -339,13 +340,13 @@ def _supervisors(session: Session) -> dict[int, tuple[tuple[str, str], ...]]:
     order."""
     found: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
     leaders = session.execute(
-        select(Membership.department_id, Person.id, Person.platform, Person.userid)
+        select(Membership.department_id, Person)
         .join(Person).where(Membership.is_leader, Person.active))
     granted = session.execute(
-        select(SupervisorGrant.department_id, Person.id, Person.platform, Person.userid)
+        select(SupervisorGrant.department_id, Person)
         .join(Person).where(Person.active))
-    for department_id, person_id, platform, userid in [*leaders, *granted]:
-        found[department_id][person_id] = (platform, userid)
+    for department_id, person in [*leaders, *granted]:
+        found[department_id][person.id] = person.address()  # where they last wrote from
     return {d: tuple(people[p] for p in sorted(people)) for d, people in found.items()}
 
 

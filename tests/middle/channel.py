@@ -16,6 +16,8 @@ from tasks.messaging.channel import (
     ChannelLimits,
     Delivery,
     DeliveryError,
+    DirectoryDepartment,
+    DirectoryMember,
     DirectorySnapshot,
 )
 
@@ -113,6 +115,13 @@ class MemoryChannel:
 
     def fetch_directory(self) -> DirectorySnapshot:
         return self.directory
+
+    def fetch_member(self, userid: str) -> DirectoryMember | None:
+        return next((m for m in self.directory.members if m.userid == userid), None)
+
+    def fetch_department(self, platform_id: str) -> DirectoryDepartment | None:
+        return next((d for d in self.directory.departments if d.platform_id == platform_id),
+                    None)
 
     # ---- what the platform does on its own
 

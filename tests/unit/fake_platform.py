@@ -13,7 +13,14 @@ from typing import Any, ClassVar
 from flask import Blueprint, Response, current_app, request
 
 from integrations.platform import Platform, Services, SettingField
-from tasks.messaging.channel import Card, ChannelLimits, Delivery, DirectorySnapshot
+from tasks.messaging.channel import (
+    Card,
+    ChannelLimits,
+    Delivery,
+    DirectoryDepartment,
+    DirectoryMember,
+    DirectorySnapshot,
+)
 from tasks.messaging.inbound import Inbound, TextMessage
 
 NAME = "fakechat"
@@ -71,8 +78,18 @@ class FakeChannel:
     def update_card(self, to: str, card: Card, handle: str) -> None:
         self.sent.append((to, f"update:{handle}"))
 
+    directory = DirectorySnapshot()
+
     def fetch_directory(self) -> DirectorySnapshot:
-        return DirectorySnapshot()
+        return self.directory
+
+    def fetch_member(self, userid: str) -> DirectoryMember | None:
+        """The member of `directory` (a test sets it), or None: not found, left."""
+        return next((m for m in self.directory.members if m.userid == userid), None)
+
+    def fetch_department(self, platform_id: str) -> DirectoryDepartment | None:
+        return next((d for d in self.directory.departments if d.platform_id == platform_id),
+                    None)
 
 
 class FakeVerifier:

@@ -24,9 +24,12 @@ def rules_from(tmp_path, **variables: str) -> OfficeRules:
 
 def test_dingtalk_groups_are_read_by_department(tmp_path):
     rules = rules_from(tmp_path, DINGTALK_GROUPS=f"3={CID}, 5=cidOther", ROBOTS="5=key-a")
-    assert rules.group_chats("3") == (("dingtalk", CID),)
-    assert rules.group_chats("5") == (("wecom", "key-a"), ("dingtalk", "cidOther"))
-    assert rules.group_chats("2") == ()
+    assert rules.group_chats("dingtalk", "3") == (("dingtalk", CID),)
+    # departments are per platform: WeCom's 5 has the robot, DingTalk's 5 its group
+    assert rules.group_chats("wecom", "5") == (("wecom", "key-a"),)
+    assert rules.group_chats("dingtalk", "5") == (("dingtalk", "cidOther"),)
+    assert rules.group_chats("dingtalk", "2") == ()
+    assert rules.group_chats("wecom", "3") == ()
 
 
 @pytest.mark.parametrize("text", ["3", "=cid", "3=has space", "3=" + "c" * 129])

@@ -8,6 +8,7 @@ from webapp.cli import common
 from webapp.cli.admin import add_commands as add_admin_commands
 from webapp.cli.directory import add_commands as add_directory_commands
 from webapp.cli.inbox import add_commands as add_inbox_commands
+from webapp.cli.person import add_commands as add_person_commands
 from webapp.cli.report import add_commands as add_report_commands
 from webapp.cli.roster import add_commands as add_roster_commands
 from webapp.cli.service import add_commands as add_service_commands
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     add_service_commands(commands, _command)
     add_admin_commands(commands, _command)
     add_directory_commands(commands, _command)
+    add_person_commands(commands, _command)
     add_roster_commands(commands, _command)
     add_report_commands(commands, _command)
     add_inbox_commands(commands, _command)

@@ -163,6 +163,7 @@ def member_json(member: dict[str, Any]) -> dict[str, Any]:
         "main_department": member["department"][0] if member["department"] else 1,
         "position": member["position"],
         "status": member.get("status", 1),
+        **({"mobile": member["mobile"]} if member.get("mobile") else {}),
     }
 
 
