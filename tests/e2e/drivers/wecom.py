@@ -136,7 +136,7 @@ class WeComDriver:
 
 def seen(entry: dict[str, Any]) -> Seen:
     """One sandbox transcript entry as its reader sees it."""
-    sender: Sender = "app" if entry["from"] == "app" else "user"
+    sender: Sender = "user" if entry.get("from", "app") != "app" else "app"  # robots: no "from"
     msgtype = entry["msgtype"]
     if msgtype == "template_card":
         card = seen_card(entry)
