@@ -15,6 +15,7 @@ mark can go in before the driver; a name in neither list is an error.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 from tests.e2e.drivers import ChatDriver, DriverFactory
 
@@ -40,6 +41,6 @@ def driver_factory(name: str) -> DriverFactory:
     return getattr(importlib.import_module(module), attribute)
 
 
-def start(name: str, *, callback_base: str, clock: object) -> ChatDriver:
+def start(name: str, *, callback_base: str, clock: Callable[[], float]) -> ChatDriver:
     """A fresh sandbox of platform `name`, calling back the product at `callback_base`."""
     return driver_factory(name)(callback_base=callback_base, clock=clock)
