@@ -1,4 +1,9 @@
-"""The end-to-end office: product web app, WeCom sandbox and an in-process worker."""
+"""The end-to-end office: product web app, a platform's sandbox and an in-process worker.
+
+The platform comes from the `platform` fixture: "wecom" unless the module is marked
+`pytest.mark.platforms(...)`, which runs each test once per listed platform that has a
+driver (`tests/e2e/platforms.py`).
+"""
 
 import os
 import subprocess
@@ -9,10 +14,11 @@ import pytest
 import redis
 from sqlalchemy import Engine
 
-from integrations.wecom.sandbox import SandboxConfig, SandboxThread
 from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
-from tests.conftest import TEST_WECOM, make_settings
+from tests.conftest import make_settings
+from tests.e2e import platforms
+from tests.e2e.drivers import ChatDriver
 from tests.e2e.office import Office, ProductServer
 from tests.e2e.processes import Workers, stop_all
 from tests.seeded_office import ADMINS, OFFICE_START
@@ -34,35 +40,41 @@ def clock() -> ShiftedClock:
     return ShiftedClock(start=OFFICE_START)
 
 
-@pytest.fixture
-def sandbox(product: ProductServer, clock: ShiftedClock) -> Iterator[SandboxThread]:
-    config = SandboxConfig(
-        corp_id=TEST_WECOM["MASHANGBAN_WECOM_CORP_ID"],
-        agent_id=int(TEST_WECOM["MASHANGBAN_WECOM_AGENT_ID"]),
-        secret=TEST_WECOM["MASHANGBAN_WECOM_SECRET"],
-        token=TEST_WECOM["MASHANGBAN_WECOM_TOKEN"],
-        aes_key=TEST_WECOM["MASHANGBAN_WECOM_AES_KEY"],
-        callback_url=f"{product.url}/wecom/callback",
-        clock=clock.epoch,
-    )
-    thread = SandboxThread(config)
-    yield thread
-    thread.shutdown()
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `platforms(...)` runs once per listed platform that has a driver."""
+    marker = metafunc.definition.get_closest_marker("platforms")
+    if marker is None or "platform" not in metafunc.fixturenames:
+        return
+    metafunc.parametrize("platform", platforms.available(tuple(marker.args)), indirect=True)
 
 
 @pytest.fixture
-def office(product: ProductServer, sandbox: SandboxThread, var_dir: Path, database_url: str,
+def platform(request: pytest.FixtureRequest) -> str:
+    """The platform the office runs on: the test's parameter, else the default."""
+    return getattr(request, "param", platforms.DEFAULT)
+
+
+@pytest.fixture
+def driver(platform: str, product: ProductServer, clock: ShiftedClock) -> Iterator[ChatDriver]:
+    """The platform's sandbox, calling back the product, on the office's clock."""
+    started = platforms.start(platform, callback_base=product.url, clock=clock.epoch)
+    yield started
+    started.shutdown()
+
+
+@pytest.fixture
+def office(product: ProductServer, driver: ChatDriver, var_dir: Path, database_url: str,
            redis_url: str, db: Engine, redis_conn: redis.Redis,
            clock: ShiftedClock) -> Iterator[Office]:
     """A synced office ready to chat; every test starts with empty data and an empty Redis."""
-    settings = make_settings(var_dir, database_url, redis_url, wecom_api_base=sandbox.url,
+    settings = make_settings(var_dir, database_url, redis_url, **driver.settings(),
                              admins=",".join(ADMINS))
     rt = Runtime(settings, clock=clock, _engine=db)
     product.app = create_app(rt)
     runtime_module.install(rt)
     with rt.sessions.begin() as session:
         apply_snapshot(session, rt.channel.fetch_directory())
-    yield Office(rt, sandbox)
+    yield Office(rt, driver)
     runtime_module.install(None)  # type: ignore[arg-type]
 
 

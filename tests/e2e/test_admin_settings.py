@@ -5,10 +5,14 @@ The commands run in-process against the office's own database, as `mashangban â€
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from tasks.calendar.workdays import SHANGHAI
 from tasks.models import SlaPolicy, Task
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 YEAR_2027 = """\
 year: 2027

@@ -5,6 +5,8 @@ Skipped with a clear message when Chromium is not installed, unless
 MASHANGBAN_REQUIRE_BROWSER is set (CI sets it), in which case a missing browser fails.
 Screenshots go to var/screenshots/ (MASHANGBAN_SCREENSHOTS names another folder:
 `make screenshots` refreshes the ones in docs/screenshots/ that the README shows).
+
+WeCom only: the page is the WeCom sandbox's chat page.
 """
 
 import os
@@ -79,7 +81,7 @@ def send(page: Any, office, text: str) -> None:
 
 def test_create_accept_by_button_and_close_in_the_browser(page, office):
     expect = sync_api.expect
-    page.goto(office.sandbox.url + "/")
+    page.goto(office.wecom.sandbox.url + "/")
     page.select_option("#member-select", "zhangwei")
     send(page, office, "新建 起草年度工作总结 @李娜 3天内")
     expect(page.locator(".message").last).to_contain_text("已创建任务 #1")
@@ -151,7 +153,7 @@ def rated_and_queried(office) -> None:
 
 def open_chat(browser, office, userid: str, size: dict[str, int]) -> Any:
     page = browser.new_page(viewport=size)
-    page.goto(f"{office.sandbox.url}/?user={userid}")
+    page.goto(f"{office.wecom.sandbox.url}/?user={userid}")
     sync_api.expect(page.locator(".message, .empty").first).to_be_visible()
     return page
 

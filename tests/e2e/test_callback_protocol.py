@@ -1,4 +1,7 @@
-"""The callback URL as WeCom and as an attacker would use it, over real HTTP."""
+"""The callback URL as WeCom and as an attacker would use it, over real HTTP.
+
+WeCom only: it signs, encrypts and replays WeCom's callback XML itself.
+"""
 
 import time
 import uuid
@@ -35,7 +38,7 @@ def signed(text: str, *, msg_id: int = 42, timestamp: int | None = None,
 
 
 def post(office, params: dict, body: bytes) -> requests.Response:
-    url = office.sandbox.state.config.callback_url
+    url = office.wecom.sandbox.state.config.callback_url
     return requests.post(url, params=params, data=body, timeout=10)
 
 
@@ -47,14 +50,14 @@ def counts(office) -> tuple[int, int, int]:
 
 def test_url_verification_answers_the_plaintext_echo(office):
     params = encrypt_echo("echo-1234567890", TOKEN, AES_KEY, CORP_ID, str(int(time.time())), "n1")
-    answer = requests.get(office.sandbox.state.config.callback_url, params=params, timeout=10)
+    answer = requests.get(office.wecom.sandbox.state.config.callback_url, params=params, timeout=10)
     assert answer.status_code == 200 and answer.text == "echo-1234567890"
 
 
 def test_url_verification_with_a_bad_signature_is_refused(office):
     params = encrypt_echo("echo", TOKEN, AES_KEY, CORP_ID, str(int(time.time())), "n1")
     params["msg_signature"] = "f" * 40
-    answer = requests.get(office.sandbox.state.config.callback_url, params=params, timeout=10)
+    answer = requests.get(office.wecom.sandbox.state.config.callback_url, params=params, timeout=10)
     assert answer.status_code == 403
 
 
@@ -87,7 +90,7 @@ def test_a_messages_signature_cannot_make_the_url_check_decrypt_it(office):
     params, body = signed("新建 机密事项 @李娜 3天内", msg_id=9)
     assert post(office, params, body).status_code == 200
     encrypted = body.decode().split("<Encrypt><![CDATA[")[1].split("]]>")[0]
-    answer = requests.get(office.sandbox.state.config.callback_url,
+    answer = requests.get(office.wecom.sandbox.state.config.callback_url,
                           params={**params, "echostr": encrypted}, timeout=10)
     assert answer.status_code in (400, 403)
     assert "机密事项" not in answer.text and "<xml>" not in answer.text
@@ -137,7 +140,7 @@ def test_junk_bodies_never_cause_a_server_error(office, body):
 
 
 def test_health_reports_database_and_redis(office):
-    base = office.sandbox.state.config.callback_url.rsplit("/wecom", 1)[0]
+    base = office.wecom.sandbox.state.config.callback_url.rsplit("/wecom", 1)[0]
     answer = requests.get(f"{base}/healthz", timeout=10)
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok", "database": "ok", "redis": "ok"}
@@ -152,7 +155,7 @@ def test_health_reports_database_and_redis(office):
 def test_a_query_wecom_could_not_send_is_a_400_not_a_server_error(office, method, query):
     """The three one-request 500s found in the hardening probe, each refused plainly."""
     params = {k: v.replace("{now}", str(int(time.time()))) for k, v in query.items()}
-    url = office.sandbox.state.config.callback_url
+    url = office.wecom.sandbox.state.config.callback_url
     answer = requests.request(method, url, params=params, data=b"<xml/>", timeout=10)
     assert answer.status_code == 400
     assert counts(office) == (0, 0, 0)

@@ -10,11 +10,15 @@ default, PostgreSQL in CI).
 import multiprocessing
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from tasks.handling import inbox
 from tasks.models import InboxMessage, Task, TaskEvent
+from tests.e2e.platforms import EVERY_PLATFORM
 from workers.db import make_engine
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 ROUNDS = 4
 

@@ -7,6 +7,8 @@ for the demo prints no setuptools warning box.
 
 The demo runs as a child process on embedded defaults in a temporary var dir, as on a
 fresh clone.
+
+WeCom only: `make demo` runs the WeCom sandbox.
 """
 
 import os

@@ -1,4 +1,7 @@
-"""Loading the directory from WeCom's department/list and user/list, by command."""
+"""Loading the directory from WeCom's department/list and user/list, by command.
+
+WeCom only for now: it checks the snapshot read from WeCom's department/user lists.
+"""
 
 from sqlalchemy import select
 

@@ -4,6 +4,9 @@ supervision grants, end to end.
 An admin changes the directory in the sandbox (`/sandbox/control/contact`); the sandbox
 posts the signed, encrypted change_contact callback exactly as WeCom would, and the
 product's worker applies it.
+
+WeCom only for now: the changes are WeCom's change_contact events (their fields and
+replays); a DingTalk version needs its own address-book events.
 """
 
 from datetime import UTC, datetime
@@ -74,8 +77,8 @@ def test_a_new_colleague_in_a_new_department_can_use_the_app_at_once(office):
     office.say("zhangwei", "新建 起草合同审查办法 @周敏")
     office.say("liqiang", "催办 #1 本周内给初稿")  # the new section head supervises it
     assert office.last_reply("liqiang") == "已向 周敏 催办任务 #1，对方回复后会告诉你。"
-    chase = office.cards("zhoumin")[-1]["card"]
-    assert chase["main_title"]["title"] == "催办 #1" and "李强催办" in chase["sub_title_text"]
+    chase = office.cards("zhoumin")[-1]
+    assert chase.title == "催办 #1" and "李强催办" in chase.subtitle
 
 
 def test_a_new_leader_flag_makes_a_supervisor(office):
@@ -322,9 +325,9 @@ def test_the_sandbox_directory_follows_the_changes(office):
     office.change_contact("create_user", userid="liqiang", name="李强", department=[2])
     office.change_contact("update_user", userid="lina", new_userid="lina.li")
     office.change_contact("delete_user", userid="majun")
-    token = requests.get(f"{office.sandbox.url}/cgi-bin/gettoken", params={
-        "corpid": office.sandbox.state.config.corp_id,
-        "corpsecret": office.sandbox.state.config.secret}, timeout=5).json()["access_token"]
-    users = requests.get(f"{office.sandbox.url}/cgi-bin/user/list", params={
+    token = requests.get(f"{office.wecom.sandbox.url}/cgi-bin/gettoken", params={
+        "corpid": office.wecom.sandbox.state.config.corp_id,
+        "corpsecret": office.wecom.sandbox.state.config.secret}, timeout=5).json()["access_token"]
+    users = requests.get(f"{office.wecom.sandbox.url}/cgi-bin/user/list", params={
         "access_token": token, "department_id": 2}, timeout=5).json()["userlist"]
     assert sorted(u["userid"] for u in users) == ["lina.li", "liqiang", "wangfang", "zhangwei"]

@@ -1,10 +1,14 @@
 """Nothing is lost: a Redis flush or a lost job leaves work in the database for the sweep."""
 
+import pytest
 from sqlalchemy import func, select, update
 
 from tasks.models import InboxMessage, OutboxMessage
+from tests.e2e.platforms import EVERY_PLATFORM
 from workers.jobs.messages import process_inbox
 from workers.sweep import sweep
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 def unprocessed(office) -> int:

@@ -10,10 +10,15 @@ threads would.
 
 from datetime import date, time
 
+import pytest
+
 from tasks.calendar.workdays import SHANGHAI
 from tasks.routing.roster import RosterRow, import_rows
+from tests.e2e.platforms import EVERY_PLATFORM
 from workers.jobs.reminders import dispatch_reminders
 from workers.jobs.reports import send_scheduled_reports
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 TITLE = "某路段积水严重需协调处置"
 
@@ -36,7 +41,8 @@ def test_duty_officer_silent_the_standby_takes_over_and_the_leader_is_told(offic
     _demo_roster(office)
     office.say("zhangwei", f"突发 {TITLE}")
     assert office.card_with_button("majun", "接办")
-    waiting = office.say("zhangwei", "查询 #1") and office.last_reply("zhangwei")
+    office.say("zhangwei", "查询 #1")
+    waiting = office.last_reply("zhangwei")
     assert "承办人：马骏（待接办）" in waiting
     assert "处置层级：值班 马骏 → 候班 杨帆 → 督办 张伟、周建国、刘洋；带班 周建国" in waiting
 
@@ -55,7 +61,8 @@ def test_duty_officer_silent_the_standby_takes_over_and_the_leader_is_told(offic
     assert office.last_reply("zhoujianguo") == (
         f"【即接即报】突发事件 #1「{TITLE}」已由 候班 杨帆（综合科，@yangfan） 接办。")
     assert office.last_reply("zhangwei") == f"杨帆（综合科，@yangfan） 已接办任务 #1「{TITLE}」。"
-    held = office.say("zhangwei", "查询 #1") and office.last_reply("zhangwei")
+    office.say("zhangwei", "查询 #1")
+    held = office.last_reply("zhangwei")
     assert "承办人：杨帆" in held and "值班 马骏" in held
 
     _tick(office, minutes=10)  # the supervisors' rung is no longer due: nobody is ordered

@@ -3,11 +3,15 @@
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
+import pytest
 from sqlalchemy import func, select
 
 from tasks.handling import inbox
 from tasks.messaging.inbound import TextMessage
 from tasks.models import OutboxMessage, Task
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 def test_two_workers_claiming_one_message_create_one_task(office):

@@ -5,11 +5,12 @@ the row in `sending`; five minutes later it is released and sent again. Every se
 member is keyed: WeCom's duplicate check drops that resend. Group robots have no duplicate
 check, so a group post is at-least-once. WeCom drops beyond 30 messages a minute to one
 member, so the sender waits instead.
+
+WeCom only: keyed sends rest on WeCom's duplicate check of message/send.
 """
 
 from datetime import timedelta
 
-import requests
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
@@ -69,8 +70,8 @@ def test_a_text_repeated_after_a_crash_reaches_the_chat_once(office):
     send_killed_before_recording(office)
 
     assert office.replies("lina") == ["提醒：#7 今天 17:00 到期"]
-    sends = office.api_calls("message/send")
-    assert [(c["errcode"], c.get("duplicate", False)) for c in sends] == [(0, False), (0, True)]
+    sends = office.sent_calls("message")
+    assert [(c.ok, c.duplicate) for c in sends] == [(True, False), (True, True)]
     [row] = outbox(office)
     assert row.state == "sent" and row.attempts == 2 and row.platform_msgid
 
@@ -78,16 +79,16 @@ def test_a_text_repeated_after_a_crash_reaches_the_chat_once(office):
 def test_a_markdown_send_is_keyed_too(office):
     send_killed_before_recording(office, markdown=True)
     assert len(office.replies("lina")) == 1
-    assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+    assert [c.duplicate for c in office.sent_calls("message")] == [False, True]
 
 
 def test_a_picture_sent_again_after_a_crash_is_uploaded_once_and_reaches_the_chat_once(office):
     send_killed_before_recording(office, image=True)
 
-    images = [m for m in office.transcript("lina") if m["msgtype"] == "image"]
+    images = [m for m in office.transcript("lina") if m.kind == "image"]
     assert len(images) == 1
-    assert len(office.api_calls("media/upload")) == 1
-    assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+    assert len(office.sent_calls("upload")) == 1
+    assert [c.duplicate for c in office.sent_calls("message")] == [False, True]
     [row] = outbox(office)
     assert row.state == "sent" and row.attempts == 2
 
@@ -98,19 +99,15 @@ def test_a_reply_repeated_after_a_crash_reaches_the_chat_once(office):
 
     [reply] = office.replies("lina")
     assert "指令一览" in reply
-    assert [c.get("duplicate", False) for c in office.api_calls("message/send")] == [False, True]
+    assert [c.duplicate for c in office.sent_calls("message")] == [False, True]
 
 
 def test_a_group_post_repeated_after_a_crash_appears_twice(office):
     """At-least-once: a group robot has no duplicate check, so nothing can drop the resend."""
-    answer = requests.post(f"{office.sandbox.url}/sandbox/control/robot",
-                           json={"key": ROBOT, "name": "综合科工作群"}, timeout=10)
-    assert answer.json()["ok"] is True
+    office.add_group(ROBOT, "综合科工作群")
     send_killed_before_recording(office, group=True)
 
-    posts = requests.get(f"{office.sandbox.url}/sandbox/robots/{ROBOT}/messages",
-                         timeout=10).json()["messages"]
-    assert [p["content"] for p in posts] == ["**本周小结**"] * 2
+    assert [p.text for p in office.group_posts(ROBOT)] == ["**本周小结**"] * 2
     [row] = outbox(office)
     assert row.state == "sent" and row.attempts == 2
 
@@ -160,7 +157,7 @@ def test_a_card_update_does_not_count_against_the_minute(office):
     office.click("lina", "接办")  # the card is redrawn although lina's minute is full
 
     card = office.cards("lina")[-1]
-    assert card["disabled"] is True
+    assert card.disabled is True
     assert all(row.state == "sent" for row in outbox(office)
                if row.kind == "card_update")
 

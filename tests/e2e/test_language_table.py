@@ -1,4 +1,4 @@
-"""Every example of the chat-language table (issue 12), typed into the WeCom sandbox chat on
+"""Every example of the chat-language table (issue 12), typed into the sandbox chat on
 Tuesday 8 December 2026 at 10:00: each gives a correct deadline, a refusal naming the
 reason, or a confirmation card, and nothing is created on a guess.
 
@@ -14,6 +14,9 @@ from sqlalchemy import func, select
 from tasks.calendar.workdays import SHANGHAI
 from tasks.models import Task
 from tests.clocks import ShiftedClock
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 @pytest.fixture
@@ -65,13 +68,13 @@ def test_an_extension_by_a_shift_keeps_the_reason_whole(office):
 def test_names_without_an_at_are_further_holders(office):
     office.say("zhangwei", "新建 起草年终总结 @李娜 马骏 明天")
     assert _tasks(office) == [("起草年终总结", "12-09 17:30")] * 2
-    assert office.card_with_button("majun", "接办")["card"]["main_title"]["title"] == "新任务 #2"
+    assert office.card_with_button("majun", "接办").title == "新任务 #2"
 
 
 def test_a_natural_request_gets_a_confirmation_card_and_creates_nothing(office):
     office.say("zhangwei", "帮我把这个事情跟进一下 @李娜 周五前")
     card = office.card_with_button("zhangwei", "创建")
-    assert card["card"]["main_title"]["title"] == "要创建这个任务吗？"
+    assert card.title == "要创建这个任务吗？"
     with office.rt.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Task)) == 0
 
@@ -79,6 +82,6 @@ def test_a_natural_request_gets_a_confirmation_card_and_creates_nothing(office):
 def test_an_acknowledgement_offers_the_waiting_task_and_accepts_nothing(office):
     office.say("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
     office.say("lina", "收到")
-    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "接办 #1？"
+    assert office.card_with_button("lina", "接办").title == "接办 #1？"
     with office.rt.sessions() as session:
         assert session.get(Task, 1).state != "accepted"

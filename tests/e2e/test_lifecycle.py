@@ -6,10 +6,15 @@ The office's day is Tuesday 24 November 2026, 09:00 (see conftest): 张伟 heads
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from tasks.calendar.workdays import SHANGHAI
 from tasks.models import Extension, Task, TaskEvent
+from tests.e2e.chat import SeenCard
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 def _task(office, number: int = 1) -> Task:
@@ -37,8 +42,8 @@ def _shown(when: datetime | None) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def _fields(card: dict) -> dict[str, str]:
-    return {f["keyname"]: f["value"] for f in card["card"]["horizontal_content_list"]}
+def _fields(card: SeenCard) -> dict[str, str]:
+    return card.shown
 
 
 def _assigned_to_lina(office, title: str = "起草年度工作总结") -> None:
@@ -63,8 +68,8 @@ def test_transfer_needs_a_reason_and_tells_requester_and_first_responder(office)
     told = office.last_reply("zhangwei")
     assert "转办给 杨帆（综合科，@yangfan）" in told and "该事项归综合科办理" in told
     assert "李娜 将任务 #1" in office.replies("yangfan")[-1]
-    assert office.card_with_button("yangfan", "接办")["card"]["main_title"]["title"] == "新任务 #1"
-    assert office.cards("lina")[-1]["replace_text"] == "已转办给杨帆"
+    assert office.card_with_button("yangfan", "接办").title == "新任务 #1"
+    assert office.cards("lina")[-1].status == "已转办给杨帆"
 
     office.click("yangfan", "接办")
     office.say("yangfan", "办结 #1 已完成")
@@ -107,13 +112,13 @@ def test_transfer_to_a_department_is_claimed_by_the_first_member_to_accept(offic
         assert office.card_with_button(member, "接办")
     office.click("zhaolei", "接办")
 
-    assert office.cards("yangfan")[-1]["replace_text"] == "已由赵磊接办"
+    assert office.cards("yangfan")[-1].status == "已由赵磊接办"
     office.say("yangfan", "接办 #1")
     assert "已由 赵磊 接办" in office.last_reply("yangfan")
     assert _task(office).holder_id is not None
     with office.rt.sessions() as session:
         assert session.get(Task, 1).holder.userid == "zhaolei"
-    assert office.cards("chenjing")[-1]["replace_text"] == "已由赵磊接办"
+    assert office.cards("chenjing")[-1].status == "已由赵磊接办"
 
 
 def test_progress_reports_reach_the_requester_only_after_acceptance(office):
@@ -198,7 +203,7 @@ def test_reopen_sends_the_task_back_with_a_new_deadline(office):
     assert _local(task.deadline) == datetime(2026, 11, 29, 17, 30)
     assert "张伟 要求重办任务 #1" in office.last_reply("lina")
     assert "数据有误需重新核对" in office.last_reply("lina")
-    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "重办 #1"
+    assert office.card_with_button("lina", "接办").title == "重办 #1"
     office.say("zhangwei", "重办 #1 3天内 再来一次")
     assert "只有「已办结」的任务可以重办" in office.last_reply("zhangwei")
 
@@ -212,8 +217,8 @@ def test_a_closed_card_says_when_and_a_reopened_one_says_redo(office):
 
     [card] = office.cards("lina")
     closed = f"已办结（{_shown(_task(office).closed_at)}）"
-    assert card["disabled"] and card["replace_text"] == closed
-    assert card["card"]["main_title"]["title"] == "任务 #1（已办结）"
+    assert card.disabled and card.status == closed
+    assert card.title == "任务 #1（已办结）"
     fields = _fields(card)
     assert fields["状态"] == closed
     assert fields["期限"] == "11月27日 17:30 周五", "no 剩余… on a finished task"
@@ -221,8 +226,8 @@ def test_a_closed_card_says_when_and_a_reopened_one_says_redo(office):
     office.say("zhangwei", "重办 #1 5天内 数据有误需重新核对")
 
     card = office.card_with_button("lina", "接办")
-    assert not card["disabled"]
-    assert card["card"]["main_title"]["title"] == "重办 #1"
+    assert not card.disabled
+    assert card.title == "重办 #1"
     assert _fields(card)["状态"] == "待接办（重办）"
     assert "剩余" in _fields(card)["期限"]
 
@@ -242,7 +247,7 @@ def test_cancel_needs_a_reason_and_tells_the_holder(office):
     assert _task(office).state == "cancelled"
     assert "已由 张伟 撤销，原因：会议已取消" in office.last_reply("lina")
     cancelled_at = _shown(_task(office).cancelled_at)
-    assert office.cards("lina")[-1]["replace_text"] == f"已撤销（{cancelled_at}）"
+    assert office.cards("lina")[-1].status == f"已撤销（{cancelled_at}）"
     office.say("lina", "办结 #1 已做完")
     assert "当前状态为「已撤销」" in office.last_reply("lina")
 
@@ -256,10 +261,10 @@ def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
 
     office.say("zhoujianguo", "催办 #1 请今天下班前报送")
 
-    card = office.card_with_button("lina", "延期")["card"]
-    assert card["main_title"]["title"] == "催办 #1"
-    assert card["sub_title_text"] == "起草年度工作总结｜周建国催办：请今天下班前报送"
-    assert [b["text"] for b in card["button_list"]] == ["进展", "办结", "延期"]
+    card = office.card_with_button("lina", "延期")
+    assert card.title == "催办 #1"
+    assert card.subtitle == "起草年度工作总结｜周建国催办：请今天下班前报送"
+    assert card.labels == ["进展", "办结", "延期"]
     assert ("chased", "zhoujianguo", "chat", "请今天下班前报送") in _events(office)
     assert "对方回复后会告诉你" in office.last_reply("zhoujianguo")
 
@@ -278,16 +283,16 @@ def test_a_chase_card_keeps_its_answers_until_the_task_is_done(office):
     office.say("zhoujianguo", "催办 #1 请今天下班前报送")
     office.say("lina", "接办 #1")
 
-    [chase] = [c for c in office.cards("lina") if c["card"]["main_title"]["title"] == "催办 #1"]
-    assert not chase["disabled"], "accepting does not grey out the chase"
-    assert [b["text"] for b in chase["card"]["button_list"]] == ["进展", "办结", "延期"]
-    assert chase["card"]["sub_title_text"] == "起草年度工作总结｜周建国催办：请今天下班前报送"
+    [chase] = [c for c in office.cards("lina") if c.title == "催办 #1"]
+    assert not chase.disabled, "accepting does not grey out the chase"
+    assert chase.labels == ["进展", "办结", "延期"]
+    assert chase.subtitle == "起草年度工作总结｜周建国催办：请今天下班前报送"
 
     office.click("lina", "办结")  # the chase card's own button: asks for the result
     office.say("lina", "办结 #1 已报送")
-    [chase] = [c for c in office.cards("lina") if c["card"]["main_title"]["title"] == "催办 #1"]
+    [chase] = [c for c in office.cards("lina") if c.title == "催办 #1"]
     closed_at = _shown(_task(office).closed_at)
-    assert chase["disabled"] and chase["replace_text"] == f"已办结（{closed_at}）"
+    assert chase.disabled and chase.status == f"已办结（{closed_at}）"
 
 
 def test_query_shows_the_full_history_to_those_involved(office):

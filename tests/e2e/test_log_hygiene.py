@@ -6,6 +6,9 @@ texts and cards, posts to a group robot, and fails on one message (the database 
 its task, as a constraint would). Every process's whole output is then scanned for the
 app Secret, the callback Token and EncodingAESKey, the access tokens issued, the robot's
 webhook key and the texts people sent.
+
+WeCom only: it runs the WeCom sandbox as a process and checks WeCom's credentials
+never reach a log.
 """
 
 import json

@@ -1,10 +1,14 @@
-"""Long messages through the WeCom protocol: every signed message WeCom can deliver gets a
-reply, and every reply arrives whole (the sandbox refuses content over WeCom's 2048 bytes,
-as WeCom cuts it)."""
+"""Long messages through the platform's protocol: every signed message the platform can
+deliver gets a reply, and every reply arrives whole (the sandbox refuses content over the
+platform's limit, e.g. WeCom's 2048 bytes, as the platform cuts it)."""
 
+import pytest
 from sqlalchemy import func, select
 
 from tasks.models import InboxMessage, Task
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 LONG = "请核对 2026 年度 budget-report 数据并报送 "
 
@@ -30,4 +34,4 @@ def test_a_5000_character_title_is_confirmed_whole_and_queried_in_numbered_parts
     parts = office.replies("zhangwei")[1:]
     assert len(parts) > 1 and parts[0].startswith(f"（1/{len(parts)}）")
     assert "> 状态：待接办" in parts[0] and "**办理经过**" in parts[0]
-    assert all(len(p.encode()) <= 2048 for p in parts)
+    assert all(len(p.encode()) <= office.max_content_bytes for p in parts)

@@ -3,6 +3,9 @@
 The finding: `新建 [点此领取补贴](http://evil.example/phish) 请尽快办理 @张伟 3天内` came back
 verbatim in the holder's 我的 and 查询 as a live link. Here the holder's views, the card and
 the evening's digest and summary are read as WeCom received them.
+
+WeCom only: what is markup depends on the platform's markdown and card rendering
+(WeCom shows card fields as plain text).
 """
 
 import re
@@ -20,8 +23,7 @@ LIVE_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
 
 
 def _markdown(office: Office, userid: str) -> list[str]:
-    return [m["content"] for m in office.transcript(userid)
-            if m["from"] == "app" and m["msgtype"] == "markdown"]
+    return [m.text for m in office.received(userid) if m.kind == "markdown"]
 
 
 def _starting(office: Office, userid: str, head: str) -> list[str]:
@@ -35,8 +37,8 @@ def test_the_findings_title_reaches_the_holder_and_the_reports_as_words(office, 
     office.say("zhangwei", "查询 #1")
     mine, details = _markdown(office, "zhangwei")
     assert f"> #1 {SHOWN}\n" in mine and details.startswith(f"**任务 #1** {SHOWN}\n")
-    card = office.cards("zhangwei")[0]["card"]
-    assert card["sub_title_text"] == "[点此领取补贴](http://evil.example/phish)", \
+    card = office.cards("zhangwei")[0]
+    assert card.subtitle == "[点此领取补贴](http://evil.example/phish)", \
         "a card field is plain text on WeCom: shown as typed"
 
     _evening(clock, office)

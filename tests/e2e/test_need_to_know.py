@@ -6,6 +6,12 @@ far it has come; the people in it are still told who may.
 she accepts. Their supervisors are 张伟, 周建国 and 刘洋. 黄涛 (督查科) has no part in either.
 """
 
+import pytest
+
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
+
 PEOPLE = ("杨帆", "李娜", "张伟", "周建国", "刘洋", "yangfan", "lina", "zhangwei")
 STATES = ("待接办", "办理中", "已办结", "已撤销", "已由", "接办")
 # What the finding saw 黄涛 get: each named people or told a state.

@@ -1,15 +1,12 @@
-"""Sending to WeCom when WeCom misbehaves: expired tokens, rate limits, outages."""
+"""Sending to the platform when it misbehaves: expired tokens, rate limits, outages."""
 
-import requests
+import pytest
 from sqlalchemy import select
 
 from tasks.models import OutboxMessage
+from tests.e2e.platforms import EVERY_PLATFORM
 
-
-def control(office, endpoint: str, **body) -> None:
-    answer = requests.post(f"{office.sandbox.url}/sandbox/control/{endpoint}", json=body,
-                           timeout=10)
-    assert answer.status_code == 200, answer.text
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 def outbox(office) -> list[OutboxMessage]:
@@ -19,32 +16,32 @@ def outbox(office) -> list[OutboxMessage]:
 
 def test_token_expiry_mid_run_is_refetched_once_and_the_send_goes_through(office):
     office.say("lina", "帮助")
-    tokens_before = len(office.api_calls("gettoken"))
-    control(office, "expire-tokens")
+    tokens_before = len(office.sent_calls("token"))
+    office.expire_tokens()
 
     office.say("lina", "我的")
 
     assert "没有待办任务" in office.last_reply("lina")
-    assert len(office.api_calls("gettoken")) == tokens_before + 1
-    rejected = [c for c in office.api_calls("message/send") if c["errcode"] == 42001]
+    assert len(office.sent_calls("token")) == tokens_before + 1
+    rejected = [c for c in office.sent_calls("message") if c.error == "token_expired"]
     assert len(rejected) == 1
 
 
 def test_a_revoked_token_is_replaced_without_looping(office):
     office.say("lina", "帮助")
-    control(office, "revoke-tokens")
+    office.revoke_tokens()
     office.say("lina", "我的")
     assert "没有待办任务" in office.last_reply("lina")
-    assert [c["errcode"] for c in office.api_calls("message/send")].count(40014) == 1
+    assert [c.error for c in office.sent_calls("message")].count("token_invalid") == 1
 
 
 def test_rate_limited_send_is_retried_later_not_lost(office):
-    control(office, "inject", path="message/send", errcode=45009, times=1)
+    office.fault("rate_limited")
     office.say("lina", "帮助")
 
     assert office.replies("lina") == []
     [row] = outbox(office)
-    assert row.state == "pending" and "45009" in row.last_error
+    assert row.state == "pending" and office.code("rate_limited") in row.last_error
     assert (row.next_attempt_at - office.rt.clock()).total_seconds() > 50
 
     office.rt.clock.advance(seconds=61)
@@ -57,18 +54,18 @@ def test_rate_limited_send_is_retried_later_not_lost(office):
 
 
 def test_a_wrong_secret_fails_visibly_and_is_not_retried_in_a_loop(office):
-    office.rt.channel.api.secret = "wrong-secret"
+    office.use_wrong_secret()
     office.say("lina", "帮助")
 
     [row] = outbox(office)
-    assert row.state == "failed" and "40001" in row.last_error
-    refused = [c for c in office.api_calls("gettoken") if c["errcode"] == 40001]
+    assert row.state == "failed" and office.code("bad_secret") in row.last_error
+    refused = [c for c in office.sent_calls("token") if c.error == "bad_secret"]
     assert len(refused) == 1, "a bad secret is asked for once, never in a loop"
 
 
 def test_network_failures_end_in_a_failed_state_with_the_reason(office):
     office.say("lina", "帮助", work=False)
-    control(office, "inject", path="message/send", errcode="network", times=10)
+    office.fault("network", times=10)
     from workers.jobs.messages import process_messages
 
     process_messages()

@@ -2,6 +2,9 @@
 up anyone else (issue 13, findings 2 and 3).
 
 Callbacks are signed and encrypted here exactly as WeCom does, with the office's clock.
+
+WeCom only: it builds WeCom's signed, encrypted callbacks by hand to send what the
+sandbox's chat would not.
 """
 
 import uuid
@@ -28,7 +31,7 @@ def post_text(office, sender: str, text: str, msg_id: int):
     now = int(office.rt.clock.epoch())
     xml = build_text_xml(CORP_ID, sender, text, msg_id, 1000002, now)
     params, body = encrypt_callback(xml, TOKEN, AES_KEY, CORP_ID, str(now), uuid.uuid4().hex[:10])
-    return requests.post(office.sandbox.state.config.callback_url, params=params, data=body,
+    return requests.post(office.wecom.sandbox.state.config.callback_url, params=params, data=body,
                          timeout=10)
 
 

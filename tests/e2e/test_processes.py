@@ -1,10 +1,12 @@
 """The production entry points as an operator starts them: `mashangban web` and `worker`."""
 
 import pytest
-import requests
 
 from tests.clocks import ShiftedClock
+from tests.e2e.platforms import EVERY_PLATFORM
 from tests.e2e.processes import eventually, free_port, healthy, start
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 @pytest.fixture
@@ -18,8 +20,7 @@ def test_web_and_worker_processes_serve_a_conversation(office, started, environm
     start(started, environment, tmp_path, "web", "--port", str(port), "--workers", "2")
     start(started, environment, tmp_path, "worker")
     eventually(lambda: healthy(port), "the web app answering /healthz")
-    requests.post(f"{office.sandbox.url}/sandbox/control/callback-url",
-                  json={"url": f"http://127.0.0.1:{port}/wecom/callback"}, timeout=10)
+    office.deliver_callbacks_to(f"http://127.0.0.1:{port}")
 
     office.say("zhangwei", "新建 核对来文 @李娜 2小时内", work=False)
 
@@ -27,6 +28,6 @@ def test_web_and_worker_processes_serve_a_conversation(office, started, environm
     eventually(lambda: office.replies("zhangwei"), "the confirmation reaching the requester")
     assert "已创建任务 #1" in office.last_reply("zhangwei")
     office.click("lina", "接办", work=False)
-    eventually(lambda: office.cards("lina")[-1]["disabled"], "the card being updated")
-    assert office.cards("lina")[-1]["replace_text"] == "已由李娜接办"
+    eventually(lambda: office.cards("lina")[-1].disabled, "the card being updated")
+    assert office.cards("lina")[-1].status == "已由李娜接办"
 

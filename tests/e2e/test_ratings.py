@@ -7,14 +7,19 @@ The office's day is Tuesday 24 November 2026, 09:00 (see conftest). 杨帆 (综�
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from tasks.calendar.workdays import SHANGHAI
 from tasks.models import Closure, Rating, Reminder, Task, TaskEvent, TaskFlag
 from tasks.presentation.replies import duration
 from tasks.vocabulary import RATING_LEVELS
+from tests.e2e.chat import SeenCard
+from tests.e2e.platforms import EVERY_PLATFORM
 from workers.jobs.reminders import dispatch_reminders
 from workers.jobs.watch import expire_ratings
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 def _task(office, number: int = 1) -> Task:
@@ -46,27 +51,27 @@ def _closed_by_lina(office, title: str = "核对全年经费报表") -> None:
     office.say("lina", "办结 #1 已报送办公室")
 
 
-def _rating_cards(office, userid: str) -> list[dict]:
+def _rating_cards(office, userid: str) -> list[SeenCard]:
     return [c for c in office.cards(userid)
-            if c["card"]["main_title"]["title"].startswith("请评价任务")]
+            if c.title.startswith("请评价任务")]
 
 
 def test_a_close_sends_one_rating_card_and_the_vote_redraws_it_in_place(office):
     _closed_by_lina(office)
 
     [card] = _rating_cards(office, "yangfan")
-    assert card["card"]["main_title"]["title"] == "请评价任务 #1"
-    assert [b["text"] for b in card["card"]["button_list"]] == list(RATING_LEVELS)
-    rows = {r["keyname"]: r["value"] for r in card["card"]["horizontal_content_list"]}
+    assert card.title == "请评价任务 #1"
+    assert card.labels == list(RATING_LEVELS)
+    rows = card.shown
     assert rows["承办人"] == "李娜" and rows["办理结果"] == "已报送办公室"
     assert rows["评价期限"] == "11月27日 17:30 前", "3 working days after Tuesday"
-    assert not card["disabled"]
+    assert not card.disabled
 
     office.click("yangfan", "满意")
 
     [rated] = _rating_cards(office, "yangfan")
-    assert rated["task_id"] == card["task_id"] and rated["disabled"]
-    assert rated["replace_text"] == "已评价：满意"
+    assert rated.card_id == card.card_id and rated.disabled
+    assert rated.status == "已评价：满意"
     assert "感谢评价！任务 #1「核对全年经费报表」评价为「满意」" in office.last_reply("yangfan")
     assert "提请人 杨帆 评价为「满意」" in office.last_reply("lina")
     assert _ratings(office) == [("rated", "满意", None, None, None)]
@@ -80,10 +85,10 @@ def test_a_second_vote_is_refused_politely_and_changes_nothing(office):
     _closed_by_lina(office)
     office.click("yangfan", "非常满意")
     card = _rating_cards(office, "yangfan")[0]
-    key = next(b["key"] for b in card["card"]["button_list"] if b["text"] == "不满意")
+    key = card.key("不满意")
 
-    answer = office.click_card_key("yangfan", card["task_id"], key)
-    assert answer.get("ignored"), "the redrawn card can no longer be pressed"
+    answer = office.press("yangfan", card.card_id, key)
+    assert answer.ignored, "the redrawn card can no longer be pressed"
     office.say("yangfan", "评价 #1 不满意 其实不太满意")
 
     assert "你已评价过任务 #1（非常满意），每次办结只能评价一次" in office.last_reply("yangfan")
@@ -95,9 +100,9 @@ def test_a_bad_vote_asks_for_a_reason_then_the_supervisor_sends_it_back(office):
     _closed_by_lina(office)
     office.click("yangfan", "不满意")
 
-    assert _rating_cards(office, "yangfan")[0]["replace_text"] == "已评价：不满意"
+    assert _rating_cards(office, "yangfan")[0].status == "已评价：不满意"
     assert "请直接回复不满意的原因" in office.last_reply("yangfan")
-    assert not any(c["card"]["main_title"]["title"].startswith("差评")
+    assert not any(c.title.startswith("差评")
                    for c in office.cards("zhangwei")), "nobody is told before the reason"
 
     office.say("yangfan", "我的")  # a command is still a command, not the reason
@@ -111,8 +116,8 @@ def test_a_bad_vote_asks_for_a_reason_then_the_supervisor_sends_it_back(office):
     assert "【办而不力提示】任务 #1「核对全年经费报表」" in notice
     assert "数据与财务科报表不一致" in notice and "重办 #1 期限 说明" in notice
     card = office.card_with_button("zhangwei", "重办")
-    assert card["card"]["main_title"]["title"] == "差评待处理 #1"
-    assert [b["text"] for b in card["card"]["button_list"]] == ["重办", "整改"]
+    assert card.title == "差评待处理 #1"
+    assert card.labels == ["重办", "整改"]
 
     office.click("zhangwei", "重办")
 
@@ -122,8 +127,8 @@ def test_a_bad_vote_asks_for_a_reason_then_the_supervisor_sends_it_back(office):
     told = office.last_reply("lina")
     assert "张伟 要求重办任务 #1" in told and "数据与财务科报表不一致" in told
     assert "12月4日 17:30" in told
-    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "重办 #1"
-    assert office.cards("zhangwei")[-1]["replace_text"] == "已安排重办（张伟）"
+    assert office.card_with_button("lina", "接办").title == "重办 #1"
+    assert office.cards("zhangwei")[-1].status == "已安排重办（张伟）"
     assert _ratings(office) == [("rated", "不满意", "数据与财务科报表不一致", "reopened", None)]
     assert _actions(office)[-3:] == ["rated", "rating_reason", "reopened"]
     with office.rt.sessions() as session:
@@ -138,7 +143,7 @@ def test_rectification_by_button_creates_a_follow_up_task_for_the_holder(office)
     _closed_by_lina(office)
     office.say("yangfan", "评价 #1 非常不满意 材料缺页")
 
-    assert _rating_cards(office, "yangfan")[0]["replace_text"] == "已评价：非常不满意"
+    assert _rating_cards(office, "yangfan")[0].status == "已评价：非常不满意"
     office.click("zhangwei", "整改")
 
     followup = _task(office, 2)
@@ -149,9 +154,9 @@ def test_rectification_by_button_creates_a_follow_up_task_for_the_holder(office)
         task = session.get(Task, 2)
         assert (task.holder.userid, task.requester.userid) == ("lina", "zhangwei")
     assert _task(office).state == "closed", "the original stays closed"
-    assert office.card_with_button("lina", "接办")["card"]["main_title"]["title"] == "新任务 #2"
+    assert office.card_with_button("lina", "接办").title == "新任务 #2"
     assert "已建整改任务 #2「整改：核对全年经费报表（#1）」" in office.last_reply("yangfan")
-    assert office.cards("zhangwei")[-1]["replace_text"] == "已安排整改 #2（张伟）"
+    assert office.cards("zhangwei")[-1].status == "已安排整改 #2（张伟）"
     assert _ratings(office) == [("rated", "非常不满意", "材料缺页", "rectification", 2)]
     assert _actions(office)[-1] == "rectification"
 
@@ -186,14 +191,14 @@ def test_reopened_and_closed_again_asks_again(office):
     office.say("yangfan", "重办 #1 3天内 缺少附件")
 
     [first] = _rating_cards(office, "yangfan")
-    assert first["replace_text"] == "未评价（已重办）"
+    assert first.status == "未评价（已重办）"
     office.say("lina", "接办 #1")
     office.say("lina", "办结 #1 附件已补齐")
 
     cards = _rating_cards(office, "yangfan")
-    assert len(cards) == 2 and not cards[-1]["disabled"]
+    assert len(cards) == 2 and not cards[-1].disabled
     office.click("yangfan", "基本满意")
-    assert _rating_cards(office, "yangfan")[-1]["replace_text"] == "已评价：基本满意"
+    assert _rating_cards(office, "yangfan")[-1].status == "已评价：基本满意"
     assert _ratings(office) == [("not_rated", None, None, None, None),
                                 ("rated", "基本满意", None, None, None)]
     with office.rt.sessions() as session:
@@ -229,7 +234,7 @@ def test_an_unanswered_card_expires_as_not_rated(office):
     assert expire_ratings(office.rt) == 1
     office.work()
 
-    assert _rating_cards(office, "yangfan")[0]["replace_text"] == "未评价（已过期）"
+    assert _rating_cards(office, "yangfan")[0].status == "未评价（已过期）"
     assert _ratings(office) == [("not_rated", None, None, None, None)]
     assert expire_ratings(office.rt) == 0, "once"
     assert _actions(office)[-1] == "rating_expired"
@@ -347,5 +352,5 @@ def test_a_supervisor_who_asked_and_rated_badly_is_asked_to_decide(office):
     assert "已记录你对任务 #1 的评价「不满意」及原因，并告知承办人" in replies[-1]
     assert replies[-1].endswith("请在卡片上选择重办或整改。"), replies[-1]
     followup = [c for c in office.cards("zhangwei")
-                if c["card"]["main_title"]["title"] == "差评待处理 #1"]
-    assert len(followup) == 1 and not followup[0]["disabled"]
+                if c.title == "差评待处理 #1"]
+    assert len(followup) == 1 and not followup[0].disabled

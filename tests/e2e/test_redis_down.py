@@ -1,4 +1,7 @@
-"""With Redis down the callback still stores what arrives, and health says what is wrong."""
+"""With Redis down the callback still stores what arrives, and health says what is wrong.
+
+WeCom only: it posts a hand-signed WeCom callback to the app with Redis gone.
+"""
 
 import time
 

@@ -11,6 +11,9 @@ PostgreSQL with MASHANGBAN_TEST_DATABASE_URL).
 
 The real `mashangban worker` processes read the system clock, so this module runs on real
 time (as tests/e2e/test_processes.py does); waiting for them is polling with a deadline.
+
+WeCom only for now: people join through WeCom's change_contact callback and one test
+hooks the WeCom sandbox's gettoken.
 """
 
 import multiprocessing
@@ -193,7 +196,7 @@ def test_a_worker_killed_at_any_moment_loses_no_reminder_and_sends_none_twice(of
         f"every reminder sent after the kills {happened}", timeout=120)
     assert final.poll() is None, workers.logs()
 
-    dropped = sum(1 for c in office.api_calls("message/send") if c.get("duplicate"))
+    dropped = sum(1 for c in office.sent_calls("message") if c.duplicate)
     assert dropped <= sum(released for _, _, released in happened), (
         "WeCom's duplicate check only ever dropped resends of messages left `sending` by a "
         f"killed worker (kills: {happened})")
@@ -291,7 +294,7 @@ def test_a_flush_during_a_token_refresh_leaves_no_reminder_stuck(office):
     must still go out with the sweep's next round, not wait 5 minutes in `sending`."""
     office.say("zhangwei", "新建 核对来文 @李娜 3天内")
     [due] = make_due(office, [1], timers=(("first_response", 0),))
-    app = office.sandbox.app
+    app = office.wecom.sandbox.app
     plain = app.wsgi_app
 
     def flush_on_gettoken(environ, start_response):  # noqa: ANN001, ANN202

@@ -4,10 +4,14 @@ The office's day is Tuesday 24 November 2026, 09:00; time moves only when the te
 it, and the dispatcher runs in-process as the worker's reminder thread would.
 """
 
+import pytest
 from sqlalchemy import select
 
 from tasks.models import Reminder
+from tests.e2e.platforms import EVERY_PLATFORM
 from workers.jobs.reminders import dispatch_reminders
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 
 def _tick(office, **delta: float) -> int:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
 from tasks.calendar.office import set_day
@@ -39,9 +38,13 @@ from tasks.models import (
 from tasks.routing import leave
 from tasks.vocabulary import RATING_LEVELS
 from tests.clocks import FrozenClock
+from tests.e2e.chat import Seen
+from tests.e2e.platforms import EVERY_PLATFORM
 from workers.jobs.reports import send_scheduled_reports
 from workers.runtime import Runtime
 from workers.sweep import sweep
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 ROBOT_KEY = "693a91f6-7a0c-4bc4-97a0-0ec2b1fa5aaa"
 DEPT_NAMES = {"1": "某市人民政府办公室", "2": "秘书科", "3": "综合科", "4": "督查科", "5": "信息科"}
@@ -85,10 +88,9 @@ def clock() -> SteppedClock:
 def reports(office):
     """The office with a group robot for 综合科, huangtao granted supervision of 信息科, and
     the month's calendar corrections."""
-    rules = replace(office.rt.settings.rules, robots={"3": ROBOT_KEY})
+    robot = office.add_group(ROBOT_KEY, "综合科工作群")
+    rules = replace(office.rt.settings.rules, robots={"3": robot})
     office.rt.settings = replace(office.rt.settings, rules=rules)
-    requests.post(f"{office.sandbox.url}/sandbox/control/robot",
-                  json={"key": ROBOT_KEY, "name": "综合科工作群"}, timeout=10)
     with office.rt.sessions.begin() as session:
         now = office.rt.clock()
         set_day(session, DAY_OFF, False, "本地假日", now=now)
@@ -378,6 +380,11 @@ def digest_sections(text: str) -> dict:
     return found
 
 
+def _robot(rt: Runtime) -> str:
+    """What the settings name 综合科's group robot by (the platform's webhook key)."""
+    return rt.settings.rules.robots["3"]
+
+
 # -- running the office ------------------------------------------------------------------------
 
 class Chats:
@@ -387,15 +394,14 @@ class Chats:
         self.office = office
         self.seen: dict[str, int] = {}
 
-    def new(self, userid: str) -> list[dict]:
-        messages = [m for m in self.office.transcript(userid) if m["from"] == "app"]
+    def new(self, userid: str) -> list[Seen]:
+        messages = self.office.received(userid)
         fresh = messages[self.seen.get(userid, 0):]
         self.seen[userid] = len(messages)
         return fresh
 
-    def new_robot(self) -> list[dict]:
-        messages = requests.get(f"{self.office.sandbox.url}/sandbox/robots/{ROBOT_KEY}/messages",
-                                timeout=10).json()["messages"]
+    def new_robot(self) -> list[Seen]:
+        messages = self.office.group_posts(ROBOT_KEY)
         fresh = messages[self.seen.get("robot", 0):]
         self.seen["robot"] = len(messages)
         return fresh
@@ -470,31 +476,31 @@ def check_received(office, chats: Chats, expected: dict) -> int:
     for userid, wanted in expected.items():
         fresh = chats.new_robot() if userid == "robot" else chats.new(userid)
         arrived += len(fresh)
-        texts = [m for m in fresh if m["msgtype"] == "markdown"]
-        images = [m for m in fresh if m["msgtype"] == "image"]
-        assert len(texts) == len(wanted), (userid, [m["content"][:40] for m in texts], wanted)
+        texts = [m for m in fresh if m.kind == "markdown"]
+        images = [m for m in fresh if m.kind == "image"]
+        assert len(texts) == len(wanted), (userid, [m.text[:40] for m in texts], wanted)
         summaries = 0
         for message, (kind, figures) in zip(texts, wanted, strict=True):
             if kind == "digest":
-                check_digest(message["content"], figures, userid)
+                check_digest(message.text, figures, userid, office.max_content_bytes)
             else:
                 summaries += 1
-                assert message["content"].startswith(kind), (userid, message["content"][:60])
-                assert summary_lines(message["content"]) == figures, (userid, kind)
+                assert message.text.startswith(kind), (userid, message.text[:60])
+                assert summary_lines(message.text) == figures, (userid, kind)
                 following = fresh[fresh.index(message) + 1]
-                assert following["msgtype"] == "image", "the chart follows its summary"
+                assert following.kind == "image", "the chart follows its summary"
         assert len(images) == summaries, userid
     return arrived
 
 
-def check_digest(text: str, want: dict, userid: str) -> None:
+def check_digest(text: str, want: dict, userid: str, most_bytes: int) -> None:
     got = digest_sections(text)
     assert got["total"] == want["total"], (userid, text)
     assert got["later"] == want["later"], (userid, text)
     for section in ("已超期", "今日到期", "等你接办"):
         assert got.get(section, 0) == len(want[section]), (userid, section, text)
         assert got.get(section + " ids", []) == want[section][:5], (userid, section, text)
-    assert len(text.encode()) <= 2048
+    assert len(text.encode()) <= most_bytes
 
 
 def test_a_month_of_digests_and_summaries_reaches_exactly_the_right_people(reports):
@@ -529,8 +535,8 @@ def test_a_month_of_digests_and_summaries_reaches_exactly_the_right_people(repor
     assert {p for n, p in runs if n == "summary-daily"} == {d.isoformat() for d in worked}
     assert {p for n, p in runs if n == "summary-weekly"} == {
         "2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48"}
-    failed = [c for c in office.api_calls("webhook/send") + office.api_calls("message/send")
-              if c["errcode"] != 0]
+    failed = [c for c in office.sent_calls("group") + office.sent_calls("message")
+              if not c.ok]
     assert failed == []
 
 
@@ -657,8 +663,8 @@ def test_a_summary_states_its_figures_and_sends_its_chart_as_an_image(reports):
     send_scheduled_reports(rt)
     office.work()
 
-    [text, image] = [m for m in office.transcript("wuqiang") if m["from"] == "app"]
-    assert text["content"].split("\n")[:7] == [
+    [text, image] = office.received("wuqiang")
+    assert text.text.split("\n")[:7] == [
         "**【督办日报】信息科**（11月24日 周二）",
         "统计时段：11月23日 17:00 至 11月24日 17:00",
         "新增 5 项，办结 5 项；当前在办 1 项，其中超期 1 项",
@@ -667,14 +673,13 @@ def test_a_summary_states_its_figures_and_sends_its_chart_as_an_image(reports):
         "满意度：非常满意 1，满意 1，基本满意 0，不满意 1，非常不满意 0，超时未评 1，待评价 1",
         "问题提示：推诿扯皮 1，领而不办 0，办而不力 0",
     ]
-    assert f"> #{specs[-1].id} 网站栏目更新｜徐明｜" in text["content"]
-    assert image["msgtype"] == "image"
-    picture = requests.get(f"{office.sandbox.url}/sandbox/media/{image['media_id']}", timeout=10)
-    assert _png_size(picture.content) == (640, 320)
-    assert office.api_calls("media/upload")[0]["errcode"] == 0
-    assert office.replies("huangtao") == [text["content"]], \
+    assert f"> #{specs[-1].id} 网站栏目更新｜徐明｜" in text.text
+    assert image.kind == "image"
+    assert _png_size(office.image(image)) == (640, 320)
+    assert office.sent_calls("upload")[0].ok
+    assert office.replies("huangtao") == [text.text], \
         "granted supervision of 信息科, huangtao gets its summary (and holds nothing)"
-    assert [m["msgtype"] for m in office.transcript("huangtao")] == ["markdown", "image"]
+    assert [m.kind for m in office.transcript("huangtao")] == ["markdown", "image"]
     root = office.replies("zhoujianguo")[0]
     assert root.startswith("**【督办日报】某市人民政府办公室**") and "新增 5 项，办结 5 项" in root
     for nobody in ("zhangwei", "chenjing", "sunli"):
@@ -722,7 +727,7 @@ def test_many_workers_checking_at_once_send_each_report_once(reports):
     assert sorted(r.name for r in runs) == ["digest", "summary-daily", "summary-weekly"]
     assert sum(results) == sum(r.messages for r in runs) == _outbox_count(rt)
     # last week's summary (late: its Monday had no worker) and today's, once each
-    assert [m["msgtype"] for m in office.transcript("chenjing")] == ["markdown", "image"] * 2
+    assert [m.kind for m in office.transcript("chenjing")] == ["markdown", "image"] * 2
     assert len(office.replies("yangfan")) == 1  # the digest
 
 
@@ -736,32 +741,30 @@ def test_the_robot_gets_the_summary_and_its_chart_and_is_kept_under_twenty_a_min
     office.work()
     chats = Chats(office)
     [text, image] = chats.new_robot()
-    assert text["msgtype"] == "markdown" and text["content"].startswith("**【督办日报】综合科**")
-    picture = requests.get(f"{office.sandbox.url}/sandbox/media/{image['media_id']}", timeout=10)
-    assert _png_size(picture.content) == (640, 320)
+    assert text.kind == "markdown" and text.text.startswith("**【督办日报】综合科**")
+    assert _png_size(office.image(image)) == (640, 320)
 
     with rt.sessions.begin() as session:  # a burst: 25 more posts for the same robot
         for n in range(25):
-            queue_group_markdown(session, ROBOT_KEY, f"第{n + 1}条", now=rt.clock())
+            queue_group_markdown(session, _robot(rt), f"第{n + 1}条", now=rt.clock())
     office.rt.clock.advance(seconds=61)
     sweep(rt)
     office.work()
     first = chats.new_robot()
-    assert [m["content"] for m in first] == [f"第{n + 1}条" for n in range(20)]
+    assert [m.text for m in first] == [f"第{n + 1}条" for n in range(20)]
 
     rt.clock.advance(seconds=70)  # the twenty have left the minute, and the sweep's grace
     sweep(rt)
     office.work()
-    assert [m["content"] for m in chats.new_robot()] == [f"第{n + 1}条" for n in range(20, 25)]
-    assert all(c["errcode"] == 0 for c in office.api_calls("webhook/send")), "none refused"
+    assert [m.text for m in chats.new_robot()] == [f"第{n + 1}条" for n in range(20, 25)]
+    assert all(c.ok for c in office.sent_calls("group")), "none refused"
 
 
-def test_a_robot_post_wecom_refuses_is_retried_when_throttled_and_failed_when_unknown(reports):
+def test_a_refused_robot_post_is_retried_when_throttled_and_failed_when_unknown(reports):
     office, rt = reports, reports.rt
-    requests.post(f"{office.sandbox.url}/sandbox/control/inject",
-                  json={"path": "webhook/send", "errcode": 45009}, timeout=10)
+    office.fault("rate_limited", kind="group")
     with rt.sessions.begin() as session:
-        queue_group_markdown(session, ROBOT_KEY, "限流后重试", now=rt.clock())
+        queue_group_markdown(session, _robot(rt), "限流后重试", now=rt.clock())
         queue_group_markdown(session, "no-such-robot", "错误的机器人", now=rt.clock())
     rt.clock.advance(seconds=6)
     sweep(rt)
@@ -769,13 +772,14 @@ def test_a_robot_post_wecom_refuses_is_retried_when_throttled_and_failed_when_un
 
     with rt.sessions() as session:
         rows = {r.body["text"]: r for r in session.scalars(select(OutboxMessage))}
-    assert rows["错误的机器人"].state == "failed" and "93000" in rows["错误的机器人"].last_error
+    unknown = rows["错误的机器人"]
+    assert unknown.state == "failed" and office.code("unknown_group") in unknown.last_error
     assert "no-such-robot" not in rows["错误的机器人"].recipient, "the key is not shown"
     throttled = rows["限流后重试"]
-    assert throttled.state == "pending" and "45009" in throttled.last_error
+    assert throttled.state == "pending" and office.code("rate_limited") in throttled.last_error
     assert throttled.next_attempt_at >= rt.clock() + timedelta(seconds=59)
 
     rt.clock.advance(seconds=66)
     sweep(rt)
     office.work()
-    assert [m["content"] for m in Chats(office).new_robot()] == ["限流后重试"]
+    assert [m.text for m in Chats(office).new_robot()] == ["限流后重试"]

@@ -7,6 +7,7 @@ against the office's own database, as `mashangban roster …` would.
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -14,6 +15,9 @@ from tasks.calendar.workdays import SHANGHAI
 from tasks.directory.lookup import find_department
 from tasks.models import DutyShift
 from tasks.routing.roster import describe_on_duty, on_duty
+from tests.e2e.platforms import EVERY_PLATFORM
+
+pytestmark = pytest.mark.platforms(*EVERY_PLATFORM)
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
 

@@ -11,12 +11,12 @@ two messages.
 The sandbox holds a call (`/sandbox/control/stall`) to play the slow WeCom; the worker is
 a real `mashangban worker` process killed with SIGKILL. Real time, like the processes; the
 test moves the clock forward instead of waiting.
+
+WeCom only: the exactly-once guarantee rests on WeCom's duplicate check of message/send,
+and the client's timeout and token cache are the WeCom adapter's.
 """
 
-from typing import Any
-
 import pytest
-import requests
 from sqlalchemy import select
 
 from tasks.messaging import delivery
@@ -36,36 +36,24 @@ def clock() -> ShiftedClock:
     return ShiftedClock()
 
 
-def control(office, endpoint: str, **body: Any) -> dict:
-    answer = requests.post(f"{office.sandbox.url}/sandbox/control/{endpoint}", json=body,
-                           timeout=60)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def held_calls(office) -> int:
-    return requests.get(f"{office.sandbox.url}/sandbox/control/stalls", timeout=10).json()["held"]
-
-
 def outbox(office) -> list[OutboxMessage]:
     with office.rt.sessions() as session:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def marks(office, path: str = "message/send") -> list[tuple[bool, bool]]:
-    """(stalled, dropped as a duplicate) for each call to `path`."""
-    return [(c.get("stalled", False), c.get("duplicate", False))
-            for c in office.api_calls(path)]
+def marks(office) -> list[tuple[bool, bool]]:
+    """(stalled, dropped as a duplicate) for each message sent."""
+    return [(c.stalled, c.duplicate) for c in office.sent_calls("message")]
 
 
 def test_a_reply_wecom_answers_after_the_client_gave_up_reaches_the_chat_once(office):
     office.rt.channel.api.timeout = GIVE_UP
-    control(office, "stall", path="message/send")
+    office.stall("message")
 
     office.say("lina", "帮助")  # the send times out; WeCom is still working on it
     [row] = outbox(office)
     assert row.state == "pending" and "Timeout" in row.last_error
-    assert control(office, "release")["released"] == 1  # ... and then delivers it
+    assert office.release() == 1  # ... and then delivers it
     assert len(office.replies("lina")) == 1
 
     office.rt.clock.advance(seconds=delivery.RETRY_DELAYS[0] + 1)
@@ -80,11 +68,11 @@ def test_a_reply_wecom_answers_after_the_client_gave_up_reaches_the_chat_once(of
 
 def test_a_card_wecom_answers_after_the_client_gave_up_is_shown_once_and_stays_usable(office):
     office.rt.channel.api.timeout = GIVE_UP
-    control(office, "stall", path="message/send", times=2)  # the card and the confirmation
+    office.stall("message", times=2)  # the card and the confirmation
 
     office.say("zhangwei", "新建 核对名单 @李娜 3天内")
     assert [row.state for row in outbox(office)] == ["pending", "pending"]
-    assert control(office, "release")["released"] == 2
+    assert office.release() == 2
     office.rt.clock.advance(seconds=delivery.RETRY_DELAYS[0] + 1)
     send_outbox(office.rt)
 
@@ -96,7 +84,7 @@ def test_a_card_wecom_answers_after_the_client_gave_up_is_shown_once_and_stays_u
     # again with the dropped duplicate (WeCom does not document what that answer carries).
     office.say("lina", "接办 #1")
     [card] = office.cards("lina")
-    assert card["disabled"] is True and card["replace_text"] == "已由李娜接办"
+    assert card.disabled is True and card.status == "已由李娜接办"
 
 
 def test_a_token_fetch_wecom_never_answers_is_given_up_like_any_call(office):
@@ -104,13 +92,13 @@ def test_a_token_fetch_wecom_never_answers_is_given_up_like_any_call(office):
     released while its sender still waits (wechatpy fetches tokens with no timeout)."""
     office.rt.channel.api.timeout = GIVE_UP
     office.rt.redis.delete(*office.rt.redis.keys("mashangban:wecom*"))  # no cached token
-    control(office, "stall", path="gettoken", seconds=600)
+    office.stall("token", seconds=600)
 
     office.say("lina", "帮助")
 
     [row] = outbox(office)
     assert row.state == "pending" and "Timeout" in row.last_error
-    control(office, "release")
+    office.release()
     office.rt.clock.advance(seconds=delivery.RETRY_DELAYS[0] + 1)
     send_outbox(office.rt)
     assert len(office.replies("lina")) == 1
@@ -119,13 +107,13 @@ def test_a_token_fetch_wecom_never_answers_is_given_up_like_any_call(office):
 @pytest.mark.timeout(300)
 def test_a_worker_killed_after_wecom_accepted_a_reply_resends_it_and_it_arrives_once(
         office, workers):
-    control(office, "stall", path="message/send")
+    office.stall("message")
     office.say("lina", "帮助", work=False)
     child = workers.start()
-    eventually(lambda: held_calls(office) == 1, "the worker's reply reaching WeCom")
+    eventually(lambda: office.held() == 1, "the worker's reply reaching WeCom")
 
     workers.kill(child)  # mid-send: WeCom has the request, the outcome is never recorded
-    assert control(office, "release")["released"] == 1  # WeCom delivers it
+    assert office.release() == 1  # WeCom delivers it
     [row] = outbox(office)
     assert row.state == "sending"
     assert len(office.replies("lina")) == 1
@@ -155,14 +143,14 @@ def test_two_replies_with_the_same_text_both_arrive(office):
     assert len(replies) == 4
     assert replies[0] == replies[1] and "没有待办任务" in replies[0]
     assert replies[2:] == ["请于今天17:00前报送周报"] * 2
-    assert not any(c.get("duplicate") for c in office.api_calls("message/send"))
+    assert not any(c.duplicate for c in office.sent_calls("message"))
 
 
 def test_a_card_update_resent_after_a_crash_leaves_the_card_as_one_update_left_it(office):
     office.say("zhangwei", "新建 核对名单 @李娜 3天内")
     office.click("lina", "接办")
     updated = office.cards("lina")
-    assert [(c["disabled"], c["replace_text"]) for c in updated] == [(True, "已由李娜接办")]
+    assert [(c.disabled, c.status) for c in updated] == [(True, "已由李娜接办")]
     with office.rt.sessions.begin() as session:  # the sender died before recording it
         [row] = session.scalars(select(OutboxMessage).where(
             OutboxMessage.kind == "card_update")).all()
@@ -173,4 +161,4 @@ def test_a_card_update_resent_after_a_crash_leaves_the_card_as_one_update_left_i
     office.work()
 
     assert office.cards("lina") == updated
-    assert len(office.api_calls("message/update_template_card")) == 2
+    assert len(office.sent_calls("card_update")) == 2

@@ -1,4 +1,7 @@
-"""One access token for every process: fetched once under a lock, shared through Redis."""
+"""One access token for every process: fetched once under a lock, shared through Redis.
+
+WeCom only: the shared token is the WeCom adapter's (wechatpy's Redis storage).
+"""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,21 +22,21 @@ def fresh_client(office) -> WeComApi:
 
 def test_many_processes_needing_a_token_at_once_fetch_it_once(office):
     office.rt.redis.delete(*office.rt.redis.keys("mashangban:wecom:*"))
-    before = len(office.api_calls("gettoken"))
+    before = len(office.sent_calls("token"))
     clients = [fresh_client(office) for _ in range(8)]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         tokens = set(pool.map(lambda client: client.access_token, clients))
 
     assert len(tokens) == 1
-    assert len(office.api_calls("gettoken")) == before + 1
+    assert len(office.sent_calls("token")) == before + 1
 
 
 def test_a_token_fetched_by_one_process_is_used_by_another(office):
     office.say("lina", "帮助")
-    before = len(office.api_calls("gettoken"))
+    before = len(office.sent_calls("token"))
     fresh_client(office).post("message/send", data={
         "touser": "lina", "agentid": office.rt.settings.wecom.agent_id,
         "msgtype": "text", "text": {"content": "来自另一个进程"}})
-    assert len(office.api_calls("gettoken")) == before
+    assert len(office.sent_calls("token")) == before
     assert office.last_reply("lina") == "来自另一个进程"
