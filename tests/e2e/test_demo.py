@@ -210,3 +210,27 @@ def test_installing_the_checkout_for_the_demo_prints_no_warning_box(tmp_path):
     path = subprocess.run([str(python), "-c", "import sys; print(sys.path)"], cwd=tmp_path,
                           capture_output=True, text=True, check=True).stdout
     assert repr(str(REPO)) in path  # the checkout itself is importable, as before
+
+
+def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos):
+    """`make demo PLATFORM=dingtalk`: the same office on DingTalk's sandbox, the messages
+    arriving over the Stream connection the demo's worker keeps, cards pressed in place."""
+    demos.append(demo := Demo(tmp_path, 1, "--platform", "dingtalk"))
+    assert "钉钉" in demo.lines()[0]
+    # The worker opens its Stream connection just after start-up; a message typed before
+    # that waits in the sandbox and goes out on connect, but the reply would come later.
+    frames = f"http://127.0.0.1:{demo.sandbox}/sandbox/control/frames"
+    eventually(lambda: requests.get(frames, timeout=10).json()["connects"] >= 1,
+               "the worker's Stream connection")
+    assert "已创建任务 #1" in demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    card = eventually(lambda: [m for m in demo.transcript("lina") if m["msgtype"] == "card"],
+                      "李娜's card")[0]
+    assert card["card"]["header"]["title"]["text"] == "新任务 #1"
+    url = f"http://127.0.0.1:{demo.sandbox}/sandbox/chat/lina/click"
+    pressed = requests.post(url, json={"card_id": card["card_id"], "key": "accept:1"},
+                            timeout=30).json()
+    assert pressed["status"] == 200
+    eventually(lambda: any("已接办任务 #1" in (m.get("content") or "")
+                           for m in demo.transcript("lina")), "the reply to 接办")
+    window = demo.stop()
+    assert not [line for line in window if "Traceback" in line or "INFO" in line]
