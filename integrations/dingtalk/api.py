@@ -87,6 +87,11 @@ class DingTalkApi:
 
     # -- the token -----------------------------------------------------------------------
     @property
+    def app_secret(self) -> str:
+        """The AppSecret, which DingTalk also takes as a card callback's `api_secret`."""
+        return self._secret
+
+    @property
     def access_token(self) -> str:
         token = self._storage.get(self.token_key)
         return str(token) if token else self.refresh_token(stale=None)

@@ -30,6 +30,9 @@ BATCH_SEND = "/v1.0/robot/oToMessages/batchSend"
 GROUP_SEND = "/v1.0/robot/groupMessages/send"
 CARD_SEND = "/v1.0/im/v1.0/robot/interactiveCards/send"
 CARD_UPDATE = "/v1.0/im/robots/interactiveCards"
+# 注册互动卡片回调地址: where DingTalk POSTs the clicks of cards sent with a route key
+CARD_CALLBACK_REGISTER = "/topapi/im/chat/scencegroup/interactivecard/callback/register"
+CARD_ROUTE_KEY = "mashangban"  # the callbackRouteKey our cards carry in http mode
 USER_PAGE = 100  # topapi/v2/user/list: size at most 100
 NO_SUCH_DEPARTMENT = 60003
 NO_SUCH_USER = 60121
@@ -54,9 +57,13 @@ class DingTalkChannel:
 
     limits: ChannelLimits = LIMITS
 
-    def __init__(self, api: DingTalkApi, robot_code: str):
+    def __init__(self, api: DingTalkApi, robot_code: str, *, card_route: str | None = None):
+        """`card_route`: the callbackRouteKey cards carry (http mode: their clicks go to the
+        URL registered for it, `register_card_callback`); None in stream mode, where clicks
+        arrive over the Stream connection."""
         self.api = api
         self.robot_code = robot_code
+        self.card_route = card_route
 
     # -- to one person -------------------------------------------------------------------
     def send_text(self, to: str, text: str, *, markdown: bool = False,
@@ -71,15 +78,26 @@ class DingTalkChannel:
     def send_card(self, to: str, card: Card, *, key: int | None = None) -> Delivery:
         """Send a StandardCard to one person; the card id is its cardBizId, which every
         later update names (the update handle)."""
-        answer = self._call("POST", CARD_SEND, {
+        body = {
             "cardTemplateId": TEMPLATE,
             "cardBizId": card.card_id,
             "robotCode": self.robot_code,
             "cardData": json.dumps(card_data(card), ensure_ascii=False),
             "singleChatReceiver": json.dumps({"userId": to}),
-        })
+        }
+        if self.card_route:
+            body["callbackRouteKey"] = self.card_route
+        answer = self._call("POST", CARD_SEND, body)
         return Delivery(message_id=_text(answer.get("processQueryKey")),
                         update_handle=card.card_id)
+
+    def register_card_callback(self, url: str) -> None:
+        """Tell DingTalk to POST the clicks of cards carrying our route key to `url` (http
+        mode; `mashangban dingtalk-card-callback`), signed with the AppSecret as the
+        `api_secret`, which is what `/dingtalk/card` checks. Registering again replaces."""
+        self.api.oapi(CARD_CALLBACK_REGISTER, {
+            "callback_url": url, "api_secret": self.api.app_secret,
+            "callbackRouteKey": self.card_route or CARD_ROUTE_KEY, "forceUpdate": True})
 
     def update_card(self, to: str, card: Card, handle: str) -> None:
         """Redraw the card whose cardBizId is `handle` for everyone who has it."""

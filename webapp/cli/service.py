@@ -5,6 +5,7 @@
     mashangban web [--host --port --workers]   the web app under gunicorn
     mashangban worker [--burst] [--with-stream]   a background worker with its scheduler
     mashangban dingtalk-stream       receive DingTalk's Stream frames (stream mode)
+    mashangban dingtalk-card-callback URL   register the card click URL (http mode)
     mashangban sandbox [--platform --host --port --callback --history]   a platform's sandbox
 
 web, worker and sandbox take `--log-level` (info by default: a line per request or job).
@@ -46,6 +47,11 @@ def add_commands(commands: argparse._SubParsersAction,
                      "receive DingTalk's robot messages, card clicks and contact events "
                      "over its Stream mode", _dingtalk_stream)
     common.add_log_level(stream)
+
+    card_callback = command(commands, "dingtalk-card-callback",
+                            "register where DingTalk POSTs card clicks (http mode)",
+                            _dingtalk_card_callback)
+    card_callback.add_argument("url", help="https://YOUR-HOST/dingtalk/card")
 
     sandbox = command(commands, "sandbox", "serve a platform's sandbox (fake WeCom)", _sandbox)
     sandbox.add_argument("--platform", default=None,
@@ -146,6 +152,32 @@ def _dingtalk_stream(args: argparse.Namespace) -> int:
         return common.fail("MASHANGBAN_DINGTALK_MODE is http: DingTalk calls /dingtalk/callback "
                            "instead; nothing to receive over the Stream")
     receiver.run(stream, secrets=settings.secrets(), log_level=args.log_level)
+    return 0
+
+
+def _dingtalk_card_callback(args: argparse.Namespace) -> int:
+    """In http mode DingTalk sends a card's clicks to the URL registered for the route key
+    the card carries; register ours once (again after the URL changes)."""
+    from integrations.dingtalk.api import DingTalkError
+    from integrations.dingtalk.channel import DingTalkChannel
+    from workers.runtime import Runtime
+
+    settings = load_settings()
+    if "dingtalk" not in settings.platforms:
+        return common.fail("MASHANGBAN_PLATFORMS does not include dingtalk")
+    if settings.platform_settings("dingtalk").mode != "http":
+        return common.fail("MASHANGBAN_DINGTALK_MODE is stream: card clicks arrive over the "
+                           "Stream connection; nothing to register")
+    if not args.url.startswith(("https://", "http://")) or not args.url.endswith("/dingtalk/card"):
+        return common.fail(f"not the card callback URL: {args.url!r} "
+                           "(write it like https://YOUR-HOST/dingtalk/card)")
+    channel = Runtime(settings).channels["dingtalk"]
+    assert isinstance(channel, DingTalkChannel)
+    try:
+        channel.register_card_callback(args.url)
+    except DingTalkError as error:
+        return common.fail(f"DingTalk refused the registration: {error.reason}")
+    print(f"卡片回调已登记：{args.url}")
     return 0
 
 

@@ -73,8 +73,12 @@ def deliver(app: Any, kind: str, data: dict[str, Any]) -> tuple[int, str]:
     state: SandboxState = app.extensions["sandbox"]
     gateway: StreamGateway = app.extensions["dingtalk_gateway"]
     if state.config.mode == "http":
-        post = push.post_robot_message if kind == "robot" else push.post_card_click
-        return post(state.config, data), str(data.get("msgId", ""))
+        if kind == "robot":
+            return push.post_robot_message(state.config, data), str(data.get("msgId", ""))
+        route, registered = state.card_callback(str(data.get("outTrackId", "")))
+        if route and registered is None:  # nobody registered the key: the click is lost
+            return 0, ""
+        return push.post_card_click(state.config, data, registered), ""
     topic = ROBOT_TOPIC if kind == "robot" else CARD_TOPIC
     frame = gateway.push("CALLBACK", topic, data)
     return _wait(gateway, frame), str(data.get("msgId") or frame.message_id)

@@ -185,6 +185,9 @@ def card_send(state: SandboxState) -> Answer:
     if state.directory.user(userid) is None:
         return new_error(400, "invalidParameter.userId", f"用户 {userid} 不存在")
     key, _shown = state.send_card(biz_id, userid, data)
+    route = body.get("callbackRouteKey")
+    if isinstance(route, str):
+        state.set_card_route(biz_id, route)
     return {"processQueryKey": key}, 200
 
 
@@ -280,7 +283,23 @@ def user_get(state: SandboxState) -> Answer:
     return {"errcode": 0, "errmsg": "ok", "result": found}, 200
 
 
+def card_callback_register(state: SandboxState) -> Answer:
+    """POST /topapi/im/chat/scencegroup/interactivecard/callback/register
+    {"callback_url", "api_secret", "callbackRouteKey", "forceUpdate"}."""
+    body = _body() or {}
+    url, secret, route = (body.get("callback_url"), body.get("api_secret"),
+                          body.get("callbackRouteKey"))
+    if not all(isinstance(v, str) and v for v in (url, secret, route)):
+        return old_error(400002, "callback_url/api_secret/callbackRouteKey")
+    assert isinstance(url, str) and isinstance(secret, str) and isinstance(route, str)
+    if not url.startswith(("http://", "https://")):
+        return old_error(400002, "callback_url")
+    state.register_card_callback(route, url, secret)
+    return {"errcode": 0, "errmsg": "ok", "result": {"callbackRouteKey": route}}, 200
+
+
 OLD_ROUTES: dict[str, Callable[[SandboxState], Answer]] = {
+    "topapi/im/chat/scencegroup/interactivecard/callback/register": card_callback_register,
     "media/upload": media_upload,
     "topapi/v2/department/listsub": department_listsub,
     "topapi/v2/department/get": department_get,

@@ -29,8 +29,8 @@ from .config import SandboxConfig
 TIMEOUT = 10.0
 
 
-def sign(config: SandboxConfig, timestamp: str) -> str:
-    secret = config.app_secret.encode("utf-8")
+def sign(config: SandboxConfig, timestamp: str, secret_text: str | None = None) -> str:
+    secret = (secret_text or config.app_secret).encode("utf-8")
     digest = hmac.new(secret, f"{timestamp}\n".encode() + secret, hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
@@ -39,13 +39,14 @@ def card_url(config: SandboxConfig) -> str:
     return config.callback_url.rsplit("/dingtalk/", 1)[0] + "/dingtalk/card"
 
 
-def _signed_post(config: SandboxConfig, url: str, data: dict[str, Any]) -> int:
+def _signed_post(config: SandboxConfig, url: str, data: dict[str, Any],
+                 secret: str | None = None) -> int:
     timestamp = str(int(config.clock() * 1000))
     body = json.dumps(data, ensure_ascii=False).encode("utf-8")
     try:
         response = requests.post(url, data=body, timeout=TIMEOUT, headers={
             "Content-Type": "application/json; charset=utf-8", "timestamp": timestamp,
-            "sign": sign(config, timestamp)})
+            "sign": sign(config, timestamp, secret)})
     except requests.RequestException:
         return 0  # the product did not answer
     return response.status_code
@@ -56,8 +57,14 @@ def post_robot_message(config: SandboxConfig, data: dict[str, Any]) -> int:
     return _signed_post(config, config.callback_url, data)
 
 
-def post_card_click(config: SandboxConfig, data: dict[str, Any]) -> int:
-    """POST a card click to the card callback URL; the product's HTTP status."""
+def post_card_click(config: SandboxConfig, data: dict[str, Any],
+                    registered: tuple[str, str] | None = None) -> int:
+    """POST a card click to the URL registered for the card's route key, signed with its
+    api_secret; without one (a card sent without a route key, as tests craft them), to the
+    product's `/dingtalk/card`. The product's HTTP status."""
+    if registered is not None:
+        url, secret = registered
+        return _signed_post(config, url, data, secret)
     return _signed_post(config, card_url(config), data)
 
 

@@ -62,6 +62,7 @@ class CardRecord:
     process_query_key: str
     receivers: list[str] = field(default_factory=list)
     updates: int = 0
+    route_key: str = ""  # callbackRouteKey: its clicks go to the URL registered for it
 
 
 @dataclass
@@ -243,6 +244,28 @@ class SandboxState:
             self.append_message(userid, {"from": "app", "msgtype": "card",
                                          "card_id": card_biz_id})
             return record.process_query_key, True
+
+    def set_card_route(self, card_biz_id: str, route_key: str) -> None:
+        with self.lock:
+            record = self._cards.get(card_biz_id)
+            if record is not None and route_key:
+                record.route_key = route_key
+
+    def register_card_callback(self, route_key: str, url: str, api_secret: str) -> None:
+        """注册互动卡片回调地址: clicks of cards with `route_key` are POSTed to `url`."""
+        with self.lock:
+            self.__dict__.setdefault("_card_callbacks", {})[route_key] = (url, api_secret)
+
+    def card_callback(self, card_biz_id: str) -> tuple[str | None, tuple[str, str] | None]:
+        """(route key, where its clicks go) for a card in http mode: the route key it was
+        sent with (None without one, or for a card unknown here) and the (url, api_secret)
+        registered for it (None: nobody registered it, so DingTalk has nowhere to send)."""
+        with self.lock:
+            record = self._cards.get(card_biz_id)
+            if record is None or not record.route_key:
+                return None, None
+            registered = self.__dict__.get("_card_callbacks", {}).get(record.route_key)
+            return record.route_key, registered
 
     def update_card(self, card_biz_id: str, card: dict[str, Any]) -> bool:
         """Redraw the card in place for everyone who has it; False for an unknown id."""
