@@ -50,6 +50,12 @@ class WeComDriver:
     def settings(self) -> dict[str, str]:
         return {"wecom_api_base": self.url}
 
+    def connect(self, rt: Runtime) -> None:
+        """WeCom calls the product's web app back: nothing to start."""
+
+    def disconnect(self) -> None:
+        """Nothing was started."""
+
     def shutdown(self) -> None:
         self.sandbox.shutdown()
 
