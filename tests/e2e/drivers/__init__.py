@@ -95,8 +95,9 @@ class ChatDriver(Protocol):
         """The next `times` calls of `kind` fail with `fault` (see `chat.Fault`)."""
         ...
 
-    def code(self, fault: Fault) -> str:
-        """The platform's error code for `fault`, as the outbox's last_error shows it."""
+    def code(self, fault: Fault, *, kind: CallKind = "message") -> str:
+        """The platform's error code for `fault` on calls of `kind`, as the outbox's
+        last_error shows it."""
         ...
 
     def use_wrong_secret(self, rt: Runtime) -> None:

@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "token_expired": "InvalidAuthentication", "token_invalid": "InvalidAuthentication",
     "bad_secret": "invalidClientSecret", "unknown_group": "resource.not.found",
 }
+FLOW_CONTROLLED = "flowControlledStaffIdList"  # batchSend's per-person hold, in last_error
 FAULTS = {code: fault for fault, code in CODES.items() if fault != "token_invalid"}
 TIMEOUT = 60  # seconds: `release` answers only once the held calls were handled
 CONNECT_WAIT = 15  # seconds for the product's Stream client to reach the gateway
@@ -163,11 +164,19 @@ class DingTalkDriver:
 
     def fault(self, fault: Fault, *, kind: CallKind = "message", times: int = 1) -> None:
         """A message to a person is a robot message or a card: both paths fail the next
-        `times` calls (a single reply is one call on one of them)."""
+        `times` calls (a single reply is one call on one of them). A person rate-limited
+        is DingTalk's flow control: batchSend answers 200 and holds the recipient back
+        (flowControlledStaffIdList, tried again after a minute); its QPS limit (HTTP 403,
+        lifted within the second) is what the other paths answer."""
         for path in PATHS[kind]:
-            self._control("inject", path=path, error=INJECT[fault], times=times)
+            error = INJECT[fault]
+            if (fault, path) == ("rate_limited", MESSAGE_PATHS[0]):
+                error = "flow_controlled"
+            self._control("inject", path=path, error=error, times=times)
 
-    def code(self, fault: Fault) -> str:
+    def code(self, fault: Fault, *, kind: CallKind = "message") -> str:
+        if (fault, kind) == ("rate_limited", "message"):
+            return FLOW_CONTROLLED
         return CODES[fault]
 
     def use_wrong_secret(self, rt: Runtime) -> None:

@@ -113,7 +113,7 @@ class WeComDriver:
     def fault(self, fault: Fault, *, kind: CallKind = "message", times: int = 1) -> None:
         self._control("inject", path=PATHS[kind], errcode=CODES[fault], times=times)
 
-    def code(self, fault: Fault) -> str:
+    def code(self, fault: Fault, *, kind: CallKind = "message") -> str:
         return str(CODES[fault])
 
     def use_wrong_secret(self, rt: Runtime) -> None:
