@@ -11,6 +11,7 @@ sandbox's gateway. `connect(rt)` starts it in a thread once the office's Runtime
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -150,9 +151,15 @@ class DingTalkDriver:
                 .get("messages", [])]
 
     def deliver_callbacks_to(self, base: str) -> None:
-        """Stream mode: the product connects to DingTalk, DingTalk calls nobody back. A
-        started `mashangban web` receives nothing from DingTalk in this mode."""
-        raise NotImplementedError("DingTalk in Stream mode calls no web app back")
+        """Stream mode: DingTalk calls no web app back; the product's started processes
+        receive through their own Stream connection (`mashangban worker --with-stream`).
+        The in-process receiver steps aside and this waits until a started one is
+        connected (`base` is not needed)."""
+        self.disconnect()
+        deadline = time.monotonic() + CONNECT_WAIT * 2
+        while self._get("/sandbox/control/frames")["live"] < 1:
+            assert time.monotonic() < deadline, "a started process's Stream client connecting"
+            time.sleep(0.1)
 
     # -- the platform misbehaving ----------------------------------------------------------
     def raw_calls(self, *paths: str) -> list[dict[str, Any]]:
