@@ -777,10 +777,12 @@ def test_a_refused_robot_post_is_retried_when_throttled_and_failed_when_unknown(
     with rt.sessions() as session:
         rows = {r.body["text"]: r for r in session.scalars(select(OutboxMessage))}
     unknown = rows["错误的机器人"]
-    assert unknown.state == "failed" and office.code("unknown_group", kind="group") in unknown.last_error
+    assert unknown.state == "failed"
+    assert office.code("unknown_group", kind="group") in unknown.last_error
     assert "no-such-robot" not in rows["错误的机器人"].recipient, "the key is not shown"
     throttled = rows["限流后重试"]
-    assert throttled.state == "pending" and office.code("rate_limited", kind="group") in throttled.last_error
+    assert throttled.state == "pending"
+    assert office.code("rate_limited", kind="group") in throttled.last_error
     assert throttled.next_attempt_at >= rt.clock() + timedelta(seconds=59)
 
     rt.clock.advance(seconds=66)
