@@ -38,6 +38,8 @@ NO_SUCH_DEPARTMENT = 60003
 NO_SUCH_USER = 60121
 # A person DingTalk held back (flowControlledStaffIdList) is tried again after a minute.
 FLOW_CONTROL_WAIT = 60.0
+# A group robot "每分钟最多发送20条": a rate-limited post is tried again after the minute.
+GROUP_MINUTE = 60.0
 TITLE_CHARS = 20  # a markdown message's title: what the conversation list and alerts show
 _MARKUP = re.compile(r"[#>*_`\[\]()!]|<[^>]*>")
 
@@ -204,9 +206,17 @@ class DingTalkChannel:
 
     def _group(self, open_conversation_id: str, msg_key: str,
                param: dict[str, Any]) -> Delivery:
-        answer = self._call("POST", GROUP_SEND, {
-            "robotCode": self.robot_code, "openConversationId": open_conversation_id,
-            "msgKey": msg_key, "msgParam": json.dumps(param, ensure_ascii=False)})
+        """A group robot's limit is per minute (20 posts): a post refused as rate limited
+        waits for the minute to pass, not the API's QPS second (tried again within the
+        minute, it would be refused again until its attempts ran out)."""
+        try:
+            answer = self._call("POST", GROUP_SEND, {
+                "robotCode": self.robot_code, "openConversationId": open_conversation_id,
+                "msgKey": msg_key, "msgParam": json.dumps(param, ensure_ascii=False)})
+        except DeliveryError as error:
+            if error.retryable and error.retry_after is not None:  # a rate limit's answer
+                error.retry_after = max(error.retry_after, GROUP_MINUTE)
+            raise
         return Delivery(message_id=_text(answer.get("processQueryKey")))
 
     def _call(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -73,8 +73,10 @@ def office(product: ProductServer, driver: ChatDriver, var_dir: Path, database_u
     product.app = create_app(rt)
     runtime_module.install(rt)
     with rt.sessions.begin() as session:
-        apply_snapshot(session, rt.channel.fetch_directory())
+        apply_snapshot(session, rt.channel.fetch_directory(), platform=driver.name)
+    driver.connect(rt)
     yield Office(rt, driver)
+    driver.disconnect()
     runtime_module.install(None)  # type: ignore[arg-type]
 
 

@@ -10,6 +10,7 @@ neutral terms of `tests/e2e/chat.py`, so a scenario runs on every platform.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rq import SimpleWorker
@@ -127,6 +128,18 @@ class Office:
         """A group chat `name` with a robot; returns the robot's name for the settings."""
         return self.driver.add_group(key, name)
 
+    def route_group(self, department: str, group: str) -> None:
+        """Summaries of `department` (its platform id) go to the group chat `group` (what
+        `add_group` returned): WeCom's MASHANGBAN_ROBOTS, another platform's groups
+        (DingTalk: MASHANGBAN_DINGTALK_GROUPS)."""
+        rules = self.rt.settings.rules
+        if self.platform == "wecom":
+            rules = replace(rules, robots={**rules.robots, department: group})
+        else:
+            mine = {**rules.groups.get(self.platform, {}), department: group}
+            rules = replace(rules, groups={**rules.groups, self.platform: mine})
+        self.rt.settings = replace(self.rt.settings, rules=rules)
+
     def group_posts(self, key: str) -> list[Seen]:
         """What the robot `key` posted in its group chat, oldest first."""
         return self.driver.group_posts(key)
@@ -140,9 +153,10 @@ class Office:
         """The platform answers the next `times` calls of `kind` with `fault`."""
         self.driver.fault(fault, kind=kind, times=times)
 
-    def code(self, fault: Fault) -> str:
-        """The platform's error code for `fault`, as an outbox row's last_error names it."""
-        return self.driver.code(fault)
+    def code(self, fault: Fault, *, kind: CallKind = "message") -> str:
+        """The platform's error code for `fault` on calls of `kind`, as an outbox row's
+        last_error names it."""
+        return self.driver.code(fault, kind=kind)
 
     def use_wrong_secret(self) -> None:
         """The product presents a wrong app secret from now on (a mistyped setting)."""

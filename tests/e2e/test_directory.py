@@ -1,6 +1,7 @@
 """Loading the directory from WeCom's department/list and user/list, by command.
 
-WeCom only for now: it checks the snapshot read from WeCom's department/user lists.
+WeCom only: it checks the snapshot read from WeCom's department/user lists; DingTalk's
+sync by command is in test_dingtalk_directory.py.
 """
 
 from sqlalchemy import select

@@ -5,8 +5,8 @@ An admin changes the directory in the sandbox (`/sandbox/control/contact`); the 
 posts the signed, encrypted change_contact callback exactly as WeCom would, and the
 product's worker applies it.
 
-WeCom only for now: the changes are WeCom's change_contact events (their fields and
-replays); a DingTalk version needs its own address-book events.
+WeCom only: the changes are WeCom's change_contact events (their fields and replays);
+DingTalk's address-book events (ids only, looked up) are in test_dingtalk_directory.py.
 """
 
 from datetime import UTC, datetime

@@ -7,6 +7,8 @@ check, so a group post is at-least-once. WeCom drops beyond 30 messages a minute
 member, so the sender waits instead.
 
 WeCom only: keyed sends rest on WeCom's duplicate check of message/send.
+DingTalk has no duplicate check for robot messages: its sends are at-least-once by
+design (docs/dingtalk.md), so a resend after a lost answer may show twice there.
 """
 
 from datetime import timedelta

@@ -18,7 +18,8 @@ def clock() -> ShiftedClock:
 def test_web_and_worker_processes_serve_a_conversation(office, started, environment, tmp_path):
     port = free_port()
     start(started, environment, tmp_path, "web", "--port", str(port), "--workers", "2")
-    start(started, environment, tmp_path, "worker")
+    # --with-stream: on DingTalk the worker keeps the Stream connection (WeCom: nothing)
+    start(started, environment, tmp_path, "worker", "--with-stream")
     eventually(lambda: healthy(port), "the web app answering /healthz")
     office.deliver_callbacks_to(f"http://127.0.0.1:{port}")
 

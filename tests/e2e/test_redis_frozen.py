@@ -46,7 +46,8 @@ def test_callbacks_are_answered_while_redis_is_frozen_and_handled_once_it_runs(
         office, started, environment, tmp_path, own_redis, db):
     port = free_port()
     start(started, environment, tmp_path, "web", "--port", str(port), "--workers", "2")
-    start(started, environment, tmp_path, "worker")
+    # --with-stream: on DingTalk the worker keeps the Stream connection (WeCom: nothing)
+    start(started, environment, tmp_path, "worker", "--with-stream")
     eventually(lambda: healthy(port), "the web app answering /healthz")
     office.deliver_callbacks_to(f"http://127.0.0.1:{port}")
 

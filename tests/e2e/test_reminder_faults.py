@@ -12,8 +12,10 @@ PostgreSQL with MASHANGBAN_TEST_DATABASE_URL).
 The real `mashangban worker` processes read the system clock, so this module runs on real
 time (as tests/e2e/test_processes.py does); waiting for them is polling with a deadline.
 
-WeCom only for now: people join through WeCom's change_contact callback and one test
-hooks the WeCom sandbox's gettoken.
+WeCom only: people join through WeCom's change_contact callback, one test hooks the WeCom
+sandbox's gettoken, and "sent nothing twice" after a killed worker rests on WeCom's
+duplicate check. DingTalk has no duplicate check for robot messages: its sends are at-least-once by
+design (docs/dingtalk.md), so a resend after a lost answer may show twice there.
 """
 
 import multiprocessing

@@ -14,7 +14,7 @@ import math
 import random
 import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -88,9 +88,7 @@ def clock() -> SteppedClock:
 def reports(office):
     """The office with a group robot for 综合科, huangtao granted supervision of 信息科, and
     the month's calendar corrections."""
-    robot = office.add_group(ROBOT_KEY, "综合科工作群")
-    rules = replace(office.rt.settings.rules, robots={"3": robot})
-    office.rt.settings = replace(office.rt.settings, rules=rules)
+    office.route_group("3", office.add_group(ROBOT_KEY, "综合科工作群"))
     with office.rt.sessions.begin() as session:
         now = office.rt.clock()
         set_day(session, DAY_OFF, False, "本地假日", now=now)
@@ -381,8 +379,11 @@ def digest_sections(text: str) -> dict:
 
 
 def _robot(rt: Runtime) -> str:
-    """What the settings name 综合科's group robot by (the platform's webhook key)."""
-    return rt.settings.rules.robots["3"]
+    """What the settings name 综合科's group chat by (WeCom's webhook key, DingTalk's
+    openConversationId)."""
+    [platform] = rt.settings.platforms
+    [(_, key)] = rt.settings.rules.group_chats(platform, "3")
+    return key
 
 
 # -- running the office ------------------------------------------------------------------------
@@ -746,7 +747,8 @@ def test_the_robot_gets_the_summary_and_its_chart_and_is_kept_under_twenty_a_min
 
     with rt.sessions.begin() as session:  # a burst: 25 more posts for the same robot
         for n in range(25):
-            queue_group_markdown(session, _robot(rt), f"第{n + 1}条", now=rt.clock())
+            queue_group_markdown(session, _robot(rt), f"第{n + 1}条", now=rt.clock(),
+                                 platform=office.platform)
     office.rt.clock.advance(seconds=61)
     sweep(rt)
     office.work()
@@ -764,8 +766,10 @@ def test_a_refused_robot_post_is_retried_when_throttled_and_failed_when_unknown(
     office, rt = reports, reports.rt
     office.fault("rate_limited", kind="group")
     with rt.sessions.begin() as session:
-        queue_group_markdown(session, _robot(rt), "限流后重试", now=rt.clock())
-        queue_group_markdown(session, "no-such-robot", "错误的机器人", now=rt.clock())
+        queue_group_markdown(session, _robot(rt), "限流后重试", now=rt.clock(),
+                             platform=office.platform)
+        queue_group_markdown(session, "no-such-robot", "错误的机器人", now=rt.clock(),
+                             platform=office.platform)
     rt.clock.advance(seconds=6)
     sweep(rt)
     office.work()
@@ -773,10 +777,12 @@ def test_a_refused_robot_post_is_retried_when_throttled_and_failed_when_unknown(
     with rt.sessions() as session:
         rows = {r.body["text"]: r for r in session.scalars(select(OutboxMessage))}
     unknown = rows["错误的机器人"]
-    assert unknown.state == "failed" and office.code("unknown_group") in unknown.last_error
+    assert unknown.state == "failed"
+    assert office.code("unknown_group", kind="group") in unknown.last_error
     assert "no-such-robot" not in rows["错误的机器人"].recipient, "the key is not shown"
     throttled = rows["限流后重试"]
-    assert throttled.state == "pending" and office.code("rate_limited") in throttled.last_error
+    assert throttled.state == "pending"
+    assert office.code("rate_limited", kind="group") in throttled.last_error
     assert throttled.next_attempt_at >= rt.clock() + timedelta(seconds=59)
 
     rt.clock.advance(seconds=66)

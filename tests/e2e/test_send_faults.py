@@ -14,6 +14,8 @@ test moves the clock forward instead of waiting.
 
 WeCom only: the exactly-once guarantee rests on WeCom's duplicate check of message/send,
 and the client's timeout and token cache are the WeCom adapter's.
+DingTalk has no duplicate check for robot messages: its sends are at-least-once by
+design (docs/dingtalk.md), so a resend after a lost answer may show twice there.
 """
 
 import pytest

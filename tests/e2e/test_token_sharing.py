@@ -1,6 +1,7 @@
 """One access token for every process: fetched once under a lock, shared through Redis.
 
-WeCom only: the shared token is the WeCom adapter's (wechatpy's Redis storage).
+WeCom only: the shared token is the WeCom adapter's (wechatpy's Redis storage); DingTalk's
+own client shares its token the same way, tested in tests/sandbox/test_dingtalk_channel.py.
 """
 
 from concurrent.futures import ThreadPoolExecutor

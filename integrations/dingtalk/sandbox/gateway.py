@@ -121,6 +121,11 @@ class StreamGateway:
         with self._lock:
             return self._ever_connected
 
+    def live(self) -> int:
+        """How many Stream clients are connected now (frames go to the newest)."""
+        with self._lock:
+            return len(self._connections)
+
     def last(self, count: int) -> list[str]:
         with self._lock:
             return list(self._order[-count:]) if count > 0 else []
@@ -303,4 +308,4 @@ def frames() -> Any:
     return jsonify({"frames": [{"messageId": f.message_id, "topic": f.body["headers"]["topic"],
                                 "type": f.body["type"], "sends": f.sends, "codes": f.codes}
                                for f in gateway().frames()],
-                    "connects": gateway().connects})
+                    "connects": gateway().connects, "live": gateway().live()})

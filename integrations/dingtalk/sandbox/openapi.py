@@ -332,6 +332,7 @@ def _handle(state: SandboxState, path: str) -> Answer:
             return new_error(404, "InvalidAction.NotFound", f"沙箱没有 {request.method} /{path}")
         problem = state.check_token(request.headers.get("x-acs-dingtalk-access-token", ""))
         if problem:
+            g.token_problem = problem
             return new_error(401, "InvalidAuthentication", f"access token {problem}")
         return handler(state)
     old = OLD_ROUTES.get(path)
@@ -349,6 +350,7 @@ def _injected(path: str, error: str) -> Answer | None:
     if error == "rate_limited":
         return new_error(403, QPS_CODE, "injected") if new else old_error(90002)
     if error == "expired_token":
+        g.token_problem = "expired"
         return new_error(401, "InvalidAuthentication", "injected") if new else old_error(42001)
     if error == "flow_controlled":
         g.flow_controlled = True
@@ -389,6 +391,8 @@ def openapi(rest: str = "") -> Response | tuple[Response, int]:
         entry["code"] = body["code"]
     if "errcode" in body:
         entry["errcode"] = body["errcode"]
+    if g.get("token_problem"):
+        entry["token"] = g.token_problem  # the log tells expired from unknown tokens apart
     if stall is not None:
         entry["stalled"] = True
     state.log_call(entry)

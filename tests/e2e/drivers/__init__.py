@@ -36,6 +36,16 @@ class ChatDriver(Protocol):
         platform is on."""
         ...
 
+    def connect(self, rt: Runtime) -> None:
+        """The office's Runtime exists: start whatever of the product must run for the
+        platform to reach it (DingTalk's Stream receiver, connected to the sandbox's
+        gateway); nothing on a platform that calls the web app back (WeCom)."""
+        ...
+
+    def disconnect(self) -> None:
+        """Stop what `connect` started, before the office's database goes away."""
+        ...
+
     def shutdown(self) -> None:
         """Stop the sandbox (end of the test)."""
         ...
@@ -85,8 +95,9 @@ class ChatDriver(Protocol):
         """The next `times` calls of `kind` fail with `fault` (see `chat.Fault`)."""
         ...
 
-    def code(self, fault: Fault) -> str:
-        """The platform's error code for `fault`, as the outbox's last_error shows it."""
+    def code(self, fault: Fault, *, kind: CallKind = "message") -> str:
+        """The platform's error code for `fault` on calls of `kind`, as the outbox's
+        last_error shows it."""
         ...
 
     def use_wrong_secret(self, rt: Runtime) -> None:

@@ -50,6 +50,12 @@ class WeComDriver:
     def settings(self) -> dict[str, str]:
         return {"wecom_api_base": self.url}
 
+    def connect(self, rt: Runtime) -> None:
+        """WeCom calls the product's web app back: nothing to start."""
+
+    def disconnect(self) -> None:
+        """Nothing was started."""
+
     def shutdown(self) -> None:
         self.sandbox.shutdown()
 
@@ -107,7 +113,7 @@ class WeComDriver:
     def fault(self, fault: Fault, *, kind: CallKind = "message", times: int = 1) -> None:
         self._control("inject", path=PATHS[kind], errcode=CODES[fault], times=times)
 
-    def code(self, fault: Fault) -> str:
+    def code(self, fault: Fault, *, kind: CallKind = "message") -> str:
         return str(CODES[fault])
 
     def use_wrong_secret(self, rt: Runtime) -> None:
