@@ -16,6 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.sandbox_kit.calls import CallLog
+from integrations.sandbox_kit.faults import STALL_LIMIT, Faults, Stall
+from integrations.sandbox_kit.media import Media, MediaStore
+from integrations.sandbox_kit.rate import admit
+from integrations.sandbox_kit.tokens import Tokens
+
 from .cards import INTERACTIVE_CARD_TYPES
 from .config import SandboxConfig
 from .directory import Directory
@@ -23,16 +29,9 @@ from .history import ChatHistory
 
 # WeCom: a response_code can be used once, within 72 hours.
 RESPONSE_CODE_TTL = 72 * 3600
-# WeCom: temporary media (media/upload) can be used for 3 days.
-MEDIA_TTL = 3 * 24 * 3600
-# WeCom: a group robot posts at most 20 messages a minute.
-ROBOT_PER_MINUTE = 20
-ROBOT_WINDOW = 60.0
 # What a WeCom client shows of a text as nothing at all: zero-width space, non-joiner and
 # joiner, word joiner, zero-width no-break space. The transcript shows what a member sees.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-# A stalled call is answered by itself after this long if nobody releases it (seconds).
-STALL_LIMIT = 60.0
 
 
 @dataclass
@@ -60,31 +59,6 @@ class CheckedSend:
     accepted_at: float
     interval: int
     answer: dict[str, Any]
-
-
-@dataclass
-class Stall:
-    """One API call held before WeCom handles it, as when WeCom is slow to answer.
-
-    The call waits for `release` (or `limit` seconds), is then handled as usual, so its
-    effect happens although the caller may have given up, and sets `answered`.
-    """
-
-    limit: float = STALL_LIMIT
-    release: threading.Event = field(default_factory=threading.Event)
-    answered: threading.Event = field(default_factory=threading.Event)
-
-    def hold(self) -> None:
-        self.release.wait(self.limit)
-
-
-@dataclass
-class Media:
-    """An uploaded temporary media file (media/upload), stamped on the sandbox clock."""
-
-    media_type: str
-    data: bytes
-    uploaded_at: float
 
 
 @dataclass
@@ -119,19 +93,16 @@ class SandboxState:
         self.config = config
         self.lock = threading.Lock()
         self.directory = Directory()
-        self._tokens: dict[str, float] = {}
-        self._current_token: str | None = None
+        self._tokens = Tokens(config.token_ttl, lambda: secrets.token_urlsafe(64))
         self._transcripts: dict[str, list[dict[str, Any]]] = {}
         self._cards: dict[str, CardRecord] = {}
         self._codes: dict[str, ResponseCode] = {}
-        self._injections: dict[str, list[int | str]] = {}
-        self._calls: list[dict[str, Any]] = []
-        self._callbacks: list[dict[str, Any]] = []
+        self._faults: Faults[int | str] = Faults(normalize_path)
+        self._calls = CallLog(time.time)
+        self._callbacks = CallLog(time.time)
         self._checked_sends: dict[str, CheckedSend] = {}
-        self._media: dict[str, Media] = {}
+        self._media = MediaStore(lambda: config.clock(), lambda: "3" + secrets.token_urlsafe(40))
         self._robots: dict[str, Robot] = {}
-        self._stalls: dict[str, list[Stall]] = {}  # path → stalls for its next calls
-        self._held: list[Stall] = []  # calls being held right now
         # One flagged send at a time, so two identical requests racing deliver only once.
         self._checked_lock = threading.Lock()
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
@@ -155,7 +126,7 @@ class SandboxState:
         for code, task_id, issued_at, used in history.response_codes():
             self._codes[code] = ResponseCode(task_id, issued_at, used)
         for media_id, media_type, data, uploaded_at in history.media():
-            self._media[media_id] = Media(media_type, data, uploaded_at)
+            self._media.put(media_id, Media(media_type, data, uploaded_at))
 
     def close(self) -> None:
         """Close the history file, if any (the server is stopping)."""
@@ -166,7 +137,7 @@ class SandboxState:
 
     def _keep_card(self, record: CardRecord) -> None:
         if self._history is not None:
-            self._history.save_card(dataclasses.asdict(record))
+            self._history.save_card(record.task_id, dataclasses.asdict(record))
 
     def _keep_code(self, code: str) -> None:
         entry = self._codes[code]
@@ -176,41 +147,20 @@ class SandboxState:
     # -- access tokens -------------------------------------------------------------------
     def issue_token(self) -> tuple[str, int]:
         """Return (token, expires_in); the same token while it is still valid."""
-        now = time.time()
-        with self.lock:
-            current = self._current_token
-            if current is not None and self._tokens.get(current, 0.0) > now:
-                return current, max(1, round(self._tokens[current] - now))
-            token = secrets.token_urlsafe(64)
-            self._tokens[token] = now + self.config.token_ttl
-            self._current_token = token
-            return token, self.config.token_ttl
+        return self._tokens.issue()
 
     def check_token(self, token: str) -> int:
         """WeCom errcode for this access_token: 0, 41001, 40014 or 42001."""
-        if not token:
-            return 41001
-        with self.lock:
-            expires_at = self._tokens.get(token)
-        if expires_at is None:
-            return 40014
-        return 0 if expires_at > time.time() else 42001
+        problem = self._tokens.problem(token)
+        return {None: 0, "missing": 41001, "invalid": 40014}.get(problem, 42001)
 
     def expire_tokens(self) -> int:
         """Make every issued token expired (42001 on next use)."""
-        past = time.time() - 1
-        with self.lock:
-            for token in self._tokens:
-                self._tokens[token] = past
-            return len(self._tokens)
+        return self._tokens.expire_all()
 
     def revoke_tokens(self) -> int:
         """Forget every issued token (40014 on next use)."""
-        with self.lock:
-            count = len(self._tokens)
-            self._tokens.clear()
-            self._current_token = None
-            return count
+        return self._tokens.revoke_all()
 
     # -- transcripts -----------------------------------------------------------------------
     def next_msg_id(self) -> int:
@@ -294,23 +244,15 @@ class SandboxState:
     # -- media and group robots -------------------------------------------------------------
     def store_media(self, media_type: str, data: bytes) -> tuple[str, int]:
         """Keep an uploaded file; returns (media_id, created_at on the sandbox clock)."""
-        media_id = "3" + secrets.token_urlsafe(40)
-        now = self.config.clock()
         with self.lock:
-            self._media[media_id] = Media(media_type, data, now)
+            media_id, media = self._media.store(media_type, data)
             if self._history is not None:
-                self._history.save_media(media_id, media_type, data, now)
-        return media_id, int(now)
+                self._history.save_media(media_id, media_type, data, media.uploaded_at)
+        return media_id, int(media.uploaded_at)
 
     def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
         """An uploaded file; for sending, None once it is older than WeCom's 3 days."""
-        with self.lock:
-            found = self._media.get(media_id)
-        if found is None:
-            return None
-        if for_sending and self.config.clock() - found.uploaded_at > MEDIA_TTL:
-            return None
-        return found
+        return self._media.get(media_id, for_sending=for_sending)
 
     def add_robot(self, key: str, name: str) -> None:
         """Create a group chat with a robot whose webhook key is `key` (or rename it)."""
@@ -329,10 +271,8 @@ class SandboxState:
             robot = self._robots.get(key)
             if robot is None:
                 return 93000
-            robot.accepted_at = [t for t in robot.accepted_at if now - t < ROBOT_WINDOW]
-            if len(robot.accepted_at) >= ROBOT_PER_MINUTE:
+            if not admit(robot.accepted_at, now):
                 return 45009
-            robot.accepted_at.append(now)
             self._seq += 1
             robot.messages.append({"id": self._seq, "time": now, **copy.deepcopy(entry)})
             return 0
@@ -407,49 +347,28 @@ class SandboxState:
     # -- error injection and logs ----------------------------------------------------------
     def inject(self, path: str, errcode: int | str, times: int = 1) -> None:
         """Queue ``times`` injected answers for API ``path``."""
-        with self.lock:
-            self._injections.setdefault(normalize_path(path), []).extend([errcode] * times)
+        self._faults.inject(path, errcode, times)
+
+    def pop_injection(self, path: str) -> int | str | None:
+        """Consume the next injected answer for ``path``, if any."""
+        return self._faults.pop_injection(path)
 
     def stall(self, path: str, times: int = 1, limit: float = STALL_LIMIT) -> None:
         """Hold the next ``times`` calls to API ``path`` until released (or ``limit`` s)."""
-        with self.lock:
-            queue = self._stalls.setdefault(normalize_path(path), [])
-            queue.extend(Stall(limit) for _ in range(times))
+        self._faults.stall(path, times, limit)
 
     def take_stall(self, path: str) -> Stall | None:
         """The stall for this call of ``path``, if one is queued; it counts as held."""
-        with self.lock:
-            queue = self._stalls.get(normalize_path(path))
-            if not queue:
-                return None
-            stall = queue.pop(0)
-            self._held.append(stall)
-            return stall
+        return self._faults.take_stall(path)
 
     def stalls(self) -> dict[str, int]:
         """{"held": calls being held now, "queued": stalls waiting for their call}."""
-        with self.lock:
-            self._held = [s for s in self._held if not s.answered.is_set()]
-            return {"held": len(self._held),
-                    "queued": sum(len(q) for q in self._stalls.values())}
+        return self._faults.stalls()
 
     def release_stalls(self, wait: float = 30.0) -> int:
         """Let every held call go on, drop the queued stalls, and wait until the held calls
         were handled; returns how many were held."""
-        with self.lock:
-            held, self._held = self._held, []
-            self._stalls.clear()
-        for stall in held:
-            stall.release.set()
-        for stall in held:
-            stall.answered.wait(wait)
-        return len(held)
-
-    def pop_injection(self, path: str) -> int | str | None:
-        """Consume the next injected answer for ``path``, if any."""
-        with self.lock:
-            queue = self._injections.get(normalize_path(path))
-            return queue.pop(0) if queue else None
+        return self._faults.release_stalls(wait)
 
     def log_call(
         self,
@@ -460,31 +379,20 @@ class SandboxState:
         marks: dict[str, Any] | None = None,
     ) -> None:
         """Record one answered API call; ``marks`` add facts such as ``duplicate``."""
-        entry = {
-            "method": method,
-            "path": normalize_path(path),
-            "errcode": errcode,
-            "http_status": http_status,
-            "time": time.time(),
-            **(marks or {}),
-        }
-        with self.lock:
-            self._calls.append(entry)
+        self._calls.add({"method": method, "path": normalize_path(path), "errcode": errcode,
+                         "http_status": http_status, **(marks or {})})
 
     def calls(self) -> list[dict[str, Any]]:
         """A copy of the API call log, oldest first."""
-        with self.lock:
-            return copy.deepcopy(self._calls)
+        return self._calls.entries()
 
     def log_callback(self, entry: dict[str, Any]) -> None:
         """Record one callback delivery attempt to the product."""
-        with self.lock:
-            self._callbacks.append({**entry, "time": time.time()})
+        self._callbacks.add({**entry, "time": time.time()})
 
     def callbacks(self) -> list[dict[str, Any]]:
         """A copy of the callback delivery log, oldest first."""
-        with self.lock:
-            return copy.deepcopy(self._callbacks)
+        return self._callbacks.entries()
 
     def set_callback_url(self, url: str) -> None:
         """Point callbacks somewhere else (the product may start after the sandbox)."""
@@ -508,7 +416,7 @@ class SandboxState:
             self._transcripts.clear()
             self._cards.clear()
             self._codes.clear()
-            self._injections.clear()
+            self._faults.clear_injections()
             self._calls.clear()
             self._callbacks.clear()
             self._media.clear()
