@@ -19,12 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.sandbox_kit.calls import CallLog
-from integrations.sandbox_kit.faults import STALL_LIMIT, Faults, Stall
 from integrations.sandbox_kit.history import ChatHistory
-from integrations.sandbox_kit.media import Media, MediaStore
+from integrations.sandbox_kit.media import Media
 from integrations.sandbox_kit.rate import admit
-from integrations.sandbox_kit.tokens import Tokens
+from integrations.sandbox_kit.state import SandboxBase
 
 from .config import SandboxConfig
 from .directory import Directory
@@ -64,25 +62,26 @@ def seeded_group_id(dept_id: int) -> str:
     return f"cidSandboxDept{dept_id}Group0000000000="
 
 
-class SandboxState:
+class SandboxState(SandboxBase[str]):
     """Conversations per member (what the chat page shows, oldest first), the directory,
-    tokens, cards, media, groups, injected errors and stalls, and the call log."""
+    cards, groups; tokens, media, injected errors and stalls, and the call log in
+    `SandboxBase` (an injected answer is "rate_limited", "expired_token", "network",
+    "flow_controlled" or a code)."""
 
     def __init__(self, config: SandboxConfig) -> None:
+        super().__init__(normalize=normalize_path, token_ttl=config.token_ttl,
+                         new_token=lambda: secrets.token_hex(16),
+                         new_media_id=lambda: "@lADPSandbox" + secrets.token_urlsafe(24),
+                         clock=lambda: config.clock(), call_clock=lambda: config.clock())
         self.config = config
         self.lock = threading.RLock()
         self._last_id = 0
         self._messages: dict[str, list[dict[str, Any]]] = {}
-        self._calls = CallLog(lambda: config.clock())
         self.directory = Directory()
-        self._tokens = Tokens(config.token_ttl, lambda: secrets.token_hex(16))
-        self._media = MediaStore(lambda: config.clock(),
-                                 lambda: "@lADPSandbox" + secrets.token_urlsafe(24))
         self._cards: dict[str, CardRecord] = {}
         self._card_callbacks: dict[str, tuple[str, str]] = {}  # route key → (url, secret)
         self._groups: dict[str, Group] = {}
         self._received: dict[str, list[float]] = {}  # userid → robot messages' times
-        self._faults: Faults[str] = Faults(normalize_path)
         self._contact_listeners: list[ContactListener] = []
         self._seed_groups()
         self._history = ChatHistory(config.history, "dingtalk") if config.history else None
@@ -134,10 +133,6 @@ class SandboxState:
         """Record one answered call ({method, path, status, code | errcode, …})."""
         self._calls.add(entry)
 
-    def calls(self) -> list[dict[str, Any]]:
-        """A copy of the call log, oldest first."""
-        return self._calls.entries()
-
     def reset(self) -> None:
         """Release held calls; restore the seeded directory; clear chats, cards, media,
         groups' messages, injections and the call log; the history file, if any, is
@@ -167,21 +162,9 @@ class SandboxState:
     # == OpenAPI side (sending: tokens, robot messages, cards, media, groups) ===========
 
     # -- access tokens ---------------------------------------------------------------------
-    def issue_token(self) -> tuple[str, int]:
-        """(accessToken, expireIn): the same token while it is valid, as DingTalk does."""
-        return self._tokens.issue()
-
     def check_token(self, token: str) -> str | None:
         """None for a valid token, else "missing", "invalid" or "expired"."""
         return self._tokens.problem(token)
-
-    def expire_tokens(self) -> int:
-        """Every issued token is expired from now on; the next fetch gets a new one."""
-        return self._tokens.expire_all()
-
-    def revoke_tokens(self) -> int:
-        """Forget every issued token (unknown from now on)."""
-        return self._tokens.revoke_all()
 
     def token_fetches(self) -> int:
         """How many accessToken calls succeeded (tests: one fetch shared by all)."""
@@ -280,10 +263,6 @@ class SandboxState:
                 self._history.save_media(media_id, media_type, data, media.uploaded_at)
         return media_id, int(media.uploaded_at * 1000)
 
-    def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
-        """An uploaded file; for sending, None once it is older than 3 days."""
-        return self._media.get(media_id, for_sending=for_sending)
-
     # -- group chats ---------------------------------------------------------------------------
     def _seed_groups(self) -> None:
         """One group chat per seeded department, the robot in each."""
@@ -322,30 +301,6 @@ class SandboxState:
         with self.lock:
             group = self._groups.get(open_conversation_id)
             return None if group is None else copy.deepcopy(group.messages)
-
-    # -- injected errors and stalls -------------------------------------------------------------
-    def inject(self, path: str, error: str, times: int = 1) -> None:
-        """Answer the next `times` calls to `path` with `error` ("rate_limited",
-        "expired_token", "network", "flow_controlled" or a code)."""
-        self._faults.inject(path, error, times)
-
-    def pop_injection(self, path: str) -> str | None:
-        return self._faults.pop_injection(path)
-
-    def stall(self, path: str, times: int = 1, limit: float = STALL_LIMIT) -> None:
-        """Hold the next `times` calls to `path` until released (or `limit` s)."""
-        self._faults.stall(path, times, limit)
-
-    def take_stall(self, path: str) -> Stall | None:
-        return self._faults.take_stall(path)
-
-    def stalls(self) -> dict[str, int]:
-        return self._faults.stalls()
-
-    def release_stalls(self, wait: float = 30.0) -> int:
-        """Let every held call go on, drop queued stalls, wait until the held calls were
-        answered; returns how many were held."""
-        return self._faults.release_stalls(wait)
 
     # -- contact changes ---------------------------------------------------------------------
     def on_contact_change(self, listener: ContactListener) -> None:

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.sandbox_kit.calls import CallLog
-from integrations.sandbox_kit.faults import STALL_LIMIT, Faults, Stall
-from integrations.sandbox_kit.media import Media, MediaStore
+from integrations.sandbox_kit.media import Media
 from integrations.sandbox_kit.rate import admit
-from integrations.sandbox_kit.tokens import Tokens
+from integrations.sandbox_kit.state import SandboxBase
 
 from .cards import INTERACTIVE_CARD_TYPES
 from .config import SandboxConfig
@@ -86,22 +85,24 @@ def normalize_path(path: str) -> str:
     return path.removeprefix("cgi-bin/")
 
 
-class SandboxState:
-    """All mutable sandbox data, guarded by one lock."""
+class SandboxState(SandboxBase[int | str]):
+    """All mutable sandbox data, guarded by one lock (what every sandbox has, faults,
+    tokens, media and the call log, in `SandboxBase`; injected answers are errcodes or
+    "network")."""
 
     def __init__(self, config: SandboxConfig) -> None:
+        super().__init__(normalize=normalize_path, token_ttl=config.token_ttl,
+                         new_token=lambda: secrets.token_urlsafe(64),
+                         new_media_id=lambda: "3" + secrets.token_urlsafe(40),
+                         clock=lambda: config.clock(), call_clock=time.time)
         self.config = config
         self.lock = threading.Lock()
         self.directory = Directory()
-        self._tokens = Tokens(config.token_ttl, lambda: secrets.token_urlsafe(64))
         self._transcripts: dict[str, list[dict[str, Any]]] = {}
         self._cards: dict[str, CardRecord] = {}
         self._codes: dict[str, ResponseCode] = {}
-        self._faults: Faults[int | str] = Faults(normalize_path)
-        self._calls = CallLog(time.time)
         self._callbacks = CallLog(time.time)
         self._checked_sends: dict[str, CheckedSend] = {}
-        self._media = MediaStore(lambda: config.clock(), lambda: "3" + secrets.token_urlsafe(40))
         self._robots: dict[str, Robot] = {}
         # One flagged send at a time, so two identical requests racing deliver only once.
         self._checked_lock = threading.Lock()
@@ -145,22 +146,10 @@ class SandboxState:
             self._history.save_response_code(code, entry.task_id, entry.issued_at, entry.used)
 
     # -- access tokens -------------------------------------------------------------------
-    def issue_token(self) -> tuple[str, int]:
-        """Return (token, expires_in); the same token while it is still valid."""
-        return self._tokens.issue()
-
     def check_token(self, token: str) -> int:
         """WeCom errcode for this access_token: 0, 41001, 40014 or 42001."""
         problem = self._tokens.problem(token)
         return {None: 0, "missing": 41001, "invalid": 40014}.get(problem, 42001)
-
-    def expire_tokens(self) -> int:
-        """Make every issued token expired (42001 on next use)."""
-        return self._tokens.expire_all()
-
-    def revoke_tokens(self) -> int:
-        """Forget every issued token (40014 on next use)."""
-        return self._tokens.revoke_all()
 
     # -- transcripts -----------------------------------------------------------------------
     def next_msg_id(self) -> int:
@@ -249,10 +238,6 @@ class SandboxState:
             if self._history is not None:
                 self._history.save_media(media_id, media_type, data, media.uploaded_at)
         return media_id, int(media.uploaded_at)
-
-    def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
-        """An uploaded file; for sending, None once it is older than WeCom's 3 days."""
-        return self._media.get(media_id, for_sending=for_sending)
 
     def add_robot(self, key: str, name: str) -> None:
         """Create a group chat with a robot whose webhook key is `key` (or rename it)."""
@@ -345,31 +330,6 @@ class SandboxState:
             return 0, invalid
 
     # -- error injection and logs ----------------------------------------------------------
-    def inject(self, path: str, errcode: int | str, times: int = 1) -> None:
-        """Queue ``times`` injected answers for API ``path``."""
-        self._faults.inject(path, errcode, times)
-
-    def pop_injection(self, path: str) -> int | str | None:
-        """Consume the next injected answer for ``path``, if any."""
-        return self._faults.pop_injection(path)
-
-    def stall(self, path: str, times: int = 1, limit: float = STALL_LIMIT) -> None:
-        """Hold the next ``times`` calls to API ``path`` until released (or ``limit`` s)."""
-        self._faults.stall(path, times, limit)
-
-    def take_stall(self, path: str) -> Stall | None:
-        """The stall for this call of ``path``, if one is queued; it counts as held."""
-        return self._faults.take_stall(path)
-
-    def stalls(self) -> dict[str, int]:
-        """{"held": calls being held now, "queued": stalls waiting for their call}."""
-        return self._faults.stalls()
-
-    def release_stalls(self, wait: float = 30.0) -> int:
-        """Let every held call go on, drop the queued stalls, and wait until the held calls
-        were handled; returns how many were held."""
-        return self._faults.release_stalls(wait)
-
     def log_call(
         self,
         method: str,
@@ -381,10 +341,6 @@ class SandboxState:
         """Record one answered API call; ``marks`` add facts such as ``duplicate``."""
         self._calls.add({"method": method, "path": normalize_path(path), "errcode": errcode,
                          "http_status": http_status, **(marks or {})})
-
-    def calls(self) -> list[dict[str, Any]]:
-        """A copy of the API call log, oldest first."""
-        return self._calls.entries()
 
     def log_callback(self, entry: dict[str, Any]) -> None:
         """Record one callback delivery attempt to the product."""
