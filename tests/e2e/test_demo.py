@@ -8,7 +8,7 @@ for the demo prints no setuptools warning box.
 The demo runs as a child process on embedded defaults in a temporary var dir, as on a
 fresh clone.
 
-WeCom only: `make demo` runs the WeCom sandbox.
+`make demo` runs the WeCom sandbox; the last test runs the demo on DingTalk's.
 """
 
 import os
@@ -212,16 +212,21 @@ def test_installing_the_checkout_for_the_demo_prints_no_warning_box(tmp_path):
     assert repr(str(REPO)) in path  # the checkout itself is importable, as before
 
 
-def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos):
-    """`make demo PLATFORM=dingtalk`: the same office on DingTalk's sandbox, the messages
-    arriving over the Stream connection the demo's worker keeps, cards pressed in place."""
-    demos.append(demo := Demo(tmp_path, 1, "--platform", "dingtalk"))
-    assert "钉钉" in demo.lines()[0]
-    # The worker opens its Stream connection just after start-up; a message typed before
-    # that waits in the sandbox and goes out on connect, but the reply would come later.
+def connected(demo: Demo) -> None:
+    """Wait for the worker's Stream connection: it opens just after start-up, and a message
+    typed before that waits in the sandbox and goes out on connect, the reply later."""
     frames = f"http://127.0.0.1:{demo.sandbox}/sandbox/control/frames"
     eventually(lambda: requests.get(frames, timeout=10).json()["connects"] >= 1,
                "the worker's Stream connection")
+
+
+def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos):
+    """`make demo PLATFORM=dingtalk`: the same office on DingTalk's sandbox, the messages
+    arriving over the Stream connection the demo's worker keeps, cards pressed in place;
+    restarted, it shows the earlier conversation and its card goes on working."""
+    demos.append(demo := Demo(tmp_path, 1, "--platform", "dingtalk"))
+    assert "钉钉" in demo.lines()[0]
+    connected(demo)
     assert "已创建任务 #1" in demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
     card = eventually(lambda: [m for m in demo.transcript("lina") if m["msgtype"] == "card"],
                       "李娜's card")[0]
@@ -232,5 +237,15 @@ def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos
     assert pressed["status"] == 200
     eventually(lambda: any("已接办任务 #1" in (m.get("content") or "")
                            for m in demo.transcript("lina")), "the reply to 接办")
+    before = {user: demo.transcript(user) for user in ("zhangwei", "lina")}
     window = demo.stop()
     assert not [line for line in window if "Traceback" in line or "INFO" in line]
+
+    demos.append(again := Demo(tmp_path, 2, "--platform", "dingtalk"))
+    for user, earlier in before.items():  # as it was (the office may have said more since)
+        assert again.transcript(user)[:len(earlier)] == earlier
+    shown = [(m["from"], m.get("content")) for m in again.transcript("zhangwei")]
+    assert ("user", "新建 起草年度工作总结 @李娜 3天内") in shown
+    connected(again)
+    assert "#1 起草年度工作总结" in again.chat("lina", "我的")
+    again.stop()

@@ -16,6 +16,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from integrations.wecom.sandbox import SandboxConfig, SandboxThread
 from tests.sandbox.dingtalk_fixtures import (  # noqa: F401 (the DingTalk sandbox's fixtures)
+    Clock,
     dt_channel,
     dt_clock,
     dt_sandbox,
@@ -96,16 +97,6 @@ def receiver() -> Iterator[Receiver]:
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-
-
-class Clock:
-    """The sandbox corp's wall clock, moved by the test."""
-
-    def __init__(self) -> None:
-        self.now = 1_790_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

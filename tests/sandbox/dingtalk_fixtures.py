@@ -24,7 +24,8 @@ ROBOT_CODE = "dingsandboxrobot01"
 
 
 class Clock:
-    """The organisation's wall clock, moved by the test."""
+    """A sandbox's wall clock (the corp's, the organisation's), moved by the test; the
+    WeCom tests use it too."""
 
     def __init__(self) -> None:
         self.now = 1_790_000_000.0

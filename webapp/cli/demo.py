@@ -9,7 +9,8 @@ the sandbox's directory, and stops all of it on Ctrl-C.
 A newcomer reads its window, so it explains itself: a busy port is one line naming the
 port and how to pick another (`make demo PORT=…` when started by make), and the processes
 log only problems unless asked (`-v`, `make demo V=1`). The sandbox keeps its chat history
-beside the demo's database, so a restarted demo shows the conversations behind its tasks.
+beside the demo's database (a file per platform), so a restarted demo shows the
+conversations behind its tasks.
 """
 
 import argparse
@@ -57,6 +58,15 @@ class Child:
     path: str = "/"
 
 
+def history_file(platform_name: str) -> str:
+    """The sandbox's chat history file in the var dir: one per platform, as a history file
+    belongs to one platform's sandbox and the demo's var dir serves them all; the default
+    platform's keeps the name it had before there were two."""
+    if platform_name == DEMO_PLATFORM:
+        return HISTORY_FILE
+    return HISTORY_FILE.replace(".sqlite3", f"-{platform_name}.sqlite3")
+
+
 class StartFailed(Exception):
     """The demo cannot start; the message is the one line to show."""
 
@@ -82,7 +92,7 @@ def run_demo(*, web_port: int, sandbox_port: int, platform_name: str = DEMO_PLAT
     with _quiet_unless(verbose):
         service.db_upgrade()
     stop = _install_stop_handlers()
-    children = _start_children(ports, platform.callback_path, var_dir / HISTORY_FILE,
+    children = _start_children(ports, platform.callback_path, var_dir / history_file(platform_name),
                                log_level="info" if verbose else "warning")
     started = False
     try:

@@ -7,13 +7,14 @@ Each part of the fake registers its blueprint here (`BLUEPRINTS`); the shared st
 from __future__ import annotations
 
 import logging
-import threading
 from importlib import import_module
 from typing import Any
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
+
+from integrations.sandbox_kit.server import ServerThread
 
 from .config import SandboxConfig
 from .state import SandboxState
@@ -62,25 +63,11 @@ def serve(config: SandboxConfig, host: str = "127.0.0.1", port: int = 8900) -> N
         app.extensions["sandbox"].close()
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Request handler that does not print an access-log line per request."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        return
-
-
-class SandboxThread:
+class SandboxThread(ServerThread):
     """The sandbox on 127.0.0.1 (free port by default) in a daemon thread; starts at once."""
 
     def __init__(self, config: SandboxConfig, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.app = create_sandbox_app(config)
-        self._server = make_server(host, port, self.app, threaded=True,
-                                   request_handler=_QuietHandler)
-        self.port: int = self._server.server_port
-        self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name=f"dingtalk-sandbox-{self.port}", daemon=True)
-        self._thread.start()
+        super().__init__(create_sandbox_app(config), "dingtalk-sandbox", host, port)
 
     @property
     def state(self) -> SandboxState:
@@ -88,15 +75,8 @@ class SandboxThread:
         return self.app.extensions["sandbox"]
 
     def shutdown(self) -> None:
-        """Stop serving and wait for the thread to end."""
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        """Stop serving, wait for the thread to end, then release what the parts hold open
+        (the gateway's WebSocket server) and the history file."""
+        super().shutdown()
         self.state.run_closers()
         self.state.close()
-
-    def __enter__(self) -> SandboxThread:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.shutdown()

@@ -2,55 +2,32 @@
 
 Guarded by one lock; every part (OpenAPI, Stream gateway, HTTP push, chat page, control)
 reads and changes it through methods, never through another part's module.
+
+It lives in memory; with `SandboxConfig.history` set, what the chat page shows (each
+member's conversation, the cards with their latest cardData and who has them, uploaded
+media) is also written to that file as it changes and read back at start
+(`integrations.sandbox_kit.history`).
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
+import dataclasses
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.sandbox_kit.history import ChatHistory
+from integrations.sandbox_kit.media import Media
+from integrations.sandbox_kit.rate import admit
+from integrations.sandbox_kit.state import SandboxBase
+
 from .config import SandboxConfig
 from .directory import Directory
 
-# DingTalk: temporary media (media/upload) is usable for 3 days.
-MEDIA_TTL = 3 * 24 * 3600
-# DingTalk: a robot sends at most 20 messages a minute to one group; the sandbox holds one
-# person's robot messages to the same pace (beyond it: flowControlledStaffIdList).
-ROBOT_PER_MINUTE = 20
-ROBOT_WINDOW = 60.0
-# A stalled call is answered by itself after this long if nobody releases it (seconds).
-STALL_LIMIT = 60.0
-
 ContactListener = Callable[[str, dict[str, list[Any]]], Any]
-
-
-@dataclass
-class Stall:
-    """One API call held before the sandbox handles it, as when DingTalk is slow: the call
-    waits for `release` (or `limit` seconds), is then handled as usual, so its effect
-    happens although the caller may have given up, and sets `answered`."""
-
-    limit: float = STALL_LIMIT
-    release: threading.Event = field(default_factory=threading.Event)
-    answered: threading.Event = field(default_factory=threading.Event)
-
-    def hold(self) -> None:
-        self.release.wait(self.limit)
-
-
-@dataclass
-class Media:
-    """An uploaded temporary media file, stamped on the sandbox clock."""
-
-    media_type: str
-    data: bytes
-    uploaded_at: float
 
 
 @dataclass
@@ -85,38 +62,59 @@ def seeded_group_id(dept_id: int) -> str:
     return f"cidSandboxDept{dept_id}Group0000000000="
 
 
-class SandboxState:
+class SandboxState(SandboxBase[str]):
     """Conversations per member (what the chat page shows, oldest first), the directory,
-    tokens, cards, media, groups, injected errors and stalls, and the call log."""
+    cards, groups; tokens, media, injected errors and stalls, and the call log in
+    `SandboxBase` (an injected answer is "rate_limited", "expired_token", "network",
+    "flow_controlled" or a code)."""
 
     def __init__(self, config: SandboxConfig) -> None:
+        super().__init__(normalize=normalize_path, token_ttl=config.token_ttl,
+                         new_token=lambda: secrets.token_hex(16),
+                         new_media_id=lambda: "@lADPSandbox" + secrets.token_urlsafe(24),
+                         clock=lambda: config.clock(), call_clock=lambda: config.clock())
         self.config = config
         self.lock = threading.RLock()
-        self._ids = itertools.count(1)
+        self._last_id = 0
         self._messages: dict[str, list[dict[str, Any]]] = {}
-        self._calls: list[dict[str, Any]] = []
         self.directory = Directory()
-        self._tokens: dict[str, float] = {}  # token → expiry (time.time())
-        self._current_token: str | None = None
-        self._media: dict[str, Media] = {}
         self._cards: dict[str, CardRecord] = {}
+        self._card_callbacks: dict[str, tuple[str, str]] = {}  # route key → (url, secret)
         self._groups: dict[str, Group] = {}
         self._received: dict[str, list[float]] = {}  # userid → robot messages' times
-        self._injections: dict[str, list[str]] = {}
-        self._stalls: dict[str, list[Stall]] = {}
-        self._held: list[Stall] = []
         self._contact_listeners: list[ContactListener] = []
         self._seed_groups()
+        self._history = ChatHistory(config.history, "dingtalk") if config.history else None
+        if self._history is not None:
+            self._restore(self._history)
+
+    def _restore(self, history: ChatHistory) -> None:
+        """Take up the chat page's history where the last run left it."""
+        for userid, entry in history.messages():
+            self._messages.setdefault(userid, []).append(entry)
+            self._last_id = max(self._last_id, int(entry["id"]))
+        for record in history.cards():
+            self._cards[record["card_biz_id"]] = CardRecord(**record)
+        for media_id, media_type, data, uploaded_at in history.media():
+            self._media.put(media_id, Media(media_type, data, uploaded_at))
+
+    def _keep_card(self, record: CardRecord) -> None:
+        if self._history is not None:
+            self._history.save_card(record.card_biz_id, dataclasses.asdict(record))
 
     def next_id(self) -> int:
+        """A fresh id, increasing across restarts with a history file (messages, keys)."""
         with self.lock:
-            return next(self._ids)
+            self._last_id += 1
+            return self._last_id
 
     def append_message(self, userid: str, entry: dict[str, Any]) -> dict[str, Any]:
         """Add `entry` ({"from": "user"|"app", "msgtype": …, …}) to `userid`'s chat."""
         with self.lock:
             entry = {"id": self.next_id(), "time": self.config.clock(), **entry}
             self._messages.setdefault(userid, []).append(entry)
+            if self._history is not None:
+                self._history.add_message(userid, entry)
             return copy.deepcopy(entry)
 
     def transcript(self, userid: str) -> list[dict[str, Any]]:
@@ -132,85 +130,55 @@ class SandboxState:
             return shown
 
     def log_call(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            self._calls.append({"time": self.config.clock(), **entry})
-
-    def calls(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return [dict(c) for c in self._calls]
+        """Record one answered call ({method, path, status, code | errcode, …})."""
+        self._calls.add(entry)
 
     def reset(self) -> None:
         """Release held calls; restore the seeded directory; clear chats, cards, media,
-        groups' messages, injections and the call log. Tokens stay valid."""
+        groups' messages, injections and the call log; the history file, if any, is
+        emptied too. Tokens stay valid."""
         self.release_stalls()
         self.directory.reset()
         with self.lock:
+            if self._history is not None:
+                self._history.clear()
             self._messages.clear()
             self._calls.clear()
             self._media.clear()
             self._cards.clear()
             self._received.clear()
-            self._injections.clear()
+            self._faults.clear_injections()
             self._groups.clear()
             self._seed_groups()
 
     def close(self) -> None:
-        """Release what the state holds open (its history file, once there is one)."""
+        """Release held calls and close the history file, if any (the sandbox stops)."""
         self.release_stalls(wait=1.0)
+        with self.lock:
+            if self._history is not None:
+                self._history.close()
+                self._history = None
 
     # == OpenAPI side (sending: tokens, robot messages, cards, media, groups) ===========
 
     # -- access tokens ---------------------------------------------------------------------
-    def issue_token(self) -> tuple[str, int]:
-        """(accessToken, expireIn): the same token while it is valid, as DingTalk does."""
-        now = time.time()
-        with self.lock:
-            current = self._current_token
-            if current is not None and self._tokens.get(current, 0.0) > now:
-                return current, max(1, round(self._tokens[current] - now))
-            token = secrets.token_hex(16)
-            self._tokens[token] = now + self.config.token_ttl
-            self._current_token = token
-            return token, self.config.token_ttl
-
     def check_token(self, token: str) -> str | None:
         """None for a valid token, else "missing", "invalid" or "expired"."""
-        if not token:
-            return "missing"
-        with self.lock:
-            expires_at = self._tokens.get(token)
-        if expires_at is None:
-            return "invalid"
-        return None if expires_at > time.time() else "expired"
-
-    def expire_tokens(self) -> int:
-        """Every issued token is expired from now on; the next fetch gets a new one."""
-        past = time.time() - 1
-        with self.lock:
-            for token in self._tokens:
-                self._tokens[token] = past
-            return len(self._tokens)
-
-    def revoke_tokens(self) -> int:
-        """Forget every issued token (unknown from now on)."""
-        with self.lock:
-            count = len(self._tokens)
-            self._tokens.clear()
-            self._current_token = None
-            return count
+        return self._tokens.problem(token)
 
     def token_fetches(self) -> int:
         """How many accessToken calls succeeded (tests: one fetch shared by all)."""
-        with self.lock:
-            return sum(1 for c in self._calls
-                       if c["path"] == "v1.0/oauth2/accessToken" and c["status"] == 200)
+        return sum(1 for c in self._calls.entries()
+                   if c["path"] == "v1.0/oauth2/accessToken" and c["status"] == 200)
 
     # -- robot messages to people ------------------------------------------------------------
     def robot_deliver(self, userids: list[str], entry: dict[str, Any]
                       ) -> tuple[list[str], list[str]]:
         """Show a robot message to each of `userids`; returns (invalid, flow controlled):
-        people not in the organisation, and people over `ROBOT_PER_MINUTE` in the last
-        minute of the sandbox clock (DingTalk holds those back; they get nothing)."""
+        people not in the organisation, and people over 20 robot messages in the last
+        minute of the sandbox clock (`rate.admit`: DingTalk allows a robot 20 a minute in a
+        group; the sandbox holds one person's chat to the same pace and holds back the rest,
+        who get nothing)."""
         now = self.config.clock()
         known = self.directory.userids()
         invalid, held = [], []
@@ -219,12 +187,9 @@ class SandboxState:
                 if userid not in known:
                     invalid.append(userid)
                     continue
-                times = [t for t in self._received.get(userid, []) if now - t < ROBOT_WINDOW]
-                if len(times) >= ROBOT_PER_MINUTE:
+                if not admit(self._received.setdefault(userid, []), now):
                     held.append(userid)
-                    self._received[userid] = times
                     continue
-                self._received[userid] = [*times, now]
                 self.append_message(userid, {"from": "app", **copy.deepcopy(entry)})
         return invalid, held
 
@@ -241,6 +206,7 @@ class SandboxState:
             if userid in record.receivers:
                 return record.process_query_key, False
             record.receivers.append(userid)
+            self._keep_card(record)
             self.append_message(userid, {"from": "app", "msgtype": "card",
                                          "card_id": card_biz_id})
             return record.process_query_key, True
@@ -250,11 +216,12 @@ class SandboxState:
             record = self._cards.get(card_biz_id)
             if record is not None and route_key:
                 record.route_key = route_key
+                self._keep_card(record)
 
     def register_card_callback(self, route_key: str, url: str, api_secret: str) -> None:
         """注册互动卡片回调地址: clicks of cards with `route_key` are POSTed to `url`."""
         with self.lock:
-            self.__dict__.setdefault("_card_callbacks", {})[route_key] = (url, api_secret)
+            self._card_callbacks[route_key] = (url, api_secret)
 
     def card_callback(self, card_biz_id: str) -> tuple[str | None, tuple[str, str] | None]:
         """(route key, where its clicks go) for a card in http mode: the route key it was
@@ -264,7 +231,7 @@ class SandboxState:
             record = self._cards.get(card_biz_id)
             if record is None or not record.route_key:
                 return None, None
-            registered = self.__dict__.get("_card_callbacks", {}).get(record.route_key)
+            registered = self._card_callbacks.get(record.route_key)
             return record.route_key, registered
 
     def update_card(self, card_biz_id: str, card: dict[str, Any]) -> bool:
@@ -275,6 +242,7 @@ class SandboxState:
                 return False
             record.card = copy.deepcopy(card)
             record.updates += 1
+            self._keep_card(record)
             return True
 
     def card(self, card_biz_id: str) -> dict[str, Any] | None:
@@ -289,21 +257,11 @@ class SandboxState:
     # -- media -------------------------------------------------------------------------------
     def store_media(self, media_type: str, data: bytes) -> tuple[str, int]:
         """Keep an uploaded file; (media_id, created_at in ms on the sandbox clock)."""
-        media_id = "@lADPSandbox" + secrets.token_urlsafe(24)
-        now = self.config.clock()
         with self.lock:
-            self._media[media_id] = Media(media_type, data, now)
-        return media_id, int(now * 1000)
-
-    def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
-        """An uploaded file; for sending, None once it is older than 3 days."""
-        with self.lock:
-            found = self._media.get(media_id)
-        if found is None:
-            return None
-        if for_sending and self.config.clock() - found.uploaded_at > MEDIA_TTL:
-            return None
-        return found
+            media_id, media = self._media.store(media_type, data)
+            if self._history is not None:
+                self._history.save_media(media_id, media_type, data, media.uploaded_at)
+        return media_id, int(media.uploaded_at * 1000)
 
     # -- group chats ---------------------------------------------------------------------------
     def _seed_groups(self) -> None:
@@ -328,10 +286,8 @@ class SandboxState:
             group = self._groups.get(open_conversation_id)
             if group is None:
                 return "unknown"
-            group.accepted_at = [t for t in group.accepted_at if now - t < ROBOT_WINDOW]
-            if len(group.accepted_at) >= ROBOT_PER_MINUTE:
+            if not admit(group.accepted_at, now):
                 return "rate"
-            group.accepted_at.append(now)
             group.messages.append({"id": self.next_id(), "time": now, "from": "app",
                                    **copy.deepcopy(entry)})
             return None
@@ -345,51 +301,6 @@ class SandboxState:
         with self.lock:
             group = self._groups.get(open_conversation_id)
             return None if group is None else copy.deepcopy(group.messages)
-
-    # -- injected errors and stalls -------------------------------------------------------------
-    def inject(self, path: str, error: str, times: int = 1) -> None:
-        """Answer the next `times` calls to `path` with `error` ("rate_limited",
-        "expired_token", "network", "flow_controlled" or a code)."""
-        with self.lock:
-            self._injections.setdefault(normalize_path(path), []).extend([error] * times)
-
-    def pop_injection(self, path: str) -> str | None:
-        with self.lock:
-            queue = self._injections.get(normalize_path(path))
-            return queue.pop(0) if queue else None
-
-    def stall(self, path: str, times: int = 1, limit: float = STALL_LIMIT) -> None:
-        """Hold the next `times` calls to `path` until released (or `limit` s)."""
-        with self.lock:
-            self._stalls.setdefault(normalize_path(path), []).extend(
-                Stall(limit) for _ in range(times))
-
-    def take_stall(self, path: str) -> Stall | None:
-        with self.lock:
-            queue = self._stalls.get(normalize_path(path))
-            if not queue:
-                return None
-            stall = queue.pop(0)
-            self._held.append(stall)
-            return stall
-
-    def stalls(self) -> dict[str, int]:
-        with self.lock:
-            self._held = [s for s in self._held if not s.answered.is_set()]
-            return {"held": len(self._held),
-                    "queued": sum(len(q) for q in self._stalls.values())}
-
-    def release_stalls(self, wait: float = 30.0) -> int:
-        """Let every held call go on, drop queued stalls, wait until the held calls were
-        answered; returns how many were held."""
-        with self.lock:
-            held, self._held = self._held, []
-            self._stalls.clear()
-        for stall in held:
-            stall.release.set()
-        for stall in held:
-            stall.answered.wait(wait)
-        return len(held)
 
     # -- contact changes ---------------------------------------------------------------------
     def on_contact_change(self, listener: ContactListener) -> None:

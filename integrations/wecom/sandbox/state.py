@@ -16,6 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.sandbox_kit.calls import CallLog
+from integrations.sandbox_kit.media import Media
+from integrations.sandbox_kit.rate import admit
+from integrations.sandbox_kit.state import SandboxBase
+
 from .cards import INTERACTIVE_CARD_TYPES
 from .config import SandboxConfig
 from .directory import Directory
@@ -23,16 +28,9 @@ from .history import ChatHistory
 
 # WeCom: a response_code can be used once, within 72 hours.
 RESPONSE_CODE_TTL = 72 * 3600
-# WeCom: temporary media (media/upload) can be used for 3 days.
-MEDIA_TTL = 3 * 24 * 3600
-# WeCom: a group robot posts at most 20 messages a minute.
-ROBOT_PER_MINUTE = 20
-ROBOT_WINDOW = 60.0
 # What a WeCom client shows of a text as nothing at all: zero-width space, non-joiner and
 # joiner, word joiner, zero-width no-break space. The transcript shows what a member sees.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-# A stalled call is answered by itself after this long if nobody releases it (seconds).
-STALL_LIMIT = 60.0
 
 
 @dataclass
@@ -63,31 +61,6 @@ class CheckedSend:
 
 
 @dataclass
-class Stall:
-    """One API call held before WeCom handles it, as when WeCom is slow to answer.
-
-    The call waits for `release` (or `limit` seconds), is then handled as usual, so its
-    effect happens although the caller may have given up, and sets `answered`.
-    """
-
-    limit: float = STALL_LIMIT
-    release: threading.Event = field(default_factory=threading.Event)
-    answered: threading.Event = field(default_factory=threading.Event)
-
-    def hold(self) -> None:
-        self.release.wait(self.limit)
-
-
-@dataclass
-class Media:
-    """An uploaded temporary media file (media/upload), stamped on the sandbox clock."""
-
-    media_type: str
-    data: bytes
-    uploaded_at: float
-
-
-@dataclass
 class Robot:
     """A group chat with a group robot (群机器人): its webhook key, name and what it showed."""
 
@@ -112,26 +85,25 @@ def normalize_path(path: str) -> str:
     return path.removeprefix("cgi-bin/")
 
 
-class SandboxState:
-    """All mutable sandbox data, guarded by one lock."""
+class SandboxState(SandboxBase[int | str]):
+    """All mutable sandbox data, guarded by one lock (what every sandbox has, faults,
+    tokens, media and the call log, in `SandboxBase`; injected answers are errcodes or
+    "network")."""
 
     def __init__(self, config: SandboxConfig) -> None:
+        super().__init__(normalize=normalize_path, token_ttl=config.token_ttl,
+                         new_token=lambda: secrets.token_urlsafe(64),
+                         new_media_id=lambda: "3" + secrets.token_urlsafe(40),
+                         clock=lambda: config.clock(), call_clock=time.time)
         self.config = config
         self.lock = threading.Lock()
         self.directory = Directory()
-        self._tokens: dict[str, float] = {}
-        self._current_token: str | None = None
         self._transcripts: dict[str, list[dict[str, Any]]] = {}
         self._cards: dict[str, CardRecord] = {}
         self._codes: dict[str, ResponseCode] = {}
-        self._injections: dict[str, list[int | str]] = {}
-        self._calls: list[dict[str, Any]] = []
-        self._callbacks: list[dict[str, Any]] = []
+        self._callbacks = CallLog(time.time)
         self._checked_sends: dict[str, CheckedSend] = {}
-        self._media: dict[str, Media] = {}
         self._robots: dict[str, Robot] = {}
-        self._stalls: dict[str, list[Stall]] = {}  # path → stalls for its next calls
-        self._held: list[Stall] = []  # calls being held right now
         # One flagged send at a time, so two identical requests racing deliver only once.
         self._checked_lock = threading.Lock()
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.
@@ -155,7 +127,7 @@ class SandboxState:
         for code, task_id, issued_at, used in history.response_codes():
             self._codes[code] = ResponseCode(task_id, issued_at, used)
         for media_id, media_type, data, uploaded_at in history.media():
-            self._media[media_id] = Media(media_type, data, uploaded_at)
+            self._media.put(media_id, Media(media_type, data, uploaded_at))
 
     def close(self) -> None:
         """Close the history file, if any (the server is stopping)."""
@@ -166,7 +138,7 @@ class SandboxState:
 
     def _keep_card(self, record: CardRecord) -> None:
         if self._history is not None:
-            self._history.save_card(dataclasses.asdict(record))
+            self._history.save_card(record.task_id, dataclasses.asdict(record))
 
     def _keep_code(self, code: str) -> None:
         entry = self._codes[code]
@@ -174,43 +146,10 @@ class SandboxState:
             self._history.save_response_code(code, entry.task_id, entry.issued_at, entry.used)
 
     # -- access tokens -------------------------------------------------------------------
-    def issue_token(self) -> tuple[str, int]:
-        """Return (token, expires_in); the same token while it is still valid."""
-        now = time.time()
-        with self.lock:
-            current = self._current_token
-            if current is not None and self._tokens.get(current, 0.0) > now:
-                return current, max(1, round(self._tokens[current] - now))
-            token = secrets.token_urlsafe(64)
-            self._tokens[token] = now + self.config.token_ttl
-            self._current_token = token
-            return token, self.config.token_ttl
-
     def check_token(self, token: str) -> int:
         """WeCom errcode for this access_token: 0, 41001, 40014 or 42001."""
-        if not token:
-            return 41001
-        with self.lock:
-            expires_at = self._tokens.get(token)
-        if expires_at is None:
-            return 40014
-        return 0 if expires_at > time.time() else 42001
-
-    def expire_tokens(self) -> int:
-        """Make every issued token expired (42001 on next use)."""
-        past = time.time() - 1
-        with self.lock:
-            for token in self._tokens:
-                self._tokens[token] = past
-            return len(self._tokens)
-
-    def revoke_tokens(self) -> int:
-        """Forget every issued token (40014 on next use)."""
-        with self.lock:
-            count = len(self._tokens)
-            self._tokens.clear()
-            self._current_token = None
-            return count
+        problem = self._tokens.problem(token)
+        return {None: 0, "missing": 41001, "invalid": 40014}.get(problem, 42001)
 
     # -- transcripts -----------------------------------------------------------------------
     def next_msg_id(self) -> int:
@@ -294,23 +233,11 @@ class SandboxState:
     # -- media and group robots -------------------------------------------------------------
     def store_media(self, media_type: str, data: bytes) -> tuple[str, int]:
         """Keep an uploaded file; returns (media_id, created_at on the sandbox clock)."""
-        media_id = "3" + secrets.token_urlsafe(40)
-        now = self.config.clock()
         with self.lock:
-            self._media[media_id] = Media(media_type, data, now)
+            media_id, media = self._media.store(media_type, data)
             if self._history is not None:
-                self._history.save_media(media_id, media_type, data, now)
-        return media_id, int(now)
-
-    def media(self, media_id: str, *, for_sending: bool = False) -> Media | None:
-        """An uploaded file; for sending, None once it is older than WeCom's 3 days."""
-        with self.lock:
-            found = self._media.get(media_id)
-        if found is None:
-            return None
-        if for_sending and self.config.clock() - found.uploaded_at > MEDIA_TTL:
-            return None
-        return found
+                self._history.save_media(media_id, media_type, data, media.uploaded_at)
+        return media_id, int(media.uploaded_at)
 
     def add_robot(self, key: str, name: str) -> None:
         """Create a group chat with a robot whose webhook key is `key` (or rename it)."""
@@ -329,10 +256,8 @@ class SandboxState:
             robot = self._robots.get(key)
             if robot is None:
                 return 93000
-            robot.accepted_at = [t for t in robot.accepted_at if now - t < ROBOT_WINDOW]
-            if len(robot.accepted_at) >= ROBOT_PER_MINUTE:
+            if not admit(robot.accepted_at, now):
                 return 45009
-            robot.accepted_at.append(now)
             self._seq += 1
             robot.messages.append({"id": self._seq, "time": now, **copy.deepcopy(entry)})
             return 0
@@ -405,52 +330,6 @@ class SandboxState:
             return 0, invalid
 
     # -- error injection and logs ----------------------------------------------------------
-    def inject(self, path: str, errcode: int | str, times: int = 1) -> None:
-        """Queue ``times`` injected answers for API ``path``."""
-        with self.lock:
-            self._injections.setdefault(normalize_path(path), []).extend([errcode] * times)
-
-    def stall(self, path: str, times: int = 1, limit: float = STALL_LIMIT) -> None:
-        """Hold the next ``times`` calls to API ``path`` until released (or ``limit`` s)."""
-        with self.lock:
-            queue = self._stalls.setdefault(normalize_path(path), [])
-            queue.extend(Stall(limit) for _ in range(times))
-
-    def take_stall(self, path: str) -> Stall | None:
-        """The stall for this call of ``path``, if one is queued; it counts as held."""
-        with self.lock:
-            queue = self._stalls.get(normalize_path(path))
-            if not queue:
-                return None
-            stall = queue.pop(0)
-            self._held.append(stall)
-            return stall
-
-    def stalls(self) -> dict[str, int]:
-        """{"held": calls being held now, "queued": stalls waiting for their call}."""
-        with self.lock:
-            self._held = [s for s in self._held if not s.answered.is_set()]
-            return {"held": len(self._held),
-                    "queued": sum(len(q) for q in self._stalls.values())}
-
-    def release_stalls(self, wait: float = 30.0) -> int:
-        """Let every held call go on, drop the queued stalls, and wait until the held calls
-        were handled; returns how many were held."""
-        with self.lock:
-            held, self._held = self._held, []
-            self._stalls.clear()
-        for stall in held:
-            stall.release.set()
-        for stall in held:
-            stall.answered.wait(wait)
-        return len(held)
-
-    def pop_injection(self, path: str) -> int | str | None:
-        """Consume the next injected answer for ``path``, if any."""
-        with self.lock:
-            queue = self._injections.get(normalize_path(path))
-            return queue.pop(0) if queue else None
-
     def log_call(
         self,
         method: str,
@@ -460,31 +339,16 @@ class SandboxState:
         marks: dict[str, Any] | None = None,
     ) -> None:
         """Record one answered API call; ``marks`` add facts such as ``duplicate``."""
-        entry = {
-            "method": method,
-            "path": normalize_path(path),
-            "errcode": errcode,
-            "http_status": http_status,
-            "time": time.time(),
-            **(marks or {}),
-        }
-        with self.lock:
-            self._calls.append(entry)
-
-    def calls(self) -> list[dict[str, Any]]:
-        """A copy of the API call log, oldest first."""
-        with self.lock:
-            return copy.deepcopy(self._calls)
+        self._calls.add({"method": method, "path": normalize_path(path), "errcode": errcode,
+                         "http_status": http_status, **(marks or {})})
 
     def log_callback(self, entry: dict[str, Any]) -> None:
         """Record one callback delivery attempt to the product."""
-        with self.lock:
-            self._callbacks.append({**entry, "time": time.time()})
+        self._callbacks.add({**entry, "time": time.time()})
 
     def callbacks(self) -> list[dict[str, Any]]:
         """A copy of the callback delivery log, oldest first."""
-        with self.lock:
-            return copy.deepcopy(self._callbacks)
+        return self._callbacks.entries()
 
     def set_callback_url(self, url: str) -> None:
         """Point callbacks somewhere else (the product may start after the sandbox)."""
@@ -508,7 +372,7 @@ class SandboxState:
             self._transcripts.clear()
             self._cards.clear()
             self._codes.clear()
-            self._injections.clear()
+            self._faults.clear_injections()
             self._calls.clear()
             self._callbacks.clear()
             self._media.clear()
