@@ -30,9 +30,9 @@ BATCH_SEND = "/v1.0/robot/oToMessages/batchSend"
 GROUP_SEND = "/v1.0/robot/groupMessages/send"
 CARD_SEND = "/v1.0/im/v1.0/robot/interactiveCards/send"
 CARD_UPDATE = "/v1.0/im/robots/interactiveCards"
-# 注册互动卡片回调地址: where DingTalk POSTs the clicks of cards sent with a route key
+# 注册互动卡片回调地址: tells DingTalk the URL card clicks may be POSTed to, with the
+# api_secret it authenticates them with (the robot card itself names the URL: callbackUrl)
 CARD_CALLBACK_REGISTER = "/topapi/im/chat/scencegroup/interactivecard/callback/register"
-CARD_ROUTE_KEY = "mashangban"  # the callbackRouteKey our cards carry in http mode
 USER_PAGE = 100  # topapi/v2/user/list: size at most 100
 NO_SUCH_DEPARTMENT = 60003
 NO_SUCH_USER = 60121
@@ -59,13 +59,13 @@ class DingTalkChannel:
 
     limits: ChannelLimits = LIMITS
 
-    def __init__(self, api: DingTalkApi, robot_code: str, *, card_route: str | None = None):
-        """`card_route`: the callbackRouteKey cards carry (http mode: their clicks go to the
-        URL registered for it, `register_card_callback`); None in stream mode, where clicks
-        arrive over the Stream connection."""
+    def __init__(self, api: DingTalkApi, robot_code: str, *, card_url: str | None = None):
+        """`card_url`: the `callbackUrl` cards carry (http mode: DingTalk POSTs their clicks
+        there, once it is registered with `register_card_callback`); None in stream mode,
+        where clicks arrive over the Stream connection."""
         self.api = api
         self.robot_code = robot_code
-        self.card_route = card_route
+        self.card_url = card_url
 
     # -- to one person -------------------------------------------------------------------
     def send_text(self, to: str, text: str, *, markdown: bool = False,
@@ -87,19 +87,19 @@ class DingTalkChannel:
             "cardData": json.dumps(card_data(card), ensure_ascii=False),
             "singleChatReceiver": json.dumps({"userId": to}),
         }
-        if self.card_route:
-            body["callbackRouteKey"] = self.card_route
+        if self.card_url:
+            body["callbackUrl"] = self.card_url
         answer = self._call("POST", CARD_SEND, body)
         return Delivery(message_id=_text(answer.get("processQueryKey")),
                         update_handle=card.card_id)
 
     def register_card_callback(self, url: str) -> None:
-        """Tell DingTalk to POST the clicks of cards carrying our route key to `url` (http
-        mode; `mashangban dingtalk-card-callback`), signed with the AppSecret as the
-        `api_secret`, which is what `/dingtalk/card` checks. Registering again replaces."""
+        """Register `url` as where DingTalk POSTs card clicks (http mode; `mashangban
+        dingtalk-card-callback`), with the AppSecret as the `api_secret` ("加密密钥用于校验
+        来源"), which is what `/dingtalk/card` checks. `forceUpdate` replaces an earlier
+        registration; no callbackRouteKey: the robot card names its URL itself."""
         self.api.oapi(CARD_CALLBACK_REGISTER, {
-            "callback_url": url, "api_secret": self.api.app_secret,
-            "callbackRouteKey": self.card_route or CARD_ROUTE_KEY, "forceUpdate": True})
+            "callback_url": url, "api_secret": self.api.app_secret, "forceUpdate": True})
 
     def update_card(self, to: str, card: Card, handle: str) -> None:
         """Redraw the card whose cardBizId is `handle` for everyone who has it."""
@@ -109,8 +109,9 @@ class DingTalkChannel:
         })
 
     def upload_image(self, png: bytes) -> str:
-        """Upload the picture as temporary media (older API media/upload, 3 days)."""
-        answer = self._oapi("/media/upload", params={"type": "image"},
+        """Upload the picture as temporary media (older API media/upload). `type` is a
+        form field beside the file, as DingTalk's SDKs send it."""
+        answer = self._oapi("/media/upload", form={"type": "image"},
                             files={"media": ("chart.png", png, "image/png")})
         media_id = answer.get("media_id")
         if not isinstance(media_id, str) or not media_id:
