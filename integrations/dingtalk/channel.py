@@ -137,7 +137,8 @@ class DingTalkChannel:
     # -- the directory -------------------------------------------------------------------
     def fetch_directory(self) -> DirectorySnapshot:
         """Every department (walked from the root with listsub, each read with
-        department/get for its managers) and every person in them (user/list, paged)."""
+        department/get for its managers) and every person in them (user/list, paged; its
+        `leader` flags a manager of the department listed)."""
         departments = []
         queue = deque([ROOT_DEPARTMENT_ID])
         seen: set[int] = set()
@@ -154,7 +155,10 @@ class DingTalkChannel:
         users: dict[str, dict[str, Any]] = {}
         for dept_id in sorted(seen):
             for user in self._users_of(dept_id):
-                users.setdefault(str(user["userid"]), user)
+                kept = users.setdefault(str(user["userid"]), user)
+                if user.get("leader") is True:  # user/list: a manager of `dept_id`
+                    kept["leader_in_dept"] = [*(kept.get("leader_in_dept") or []),
+                                              {"dept_id": dept_id, "leader": True}]
         return snapshot_from(departments, list(users.values()))
 
     def fetch_member(self, userid: str) -> DirectoryMember | None:

@@ -269,7 +269,12 @@ def user_list(state: SandboxState) -> Answer:
         return old_error(400002, "dept_id, cursor and size (1..100) required")
     if state.directory.department(dept_id) is None:
         return old_error(60003)
-    everyone = state.directory.users_of(dept_id)
+    # 获取部门用户详情 (topapi/v2/user/list) lists `leader` (a manager of this department),
+    # not the per-department `leader_in_dept` of user/get.
+    everyone = [{**{k: v for k, v in user.items() if k != "leader_in_dept"},
+                 "leader": any(item.get("dept_id") == dept_id and item.get("leader")
+                               for item in user.get("leader_in_dept") or [])}
+                for user in state.directory.users_of(dept_id)]
     page = everyone[cursor:cursor + size]
     more = cursor + size < len(everyone)
     result: dict[str, Any] = {"has_more": more, "list": page}
