@@ -38,7 +38,9 @@ NO_SUCH_DEPARTMENT = 60003
 NO_SUCH_USER = 60121
 # A person DingTalk held back (flowControlledStaffIdList) is tried again after a minute.
 FLOW_CONTROL_WAIT = 60.0
-# A group robot "每分钟最多发送20条": a rate-limited post is tried again after the minute.
+# A rate-limited group post is tried again after a minute. DingTalk's 调用频次与限流 makes
+# its QPS limits last a second; the wait is for a per-group pace ("20 a minute", from the
+# custom-robot page, not verified for an app's robot) and costs a summary little.
 GROUP_MINUTE = 60.0
 TITLE_CHARS = 20  # a markdown message's title: what the conversation list and alerts show
 _MARKUP = re.compile(r"[#>*_`\[\]()!]|<[^>]*>")
