@@ -67,10 +67,13 @@ def running(stream: StreamReceiver) -> Iterator[StreamReceiver]:
 
 
 @pytest.fixture
-def stream(rt: Runtime) -> Iterator[StreamReceiver]:
+def stream(rt: Runtime, sandbox: SandboxThread) -> Iterator[StreamReceiver]:
     built = receiver.build(rt, "dingtalk")
     assert isinstance(built, StreamReceiver)
     with running(built):
+        # the client's handshake can finish before the gateway has recorded the connection
+        eventually(sandbox.app.extensions["dingtalk_gateway"].ever_connected,
+                   "the gateway seeing the connection", timeout=10)
         yield built
 
 
