@@ -33,12 +33,17 @@ TOKEN_REJECTED_STATUS = 401
 # The older API: 40014 invalid access_token, 42001 expired (and 40001 on older hosts;
 # https://open.dingtalk.com/document/orgapp/server-api-error-codes-1).
 TOKEN_REJECTED_ERRCODES = (40014, 42001, 40001)
-# The new API's rate limits: HTTP 403 with a code naming a QPS limit, or 429. DingTalk
-# lifts a QPS penalty within the second; the outbox waits at least 2 s anyway.
+# The new API's rate limits: a code naming a QPS limit (Forbidden.AccessDenied.
+# QpsLimitForApi: every app together over the API's limit; ...QpsLimitForAppkeyAndApi: this
+# app over 20 calls a second), or HTTP 429. DingTalk's 调用频次与限流 says the penalty lasts
+# one second ("sleep 1秒"); the outbox waits 2 s. Over the organisation's monthly quota
+# (Forbidden.AccessDenied.ApiCountLimitForOrg, errcode 90020) is not retryable soon.
 QPS_RETRY_AFTER = 2.0
-# The older API: errcode → seconds to wait before trying again. 90002/90018: calls over
-# the API's per-second / per-minute limit; -1: system busy.
-OAPI_RETRYABLE: dict[int, float | None] = {-1: None, 90002: QPS_RETRY_AFTER, 90018: 60.0}
+# The older API: errcode → seconds to wait before trying again. 90002: every app together
+# over the API's per-second limit; 90018: this app over its per-second limit (both 1 s,
+# 调用频次与限流); -1: system busy.
+OAPI_RETRYABLE: dict[int, float | None] = {-1: None, 90002: QPS_RETRY_AFTER,
+                                           90018: QPS_RETRY_AFTER}
 
 Storage = Any  # wechatpy's SessionStorage interface: get(key), set(key, value, ttl), delete(key)
 LockFactory = Callable[[str], AbstractContextManager[Any]]
@@ -153,13 +158,16 @@ class DingTalkApi:
     # -- the older API -------------------------------------------------------------------
     def oapi(self, path: str, body: dict[str, Any] | None = None, *,
              params: dict[str, str] | None = None,
+             form: dict[str, str] | None = None,
              files: dict[str, Any] | None = None) -> dict[str, Any]:
         """One call to the older API (`/topapi/…`, `/media/upload`): POST with a JSON body
-        or a multipart upload; its JSON answer (errcode 0), or a `DingTalkError`."""
+        or a multipart upload (`form` fields beside `files`); its JSON answer (errcode 0),
+        or a `DingTalkError`."""
         def attempt(token: str) -> dict[str, Any]:
             query = {**(params or {}), "access_token": token}
             if files is not None:
-                response = self._send("POST", self.oapi_base + path, params=query, files=files)
+                response = self._send("POST", self.oapi_base + path, params=query,
+                                      data=form or {}, files=files)
             else:
                 response = self._send("POST", self.oapi_base + path, params=query,
                                       json=body or {})
@@ -213,7 +221,7 @@ def _new_api_error(path: str, response: requests.Response) -> DingTalkError:
     status = response.status_code
     code = (_json_object(response) or {}).get("code")
     reason = f"DingTalk {path}: HTTP {status} {_describe(response)}"
-    if status == 429 or (status == 403 and isinstance(code, str) and "QpsLimit" in code):
+    if status == 429 or (isinstance(code, str) and "QpsLimit" in code):
         return DingTalkError(reason, status=status, code=code, retryable=True,
                              retry_after=QPS_RETRY_AFTER)
     if status >= 500:

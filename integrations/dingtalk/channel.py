@@ -30,15 +30,17 @@ BATCH_SEND = "/v1.0/robot/oToMessages/batchSend"
 GROUP_SEND = "/v1.0/robot/groupMessages/send"
 CARD_SEND = "/v1.0/im/v1.0/robot/interactiveCards/send"
 CARD_UPDATE = "/v1.0/im/robots/interactiveCards"
-# 注册互动卡片回调地址: where DingTalk POSTs the clicks of cards sent with a route key
+# 注册互动卡片回调地址: tells DingTalk the URL card clicks may be POSTed to, with the
+# api_secret it authenticates them with (the robot card itself names the URL: callbackUrl)
 CARD_CALLBACK_REGISTER = "/topapi/im/chat/scencegroup/interactivecard/callback/register"
-CARD_ROUTE_KEY = "mashangban"  # the callbackRouteKey our cards carry in http mode
 USER_PAGE = 100  # topapi/v2/user/list: size at most 100
 NO_SUCH_DEPARTMENT = 60003
 NO_SUCH_USER = 60121
 # A person DingTalk held back (flowControlledStaffIdList) is tried again after a minute.
 FLOW_CONTROL_WAIT = 60.0
-# A group robot "每分钟最多发送20条": a rate-limited post is tried again after the minute.
+# A rate-limited group post is tried again after a minute. DingTalk's 调用频次与限流 makes
+# its QPS limits last a second; the wait is for a per-group pace ("20 a minute", from the
+# custom-robot page, not verified for an app's robot) and costs a summary little.
 GROUP_MINUTE = 60.0
 TITLE_CHARS = 20  # a markdown message's title: what the conversation list and alerts show
 _MARKUP = re.compile(r"[#>*_`\[\]()!]|<[^>]*>")
@@ -59,13 +61,13 @@ class DingTalkChannel:
 
     limits: ChannelLimits = LIMITS
 
-    def __init__(self, api: DingTalkApi, robot_code: str, *, card_route: str | None = None):
-        """`card_route`: the callbackRouteKey cards carry (http mode: their clicks go to the
-        URL registered for it, `register_card_callback`); None in stream mode, where clicks
-        arrive over the Stream connection."""
+    def __init__(self, api: DingTalkApi, robot_code: str, *, card_url: str | None = None):
+        """`card_url`: the `callbackUrl` cards carry (http mode: DingTalk POSTs their clicks
+        there, once it is registered with `register_card_callback`); None in stream mode,
+        where clicks arrive over the Stream connection."""
         self.api = api
         self.robot_code = robot_code
-        self.card_route = card_route
+        self.card_url = card_url
 
     # -- to one person -------------------------------------------------------------------
     def send_text(self, to: str, text: str, *, markdown: bool = False,
@@ -87,19 +89,19 @@ class DingTalkChannel:
             "cardData": json.dumps(card_data(card), ensure_ascii=False),
             "singleChatReceiver": json.dumps({"userId": to}),
         }
-        if self.card_route:
-            body["callbackRouteKey"] = self.card_route
+        if self.card_url:
+            body["callbackUrl"] = self.card_url
         answer = self._call("POST", CARD_SEND, body)
         return Delivery(message_id=_text(answer.get("processQueryKey")),
                         update_handle=card.card_id)
 
     def register_card_callback(self, url: str) -> None:
-        """Tell DingTalk to POST the clicks of cards carrying our route key to `url` (http
-        mode; `mashangban dingtalk-card-callback`), signed with the AppSecret as the
-        `api_secret`, which is what `/dingtalk/card` checks. Registering again replaces."""
+        """Register `url` as where DingTalk POSTs card clicks (http mode; `mashangban
+        dingtalk-card-callback`), with the AppSecret as the `api_secret` ("加密密钥用于校验
+        来源"), which is what `/dingtalk/card` checks. `forceUpdate` replaces an earlier
+        registration; no callbackRouteKey: the robot card names its URL itself."""
         self.api.oapi(CARD_CALLBACK_REGISTER, {
-            "callback_url": url, "api_secret": self.api.app_secret,
-            "callbackRouteKey": self.card_route or CARD_ROUTE_KEY, "forceUpdate": True})
+            "callback_url": url, "api_secret": self.api.app_secret, "forceUpdate": True})
 
     def update_card(self, to: str, card: Card, handle: str) -> None:
         """Redraw the card whose cardBizId is `handle` for everyone who has it."""
@@ -109,8 +111,9 @@ class DingTalkChannel:
         })
 
     def upload_image(self, png: bytes) -> str:
-        """Upload the picture as temporary media (older API media/upload, 3 days)."""
-        answer = self._oapi("/media/upload", params={"type": "image"},
+        """Upload the picture as temporary media (older API media/upload). `type` is a
+        form field beside the file, as DingTalk's SDKs send it."""
+        answer = self._oapi("/media/upload", form={"type": "image"},
                             files={"media": ("chart.png", png, "image/png")})
         media_id = answer.get("media_id")
         if not isinstance(media_id, str) or not media_id:
@@ -136,7 +139,8 @@ class DingTalkChannel:
     # -- the directory -------------------------------------------------------------------
     def fetch_directory(self) -> DirectorySnapshot:
         """Every department (walked from the root with listsub, each read with
-        department/get for its managers) and every person in them (user/list, paged)."""
+        department/get for its managers) and every person in them (user/list, paged; its
+        `leader` flags a manager of the department listed)."""
         departments = []
         queue = deque([ROOT_DEPARTMENT_ID])
         seen: set[int] = set()
@@ -153,7 +157,10 @@ class DingTalkChannel:
         users: dict[str, dict[str, Any]] = {}
         for dept_id in sorted(seen):
             for user in self._users_of(dept_id):
-                users.setdefault(str(user["userid"]), user)
+                kept = users.setdefault(str(user["userid"]), user)
+                if user.get("leader") is True:  # user/list: a manager of `dept_id`
+                    kept["leader_in_dept"] = [*(kept.get("leader_in_dept") or []),
+                                              {"dept_id": dept_id, "leader": True}]
         return snapshot_from(departments, list(users.values()))
 
     def fetch_member(self, userid: str) -> DirectoryMember | None:

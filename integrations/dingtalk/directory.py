@@ -1,9 +1,11 @@
 """Turning DingTalk's contact answers (topapi/v2) into the neutral directory types.
 
 `department/get` gives a department with `dept_manager_userid_list` (its 部门主管);
-`user/list` and `user/get` give people with `dept_id_list` and `leader_in_dept`
-(`[{"dept_id", "leader"}]`). A leader is either. People who left the organisation are in
-no listing (and `user/get` answers 60121), so a full sync deactivates them.
+`user/list` gives the people of one department with `dept_id_list` and `leader` (a
+manager of that department; the channel turns it into a `leader_in_dept` entry), and
+`user/get` one person with `leader_in_dept` (`[{"dept_id", "leader"}]`). A leader is any.
+People who left the organisation are in no listing (and `user/get` answers 60121), so a
+full sync deactivates them.
 """
 
 from typing import Any

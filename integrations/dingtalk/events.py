@@ -149,7 +149,10 @@ def _action(content: str) -> str | None:
 
 def contact_event(event_type: str, data: Any, event_key: str) -> list[DirectoryChange]:
     """A contact event (HTTP push or Stream EVENT): one `DirectoryChange` per id named,
-    with `lookup` set, since DingTalk names only who or what changed.
+    with `lookup` set, since DingTalk names only who or what changed. DingTalk's event
+    pages (企业增加员工事件, 通讯录用户更改, 通讯录用户离职, 通讯录企业部门创建/修改) name the
+    ids `userId` / `deptId` in both the Stream data and the current HTTP push; the older
+    HTTP push (DingTalk-Callback-Crypto's README) names them `UserId` / `DeptId`.
 
     `event_key` identifies the event (its Stream eventId, or the push's type and time), so
     a redelivery hits the inbox's unique key; events we do not keep give []."""
@@ -190,9 +193,15 @@ def _ids(data: Mapping[str, Any], names: tuple[str, ...], pattern: re.Pattern[st
 
 
 def event_key(data: Mapping[str, Any], event_type: str) -> str:
-    """The key of an HTTP-pushed event: its type, time and a digest of its content (a
-    retried push is byte-identical; two changes in the same millisecond are not)."""
-    stamp = data.get("TimeStamp", "")
+    """The key of an HTTP-pushed event: its `eventId` when it carries one (DingTalk's
+    current push does, the same id as the Stream's, so switching modes never acts twice);
+    else, for the older push (`{"EventType","UserId","TimeStamp","CorpId"}`), its type, time
+    and a digest of its content (a retried push is byte-identical; two changes in the same
+    millisecond are not)."""
+    event_id = data.get("eventId")
+    if isinstance(event_id, str) and _EVENT_ID.fullmatch(event_id):
+        return event_id
+    stamp = data.get("TimeStamp", data.get("timeStamp", ""))
     if not _number(stamp, 2**45):
         stamp = ""
     digest = sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8"))

@@ -13,20 +13,20 @@ from tasks.messaging.channel import ChannelLimits
 # (connect, read) seconds for one HTTP request to DingTalk: a call not answered by then is
 # given up and tried again later (DingTalk has no duplicate check: at-least-once).
 API_TIMEOUT = (5.0, 10.0)
-# robot/oToMessages/batchSend: "userIds … 最多传20个" (批量发送人与机器人会话中机器人消息,
-# https://open.dingtalk.com/document/orgapp/chatbots-send-one-on-one-chat-messages-in-batches)
+# robot/oToMessages/batchSend: "userIds … 每次最多传20个" (批量发送人与机器人会话中机器人消息,
+# https://open.dingtalk.com/document/development/chatbots-send-one-on-one-chat-messages-in-batches)
 BATCH_USERS = 20
-# What arrives uncut. DingTalk states no hard limit for a robot's sampleText/sampleMarkdown;
-# its message-type page recommends short texts and its custom robots refuse bodies over
-# 20,000 bytes (https://open.dingtalk.com/document/orgapp/robot-message-types-and-data-format).
-# Decision: 4,000 bytes (about 1,300 Chinese characters) per text or markdown, longer ones
-# are split by delivery into numbered messages.
+# What arrives uncut. The one documented bound: groupMessages/send's msgParam "长度限制 15000
+# 字节以内" (机器人发送群聊消息); none is stated for batchSend. Decision: 4,000 bytes (about
+# 1,300 Chinese characters) per text or markdown, far inside it; longer ones are split by
+# delivery into numbered messages.
 CONTENT_BYTES = 4000
-# A group robot "每分钟最多发送20条" (https://open.dingtalk.com/document/robots/custom-robot-access,
-# "消息发送频率限制"); we hold robot posts to a group and to one person to the same pace.
+# Not found in DingTalk's pages for an app's robot (the "20 a minute" of group robots is
+# remembered from the custom-robot page, not read: docs/dingtalk.md, "Not verified").
+# Decision: robot posts to a group and to one person at most 20 a minute.
 ROBOT_PER_MINUTE = 20
-# Temporary media (media/upload): the media_id is valid for 3 days (上传媒体文件,
-# https://open.dingtalk.com/document/orgapp/upload-media-files); renewed after 2.
+# Temporary media (media/upload): DingTalk's 上传媒体文件 states no lifetime for media_id
+# (docs/dingtalk.md, "Not verified"). Decision: renewed after 2 days.
 MEDIA_LIFETIME = timedelta(days=2)
 # One channel call makes at most four HTTP requests (the token, the call, and after a
 # rejected token one more of each), each given up after API_TIMEOUT (connect + read), and

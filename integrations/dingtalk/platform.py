@@ -21,13 +21,13 @@ CARD_PATH = "/dingtalk/card"  # card clicks in http mode (the registered card ca
 def make_channel(settings: DingTalkSettings, services: Services) -> Channel:
     """The `Channel` on DingTalk's OpenAPI; the access token is shared by all processes."""
     from integrations.dingtalk.api import DingTalkApi
-    from integrations.dingtalk.channel import CARD_ROUTE_KEY, DingTalkChannel
+    from integrations.dingtalk.channel import DingTalkChannel
 
     api = DingTalkApi(settings.app_key, settings.app_secret, api_base=settings.api_base,
                       oapi_base=settings.oapi, storage=services.storage("mashangban:dingtalk"),
                       lock=services.lock)
-    route = CARD_ROUTE_KEY if settings.mode == "http" else None
-    return DingTalkChannel(api, settings.robot, card_route=route)
+    card_url = settings.card_url if settings.mode == "http" and settings.card_url else None
+    return DingTalkChannel(api, settings.robot, card_url=card_url)
 
 
 def make_verifier(settings: DingTalkSettings, services: Services) -> Any:

@@ -21,7 +21,9 @@ class DingTalkSettings:
 
     `mode` is how messages arrive: `stream` (the default: an outbound WebSocket opened by
     `mashangban dingtalk-stream`, no public URL needed) or `http` (DingTalk POSTs to
-    `/dingtalk/callback` and `/dingtalk/events`, which need `token` and `aes_key`).
+    `/dingtalk/callback` and `/dingtalk/events`, which need `token` and `aes_key`). In http
+    mode, cards carry `card_url` as their `callbackUrl`; DingTalk POSTs their clicks there
+    once `mashangban dingtalk-card-callback` has registered it.
     """
 
     app_key: str
@@ -32,6 +34,7 @@ class DingTalkSettings:
     api_base: str
     oapi_base: str
     mode: str
+    card_url: str = ""
 
     FIELDS: ClassVar[tuple[SettingField, ...]] = (
         SettingField("DINGTALK_APP_KEY", "app_key", "the app's AppKey (Client ID)",
@@ -54,6 +57,9 @@ class DingTalkSettings:
                      r"(https?://\S+)?", default=""),
         SettingField("DINGTALK_MODE", "mode", "stream or http", r"stream|http",
                      default="stream"),
+        SettingField("DINGTALK_CARD_URL", "card_url",
+                     "http mode: the card callback URL, https://YOUR-HOST/dingtalk/card",
+                     r"(https?://[^\s?#]+/dingtalk/card)?", default=""),
     )
 
     @property

@@ -1,6 +1,7 @@
-"""DingTalk in http mode: a card's clicks reach `/dingtalk/card` only once the product has
-registered that URL for the route key its cards carry (`mashangban dingtalk-card-callback`),
-as DingTalk's 注册互动卡片回调地址 requires."""
+"""DingTalk in http mode: every card names `/dingtalk/card` as its `callbackUrl`
+(MASHANGBAN_DINGTALK_CARD_URL; 机器人发送互动卡片（普通版）: "可控制卡片回调的URL"), and its
+clicks reach the product once that URL is registered with 注册互动卡片回调地址
+(`mashangban dingtalk-card-callback`)."""
 
 from collections.abc import Iterator
 
@@ -38,7 +39,8 @@ def sandbox(product: ProductServer) -> Iterator[SandboxThread]:
 def rt(product, sandbox, var_dir, database_url, redis_url, db, redis_conn,
        monkeypatch) -> Runtime:
     settings = dingtalk_settings(var_dir, database_url, redis_url, dingtalk_mode="http",
-                                 dingtalk_api_base=sandbox.url)
+                                 dingtalk_api_base=sandbox.url,
+                                 dingtalk_card_url=f"{product.url}/dingtalk/card")
     runtime = Runtime(settings, _engine=db)
     product.app = create_app(runtime)
     for name, value in settings.raw.items():  # for the command line
@@ -64,7 +66,9 @@ def test_clicks_arrive_once_the_card_callback_url_is_registered(rt, product, san
     assert click(sandbox) == 0, "DingTalk has nowhere to send it yet"
     assert stored(rt) == []
 
-    assert main(["dingtalk-card-callback", f"{product.url}/dingtalk/card"]) == 0
+    [sent] = [c for c in sandbox.state.calls() if c["path"].endswith("interactiveCards/send")]
+    assert sent["status"] == 200
+    assert main(["dingtalk-card-callback"]) == 0  # the URL cards name, from the settings
     assert "卡片回调已登记" in capsys.readouterr().out
     assert click(sandbox) == 200
     [action] = stored(rt)
@@ -72,7 +76,12 @@ def test_clicks_arrive_once_the_card_callback_url_is_registered(rt, product, san
         ("card_action", "lina", "card-1", "accept:1")
 
 
-def test_a_wrong_card_callback_url_is_one_line_and_registers_nothing(rt, sandbox, capsys):
-    assert main(["dingtalk-card-callback", "https://example.org/wecom/callback"]) != 0
+@pytest.mark.parametrize("url", ["https://example.org/wecom/callback",
+                                 "https://example.org/dingtalk/card?x=1",
+                                 "https://other.example.org/dingtalk/card"])
+def test_a_wrong_card_callback_url_is_one_line_and_registers_nothing(rt, sandbox, capsys, url):
+    """Not the card URL, a query string (DingTalk: "URL地址不支持携带参数"), or a URL the
+    cards do not name (their clicks would go elsewhere)."""
+    assert main(["dingtalk-card-callback", url]) != 0
     assert capsys.readouterr().err.count("\n") == 1  # one line, naming the expected form
     assert not [c for c in sandbox.state.calls() if "callback/register" in c["path"]]

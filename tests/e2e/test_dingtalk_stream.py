@@ -6,7 +6,9 @@ non-OK ACK, so the frame comes again and is stored once.
 The sending side (the DingTalk channel) is built elsewhere, so these tests assert on the
 inbox and on what handling did: tasks created and replies queued for platform dingtalk."""
 
+import asyncio
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import dingtalk_stream
 import pytest
 import requests
 from sqlalchemy import func, select
@@ -64,10 +67,13 @@ def running(stream: StreamReceiver) -> Iterator[StreamReceiver]:
 
 
 @pytest.fixture
-def stream(rt: Runtime) -> Iterator[StreamReceiver]:
+def stream(rt: Runtime, sandbox: SandboxThread) -> Iterator[StreamReceiver]:
     built = receiver.build(rt, "dingtalk")
     assert isinstance(built, StreamReceiver)
     with running(built):
+        # the client's handshake can finish before the gateway has recorded the connection
+        eventually(sandbox.app.extensions["dingtalk_gateway"].ever_connected,
+                   "the gateway seeing the connection", timeout=10)
         yield built
 
 
@@ -84,6 +90,67 @@ def inbox_keys(rt: Runtime) -> list[str]:
 def count(rt: Runtime, model: Any, *where: Any) -> int:
     with rt.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+@contextmanager
+def plain_sdk_client(client: dingtalk_stream.DingTalkStreamClient) -> Iterator[None]:
+    """The SDK's own `start()` on an event loop in a thread; cancelled at the end (its loop
+    swallows one cancellation into a retry wait, so it is cancelled until it ends)."""
+    loop = asyncio.new_event_loop()
+    main = loop.create_task(client.start())
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(main)
+        except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping is the point
+            pass
+        finally:
+            rest = asyncio.all_tasks(loop)
+            for task in rest:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*rest, return_exceptions=True))
+            loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        for _ in range(50):
+            loop.call_soon_threadsafe(main.cancel)
+            thread.join(0.2)
+            if not thread.is_alive():
+                break
+        assert not thread.is_alive(), "the SDK's client stopped"
+
+
+def test_the_unmodified_official_sdk_client_gets_a_typed_message_and_its_ack_counts(
+        sandbox, monkeypatch) -> None:
+    """The gateway speaks DingTalk's Stream protocol as the official SDK expects it, not
+    only as our subclass uses it: a plain `DingTalkStreamClient` (its own `start()`, only
+    `OPEN_CONNECTION_API` pointed at the sandbox) with a `ChatbotHandler` receives what a
+    member types, parsed by the SDK's `ChatbotMessage`, and its ACK is the status the
+    sandbox answers."""
+    monkeypatch.setattr(dingtalk_stream.DingTalkStreamClient, "OPEN_CONNECTION_API",
+                        f"{sandbox.url}/v1.0/gateway/connections/open")
+    received: queue.Queue[tuple[str, str, str]] = queue.Queue()
+
+    class Heard(dingtalk_stream.ChatbotHandler):
+        async def process(self, callback: dingtalk_stream.CallbackMessage
+                          ) -> tuple[int, str]:
+            message = dingtalk_stream.ChatbotMessage.from_dict(callback.data)
+            received.put((message.sender_staff_id, message.text.content, message.message_id))
+            return dingtalk_stream.AckMessage.STATUS_OK, "OK"
+
+    client = dingtalk_stream.DingTalkStreamClient(
+        dingtalk_stream.Credential(APP_KEY, APP_SECRET))
+    client.register_callback_handler(dingtalk_stream.ChatbotMessage.TOPIC, Heard())
+    gateway = sandbox.app.extensions["dingtalk_gateway"]
+    with plain_sdk_client(client):
+        eventually(gateway.ever_connected, "the SDK connecting to the sandbox", timeout=20)
+        answer = say(sandbox, "lina", "报送周报 周五前")
+        assert answer["status"] == 200, "the SDK's ACK (code 200) reached the sandbox"
+        assert received.get(timeout=10) == ("lina", "报送周报 周五前", answer["msgId"])
 
 
 def test_a_typed_message_is_in_the_inbox_before_its_ack_and_handled(sandbox, rt, stream) -> None:

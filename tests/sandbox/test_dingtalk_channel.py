@@ -121,11 +121,32 @@ def test_rate_limiting_is_retryable_with_a_wait(dt_sandbox, dt_channel, error):
     assert len(chat(dt_sandbox, "lina")) == 1
 
 
-def test_an_older_api_rate_limit_is_retryable(dt_sandbox, dt_channel):
-    control(dt_sandbox, "inject", path="/media/upload", error="rate_limited")
+@pytest.mark.parametrize("errcode", ["90002", "90018"])
+def test_an_older_api_rate_limit_is_retryable_within_seconds(dt_sandbox, dt_channel, errcode):
+    """90002 (every app over the API's limit) and 90018 (this app over its 20 a second)
+    are both per-second limits (调用频次与限流: "sleep 1秒"), not a minute's wait."""
+    control(dt_sandbox, "inject", path="/media/upload", error=errcode)
     with pytest.raises(DeliveryError) as limited:
         dt_channel.upload_image(PNG)
-    assert limited.value.retryable and limited.value.retry_after
+    assert limited.value.retryable and limited.value.retry_after == 2.0
+
+
+def test_a_picture_is_uploaded_as_dingtalks_sdks_do(dt_sandbox, dt_channel, monkeypatch):
+    """media/upload: `type` a form field beside the file `media`, the token in the query
+    (DingTalk's Stream SDK, `upload_to_dingtalk`, and its older SDK send it so)."""
+    sent: list[dict] = []
+
+    class Recording(requests.Session):
+        def request(self, method, url, **kwargs):  # type: ignore[override]
+            if url.endswith("/media/upload"):
+                sent.append(kwargs)
+            return super().request(method, url, **kwargs)
+
+    monkeypatch.setattr(dt_channel.api, "_http", Recording())
+    assert dt_channel.upload_image(PNG)
+    [upload] = sent
+    assert upload["data"] == {"type": "image"} and list(upload["files"]) == ["media"]
+    assert set(upload["params"]) == {"access_token"}
 
 
 def test_two_processes_share_one_token(dt_sandbox, make_dt_channel):
@@ -156,7 +177,7 @@ def test_an_expired_token_is_fetched_again_once(dt_sandbox, dt_channel, path):
 def test_a_wrong_secret_is_not_retried(make_dt_channel):
     with pytest.raises(DeliveryError) as refused:
         make_dt_channel(secret="wrong-secret-0000").send_text("lina", "你好")
-    assert not refused.value.retryable and "invalidClientSecret" in refused.value.reason
+    assert not refused.value.retryable and "invalidClientIdOrSecret" in refused.value.reason
 
 
 def test_a_hung_call_times_out_as_a_retryable_failure(dt_sandbox, redis_conn):

@@ -36,8 +36,8 @@ def text_to(*userids: str) -> dict:
 
 
 @pytest.mark.parametrize("credentials, code", [
-    ({"appKey": APP_KEY, "appSecret": "wrong"}, "invalidClientSecret"),
-    ({"appKey": "other", "appSecret": APP_SECRET}, "invalidClientId"),
+    ({"appKey": APP_KEY, "appSecret": "wrong"}, "invalidClientIdOrSecret"),
+    ({"appKey": "other", "appSecret": APP_SECRET}, "invalidClientIdOrSecret"),
     ({}, "MissingParameter"),
 ])
 def test_a_token_needs_the_apps_credentials(dt_sandbox, credentials, code):
@@ -97,7 +97,7 @@ def test_an_unknown_card_cannot_be_updated(dt_sandbox, token):
                           headers={"x-acs-dingtalk-access-token": token},
                           json={"cardBizId": "nope", "cardData": json.dumps(
                               {"header": {}, "contents": []})})
-    assert answer.status_code == 400 and answer.json()["code"] == "invalidParameter.cardBizId"
+    assert answer.status_code == 400 and answer.json()["code"] == "cardInstance.notExist"
 
 
 @pytest.mark.parametrize("path, body, errcode", [
@@ -125,7 +125,7 @@ def test_user_list_pages_with_a_cursor(dt_sandbox, token):
 
 def test_media_must_be_a_picture(dt_sandbox, token):
     answer = requests.post(f"{dt_sandbox.url}/media/upload", timeout=5,
-                           params={"access_token": token, "type": "image"},
+                           params={"access_token": token}, data={"type": "image"},
                            files={"media": ("a.txt", b"hello", "text/plain")})
     assert answer.json()["errcode"] == 40004
 

@@ -158,6 +158,25 @@ def test_contact_events_become_lookups_one_per_id() -> None:
     assert verifier().events(params, body, NOW) == ("bpms_task_change", [])
 
 
+def test_the_current_push_shape_is_keyed_by_its_event_id_as_on_the_stream() -> None:
+    """DingTalk's event pages (企业增加员工事件, 通讯录企业部门创建) push `userId` / `deptId`
+    and an `eventId`, the same id the Stream carries: the key is the Stream's, so a change
+    delivered both ways acts once."""
+    params, body = event_body({"EventType": "user_add_org", "EventTime": NOW_MS,
+                               "CorpId": "ding1", "BizId": "b1", "eventId": "ev42",
+                               "timeStamp": str(NOW_MS), "userId": ["lina"]}, str(NOW_MS))
+    [change] = verifier().events(params, body, NOW)[1]
+    assert (change.change, change.userid, change.key) == (
+        "update_user", "lina", "contact:ev42:lina")
+    [streamed] = contact_event("user_add_org", {"timeStamp": str(NOW_MS), "userId": ["lina"]},
+                               "ev42")
+    assert streamed.key == change.key
+    params, body = event_body({"EventType": "org_dept_remove", "eventId": "ev43",
+                               "deptId": [432825033]}, str(NOW_MS))
+    assert [(c.change, c.department_id) for c in verifier().events(params, body, NOW)[1]] == [
+        ("delete_party", "432825033")]
+
+
 @pytest.mark.parametrize(("mutate", "status"), [
     (lambda q, b: ({**q, "msg_signature": "0" * 40}, b), 403),
     (lambda q, b: ({**q, "timestamp": str(NOW_MS - 3_600_000)}, b), 403),

@@ -5,7 +5,7 @@
     mashangban web [--host --port --workers]   the web app under gunicorn
     mashangban worker [--burst] [--with-stream]   a background worker with its scheduler
     mashangban dingtalk-stream       receive DingTalk's Stream frames (stream mode)
-    mashangban dingtalk-card-callback URL   register the card click URL (http mode)
+    mashangban dingtalk-card-callback [URL] register the card click URL (http mode)
     mashangban sandbox [--platform --host --port --callback --history]   a platform's sandbox
 
 web, worker and sandbox take `--log-level` (info by default: a line per request or job).
@@ -51,7 +51,9 @@ def add_commands(commands: argparse._SubParsersAction,
     card_callback = command(commands, "dingtalk-card-callback",
                             "register where DingTalk POSTs card clicks (http mode)",
                             _dingtalk_card_callback)
-    card_callback.add_argument("url", help="https://YOUR-HOST/dingtalk/card")
+    card_callback.add_argument("url", nargs="?", default=None,
+                               help="https://YOUR-HOST/dingtalk/card "
+                                    "(default: MASHANGBAN_DINGTALK_CARD_URL)")
 
     sandbox = command(commands, "sandbox", "serve a platform's sandbox (fake WeCom)", _sandbox)
     sandbox.add_argument("--platform", default=None,
@@ -156,8 +158,9 @@ def _dingtalk_stream(args: argparse.Namespace) -> int:
 
 
 def _dingtalk_card_callback(args: argparse.Namespace) -> int:
-    """In http mode DingTalk sends a card's clicks to the URL registered for the route key
-    the card carries; register ours once (again after the URL changes)."""
+    """In http mode a card names the URL its clicks go to (its `callbackUrl`, the setting
+    MASHANGBAN_DINGTALK_CARD_URL), and DingTalk POSTs them there once that URL is registered
+    with its api_secret; register ours once (again after the URL changes)."""
     from integrations.dingtalk.api import DingTalkError
     from integrations.dingtalk.channel import DingTalkChannel
     from workers.runtime import Runtime
@@ -168,16 +171,25 @@ def _dingtalk_card_callback(args: argparse.Namespace) -> int:
     if settings.platform_settings("dingtalk").mode != "http":
         return common.fail("MASHANGBAN_DINGTALK_MODE is stream: card clicks arrive over the "
                            "Stream connection; nothing to register")
-    if not args.url.startswith(("https://", "http://")) or not args.url.endswith("/dingtalk/card"):
-        return common.fail(f"not the card callback URL: {args.url!r} "
+    configured = settings.platform_settings("dingtalk").card_url
+    url = args.url or configured
+    if not url:
+        return common.fail("no card callback URL: set MASHANGBAN_DINGTALK_CARD_URL to "
+                           "https://YOUR-HOST/dingtalk/card (the URL cards name)")
+    if not url.startswith(("https://", "http://")) or not url.endswith("/dingtalk/card") \
+            or "?" in url:
+        return common.fail(f"not the card callback URL: {url!r} "
                            "(write it like https://YOUR-HOST/dingtalk/card)")
+    if url != configured:
+        return common.fail(f"cards name {configured or 'no URL'} as their callback: set "
+                           f"MASHANGBAN_DINGTALK_CARD_URL={url} first, then register it")
     channel = Runtime(settings).channels["dingtalk"]
     assert isinstance(channel, DingTalkChannel)
     try:
-        channel.register_card_callback(args.url)
+        channel.register_card_callback(url)
     except DingTalkError as error:
         return common.fail(f"DingTalk refused the registration: {error.reason}")
-    print(f"卡片回调已登记：{args.url}")
+    print(f"卡片回调已登记：{url}")
     return 0
 
 

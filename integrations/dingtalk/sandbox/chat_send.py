@@ -75,9 +75,9 @@ def deliver(app: Any, kind: str, data: dict[str, Any]) -> tuple[int, str]:
     if state.config.mode == "http":
         if kind == "robot":
             return push.post_robot_message(state.config, data), str(data.get("msgId", ""))
-        route, registered = state.card_callback(str(data.get("outTrackId", "")))
-        if route and registered is None:  # nobody registered the key: the click is lost
-            return 0, ""
+        _url, registered = state.card_callback(str(data.get("outTrackId", "")))
+        if registered is None:  # the card names no callbackUrl ("不填则无需回调"), or one
+            return 0, ""        # never registered: DingTalk has nowhere to send the click
         return push.post_card_click(state.config, data, registered), ""
     topic = ROBOT_TOPIC if kind == "robot" else CARD_TOPIC
     frame = gateway.push("CALLBACK", topic, data)
@@ -89,23 +89,23 @@ def push_event(app: Any, event_type: str, user_ids: list[str], dept_ids: list[st
     state: SandboxState = app.extensions["sandbox"]
     config = state.config
     now_ms = int(config.clock() * 1000)
-    if config.mode == "http":
-        event: dict[str, Any] = {"EventType": event_type, "TimeStamp": now_ms,
-                                 "CorpId": config.corp_id}
-        if user_ids:
-            event["UserId"] = user_ids
-        if dept_ids:
-            event["DeptId"] = [int(d) if d.isdigit() else d for d in dept_ids]
-        return push.post_event(config, event)
-    data: dict[str, Any] = {"timeStamp": now_ms}
+    event_id = uuid.uuid4().hex
+    # The shapes of DingTalk's event pages (企业增加员工事件, 通讯录用户离职, 通讯录企业部门创建
+    # …): ids under `userId` / `deptId`, the time as a string `timeStamp`.
+    data: dict[str, Any] = {}
     if user_ids:
-        data["userId"] = user_ids
+        data = {"timeStamp": str(now_ms), "userId": user_ids}
     if dept_ids:
         data["deptId"] = [int(d) if d.isdigit() else d for d in dept_ids]
+    if config.mode == "http":
+        event: dict[str, Any] = {"EventType": event_type, "EventTime": now_ms,
+                                 "CorpId": config.corp_id, "BizId": event_id,
+                                 "eventId": event_id, **data}
+        return push.post_event(config, event)
     gateway: StreamGateway = app.extensions["dingtalk_gateway"]
     frame = gateway.push("EVENT", event_type, data, headers={
-        "eventType": event_type, "eventId": uuid.uuid4().hex, "eventCorpId": config.corp_id,
-        "eventBornTime": str(now_ms), "eventUnifiedAppId": config.app_key})
+        "eventType": event_type, "eventId": event_id, "eventCorpId": config.corp_id,
+        "eventBornTime": now_ms, "eventUnifiedAppId": config.app_key})
     return _wait(gateway, frame)
 
 

@@ -27,8 +27,10 @@ ERRMSG = {
     -1: "系统繁忙", 40014: "不合法的access_token", 42001: "access_token超时",
     40035: "缺少参数", 40004: "不合法的媒体文件类型", 40006: "不合法的文件大小",
     60003: "部门不存在", 60121: "找不到该用户", 90002: "请求过于频繁",
-    90018: "当前接口调用超过分钟级限流", 400002: "参数错误",
+    90018: "当前应用调用该接口超过每秒限流", 400002: "参数错误",
+    40036: "入参为空", 660009: "回调地址为空", 660019: "回调地址 Url 解析失败",
 }
+CARD_BIZ_ID_LONGEST = 100  # cardBizId: "不超过100字符" (机器人发送互动卡片（普通版）)
 MEDIA_MAX = 20 * 1024 * 1024  # image: at most 20 MB (DingTalk: media/upload)
 
 
@@ -60,10 +62,9 @@ def access_token(state: SandboxState) -> Answer:
     body = _body()
     if body is None or not body.get("appKey") or not body.get("appSecret"):
         return new_error(400, "MissingParameter", "appKey and appSecret are required")
-    if body["appKey"] != state.config.app_key:
-        return new_error(400, "invalidClientId", "无效的 appKey")
-    if body["appSecret"] != state.config.app_secret:
-        return new_error(400, "invalidClientSecret", "无效的 appSecret")
+    if body["appKey"] != state.config.app_key or body["appSecret"] != state.config.app_secret:
+        # 获取企业内部应用的accessToken: one error code for either
+        return new_error(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
     token, expire_in = state.issue_token()
     return {"accessToken": token, "expireIn": expire_in}, 200
 
@@ -120,7 +121,7 @@ def batch_send(state: SandboxState) -> Answer:
     else:
         invalid, held = state.robot_deliver(userids, entry)
     return {"processQueryKey": f"pqk{state.next_id()}", "invalidStaffIdList": invalid,
-            "flowControlledStaffIdList": held}, 200
+            "flowControlledStaffIdList": held, "filteredStaffIdList": []}, 200
 
 
 def group_send(state: SandboxState) -> Answer:
@@ -159,49 +160,52 @@ def _card_data(body: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def card_send(state: SandboxState) -> Answer:
-    """POST /v1.0/im/v1.0/robot/interactiveCards/send (one person: singleChatReceiver)."""
+    """POST /v1.0/im/v1.0/robot/interactiveCards/send (one person: singleChatReceiver),
+    answered with the error codes of DingTalk's page 机器人发送互动卡片（普通版）."""
     body = _body()
     if body is None:
-        return new_error(400, "MissingParameter", "JSON body required")
-    refused = _robot(body)
-    if refused:
-        return refused
+        return new_error(400, "param.isNotJson", "参数必须是json")
+    if body.get("robotCode") != _state().config.robot_code:
+        return new_error(400, "invalid.robotCode", "无效的机器人标识")
     if body.get("cardTemplateId") != "StandardCard":
-        return new_error(400, "invalidParameter.cardTemplateId", "沙箱只支持 StandardCard")
+        return new_error(400, "template.isNotExist", "模板不存在（沙箱只支持 StandardCard）")
     biz_id = body.get("cardBizId")
-    if not isinstance(biz_id, str) or not biz_id or len(biz_id) > 128:
-        return new_error(400, "MissingParameter", "cardBizId required")
+    if not isinstance(biz_id, str) or not biz_id or len(biz_id) > CARD_BIZ_ID_LONGEST:
+        return new_error(400, "invalid.bizId", "互动卡片BIZID无效")
     data = _card_data(body)
     if data is None:
-        return new_error(400, "invalidParameter.cardData", "cardData 不是合法的卡片 JSON")
+        return new_error(400, "param.error", "参数无效: cardData 不是合法的卡片 JSON")
     try:
         receiver = json.loads(body.get("singleChatReceiver") or "")
     except (TypeError, ValueError):
         receiver = None
     userid = receiver.get("userId") if isinstance(receiver, dict) else None
     if not isinstance(userid, str) or not userid:
-        return new_error(400, "invalidParameter.singleChatReceiver",
-                         "singleChatReceiver 须为 {\"userId\": …} 的 JSON 字符串")
+        return new_error(400, "param.error",
+                         "参数无效: singleChatReceiver 须为 {\"userId\": …} 的 JSON 字符串")
     if state.directory.user(userid) is None:
-        return new_error(400, "invalidParameter.userId", f"用户 {userid} 不存在")
+        return new_error(400, "invalid.user", f"无效的用户ID: {userid}")
     key, _shown = state.send_card(biz_id, userid, data)
-    route = body.get("callbackRouteKey")
-    if isinstance(route, str):
-        state.set_card_route(biz_id, route)
+    callback_url = body.get("callbackUrl")  # "可控制卡片回调的URL，不填则无需回调"
+    if isinstance(callback_url, str) and callback_url.strip():
+        state.set_card_route(biz_id, callback_url.strip())
     return {"processQueryKey": key}, 200
 
 
 def card_update(state: SandboxState) -> Answer:
-    """PUT /v1.0/im/robots/interactiveCards {"cardBizId", "cardData"}."""
+    """PUT /v1.0/im/robots/interactiveCards {"cardBizId", "cardData"} → {"processQueryKey"}
+    (更新机器人发送互动卡片（普通版）)."""
     body = _body()
-    if body is None or not isinstance(body.get("cardBizId"), str):
-        return new_error(400, "MissingParameter", "cardBizId required")
+    if body is None:
+        return new_error(400, "param.isNotJson", "参数必须是json")
+    if not isinstance(body.get("cardBizId"), str):
+        return new_error(400, "invalid.bizId", "互动卡片BIZID无效")
     data = _card_data(body)
     if data is None:
-        return new_error(400, "invalidParameter.cardData", "cardData 不是合法的卡片 JSON")
+        return new_error(400, "param.error", "参数无效: cardData 不是合法的卡片 JSON")
     if not state.update_card(body["cardBizId"], data):
-        return new_error(400, "invalidParameter.cardBizId", "卡片不存在")
-    return {"success": True, "result": True}, 200
+        return new_error(400, "cardInstance.notExist", "互动卡片实例不存在")
+    return {"processQueryKey": f"pqk{state.next_id()}"}, 200
 
 
 NEW_ROUTES: dict[tuple[str, str], Callable[[SandboxState], Answer]] = {
@@ -215,8 +219,9 @@ NEW_ROUTES: dict[tuple[str, str], Callable[[SandboxState], Answer]] = {
 # -- the older API ---------------------------------------------------------------------------
 
 def media_upload(state: SandboxState) -> Answer:
-    """POST /media/upload?type=image, multipart field `media`."""
-    kind = request.args.get("type", "")
+    """POST /media/upload, multipart: `type` a form field (as DingTalk's SDKs send it; the
+    query parameter is read too) and the file `media`."""
+    kind = request.form.get("type") or request.args.get("type", "")
     if kind not in ("image", "file", "voice", "video"):
         return old_error(40004, "type")
     upload = request.files.get("media")
@@ -264,7 +269,12 @@ def user_list(state: SandboxState) -> Answer:
         return old_error(400002, "dept_id, cursor and size (1..100) required")
     if state.directory.department(dept_id) is None:
         return old_error(60003)
-    everyone = state.directory.users_of(dept_id)
+    # 获取部门用户详情 (topapi/v2/user/list) lists `leader` (a manager of this department),
+    # not the per-department `leader_in_dept` of user/get.
+    everyone = [{**{k: v for k, v in user.items() if k != "leader_in_dept"},
+                 "leader": any(item.get("dept_id") == dept_id and item.get("leader")
+                               for item in user.get("leader_in_dept") or [])}
+                for user in state.directory.users_of(dept_id)]
     page = everyone[cursor:cursor + size]
     more = cursor + size < len(everyone)
     result: dict[str, Any] = {"has_more": more, "list": page}
@@ -285,17 +295,22 @@ def user_get(state: SandboxState) -> Answer:
 
 def card_callback_register(state: SandboxState) -> Answer:
     """POST /topapi/im/chat/scencegroup/interactivecard/callback/register
-    {"callback_url", "api_secret", "callbackRouteKey", "forceUpdate"}."""
-    body = _body() or {}
-    url, secret, route = (body.get("callback_url"), body.get("api_secret"),
-                          body.get("callbackRouteKey"))
-    if not all(isinstance(v, str) and v for v in (url, secret, route)):
-        return old_error(400002, "callback_url/api_secret/callbackRouteKey")
-    assert isinstance(url, str) and isinstance(secret, str) and isinstance(route, str)
-    if not url.startswith(("http://", "https://")):
-        return old_error(400002, "callback_url")
-    state.register_card_callback(route, url, secret)
-    return {"errcode": 0, "errmsg": "ok", "result": {"callbackRouteKey": route}}, 200
+    {"callback_url" (required, no query string), "api_secret", "callbackRouteKey",
+    "forceUpdate"} (注册互动卡片回调地址). Registrations are kept by URL: a robot card names
+    its URL (`callbackUrl`); the route key serves the advanced card API, unused here."""
+    body = _body()
+    if body is None:
+        return old_error(40036)
+    url, secret = body.get("callback_url"), body.get("api_secret")
+    if not isinstance(url, str) or not url:
+        return old_error(660009)
+    if not url.startswith(("http://", "https://")) or "?" in url or " " in url:
+        return old_error(660019)
+    secret_text = secret if isinstance(secret, str) else ""
+    state.register_card_callback(url, url, secret_text)
+    return {"errcode": 0, "errmsg": "ok", "success": True,
+            "result": {"apiSecret": secret_text, "callbackUrl": url},
+            "request_id": str(state.next_id())}, 200
 
 
 OLD_ROUTES: dict[str, Callable[[SandboxState], Answer]] = {

@@ -39,7 +39,7 @@ class CardRecord:
     process_query_key: str
     receivers: list[str] = field(default_factory=list)
     updates: int = 0
-    route_key: str = ""  # callbackRouteKey: its clicks go to the URL registered for it
+    route_key: str = ""  # the callbackUrl it was sent with: its clicks go there if registered
 
 
 @dataclass
@@ -219,14 +219,15 @@ class SandboxState(SandboxBase[str]):
                 self._keep_card(record)
 
     def register_card_callback(self, route_key: str, url: str, api_secret: str) -> None:
-        """注册互动卡片回调地址: clicks of cards with `route_key` are POSTed to `url`."""
+        """注册互动卡片回调地址: clicks of cards naming `route_key` (their callbackUrl; the
+        sandbox keys registrations by URL) are POSTed to `url`, signed with `api_secret`."""
         with self.lock:
             self._card_callbacks[route_key] = (url, api_secret)
 
     def card_callback(self, card_biz_id: str) -> tuple[str | None, tuple[str, str] | None]:
-        """(route key, where its clicks go) for a card in http mode: the route key it was
-        sent with (None without one, or for a card unknown here) and the (url, api_secret)
-        registered for it (None: nobody registered it, so DingTalk has nowhere to send)."""
+        """(callbackUrl, where its clicks go) for a card in http mode: the callbackUrl it
+        was sent with (None without one, or for a card unknown here) and the (url,
+        api_secret) registered for it (None: that URL was never registered)."""
         with self.lock:
             record = self._cards.get(card_biz_id)
             if record is None or not record.route_key:

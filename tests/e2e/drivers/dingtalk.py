@@ -37,13 +37,13 @@ PATHS: dict[str, tuple[str, ...]] = {
 # DingTalk answers it with, as the outbox's last_error shows it.
 INJECT: dict[str, str] = {
     "rate_limited": "rate_limited", "network": "network", "token_expired": "expired_token",
-    "token_invalid": "expired_token", "bad_secret": "invalidClientSecret",
+    "token_invalid": "expired_token", "bad_secret": "invalidClientIdOrSecret",
     "unknown_group": "resource.not.found",
 }
 CODES: dict[str, str] = {
     "rate_limited": "Forbidden.AccessDenied.QpsLimitForApi", "network": "network",
     "token_expired": "InvalidAuthentication", "token_invalid": "InvalidAuthentication",
-    "bad_secret": "invalidClientSecret", "unknown_group": "resource.not.found",
+    "bad_secret": "invalidClientIdOrSecret", "unknown_group": "resource.not.found",
 }
 FLOW_CONTROLLED = "flowControlledStaffIdList"  # batchSend's per-person hold, in last_error
 FAULTS = {code: fault for fault, code in CODES.items() if fault != "token_invalid"}
