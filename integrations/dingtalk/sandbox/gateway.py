@@ -87,6 +87,9 @@ class StreamGateway:
     def ticket(self) -> str:
         ticket = secrets.token_urlsafe(16)
         with self._lock:
+            # A product has started to connect: from now on a pushed frame waits for its
+            # ACK (the WebSocket handshake may still be under way), see `ever_connected`.
+            self._ever_connected = True
             self._tickets.add(ticket)
         return ticket
 
@@ -117,7 +120,8 @@ class StreamGateway:
         return frames
 
     def ever_connected(self) -> bool:
-        """Whether a product's Stream client has connected since the sandbox started."""
+        """Whether a product's Stream client has asked to connect since the sandbox started
+        (a ticket was issued): it is connected, connecting, or will reconnect."""
         with self._lock:
             return self._ever_connected
 
@@ -182,7 +186,6 @@ class StreamGateway:
             return
         with self._lock:
             self._connections.append(connection)
-            self._ever_connected = True
             self.connects += 1
             pending = [f for f in (self._frames[m] for m in self._order) if not f.settled]
         try:

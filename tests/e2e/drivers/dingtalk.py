@@ -83,9 +83,7 @@ class DingTalkDriver:
         assert built is not None, "DingTalk in stream mode has a receiver"
         self._stream = ReceiverThread(self.name, built)
         self._stream.start()
-        connected = getattr(built, "connected", None)
-        assert connected is None or connected.wait(CONNECT_WAIT), \
-            "the product's Stream client connecting to the sandbox's gateway"
+        self._wait_until_live("the product's Stream client connecting to the gateway")
 
     def disconnect(self) -> None:
         """Stop the product's Stream receiver (idempotent)."""
@@ -156,10 +154,15 @@ class DingTalkDriver:
         The in-process receiver steps aside and this waits until a started one is
         connected (`base` is not needed)."""
         self.disconnect()
+        self._wait_until_live("a started process's Stream client connecting")
+
+    def _wait_until_live(self, what: str) -> None:
+        """Poll the gateway (the side that pushes) until it holds a connection: the client
+        may see its handshake done a moment before the gateway has recorded it."""
         deadline = time.monotonic() + CONNECT_WAIT * 2
         while self._get("/sandbox/control/frames")["live"] < 1:
-            assert time.monotonic() < deadline, "a started process's Stream client connecting"
-            time.sleep(0.1)
+            assert time.monotonic() < deadline, what
+            time.sleep(0.05)
 
     # -- the platform misbehaving ----------------------------------------------------------
     def raw_calls(self, *paths: str) -> list[dict[str, Any]]:
