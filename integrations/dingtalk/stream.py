@@ -70,35 +70,21 @@ def _decode(kind: str, data: Any, delivery: str) -> list[Inbound] | str:
         return str(error)
 
 
-class RobotHandler(dingtalk_stream.CallbackHandler):
-    """Robot messages: a text becomes a `TextMessage` keyed by its msgId."""
+class CallbackTopicHandler(dingtalk_stream.CallbackHandler):
+    """One CALLBACK topic: robot messages (`kind` "robot": a text becomes a `TextMessage`
+    keyed by its msgId) or card clicks ("card": a `CardAction`; the frame's messageId,
+    kept by a redelivery, tells two presses of one button apart)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, kind: str, what: str) -> None:
         super().__init__()
-        self.store = store
+        self.store, self.kind, self.what = store, kind, what
 
     async def process(self, message: CallbackMessage) -> tuple[int, str]:
-        decoded = _decode("robot", message.data, message.headers.message_id or "")
+        decoded = _decode(self.kind, message.data, message.headers.message_id or "")
         if isinstance(decoded, str):
-            log.warning("stream robot message refused: %s", decoded)
+            log.warning("stream %s refused: %s", self.what, decoded)
             return AckMessage.STATUS_BAD_REQUEST, decoded
-        return await _store_all(self.store, decoded, "robot message")
-
-
-class CardHandler(dingtalk_stream.CallbackHandler):
-    """Card clicks: a `CardAction`; the frame's messageId (kept by a redelivery) tells two
-    presses of one button apart."""
-
-    def __init__(self, store: Store) -> None:
-        super().__init__()
-        self.store = store
-
-    async def process(self, message: CallbackMessage) -> tuple[int, str]:
-        decoded = _decode("card", message.data, message.headers.message_id or "")
-        if isinstance(decoded, str):
-            log.warning("stream card click refused: %s", decoded)
-            return AckMessage.STATUS_BAD_REQUEST, decoded
-        return await _store_all(self.store, decoded, "card click")
+        return await _store_all(self.store, decoded, self.what)
 
 
 class ContactHandler(dingtalk_stream.EventHandler):
@@ -133,8 +119,10 @@ class StreamReceiver(dingtalk_stream.DingTalkStreamClient):
         super().__init__(dingtalk_stream.Credential(app_key, app_secret), logger=log)
         self.open_url = api_base.rstrip("/") + OPEN_PATH
         self.clock = clock
-        self.register_callback_handler(ROBOT_TOPIC, RobotHandler(store))
-        self.register_callback_handler(CARD_TOPIC, CardHandler(store))
+        self.register_callback_handler(ROBOT_TOPIC,
+                                       CallbackTopicHandler(store, "robot", "robot message"))
+        self.register_callback_handler(CARD_TOPIC,
+                                       CallbackTopicHandler(store, "card", "card click"))
         self.register_all_event_handler(ContactHandler(store))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._main: asyncio.Task[None] | None = None

@@ -44,7 +44,7 @@ class OpenApi:
     def card(self, card_id: str, userid: str, title: str) -> str:
         return self.call("POST", "/v1.0/im/v1.0/robot/interactiveCards/send", {
             "cardTemplateId": "StandardCard", "cardBizId": card_id, "robotCode": ROBOT_CODE,
-            "cardData": card_data(title), "callbackRouteKey": "route-1",
+            "cardData": card_data(title), "callbackUrl": "https://office.example/dingtalk/card",
             "singleChatReceiver": json.dumps({"userId": userid})})["processQueryKey"]
 
     def update(self, card_id: str, title: str) -> None:
@@ -137,7 +137,8 @@ def test_after_a_restart_cards_update_in_place_and_messages_follow_on(start):
     assert lina[-1]["content"] == "任务 #1 已办结" and lina[-1]["id"] > max(m["id"] for m in old)
     card = api.sandbox.state.card("card_1")
     assert card is not None and card["receivers"] == ["lina"] and card["updates"] == 2
-    assert api.sandbox.state.card_callback("card_1")[0] == "route-1"  # its route kept
+    # the URL its clicks go to is kept
+    assert api.sandbox.state.card_callback("card_1")[0] == "https://office.example/dingtalk/card"
 
 
 def test_reset_empties_the_history_file(start):

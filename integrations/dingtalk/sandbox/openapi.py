@@ -92,19 +92,21 @@ def _msg(body: dict[str, Any]) -> tuple[dict[str, Any] | None, Answer | None]:
     return {"msgtype": "text", "content": param["content"]}, None
 
 
-def _robot(body: dict[str, Any]) -> Answer | None:
+def _robot_body() -> tuple[dict[str, Any], Answer | None]:
+    """A robot API's JSON body naming our robot, and the error DingTalk answers instead
+    (None when the body will do)."""
+    body = _body()
+    if body is None:
+        return {}, new_error(400, "MissingParameter", "JSON body required")
     if body.get("robotCode") != _state().config.robot_code:
-        return new_error(400, "resource.not.found", "robotCode 不存在")
-    return None
+        return body, new_error(400, "resource.not.found", "robotCode 不存在")
+    return body, None
 
 
 def batch_send(state: SandboxState) -> Answer:
     """POST /v1.0/robot/oToMessages/batchSend."""
-    body = _body()
-    if body is None:
-        return new_error(400, "MissingParameter", "JSON body required")
-    refused = _robot(body)
-    if refused:
+    body, refused = _robot_body()
+    if refused is not None:
         return refused
     userids = body.get("userIds")
     if not isinstance(userids, list) or not userids or not all(
@@ -126,11 +128,8 @@ def batch_send(state: SandboxState) -> Answer:
 
 def group_send(state: SandboxState) -> Answer:
     """POST /v1.0/robot/groupMessages/send."""
-    body = _body()
-    if body is None:
-        return new_error(400, "MissingParameter", "JSON body required")
-    refused = _robot(body)
-    if refused:
+    body, refused = _robot_body()
+    if refused is not None:
         return refused
     cid = body.get("openConversationId")
     if not isinstance(cid, str) or not cid:
@@ -188,7 +187,7 @@ def card_send(state: SandboxState) -> Answer:
     key, _shown = state.send_card(biz_id, userid, data)
     callback_url = body.get("callbackUrl")  # "可控制卡片回调的URL，不填则无需回调"
     if isinstance(callback_url, str) and callback_url.strip():
-        state.set_card_route(biz_id, callback_url.strip())
+        state.set_card_callback_url(biz_id, callback_url.strip())
     return {"processQueryKey": key}, 200
 
 
@@ -307,7 +306,7 @@ def card_callback_register(state: SandboxState) -> Answer:
     if not url.startswith(("http://", "https://")) or "?" in url or " " in url:
         return old_error(660019)
     secret_text = secret if isinstance(secret, str) else ""
-    state.register_card_callback(url, url, secret_text)
+    state.register_card_callback(url, secret_text)
     return {"errcode": 0, "errmsg": "ok", "success": True,
             "result": {"apiSecret": secret_text, "callbackUrl": url},
             "request_id": str(state.next_id())}, 200

@@ -39,7 +39,7 @@ class CardRecord:
     process_query_key: str
     receivers: list[str] = field(default_factory=list)
     updates: int = 0
-    route_key: str = ""  # the callbackUrl it was sent with: its clicks go there if registered
+    callback_url: str = ""  # the callbackUrl it was sent with: its clicks go there if registered
 
 
 @dataclass
@@ -79,7 +79,7 @@ class SandboxState(SandboxBase[str]):
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self.directory = Directory()
         self._cards: dict[str, CardRecord] = {}
-        self._card_callbacks: dict[str, tuple[str, str]] = {}  # route key → (url, secret)
+        self._card_callbacks: dict[str, tuple[str, str]] = {}  # callbackUrl → (url, secret)
         self._groups: dict[str, Group] = {}
         self._received: dict[str, list[float]] = {}  # userid → robot messages' times
         self._contact_listeners: list[ContactListener] = []
@@ -211,18 +211,18 @@ class SandboxState(SandboxBase[str]):
                                          "card_id": card_biz_id})
             return record.process_query_key, True
 
-    def set_card_route(self, card_biz_id: str, route_key: str) -> None:
+    def set_card_callback_url(self, card_biz_id: str, url: str) -> None:
         with self.lock:
             record = self._cards.get(card_biz_id)
-            if record is not None and route_key:
-                record.route_key = route_key
+            if record is not None and url:
+                record.callback_url = url
                 self._keep_card(record)
 
-    def register_card_callback(self, route_key: str, url: str, api_secret: str) -> None:
-        """注册互动卡片回调地址: clicks of cards naming `route_key` (their callbackUrl; the
-        sandbox keys registrations by URL) are POSTed to `url`, signed with `api_secret`."""
+    def register_card_callback(self, url: str, api_secret: str) -> None:
+        """注册互动卡片回调地址: clicks of cards naming `url` as their callbackUrl are
+        POSTed there, signed with `api_secret`."""
         with self.lock:
-            self._card_callbacks[route_key] = (url, api_secret)
+            self._card_callbacks[url] = (url, api_secret)
 
     def card_callback(self, card_biz_id: str) -> tuple[str | None, tuple[str, str] | None]:
         """(callbackUrl, where its clicks go) for a card in http mode: the callbackUrl it
@@ -230,10 +230,10 @@ class SandboxState(SandboxBase[str]):
         api_secret) registered for it (None: that URL was never registered)."""
         with self.lock:
             record = self._cards.get(card_biz_id)
-            if record is None or not record.route_key:
+            if record is None or not record.callback_url:
                 return None, None
-            registered = self._card_callbacks.get(record.route_key)
-            return record.route_key, registered
+            registered = self._card_callbacks.get(record.callback_url)
+            return record.callback_url, registered
 
     def update_card(self, card_biz_id: str, card: dict[str, Any]) -> bool:
         """Redraw the card in place for everyone who has it; False for an unknown id."""

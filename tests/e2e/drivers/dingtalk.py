@@ -21,6 +21,7 @@ from integrations.dingtalk.limits import CONTENT_BYTES
 from integrations.dingtalk.sandbox import SandboxConfig, SandboxThread
 from tests.dingtalk_helpers import AES_KEY, APP_KEY, APP_SECRET, TEST_DINGTALK, TOKEN
 from tests.e2e.chat import CallKind, Fault, Pressed, Seen, SeenCard, Sender, SentCall
+from tests.e2e.drivers.http import SandboxHttp
 from workers import receiver
 from workers.receiver import ReceiverThread
 from workers.runtime import Runtime
@@ -47,7 +48,6 @@ CODES: dict[str, str] = {
 }
 FLOW_CONTROLLED = "flowControlledStaffIdList"  # batchSend's per-person hold, in last_error
 FAULTS = {code: fault for fault, code in CODES.items() if fault != "token_invalid"}
-TIMEOUT = 60  # seconds: `release` answers only once the held calls were handled
 CONNECT_WAIT = 15  # seconds for the product's Stream client to reach the gateway
 # A field line of the card's markdown block (`integrations.dingtalk.cards`): **label**：value
 FIELD = re.compile(r"\*\*(?P<label>.*?)\*\*：(?P<value>.*)")
@@ -56,7 +56,7 @@ STATUS = re.compile(r"\*\*(?P<status>.*)\*\*")
 LINE_BREAK = re.compile(r" {2}\n|\n")
 
 
-class DingTalkDriver:
+class DingTalkDriver(SandboxHttp):
     """A DingTalk sandbox on a free port in Stream mode; the product's Stream receiver runs
     in a thread from `connect` to `disconnect`."""
 
@@ -96,22 +96,7 @@ class DingTalkDriver:
         self.disconnect()
         self.sandbox.shutdown()
 
-    # -- HTTP ----------------------------------------------------------------------------
-    def _get(self, path: str) -> Any:
-        return requests.get(f"{self.url}{path}", timeout=10).json()
-
-    def _control(self, endpoint: str, **body: Any) -> dict[str, Any]:
-        answer = requests.post(f"{self.url}/sandbox/control/{endpoint}", json=body,
-                               timeout=TIMEOUT)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    # -- the chat ------------------------------------------------------------------------
-    def send(self, userid: str, text: str) -> None:
-        answer = requests.post(f"{self.url}/sandbox/chat/{userid}/send",
-                               json={"text": text}, timeout=15).json()
-        assert answer.get("status") == 200, answer
-
+    # -- the chat (typing: `SandboxHttp.send`) -------------------------------------------
     def press(self, userid: str, card_id: str, key: str) -> Pressed:
         """A greyed-out StandardCard has no action block: the client shows no button to
         press, so the press never reaches DingTalk (`ignored`)."""

@@ -11,6 +11,7 @@ import requests
 from integrations.wecom.sandbox import SandboxConfig, SandboxThread
 from tests.conftest import TEST_WECOM
 from tests.e2e.chat import CallKind, Fault, Pressed, Seen, SeenCard, Sender, SentCall
+from tests.e2e.drivers.http import SandboxHttp
 from workers.runtime import Runtime
 
 # The API paths behind each kind of call (the sandbox logs paths without /cgi-bin/).
@@ -25,10 +26,9 @@ CODES: dict[str, int | str] = {
 }
 FAULTS = {str(code): fault for fault, code in CODES.items()}
 CALLBACK_PATH = "/wecom/callback"
-TIMEOUT = 60  # seconds: `release` answers only once the held calls were handled
 
 
-class WeComDriver:
+class WeComDriver(SandboxHttp):
     """A WeCom sandbox on a free port, calling back the product at `callback_base`."""
 
     name = "wecom"
@@ -59,22 +59,7 @@ class WeComDriver:
     def shutdown(self) -> None:
         self.sandbox.shutdown()
 
-    # -- HTTP ----------------------------------------------------------------------------
-    def _get(self, path: str) -> Any:
-        return requests.get(f"{self.url}{path}", timeout=10).json()
-
-    def _control(self, endpoint: str, **body: Any) -> dict[str, Any]:
-        answer = requests.post(f"{self.url}/sandbox/control/{endpoint}", json=body,
-                               timeout=TIMEOUT)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    # -- the chat ------------------------------------------------------------------------
-    def send(self, userid: str, text: str) -> None:
-        answer = requests.post(f"{self.url}/sandbox/chat/{userid}/send",
-                               json={"text": text}, timeout=10).json()
-        assert answer.get("status") == 200, answer
-
+    # -- the chat (typing: `SandboxHttp.send`) -------------------------------------------
     def press(self, userid: str, card_id: str, key: str) -> Pressed:
         answer = requests.post(f"{self.url}/sandbox/chat/{userid}/click",
                                json={"task_id": card_id, "key": key}, timeout=10).json()
