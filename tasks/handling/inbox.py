@@ -87,17 +87,6 @@ def waiting_since(cutoff: datetime) -> ColumnElement[bool]:
                     InboxMessage.next_attempt_at < cutoff))
 
 
-def lookup_wanted(session: Session, inbox_id: int) -> DirectoryChange | None:
-    """The row's directory change if it must first be looked up on its platform
-    (`DirectoryChange.lookup`); the worker does that outside the row's transaction, so no
-    database lock is held while the platform answers."""
-    row = session.get(InboxMessage, inbox_id)
-    if row is None or row.processed_at is not None:
-        return None
-    message = replace(from_payload(row.payload), platform=row.platform)
-    return message if isinstance(message, DirectoryChange) and message.lookup else None
-
-
 def process(session: Session, inbox_id: int, *, now: datetime,
             rules: OfficeRules | None = None,
             resolved: DirectoryChange | None = None) -> bool:
@@ -117,15 +106,20 @@ def process(session: Session, inbox_id: int, *, now: datetime,
     message = replace(from_payload(row.payload), platform=row.platform)
     if isinstance(message, DirectoryChange) and message.lookup:
         if resolved is None or resolved.key != message.key:
-            raise LookupMissing(f"inbox row {inbox_id} needs its directory record looked up")
+            raise LookupMissing(message)  # the caller's transaction, claim included, rolls back
         message = resolved
     flows.handle(session, message, now=now, rules=rules)
     return True
 
 
 class LookupMissing(RuntimeError):
-    """A change that carries only an id reached `process` without the record the worker
-    should have looked up (`lookup_wanted`); it fails like any error and is retried."""
+    """The row is a change that carries only an id (`DirectoryChange.lookup`): the worker
+    asks the platform for the record, outside any transaction so that no lock is held
+    while it answers, and processes the row again with it (`resolved`)."""
+
+    def __init__(self, change: DirectoryChange):
+        super().__init__(f"directory change {change.key} needs its record looked up")
+        self.change = change
 
 
 def record_failure(session: Session, inbox_id: int, error: BaseException, *, now: datetime,

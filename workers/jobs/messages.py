@@ -39,25 +39,24 @@ def process_inbox(rt: runtime.Runtime) -> int:
 def _process_one(rt: runtime.Runtime, inbox_id: int) -> int | datetime:
     """1 if handled, 0 if not (another worker's, or parked), or when to try again."""
     try:
-        resolved = _looked_up(rt, inbox_id)
-        with rt.sessions.begin() as session:
-            return int(inbox.process(session, inbox_id, now=rt.clock(),
-                                     rules=rt.settings.rules, resolved=resolved))
+        try:
+            return _claim_and_handle(rt, inbox_id)
+        except inbox.LookupMissing as missing:  # rolled back: look it up, then again
+            change = missing.change
+            return _claim_and_handle(rt, inbox_id,
+                                     changes.resolve(change, rt.channels[change.platform]))
     except Exception as error:  # a bug must not wedge the inbox: record it and go on
         log.error("inbox message %s failed: %s", inbox_id, logs.stack_of(error))
         failure = _record_failure(rt, inbox_id, error)
         return failure.retry_at if failure is not None and failure.retry_at else 0
 
 
-def _looked_up(rt: runtime.Runtime, inbox_id: int) -> DirectoryChange | None:
-    """A directory change that carries only an id, made whole by asking its platform's
-    channel (outside the row's transaction); None for every other row. A channel error
-    fails the attempt, which is retried like any other."""
+def _claim_and_handle(rt: runtime.Runtime, inbox_id: int,
+                      resolved: DirectoryChange | None = None) -> int:
+    """Claim the row and act on it in one transaction: 1 if handled, 0 if not ours."""
     with rt.sessions.begin() as session:
-        wanted = inbox.lookup_wanted(session, inbox_id)
-    if wanted is None:
-        return None
-    return changes.resolve(wanted, rt.channels[wanted.platform])
+        return int(inbox.process(session, inbox_id, now=rt.clock(),
+                                 rules=rt.settings.rules, resolved=resolved))
 
 
 def _record_failure(rt: runtime.Runtime, inbox_id: int,
