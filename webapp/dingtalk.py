@@ -30,7 +30,7 @@ from integrations.dingtalk.platform import CALLBACK_PATH, CARD_PATH, EVENTS_PATH
 from tasks.messaging.inbound import Inbound
 from tasks.messaging.inbox import Unstorable
 from webapp.errors import unexpected
-from workers import signals
+from workers.receiver import wake
 from workers.runtime import Runtime
 
 PLATFORM = "dingtalk"
@@ -97,7 +97,7 @@ def _store(rt: Runtime, messages: list[Inbound]) -> Response | None:
             log.exception("could not store a DingTalk callback")
             return Response("storage unavailable", status=503)
     if stored:
-        _wake(rt)
+        wake(rt)  # without Redis the message is safe and the sweep wakes a worker
     return None
 
 
@@ -116,15 +116,6 @@ def _claim_sign(rt: Runtime, sign: str, body: bytes) -> bool:
         log.warning("Redis unavailable: DingTalk callback answered without its replay check")
         return True
     return first is None or first.decode() == digest
-
-
-def _wake(rt: Runtime) -> None:
-    """Raise the flag and, if it was down, queue a job. Without Redis the message is safe
-    in the inbox and the sweep wakes a worker within seconds."""
-    try:
-        signals.request_processing(rt.web_redis, rt.web_queue)
-    except redis.RedisError:
-        log.warning("Redis unavailable: message stored, processing left to the sweep")
 
 
 def _refuse(refused: CallbackRefused) -> Response:

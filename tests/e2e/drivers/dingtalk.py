@@ -117,11 +117,6 @@ class DingTalkDriver(SandboxHttp):
     def transcript(self, userid: str) -> list[Seen]:
         return [seen(entry) for entry in self.raw_transcript(userid)]
 
-    def image(self, media: str) -> bytes:
-        answer = requests.get(f"{self.url}/sandbox/media/{media}", timeout=10)
-        assert answer.status_code == 200, answer.text
-        return answer.content
-
     def add_group(self, key: str, name: str) -> str:
         """A group chat with the robot: DingTalk names it by its openConversationId."""
         cid = f"cid{key}"

@@ -24,6 +24,12 @@ class SandboxHttp:
         assert answer.status_code == 200, answer.text
         return answer.json()
 
+    def image(self, media: str) -> bytes:
+        """The bytes of an uploaded picture (both sandboxes serve `/sandbox/media/<id>`)."""
+        answer = requests.get(f"{self.url}/sandbox/media/{media}", timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.content
+
     def send(self, userid: str, text: str) -> None:
         """`userid` types `text`; the sandbox answers once the product took it."""
         answer = requests.post(f"{self.url}/sandbox/chat/{userid}/send",

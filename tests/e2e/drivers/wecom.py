@@ -72,11 +72,6 @@ class WeComDriver(SandboxHttp):
     def transcript(self, userid: str) -> list[Seen]:
         return [seen(entry) for entry in self.raw_transcript(userid)]
 
-    def image(self, media: str) -> bytes:
-        answer = requests.get(f"{self.url}/sandbox/media/{media}", timeout=10)
-        assert answer.status_code == 200, answer.text
-        return answer.content
-
     def add_group(self, key: str, name: str) -> str:
         assert self._control("robot", key=key, name=name)["ok"] is True
         return key
