@@ -14,17 +14,19 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from tasks.admin import calendar, deliveries, grants, policies, roster, routing
 from tasks.admin.audit import AREA_LABELS, Actor
 from tasks.calendar.workdays import SHANGHAI
 from tasks.core.sla import DEFAULTS_BY_KIND, UNITS
-from tasks.models import Department, Person
+from tasks.models import Department, Person, WebSubmission
 from webapp.roster_files import read_roster
 from webapp.workbench import admin_views as views
-from webapp.workbench.web import db, render, rt, signed_in, viewer
+from webapp.workbench.web import db, error_page, form_key, render, rt, signed_in, viewer
+from workers import receiver
 
 blueprint = Blueprint("wb_admin", __name__, url_prefix="/admin")
 
@@ -39,7 +41,8 @@ SECTIONS = (
     ("wb_admin.audit_page", "操作记录"),
 )
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
-Page = Response | tuple[str, int] | str
+REFUSED = "这些页面只对管理员开放。如需修改时限、日历、归口办理或值班表，请联系本单位的管理员。"
+Page = ResponseReturnValue
 
 
 def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,16 +53,15 @@ def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         who = viewer()
         if who is None or not who.is_admin:
-            return render("workbench/admin/refused.html"), 403
+            return error_page(403, "仅管理员可用", REFUSED)
         return view(*args, **kwargs)
 
     return guarded
 
 
-def _page(template: str, *, status: int = 200, **context: Any) -> tuple[str, int]:
+def _page(template: str, *, status: int = 200, **context: Any) -> Page:
     context.setdefault("error", None)
-    context.setdefault("notice", request.args.get("done", ""))
-    return render(template, sections=SECTIONS, **context), status
+    return render(template, status=status, sections=SECTIONS, **context)
 
 
 def _today() -> date:
@@ -68,35 +70,37 @@ def _today() -> date:
 
 def _change(do: Callable[[Session, Actor, datetime], str], done: str,
             again: Callable[[str], Page], *, wake: bool = False) -> Page:
-    """Run one change in a transaction as the signed-in admin; redirect to `done` with its
-    message, or show the page again (`again`) with what was wrong, nothing changed."""
+    """Run one change in a transaction as the signed-in admin, once per form key; redirect
+    to `done`, whose page shows the change's message (`?done=<key>`), or show the page
+    again (`again`) with what was wrong, nothing changed.
+
+    The form's one-time key is stored with the message in the change's transaction
+    (`WebSubmission`, as the task pages do): the same form sent twice (a double tap, a
+    resent request) changes once and shows the first answer again."""
     runtime = rt()
     who = viewer()
     assert who is not None
+    key = request.form.get("form_key", "").strip()
+    if not key or len(key) > 64:
+        key = form_key()
     try:
         with runtime.sessions.begin() as session:
-            actor = Actor(session.get(Person, who.person_id), "web")
-            message = do(session, actor, runtime.clock())
+            if session.get(WebSubmission, key) is None:
+                actor = Actor(session.get(Person, who.person_id), "web")
+                now = runtime.clock()
+                message = do(session, actor, now)
+                session.add(WebSubmission(key=key, person_id=who.person_id, at=now,
+                                          outcome={"replies": [message]}))
+                session.flush()
     except views.BadInput as error:
         return again(str(error))
     except (ValueError, LookupError) as error:
         return again(f"未保存：{error}")
-    if wake:
-        wake_worker()
-    return redirect(url_for(done, done=message))
-
-
-def wake_worker() -> None:
-    """Have a worker send what a change queued; without Redis the sweep does it later."""
-    from redis import RedisError
-
-    from workers.signals import request_processing
-
-    runtime = rt()
-    try:
-        request_processing(runtime.redis, runtime.queue)
-    except RedisError:
+    except IntegrityError:  # the same key raced in from a second request: it acted
         pass
+    if wake:
+        receiver.wake(runtime)
+    return redirect(url_for(done, done=key))
 
 
 # ---------------------------------------------------------------------------- index
