@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tasks.admin import calendar, deliveries, grants, policies, roster, routing
+from tasks.admin import calendar, deliveries, grants, policies, roster, routing, tokens
 from tasks.admin.audit import AREA_LABELS, Actor
 from tasks.calendar.workdays import SHANGHAI
 from tasks.core.sla import DEFAULTS_BY_KIND, UNITS
@@ -390,9 +390,50 @@ def inbox_action(inbox_id: int, action: str) -> Page:
 
 @blueprint.get("/tokens")
 @admin_only
-def tokens_page(error: str | None = None, status: int = 200) -> Page:
-    return _page("workbench/admin/tokens.html", status=status, error=error, rows=[],
-                 issued=None)
+def tokens_page(error: str | None = None, status: int = 200,
+                issued: dict[str, str] | None = None) -> Page:
+    return _page("workbench/admin/tokens.html", status=status, error=error,
+                 rows=views.token_rows(db()), issued=issued,
+                 form=request.form if request.method == "POST" and error else {})
+
+
+@blueprint.post("/tokens")
+@admin_only
+def token_issue() -> Page:
+    """Issue a token and show it on this answer only: it is stored hashed, never in the
+    form's stored outcome, so a resent form issues nothing and shows no token."""
+    runtime, who = rt(), viewer()
+    assert who is not None
+    key = request.form.get("form_key", "").strip()[:64] or form_key()
+    try:
+        with runtime.sessions.begin() as session:
+            if session.get(WebSubmission, key) is not None:
+                return redirect(url_for("wb_admin.tokens_page", done=key))
+            now = runtime.clock()
+            token, person = tokens.issue(
+                session, request.form.get("person", ""), request.form.get("name", ""),
+                by=Actor(session.get(Person, who.person_id), "web"), now=now)
+            message = f"已为 {person.name} 签发令牌（只显示这一次）"
+            session.add(WebSubmission(key=key, person_id=who.person_id, at=now,
+                                      outcome={"replies": [message]}))
+            issued = {"token": token, "person": person.name, "message": message}
+    except ValueError as error:
+        return tokens_page(error=f"未签发：{error}", status=400)
+    except IntegrityError:
+        return redirect(url_for("wb_admin.tokens_page", done=key))
+    return tokens_page(issued=issued)
+
+
+@blueprint.post("/tokens/<int:token_id>/revoke")
+@admin_only
+def token_revoke(token_id: int) -> Page:
+    def do(session: Session, actor: Actor, now: datetime) -> str:
+        if not tokens.revoke(session, token_id, by=actor, now=now):
+            raise views.BadInput(f"没有有效的第 {token_id} 号令牌")
+        return f"已吊销第 {token_id} 号令牌"
+
+    return _change(do, "wb_admin.tokens_page",
+                   lambda error: tokens_page(error=error, status=400))
 
 
 # ---------------------------------------------------------------------------- audit

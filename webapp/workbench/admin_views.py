@@ -16,6 +16,7 @@ from tasks.admin.audit import AREA_LABELS, CHANNEL_LABELS, recent
 from tasks.admin.policies import FIELD_LABELS
 from tasks.calendar.office import load_calendar, overrides
 from tasks.calendar.workdays import SHANGHAI
+from tasks.core import api_tokens
 from tasks.core.office_rules import OfficeRules
 from tasks.core.policies import all_policies
 from tasks.core.sla import UNITS
@@ -216,6 +217,19 @@ def delivery_rows(session: Session) -> dict[str, Any]:
                     "error": row.error_type}
                    for row in deliveries.parked_messages(session)],
     }
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+def token_rows(session: Session) -> list[dict[str, Any]]:
+    """Every API token, newest first; never the token or its hash."""
+    return [{"id": token.id, "name": token.name, "person": person.name,
+             "userid": person.userid, "issued_at": shown(token.issued_at),
+             "issued_by": token.issued_by, "last_used_at": shown(token.last_used_at),
+             "revoked": token.revoked_at is not None,
+             "revoked_at": shown(token.revoked_at)}
+            for token, person in api_tokens.listed(session)]
 
 
 # ---------------------------------------------------------------------------- audit
