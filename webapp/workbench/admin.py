@@ -64,6 +64,12 @@ def _page(template: str, *, status: int = 200, **context: Any) -> Page:
     return render(template, status=status, sections=SECTIONS, **context)
 
 
+def end_reads() -> None:
+    """End the request's read transaction before a change opens its own: on SQLite every
+    transaction takes the write lock (BEGIN IMMEDIATE), so a read left open would block it."""
+    db().rollback()
+
+
 def _today() -> date:
     return rt().clock().astimezone(SHANGHAI).date()
 
@@ -83,6 +89,7 @@ def _change(do: Callable[[Session, Actor, datetime], str], done: str,
     key = request.form.get("form_key", "").strip()
     if not key or len(key) > 64:
         key = form_key()
+    end_reads()
     try:
         with runtime.sessions.begin() as session:
             if session.get(WebSubmission, key) is None:
@@ -405,6 +412,7 @@ def token_issue() -> Page:
     runtime, who = rt(), viewer()
     assert who is not None
     key = request.form.get("form_key", "").strip()[:64] or form_key()
+    end_reads()
     try:
         with runtime.sessions.begin() as session:
             if session.get(WebSubmission, key) is not None:

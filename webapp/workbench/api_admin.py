@@ -22,6 +22,7 @@ from tasks.core.sla import DEFAULTS_BY_KIND
 from tasks.models import Person
 from webapp.roster_files import read_roster
 from webapp.workbench import admin_views as views
+from webapp.workbench.admin import end_reads
 from webapp.workbench.api import blueprint
 from webapp.workbench.web import db, error_page, rt, signed_in, viewer
 from workers import receiver
@@ -57,6 +58,7 @@ def _apply(do: Change, *, wake: bool = False) -> ResponseReturnValue:
     """Run one change as the caller, in a transaction with its audit entry."""
     runtime, who = rt(), viewer()
     assert who is not None
+    end_reads()
     try:
         with runtime.sessions.begin() as session:
             result = do(session, Actor(session.get(Person, who.person_id), "api"),

@@ -1,8 +1,8 @@
 """admin: the office audit log of admin changes (policies, calendar, routing, roster,
 grants, resends, API tokens)
 
-Revision ID: 0013_admin
-Revises: 0011_workbench
+Revision ID: 0013
+Revises: 0011
 Create Date: 2026-12-04 18:40:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_admin"
-down_revision: str | None = "0010"  # TEMP until main has 0011_workbench
+revision: str = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
