@@ -22,6 +22,7 @@ from tasks.messaging.outbox import queue_text
 from tasks.models import (
     CalendarDay,
     DutyShift,
+    InboxMessage,
     OfficeAuditEntry,
     OutboxMessage,
     RoutingRule,
@@ -155,6 +156,21 @@ def test_a_bad_policy_form_says_why_in_chinese_and_changes_nothing(office: Offic
         assert str(policy_for(session, "general").completion) == "10 natural_days"
     assert _audit(office) == []
     assert admin.post("/admin/policies/nonsense", form).status_code == 404
+
+
+def test_the_command_lines_changes_show_in_the_audit_log(office: Office, admin,
+                                                         tmp_path: Path):
+    assert admin("policy", "set", "urgent", "completion", "4 hours")[0] == 0
+    assert admin("calendar", "off", "2026-11-25", "停电")[0] == 0
+    assert admin("grant", "supervisor", "李娜", "督查科")[0] == 0
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(ROUTING_RULES, encoding="utf-8")
+    assert admin("routing", "import", str(rules))[0] == 0
+    page = Admin(office).get("/admin/audit").text
+    assert page.count("命令行") >= 4
+    assert [(e.area, e.channel, e.actor_id) for e in _audit(office)] == [
+        ("policy", "cli", None), ("calendar", "cli", None), ("grant", "cli", None),
+        ("routing", "cli", None)]
 
 
 # ---------------------------------------------------------------------------- calendar
@@ -327,6 +343,29 @@ def test_a_resend_of_a_message_that_did_reach_the_chat_is_dropped_by_the_platfor
     office.work()
     assert office.replies("lina") == ["请于今天下班前报送"]
     assert [c.duplicate for c in office.sent_calls("message") if c.ok] == [False, True]
+
+
+def test_a_parked_message_is_retried_or_dropped_once(office: Office):
+    admin = Admin(office)
+    now = office.rt.clock()
+    with office.rt.sessions.begin() as session:
+        rows = [InboxMessage(platform="wecom", platform_key=f"parked-{n}", received_at=now,
+                             payload={"type": "text", "sender": "lina", "text": "?"},
+                             error="KeyError: 'x'", attempts=3, parked_at=now)
+                for n in range(2)]
+        session.add_all(rows)
+        session.flush()
+        retried, dropped = (row.id for row in rows)
+    page = admin.get("/admin/deliveries").text
+    assert f"第 {retried} 条 · wecom · lina" in page and "KeyError" in page
+    assert "已放回重新处理" in admin.post(f"/admin/inbox/{retried}/retry").text
+    assert "已放弃" in admin.post(f"/admin/inbox/{dropped}/drop").text
+    assert "已不在搁置中，未作改动" in admin.post(f"/admin/inbox/{dropped}/retry").text
+    assert admin.post(f"/admin/inbox/{dropped}/explode").status_code == 404
+    with office.rt.sessions() as session:
+        assert session.get(InboxMessage, retried).parked_at is None
+        assert session.get(InboxMessage, dropped).processed_at is not None
+    assert [e.action for e in _audit(office)] == ["retry_inbox", "drop_inbox"]
 
 
 # ---------------------------------------------------------------------------- tokens, API
