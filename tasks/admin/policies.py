@@ -20,7 +20,7 @@ FIELD_LABELS = {
 
 def summary(policy: Policy) -> str:
     """A policy as one line an admin reads in the audit log."""
-    data = policy.to_dict()
+    data = {**policy.to_dict(), "quiet_hours": "是" if policy.quiet_hours else "否"}
     return "；".join(f"{FIELD_LABELS[name]} {data[name]}" for name in policies.FIELDS)
 
 
