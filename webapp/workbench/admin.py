@@ -103,8 +103,10 @@ def _change(do: Callable[[Session, Actor, datetime], str], done: str,
         return again(str(error))
     except (ValueError, LookupError) as error:
         return again(f"未保存：{error}")
-    except IntegrityError:  # the same key raced in from a second request: it acted
-        pass
+    except IntegrityError:  # the same key raced in from a second request, which acted
+        end_reads()
+        if db().get(WebSubmission, key) is None:
+            return again("未保存：同时有另一项修改，请刷新后重试")
     if wake:
         receiver.wake(runtime)
     return redirect(url_for(done, done=key))
