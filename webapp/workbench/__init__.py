@@ -13,7 +13,12 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import api, auth
+from webapp.workbench import (
+    api,
+    api_tasks,  # noqa: F401  (adds /api/v1/tasks… to api.blueprint)
+    auth,
+    tasks,
+)
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
 # The shell: templates, static files and the home page; the areas register after it.
@@ -28,6 +33,7 @@ def home() -> ResponseReturnValue:
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
 BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint]
+BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages (api_tasks adds to api.blueprint)
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.

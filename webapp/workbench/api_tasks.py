@@ -18,20 +18,15 @@ from werkzeug.wrappers import Response
 from tasks.core.authority import MATRIX
 from tasks.directory import lookup
 from tasks.handling import preview
+from tasks.handling.actions import KEY_LONGEST
 from tasks.language.grammar import Misread
 from tasks.lifecycle import pages
 from tasks.presentation import replies
 from webapp.workbench import web
 from webapp.workbench.api import blueprint
 from webapp.workbench.task_forms import ACTIONS, deadline_text
-from webapp.workbench.tasks import (
-    authority,
-    calendar,
-    creating,
-    dispatching,
-    now,
-    person,
-)
+from webapp.workbench.tasks import acting, authority, calendar, creating, dispatching
+from webapp.workbench.web import now, person
 
 LISTS = ("mine", "requested", "to-rate")
 
@@ -67,7 +62,7 @@ def one_time_key(given: dict[str, str]) -> str:
     """`Idempotency-Key` (or a `key` field) makes a retried call act once; without one,
     each call is its own action."""
     return (request.headers.get("Idempotency-Key") or given.get("key")
-            or secrets.token_urlsafe(16))[:128]
+            or secrets.token_urlsafe(24))[:KEY_LONGEST]
 
 
 @blueprint.get("/tasks")
@@ -117,7 +112,7 @@ def task_action(number: int, name: str) -> Answer:
     except Misread as misread:
         return error(misread.reason, 400)
     allowed = bool(the_authority.roles(viewer, task) & set(MATRIX[action.matrix_key].roles))
-    outcome = web.act(one_time_key(given), dispatching(command))
+    outcome = acting(one_time_key(given), dispatching(command))
     if outcome.refusal:
         return jsonify({"error": outcome.refusal, "replies": outcome.replies}), (
             400 if allowed else 403)
@@ -151,7 +146,7 @@ def create() -> Answer:
     if not seen.can_create or seen.request is None:
         return error("；".join(seen.problems) or seen.reply or "没有可以创建的任务", 400)
     created: list[int] = []
-    outcome = web.act(one_time_key(given), creating(seen.request, created))
+    outcome = acting(one_time_key(given), creating(seen.request, created))
     if outcome.refusal:
         return jsonify({"error": outcome.refusal, "replies": outcome.replies}), 400
     return jsonify({"tasks": created, "replies": outcome.replies,

@@ -10,10 +10,10 @@ answered with the grammar's own words (`Misread`), and nothing is done.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from tasks.core.lengths import too_long
 from tasks.language.grammar import Command, Misread, required_reason
 from tasks.language.grammar import reason as said_reason
 from tasks.language.text import normalize
-from tasks.core.lengths import too_long
 from tasks.messaging.inbound import MESSAGE_LONGEST
 from tasks.verbs.accept import AcceptTask
 from tasks.verbs.cancel import CancelTask

@@ -6,24 +6,23 @@ command through `web.act`, so what a page shows and refuses is what chat shows a
 A task the viewer takes no part in is answered with the page a missing number gets.
 """
 
-import secrets
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 
 from tasks.calendar.office import load_calendar
-from tasks.calendar.workdays import WorkCalendar
+from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.authority import Authority
 from tasks.core.context import Context
 from tasks.directory import lookup
 from tasks.handling import preview
-from tasks.language.grammar import Misread
+from tasks.handling.actions import Outcome
+from tasks.language.grammar import Command, Misread
 from tasks.language.kinds import KIND_LABELS
 from tasks.lifecycle import pages
-from tasks.models import Person
+from tasks.models import Task
 from tasks.verbs import registry
 from tasks.verbs.create import CreateTask
 from webapp.workbench import web
@@ -31,23 +30,10 @@ from webapp.workbench.task_forms import ACTIONS, deadline_text
 
 blueprint = Blueprint("wb_tasks", __name__, url_prefix="/m")
 
-Page = str | tuple[str, int] | Response
+NEW_FIELDS = ("title", "to", "date", "time", "deadline", "kind")
 
 
 # ---- what every view needs ---------------------------------------------------------------
-
-def person() -> Person:
-    """The signed-in viewer as the directory knows them (`signed_in` guarantees one)."""
-    viewer = web.viewer()
-    assert viewer is not None
-    found = web.db().get(Person, viewer.person_id)
-    assert found is not None
-    return found
-
-
-def now() -> datetime:
-    return web.rt().clock()
-
 
 def calendar() -> WorkCalendar:
     return load_calendar(web.db(), web.rt().settings.rules.working_hours)
@@ -57,161 +43,170 @@ def authority() -> Authority:
     return Authority(web.db(), web.rt().settings.rules)
 
 
-def one_time_key() -> str:
-    """A form's own key: its submission acts once however often it is sent."""
-    return secrets.token_urlsafe(16)
+def visible(number: int) -> Task | None:
+    """The task if the viewer takes part in it (need to know), else None."""
+    return pages.visible_task(web.db(), authority(), web.person(), number, web.now())
 
 
-def missing(number: int | None = None) -> tuple[str, int]:
+def missing(number: int) -> ResponseReturnValue:
     """One page for a number that does not exist and for a task the viewer has no part in
     (need to know): nothing on it tells the two apart."""
-    return web.render("workbench/tasks/missing.html", number=number), 404
+    return web.error_page(404, "没有找到任务", f"没有找到与你有关的任务 #{number}。"
+                          "可以在「我的待办」「我交办的」中查看你的任务。")
 
 
-def show_outcome(outcome: Any) -> None:
-    """The verb's replies (or its refusal) as the flash the next page shows."""
-    if outcome.refusal:
-        flash(outcome.refusal, "error")
-    for text in outcome.replies:
-        flash(text, "info")
-    if outcome.repeated and not outcome.replies and not outcome.refusal:
-        flash("这份表单已经提交过，没有重复办理。", "info")
+def acting(key: str, do: Callable[[Context], None]) -> Outcome:
+    """`web.act`, after ending this request's read transaction: on SQLite a transaction
+    holds the database's write lock from its start, and the action writes in its own."""
+    web.db().rollback()
+    return web.act(key, do)
+
+
+def dispatching(command: Command) -> Callable[[Context], None]:
+    """What `web.act` runs for a form: the verb that handles the command, as in chat."""
+    def do(ctx: Context) -> None:
+        registry.dispatch(ctx, command)
+    return do
+
+
+def run_action(number: int, name: str, fields: Mapping[str, str], key: str
+               ) -> tuple[Outcome | None, str]:
+    """Build the action's command from its fields and act once per key: (outcome, "") or
+    (None, the grammar's objection) when a field is missing and nothing was done."""
+    try:
+        command = ACTIONS[name].build(number, fields)
+    except Misread as misread:
+        return None, misread.reason
+    return acting(key, dispatching(command)), ""
 
 
 # ---- the lists ---------------------------------------------------------------------------
 
 @blueprint.get("/")
 @web.signed_in
-def mine() -> Page:
+def mine() -> ResponseReturnValue:
     """我的待办: what I hold or am offered, most urgent first (chat's 我的)."""
-    lines = pages.my_open(web.db(), person(), now(), calendar())
+    lines = pages.my_open(web.db(), web.person(), web.now(), calendar())
     return web.render("workbench/tasks/list.html", heading="我的待办", lines=lines,
-                      empty="你目前没有待办任务。", finished=[], current="mine")
+                      empty="你目前没有待办任务。", finished=[], which="mine")
 
 
 @blueprint.get("/requested")
 @web.signed_in
-def requested() -> Page:
+def requested() -> ResponseReturnValue:
     """我交办的: what I asked others to do, with its state and time left."""
-    running, finished = pages.requested(web.db(), person(), now(), calendar())
+    running, finished = pages.requested(web.db(), web.person(), web.now(), calendar())
     return web.render("workbench/tasks/list.html", heading="我交办的", lines=running,
-                      empty="你交办的任务都已办结或撤销。", finished=finished,
-                      current="requested")
+                      empty="你交办的任务目前都已办结或撤销。", finished=finished,
+                      which="requested")
 
 
 @blueprint.get("/to-rate")
 @web.signed_in
-def to_rate() -> Page:
+def to_rate() -> ResponseReturnValue:
     """待我评价: closes waiting for my 好差评."""
-    ratings = pages.to_rate(web.db(), person(), now(), calendar())
-    return web.render("workbench/tasks/to_rate.html", ratings=ratings, current="to-rate")
+    ratings = pages.to_rate(web.db(), web.person(), web.now(), calendar())
+    return web.render("workbench/tasks/to_rate.html", ratings=ratings)
 
 
 # ---- one task ----------------------------------------------------------------------------
 
 @blueprint.get("/tasks/<int:number>")
 @web.signed_in
-def task(number: int) -> Page:
-    viewer, the_authority = person(), authority()
-    found = pages.visible_task(web.db(), the_authority, viewer, number, now())
+def task(number: int) -> ResponseReturnValue:
+    return _task_page(number)
+
+
+def _task_page(number: int, *, status: int = 200, **extra: Any) -> ResponseReturnValue:
+    found = visible(number)
     if found is None:
         return missing(number)
-    page = pages.task_page(web.db(), the_authority, viewer, found, now(), calendar())
+    page = pages.task_page(web.db(), authority(), web.person(), found, web.now(), calendar())
     who = request.args.get("who", "").strip()[:40]
     choices = lookup.search(web.db(), who) if who and "transfer" in page.actions else []
-    keys = {name: one_time_key() for name in ACTIONS}
-    return web.render("workbench/tasks/task.html", page=page, keys=keys, who=who,
-                      choices=choices, levels=page.levels)
+    return web.render("workbench/tasks/task.html", status=status, page=page, who=who,
+                      choices=choices, today=web.now().astimezone(SHANGHAI).date(), **extra)
 
 
 @blueprint.post("/tasks/<int:number>/<name>")
 @web.signed_in
-def act(number: int, name: str) -> Page:
-    """One action form: the chat verb's command from the form's fields, run once per key."""
-    action = ACTIONS.get(name)
-    found = pages.visible_task(web.db(), authority(), person(), number, now())
-    if found is None or action is None:
+def act(number: int, name: str) -> ResponseReturnValue:
+    """One action form: the chat verb's command from the form's fields, run once per key;
+    the page it redirects to shows the verb's answer (`?done=<key>`)."""
+    if name not in ACTIONS or visible(number) is None:
         return missing(number)
-    back = redirect(url_for("wb_tasks.task", number=number))
-    try:
-        command = action.build(number, request.form)
-    except Misread as misread:
-        flash(misread.reason, "error")
-        return back
-    key = request.form.get("key") or one_time_key()
-    show_outcome(web.act(key, dispatching(command)))
-    return back
-
-
-def dispatching(command: Any) -> Callable[[Context], None]:
-    """What `web.act` runs: the verb that handles the command, exactly as in chat."""
-    def do(ctx: Context) -> None:
-        registry.dispatch(ctx, command)
-    return do
+    key = request.form.get("key", "")
+    outcome, objection = run_action(number, name, request.form, key)
+    if outcome is None:
+        return _task_page(number, status=400, flashes=[("error", objection)])
+    return redirect(url_for("wb_tasks.task", number=number, done=key))
 
 
 # ---- a new task --------------------------------------------------------------------------
 
 @blueprint.get("/new")
 @web.signed_in
-def new() -> Page:
-    return _new_page(text="", fields={}, seen=None,
-                     mode="fields" if request.args.get("mode") == "fields" else "text")
+def new() -> ResponseReturnValue:
+    mode = "fields" if request.args.get("mode") == "fields" else "text"
+    return _new_page("", {}, None, mode=mode)
 
 
 @blueprint.post("/new")
 @web.signed_in
-def new_submitted() -> Page:
+def new_submitted() -> ResponseReturnValue:
     """Preview (the default) or create. Without JavaScript the preview is this round trip;
     with it, the page previews as one types (`POST /api/v1/interpret`) and posts here to
     create."""
-    mode = request.form.get("mode", "text")
+    mode = "fields" if request.form.get("mode") == "fields" else "text"
     text = request.form.get("text", "")
-    fields = {k: request.form.get(k, "") for k in ("title", "to", "date", "time",
-                                                     "deadline", "kind")}
+    fields = {name: request.form.get(name, "") for name in NEW_FIELDS}
     try:
         seen = read_form(mode, text, fields)
     except Misread as misread:
-        flash(misread.reason, "error")
-        return _new_page(text, fields, None, mode=mode)
-    if request.form.get("do") != "create" or not seen.can_create:
+        return _new_page(text, fields, None, mode=mode, status=400,
+                         flashes=[("error", misread.reason)])
+    if request.form.get("do") != "create" or not seen.can_create or seen.request is None:
         return _new_page(text, fields, seen, mode=mode)
-    shown = request.form.get("deadline_seen", "")
-    if shown and shown != (seen.deadline.isoformat() if seen.deadline else ""):
-        flash("期限的含义已经变了（例如「明天」已是另一天），请确认新的预览后再创建。", "error")
-        return _new_page(text, fields, seen, mode=mode)
-    assert seen.request is not None
+    previewed = request.form.get("deadline_seen", "")
+    if previewed and previewed != (seen.deadline.isoformat() if seen.deadline else ""):
+        return _new_page(text, fields, seen, mode=mode, status=409, flashes=[(
+            "error", "期限的含义已经变了（例如「明天」已是另一天），请确认新的预览后再创建。")])
+    key = request.form.get("key", "")
     created: list[int] = []
-    outcome = web.act(request.form.get("key") or one_time_key(),
-                      creating(seen.request, created))
-    show_outcome(outcome)
+    outcome = acting(key, creating(seen.request, created))
     if outcome.refusal:
-        return _new_page(text, fields, seen, mode=mode)
+        return _new_page(text, fields, seen, mode=mode, status=400,
+                         flashes=[("error", outcome.refusal)])
+    if outcome.repeated and not created:
+        return redirect(url_for("wb_tasks.requested", done=key))
     if len(created) == 1:
-        return redirect(url_for("wb_tasks.task", number=created[0]))
-    return redirect(url_for("wb_tasks.requested"))
+        return redirect(url_for("wb_tasks.task", number=created[0], done=key))
+    return redirect(url_for("wb_tasks.requested", done=key))
 
 
-def read_form(mode: str, text: str, fields: dict[str, str]) -> preview.Preview:
+def read_form(mode: str, text: str, fields: Mapping[str, str]) -> preview.Preview:
     """The form's preview: the free text as chat reads it, or the separate fields as the
-    `新建` they stand for."""
+    `新建` they stand for. A missing part is the grammar's objection (Misread)."""
     if mode == "fields":
-        request_ = preview.from_fields(fields["title"], [fields["to"]],
-                                       deadline_text(fields), fields["kind"])
-        return preview.of_request(web.db(), request_, now=now(), calendar=calendar())
-    return preview.of_text(web.db(), text, now=now(), calendar=calendar())
+        wanted = preview.from_fields(fields.get("title", ""), [fields.get("to", "")],
+                                     deadline_text(fields), fields.get("kind", ""))
+        return preview.of_request(web.db(), wanted, now=web.now(), calendar=calendar())
+    if not text.strip():
+        raise Misread("请先写下要新建的任务")
+    return preview.of_text(web.db(), text, now=web.now(), calendar=calendar())
 
 
-def creating(request_: CreateTask, created: list[int]) -> Callable[[Context], None]:
+def creating(wanted: CreateTask, created: list[int]) -> Callable[[Context], None]:
     """Run the 新建 verb on the previewed request; note the numbers it created."""
     def do(ctx: Context) -> None:
         before = set(ctx.touched)
-        registry.dispatch(ctx, request_)
+        registry.dispatch(ctx, wanted)
         created.extend(n for n in ctx.touched if n not in before)
     return do
 
 
-def _new_page(text: str, fields: dict[str, str], seen: preview.Preview | None, *,
-              mode: str = "text") -> Page:
-    return web.render("workbench/tasks/new.html", text=text, fields=fields, seen=seen,
-                      mode=mode, key=one_time_key(), kinds=KIND_LABELS, current="new")
+def _new_page(text: str, fields: Mapping[str, str], seen: preview.Preview | None, *,
+              mode: str, status: int = 200, **extra: Any) -> ResponseReturnValue:
+    return web.render("workbench/tasks/new.html", status=status, text=text, fields=fields,
+                      seen=seen, mode=mode, kinds=KIND_LABELS, **extra)
+

@@ -6,8 +6,8 @@
   "use strict";
 
   function csrf() {
-    var field = document.querySelector("input[name=csrf_token]");
-    return field ? field.value : "";
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.getAttribute("content") : "";
   }
 
   function debounce(fn, ms) {
