@@ -121,3 +121,4 @@ def test_the_preview_reads_a_request_as_chat_does(office):
     default = read("新建 整理材料")
     assert default.holders_note == "未写承办人：任务归你自己"
     assert default.deadline_shown.endswith("（按类型的默认期限）")
+
