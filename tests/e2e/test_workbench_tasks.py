@@ -96,12 +96,14 @@ def state(office: Office, number: int) -> tuple[str, str | None]:
 def test_a_task_from_request_to_rating_on_the_pages(office: Office, people: People,
                                                     size: str):
     office.say("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    office.say("zhangwei", "新建 核对全年经费报表 @秘书科 今天下午5点前")  # stays open
 
     lina = people.page("lina")
     assert "#1" in lina.locator(".task-list").inner_text()
     assert "起草年度工作总结" in lina.locator(".task-list").inner_text()
     shot(lina, "mine", size)
-    lina.click("a.task-link")
+    assert lina.locator("a.task-link").first.inner_text() == "#2 核对全年经费报表"  # sooner
+    lina.click("a.task-link:has-text('起草年度工作总结')")
     assert lina.locator("h1").inner_text() == "起草年度工作总结"
     shot(lina, "task-offered", size)
 
@@ -152,7 +154,9 @@ def test_a_task_from_request_to_rating_on_the_pages(office: Office, people: Peop
     assert "网页" in history and "聊天" in history
 
     zhangwei.goto(zhangwei.url.split("/m/")[0] + "/m/requested")
-    assert "已办结" in zhangwei.locator("main").inner_text()
+    running, finished = zhangwei.locator(".task-list").all()
+    assert "#2" in running.inner_text() and "剩余" in running.inner_text()
+    assert "#1" in finished.inner_text() and "已办结" in finished.inner_text()
     shot(zhangwei, "requested", size)
     assert [a for a, _, _ in events(office, 1)] == [
         "created", "accepted", "progress", "extension_requested", "extension_approved",
