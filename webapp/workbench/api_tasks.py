@@ -24,8 +24,15 @@ from tasks.lifecycle import pages
 from tasks.presentation import replies
 from webapp.workbench import web
 from webapp.workbench.api import blueprint
-from webapp.workbench.task_forms import ACTIONS, deadline_text
-from webapp.workbench.tasks import acting, authority, calendar, creating, dispatching
+from webapp.workbench.task_forms import ACTIONS
+from webapp.workbench.tasks import (
+    acting,
+    authority,
+    calendar,
+    creating,
+    dispatching,
+    read_form,
+)
 from webapp.workbench.web import now, person
 
 LISTS = ("mine", "requested", "to-rate")
@@ -162,11 +169,6 @@ def directory() -> Answer:
 
 
 def _read(given: dict[str, str]) -> preview.Preview:
-    if given.get("mode") == "fields":
-        request_ = preview.from_fields(given.get("title", ""), [given.get("to", "")],
-                                       deadline_text(given), given.get("kind", ""))
-        return preview.of_request(web.db(), request_, now=now(), calendar=calendar())
-    text = given.get("text", "")
-    if not text.strip():
-        raise Misread("内容为空")
-    return preview.of_text(web.db(), text, now=now(), calendar=calendar())
+    """The page's own reading of a new task: `text`, or the fields with `mode: fields`."""
+    mode = "fields" if given.get("mode") == "fields" else "text"
+    return read_form(mode, given.get("text", ""), given)

@@ -16,12 +16,14 @@ from tasks.calendar.office import load_calendar
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.authority import Authority
 from tasks.core.context import Context
+from tasks.core.lengths import too_long
 from tasks.directory import lookup
 from tasks.handling import preview
 from tasks.handling.actions import Outcome
 from tasks.language.grammar import Command, Misread
 from tasks.language.kinds import KIND_LABELS
 from tasks.lifecycle import pages
+from tasks.messaging.inbound import MESSAGE_LONGEST
 from tasks.models import Task
 from tasks.verbs import registry
 from tasks.verbs.create import CreateTask
@@ -193,6 +195,8 @@ def read_form(mode: str, text: str, fields: Mapping[str, str]) -> preview.Previe
         return preview.of_request(web.db(), wanted, now=web.now(), calendar=calendar())
     if not text.strip():
         raise Misread("请先写下要新建的任务")
+    if len(text) > MESSAGE_LONGEST:
+        raise Misread(too_long(len(text)))  # as chat answers a message longer than it reads
     return preview.of_text(web.db(), text, now=web.now(), calendar=calendar())
 
 
