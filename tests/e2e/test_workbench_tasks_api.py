@@ -217,6 +217,8 @@ def test_the_preview_reads_as_chat_and_creating_runs_the_create_verb(office: Off
     assert fields["deadline_shown"] == "11月27日 12:00"
     assert zhangwei.post("/api/v1/interpret", {"mode": "fields", "title": ""}).json()[
         "reply"] == "缺少任务内容"
+    overlong = zhangwei.post("/api/v1/interpret", {"text": "新建 " + "材料" * 5001}).json()
+    assert overlong["outcome"] == "refusal" and overlong["reply"].startswith("消息过长")
 
     created = zhangwei.post("/api/v1/tasks", {"text": "新建 起草年度工作总结 @李娜 3天内"},
                             **{"Idempotency-Key": "new-1"})
