@@ -257,3 +257,12 @@ def test_a_form_missing_a_field_says_so_and_does_nothing(office: Office):
                                         "reason": " "}, timeout=10)
     assert answer.status_code == 400 and "撤销须写明原因" in answer.text
     assert task_state(office) == ("pending", "lina")
+
+
+def test_a_form_without_its_key_is_not_acted_on(office: Office):
+    office.say("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    lina = Api(office, "lina")
+    answer = lina.client.post(workbench_url(office, "/m/tasks/1/accept"),
+                              data={"csrf_token": lina.csrf}, timeout=10)
+    assert answer.status_code == 400 and "表单已失效，请刷新页面后重试。" in answer.text
+    assert task_state(office) == ("pending", "lina") and events(office, "accepted") == []

@@ -19,7 +19,7 @@ from tasks.core.context import Context
 from tasks.core.lengths import too_long
 from tasks.directory import lookup
 from tasks.handling import preview
-from tasks.handling.actions import Outcome
+from tasks.handling.actions import KEY_LONGEST, Outcome
 from tasks.language.grammar import Command, Misread
 from tasks.language.kinds import KIND_LABELS
 from tasks.lifecycle import pages
@@ -33,6 +33,7 @@ from webapp.workbench.task_forms import ACTIONS, deadline_text
 blueprint = Blueprint("wb_tasks", __name__, url_prefix="/m")
 
 NEW_FIELDS = ("title", "to", "date", "time", "deadline", "kind")
+STALE_FORM = "表单已失效，请刷新页面后重试。"
 
 
 # ---- what every view needs ---------------------------------------------------------------
@@ -62,6 +63,12 @@ def acting(key: str, do: Callable[[Context], None]) -> Outcome:
     holds the database's write lock from its start, and the action writes in its own."""
     web.db().rollback()
     return web.act(key, do)
+
+
+def usable(key: str) -> bool:
+    """A form's one-time key as `perform` takes it; without one the form cannot say
+    whether it was sent before, so it is not acted on."""
+    return 0 < len(key) <= KEY_LONGEST
 
 
 def dispatching(command: Command) -> Callable[[Context], None]:
@@ -138,6 +145,8 @@ def act(number: int, name: str) -> ResponseReturnValue:
     if name not in ACTIONS or visible(number) is None:
         return missing(number)
     key = request.form.get("key", "")
+    if not usable(key):
+        return _task_page(number, status=400, flashes=[("error", STALE_FORM)])
     outcome, objection = run_action(number, name, request.form, key)
     if outcome is None:
         return _task_page(number, status=400, flashes=[("error", objection)])
@@ -174,6 +183,9 @@ def new_submitted() -> ResponseReturnValue:
         return _new_page(text, fields, seen, mode=mode, status=409, flashes=[(
             "error", "期限的含义已经变了（例如「明天」已是另一天），请确认新的预览后再创建。")])
     key = request.form.get("key", "")
+    if not usable(key):
+        return _new_page(text, fields, seen, mode=mode, status=400,
+                         flashes=[("error", STALE_FORM)])
     created: list[int] = []
     outcome = acting(key, creating(seen.request, created))
     if outcome.refusal:
