@@ -13,9 +13,11 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import (
+from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks: routes on api
+    admin,
     api,
-    api_tasks,  # noqa: F401  (adds /api/v1/tasks… to api.blueprint)
+    api_admin,
+    api_tasks,
     auth,
     tasks,
 )
@@ -32,8 +34,9 @@ def home() -> ResponseReturnValue:
 
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
-BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint]
-BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages (api_tasks adds to api.blueprint)
+BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
+                               admin.blueprint]
+BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.

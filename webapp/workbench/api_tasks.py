@@ -26,7 +26,6 @@ from webapp.workbench import web
 from webapp.workbench.api import blueprint
 from webapp.workbench.task_forms import ACTIONS
 from webapp.workbench.tasks import (
-    acting,
     authority,
     calendar,
     creating,
@@ -119,7 +118,7 @@ def task_action(number: int, name: str) -> Answer:
     except Misread as misread:
         return error(misread.reason, 400)
     allowed = bool(the_authority.roles(viewer, task) & set(MATRIX[action.matrix_key].roles))
-    outcome = acting(one_time_key(given), dispatching(command))
+    outcome = web.act(one_time_key(given), dispatching(command))
     if outcome.refusal:
         return jsonify({"error": outcome.refusal, "replies": outcome.replies}), (
             400 if allowed else 403)
@@ -153,7 +152,7 @@ def create() -> Answer:
     if not seen.can_create or seen.request is None:
         return error("；".join(seen.problems) or seen.reply or "没有可以创建的任务", 400)
     created: list[int] = []
-    outcome = acting(one_time_key(given), creating(seen.request, created))
+    outcome = web.act(one_time_key(given), creating(seen.request, created))
     if outcome.refusal:
         return jsonify({"error": outcome.refusal, "replies": outcome.replies}), 400
     return jsonify({"tasks": created, "replies": outcome.replies,

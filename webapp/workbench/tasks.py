@@ -58,13 +58,6 @@ def missing(number: int) -> ResponseReturnValue:
                           "可以在「我的待办」「我交办的」中查看你的任务。")
 
 
-def acting(key: str, do: Callable[[Context], None]) -> Outcome:
-    """`web.act`, after ending this request's read transaction: on SQLite a transaction
-    holds the database's write lock from its start, and the action writes in its own."""
-    web.db().rollback()
-    return web.act(key, do)
-
-
 def usable(key: str) -> bool:
     """A form's one-time key as `perform` takes it; without one the form cannot say
     whether it was sent before, so it is not acted on."""
@@ -86,7 +79,7 @@ def run_action(number: int, name: str, fields: Mapping[str, str], key: str
         command = ACTIONS[name].build(number, fields)
     except Misread as misread:
         return None, misread.reason
-    return acting(key, dispatching(command)), ""
+    return web.act(key, dispatching(command)), ""
 
 
 # ---- the lists ---------------------------------------------------------------------------
@@ -187,7 +180,7 @@ def new_submitted() -> ResponseReturnValue:
         return _new_page(text, fields, seen, mode=mode, status=400,
                          flashes=[("error", STALE_FORM)])
     created: list[int] = []
-    outcome = acting(key, creating(seen.request, created))
+    outcome = web.act(key, creating(seen.request, created))
     if outcome.refusal:
         return _new_page(text, fields, seen, mode=mode, status=400,
                          flashes=[("error", outcome.refusal)])
