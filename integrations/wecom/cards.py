@@ -7,10 +7,11 @@ come through delivery."""
 from typing import Any
 
 from integrations.wecom.limits import LIMITS
-from tasks.messaging.channel import Card
+from tasks.messaging.channel import Card, CardButton
 
 MAX_FIELDS = LIMITS.card_fields
 MAX_BUTTONS = 6
+JUMP_TITLE = "在工作台查看"  # the card's jump line to its page (jump_list: up to 13 characters)
 
 
 def template_card(card: Card) -> dict[str, Any]:
@@ -25,14 +26,24 @@ def template_card(card: Card) -> dict[str, Any]:
              "value": field.value[:LIMITS.card_value_chars]}
             for field in card.fields[:MAX_FIELDS]
         ],
-        "button_list": [
-            {"text": button.label[:LIMITS.card_button_chars], "style": 1 if button.primary else 2,
-             "key": button.key}
-            for button in card.buttons[:MAX_BUTTONS]
-        ],
+        "button_list": [_button(button) for button in card.buttons[:MAX_BUTTONS]],
     }
+    if card.link:
+        # the whole card opens its page (CardAction type 1), and a jump line says so
+        rendered["card_action"] = {"type": 1, "url": card.link}
+        rendered["jump_list"] = [{"type": 1, "title": JUMP_TITLE, "url": card.link}]
     if card.subtitle:
         rendered["sub_title_text"] = card.subtitle[:LIMITS.card_subtitle_chars]
     if card.status:
         rendered["replace_text"] = card.status
     return rendered
+
+
+def _button(button: CardButton) -> dict[str, Any]:
+    """A callback button (type 0: its key comes back as EventKey), or with a url a link
+    button (type 1: WeCom opens the url and calls nothing back)."""
+    rendered: dict[str, Any] = {"text": button.label[:LIMITS.card_button_chars],
+                                "style": 1 if button.primary else 2}
+    if button.url:
+        return rendered | {"type": 1, "url": button.url}
+    return rendered | {"key": button.key}

@@ -31,7 +31,7 @@ from tasks.models import (
     TaskEvent,
     TaskOffer,
 )
-from tasks.presentation import cards, replies
+from tasks.presentation import cards, links, replies
 from tasks.routing import flags, intake
 from tasks.routing import rules as routing_rules
 
@@ -89,7 +89,8 @@ def create(ctx: Context, command: TaskRequest) -> None:
             notes.append(replies.title_shortened(task, len(description)))
         off = _off_hours(ctx, task) if written is not None else None
         warning = [replies.off_hours_warning(off, task.kind, ctx.calendar)] if off else []
-        ctx.reply("\n".join([reply, *notes, *warning]), task=task)
+        link = replies.page_line(task, links.task_page(ctx.rules, task.id))
+        ctx.reply("\n".join([reply, link, *notes, *warning]), task=task)
         _offer_earlier(ctx, task, off)
 
 
@@ -287,8 +288,8 @@ def chase(ctx: Context, task: Task, note: str) -> None:
                       recipient=person, purpose="chase", created_at=ctx.now)
         ctx.session.add(record)
         ctx.session.flush()
-        card = cards.chase_card(task, record.platform_card_id, ctx.sender.name, note, ctx.now,
-                                ctx.calendar)
+        card = cards.linked(cards.chase_card(task, record.platform_card_id, ctx.sender.name,
+                                             note, ctx.now, ctx.calendar), task, ctx.rules)
         queue_card(ctx.session, record, card, now=ctx.now)
     ctx.reply(f"已向 {plain_text(task.holder_label)} 催办任务 #{task.id}，对方回复后会告诉你。",
               task=task)
@@ -479,7 +480,8 @@ def _offer_earlier(ctx: Context, task: Task, off: sla.OffHours | None) -> None:
                   task=task, recipient=ctx.sender, purpose="deadline", created_at=ctx.now)
     ctx.session.add(record)
     ctx.session.flush()
-    card = cards.earlier_deadline_card(task, record.platform_card_id, off, ctx.calendar)
+    card = cards.linked(cards.earlier_deadline_card(task, record.platform_card_id, off,
+                                                    ctx.calendar), task, ctx.rules)
     queue_card(ctx.session, record, card, now=ctx.now)
 
 
@@ -587,7 +589,8 @@ def _offer(ctx: Context, task: Task, people: list[Person]) -> None:
                       recipient=person, purpose="offer", created_at=ctx.now)
         ctx.session.add(record)
         ctx.session.flush()
-        card = cards.offer_card(task, record.platform_card_id, ctx.now, ctx.calendar)
+        card = cards.linked(cards.offer_card(task, record.platform_card_id, ctx.now,
+                                             ctx.calendar), task, ctx.rules)
         queue_card(ctx.session, record, card, now=ctx.now)
 
 
@@ -608,6 +611,7 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
         else:
             card = cards.current_card(task, record, ctx.now, ctx.calendar,
                                       awaited=record.recipient_id in expected)
+        card = cards.linked(card, task, ctx.rules)  # cards sent before links had none
         queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 

@@ -8,7 +8,7 @@ from tasks.core import ledger
 from tasks.core.context import Context
 from tasks.feedback import closure, ratings
 from tasks.models import OPEN_STATES, Extension, Person, Task, TaskOffer
-from tasks.presentation import replies
+from tasks.presentation import links, replies
 from tasks.routing import flags
 
 _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bounds the read
@@ -24,7 +24,9 @@ def list_mine(ctx: Context, page: int) -> None:
         select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
     ordered = sorted(tasks, key=_urgency)
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
-    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
+    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar,
+                            page_of=lambda number: links.task_page(ctx.rules, number),
+                            workbench=links.page(ctx.rules, "/m/"))
     ctx.reply(text, markdown=bool(ordered))
 
 
@@ -38,8 +40,9 @@ def show_task(ctx: Context, task: Task) -> None:
                                 closure.closures_of(ctx.session, task),
                                 ratings.ratings_of(ctx.session, task),
                                 offered=_offered(ctx, task), ladder=_ladder(ctx, task))
-    ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
-              markdown=True)
+    text = replies.task_details(task, record, ctx.now, ctx.calendar,
+                                page=links.task_page(ctx.rules, task.id))
+    ctx.reply(text, task=task, markdown=True)
 
 
 def _offered(ctx: Context, task: Task) -> list[str]:

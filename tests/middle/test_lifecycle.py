@@ -245,8 +245,8 @@ def test_a_chase_sends_the_holder_a_card_and_their_answer_closes_the_loop(office
     assert answered.to("zhoujianguo") == [
         "李娜 已回复你对任务 #1「起草年度工作总结」的催办：进展：初稿已完成"]
     assert not office.say("lina", "进展 #1 已报送").to("zhoujianguo"), "answered once"
-    assert office.click("lina", "办结", title="催办").to("lina") == [
-        "请发送：办结 #1 办理结果（例如：办结 #1 已报送办公室）"]
+    assert office.click("lina", "办结", title="催办", sent_before=True).to("lina")[0].startswith(
+        "请发送：办结 #1 办理结果（例如：办结 #1 已报送办公室）\n或在工作台")
     office.say("lina", "办结 #1 已报送")
     chase = [c for c in office.channel.cards("lina") if c.title == "催办 #1"]
     assert [c.status for c in chase] == ["已办结（11月24日 09:00）"]
