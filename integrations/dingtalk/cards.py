@@ -31,6 +31,7 @@ BUTTON_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
 # The card's page, as the last line of its markdown: a link DingTalk opens in its own
 # browser. Only an address that cannot end the markdown link early is written.
 LINK_TEXT = "在工作台查看"
+LINK_BLOCK = "link"
 _SAFE_URL = re.compile(r"https?://[^\s()\[\]<>]+")
 
 
@@ -39,6 +40,9 @@ def card_data(card: Card) -> dict[str, Any]:
     contents: list[dict[str, Any]] = [
         {"type": "markdown", "text": _body(card), "id": "body"},
     ]
+    if card.link and _SAFE_URL.fullmatch(card.link):  # a block of its own, after the status
+        contents.append({"type": "markdown", "text": f"[{LINK_TEXT}]({card.link})",
+                         "id": LINK_BLOCK})
     buttons = [b for b in card.buttons[:MAX_BUTTONS] if BUTTON_KEY.fullmatch(b.key)]
     if buttons and not card.status:
         contents.append({"type": "action", "id": "actions", "actions": [
@@ -74,7 +78,6 @@ def _body(card: Card) -> str:
         lines.append(f"**{label}**：{markdown_text(item.value[:LIMITS.card_value_chars])}")
     if card.status:
         lines.append(f"**{markdown_text(card.status)}**")
-    if card.link and _SAFE_URL.fullmatch(card.link):
-        lines.append(f"[{LINK_TEXT}]({card.link})")
+
     # two spaces before a break: DingTalk's markdown otherwise joins the lines
     return "  \n".join(lines) or markdown_text(card.title)

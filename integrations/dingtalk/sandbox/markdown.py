@@ -47,3 +47,13 @@ def _inline(line: str) -> str:
     line = _LINK.sub(r'<a class="md-link" href="\2" target="_blank" rel="noopener">\1</a>', line)
     line = _BOLD.sub(r"<strong>\1</strong>", line)
     return _ITALIC.sub(r"<em>\1</em>", line)
+
+
+_ADDRESS = re.compile(r"https?://[^\s<>\"'（）]+")
+
+
+def render_text(text: str) -> str:
+    """A sampleText as the client shows it: the text as it is (the page keeps its line
+    breaks), each bare web address a link (DingTalk makes them clickable)."""
+    return _ADDRESS.sub(lambda m: f'<a class="md-link" href="{m[0]}" target="_blank" '
+                                  f'rel="noopener">{m[0]}</a>', html.escape(text))
