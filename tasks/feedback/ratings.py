@@ -55,7 +55,8 @@ def ask(ctx: Context, task: Task, closure: Closure) -> Rating | None:
     ctx.session.flush()
     rating.card_id = record.id
     card = cards.linked(cards.rating_card(task, rating, record.platform_card_id,
-                                          closure.result, task.holder_label), task, ctx.rules)
+                                          closure.result, task.holder_label), task, ctx.rules,
+                        requester)
     queue_card(ctx.session, record, card, now=ctx.now)
     return rating
 
@@ -165,7 +166,7 @@ def announce(session: Session, authority: Authority, task: Task, rating: Rating,
         session.add(record)
         session.flush()
         card = cards.followup_card(task, rating, record.platform_card_id)
-        queue_card(session, record, cards.linked(card, task, authority.rules), now=now)
+        queue_card(session, record, cards.linked(card, task, authority.rules, person), now=now)
     return supervisors
 
 
@@ -241,7 +242,8 @@ def mark_followup(ctx: Context, rating: Rating, kind: str, followup: Task | None
         if code is None and record.update_handle is None:
             continue
         card = cards.with_status(cards.linked(cards.followup_card(
-            rating.task, rating, record.platform_card_id), rating.task, ctx.rules), status)
+            rating.task, rating, record.platform_card_id), rating.task, ctx.rules,
+            record.recipient), status)
         queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 
@@ -350,7 +352,8 @@ def _redraw(session: Session, rating: Rating, status: str, now: datetime,
     closure = rating.closure
     holder = closure.holder.name if closure.holder else rating.task.holder_label
     card = cards.linked(cards.rating_card(rating.task, rating, record.platform_card_id,
-                                          closure.result, holder), rating.task, rules)
+                                          closure.result, holder), rating.task, rules,
+                        record.recipient)
     queue_card_update(session, record, cards.with_status(card, status), now=now,
                       update_handle=code)
 

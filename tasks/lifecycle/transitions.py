@@ -89,9 +89,14 @@ def create(ctx: Context, command: TaskRequest) -> None:
             notes.append(replies.title_shortened(task, len(description)))
         off = _off_hours(ctx, task) if written is not None else None
         warning = [replies.off_hours_warning(off, task.kind, ctx.calendar)] if off else []
-        link = replies.page_line(task, links.task_page(ctx.rules, task.id))
+        link = replies.page_line(task, links.task_page(ctx.rules, task.id, _platform(ctx)))
         ctx.reply("\n".join([reply, link, *notes, *warning]), task=task)
         _offer_earlier(ctx, task, off)
+
+
+def _platform(ctx: Context) -> str:
+    """The platform the sender is answered on, which links in the answer name."""
+    return ctx.sender.address()[0]
 
 
 def _assignees(ctx: Context, command: TaskRequest, kind: str) -> list[intake.Assignee]:
@@ -289,7 +294,7 @@ def chase(ctx: Context, task: Task, note: str) -> None:
         ctx.session.add(record)
         ctx.session.flush()
         card = cards.linked(cards.chase_card(task, record.platform_card_id, ctx.sender.name,
-                                             note, ctx.now, ctx.calendar), task, ctx.rules)
+                                             note, ctx.now, ctx.calendar), task, ctx.rules, person)
         queue_card(ctx.session, record, card, now=ctx.now)
     ctx.reply(f"已向 {plain_text(task.holder_label)} 催办任务 #{task.id}，对方回复后会告诉你。",
               task=task)
@@ -481,7 +486,7 @@ def _offer_earlier(ctx: Context, task: Task, off: sla.OffHours | None) -> None:
     ctx.session.add(record)
     ctx.session.flush()
     card = cards.linked(cards.earlier_deadline_card(task, record.platform_card_id, off,
-                                                    ctx.calendar), task, ctx.rules)
+                                                    ctx.calendar), task, ctx.rules, ctx.sender)
     queue_card(ctx.session, record, card, now=ctx.now)
 
 
@@ -590,7 +595,7 @@ def _offer(ctx: Context, task: Task, people: list[Person]) -> None:
         ctx.session.add(record)
         ctx.session.flush()
         card = cards.linked(cards.offer_card(task, record.platform_card_id, ctx.now,
-                                             ctx.calendar), task, ctx.rules)
+                                             ctx.calendar), task, ctx.rules, person)
         queue_card(ctx.session, record, card, now=ctx.now)
 
 
@@ -611,7 +616,7 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
         else:
             card = cards.current_card(task, record, ctx.now, ctx.calendar,
                                       awaited=record.recipient_id in expected)
-        card = cards.linked(card, task, ctx.rules)  # cards sent before links had none
+        card = cards.linked(card, task, ctx.rules, record.recipient)  # older cards: no links
         queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 

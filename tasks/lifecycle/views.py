@@ -24,9 +24,10 @@ def list_mine(ctx: Context, page: int) -> None:
         select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
     ordered = sorted(tasks, key=_urgency)
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
+    platform = ctx.sender.address()[0]  # the links name the platform they are read on
     text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar,
-                            page_of=lambda number: links.task_page(ctx.rules, number),
-                            workbench=links.page(ctx.rules, "/m/"))
+                            page_of=lambda number: links.task_page(ctx.rules, number, platform),
+                            workbench=links.page(ctx.rules, "/m/", platform))
     ctx.reply(text, markdown=bool(ordered))
 
 
@@ -41,7 +42,8 @@ def show_task(ctx: Context, task: Task) -> None:
                                 ratings.ratings_of(ctx.session, task),
                                 offered=_offered(ctx, task), ladder=_ladder(ctx, task))
     text = replies.task_details(task, record, ctx.now, ctx.calendar,
-                                page=links.task_page(ctx.rules, task.id))
+                                page=links.task_page(ctx.rules, task.id,
+                                                     ctx.sender.address()[0]))
     ctx.reply(text, task=task, markdown=True)
 
 

@@ -9,7 +9,7 @@ from tasks.core.sla import OffHours
 from tasks.language import KIND_LABELS
 from tasks.markup import card_text
 from tasks.messaging.channel import Card, CardButton, CardField
-from tasks.models import STATE_LABELS, Rating, Task
+from tasks.models import STATE_LABELS, Person, Rating, Task
 from tasks.models import Card as CardRecord
 from tasks.presentation import links
 from tasks.presentation.replies import (
@@ -43,10 +43,11 @@ EARLIER = "earlier"
 FORMS = {TRANSFER: "transfer", PROGRESS: "progress", CLOSE: "close", EXTEND: "extend"}
 
 
-def linked(card: Card, task: Task, rules: OfficeRules) -> Card:
+def linked(card: Card, task: Task, rules: OfficeRules, reader: Person) -> Card:
     """The card with its task page as its link, and its buttons that need words turned
-    into link buttons to that page's form."""
-    page = links.task_page(rules, task.id)
+    into link buttons to that page's form; the links name the platform `reader` gets the
+    card on."""
+    page = links.task_page(rules, task.id, reader.address()[0])
     return replace(card, link=page, buttons=tuple(_form_button(b, page) for b in card.buttons))
 
 

@@ -75,7 +75,8 @@ def _prompt(ctx: Context, task: Task, *, single: bool) -> None:
     ctx.session.add(record)
     ctx.session.flush()
     card = cards.linked(cards.accept_prompt_card(task, record.platform_card_id, ctx.now,
-                                                 ctx.calendar, single=single), task, ctx.rules)
+                                                 ctx.calendar, single=single), task, ctx.rules,
+                        ctx.sender)
     queue_card(ctx.session, record, card, now=ctx.now)
 
 

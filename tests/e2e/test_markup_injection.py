@@ -38,7 +38,7 @@ def test_the_findings_title_reaches_the_holder_and_the_reports_as_words(office, 
     office.say("zhangwei", "我的")
     office.say("zhangwei", "查询 #1")
     mine, details = _markdown(office, "zhangwei")
-    assert f"> [#1](http://127.0.0.1:8000/m/tasks/1) {SHOWN}\n" in mine
+    assert f"> [#1](http://127.0.0.1:8000/m/tasks/1?p=wecom) {SHOWN}\n" in mine
     assert details.startswith(f"**任务 #1** {SHOWN}\n")
     card = office.cards("zhangwei")[0]
     assert card.subtitle == "[点此领取补贴](http://evil.example/phish)", \

@@ -44,7 +44,7 @@ def test_the_findings_title_reaches_the_holder_as_words_not_a_link(office):
     for markdown in (mine, details):
         assert LIVE_LINK.search(OWN_LINK.sub("", markdown)) is None, markdown
         assert SHOWN_LINK in markdown
-    assert f"> [#1](http://127.0.0.1:8000/m/tasks/1) {SHOWN_LINK}\n" in mine
+    assert f"> [#1](http://127.0.0.1:8000/m/tasks/1?p=wecom) {SHOWN_LINK}\n" in mine
     assert details.startswith(f"**任务 #1** {SHOWN_LINK}\n")
     assert card.subtitle == LINK, "a card field is plain text on WeCom: shown as typed"
     assert office.channel.received[-1].kind == "markdown"
