@@ -18,6 +18,7 @@ from tasks.models import InboxMessage, TaskEvent
 from tests.e2e.browsers import DESKTOP, PHONE, screenshot
 from tests.e2e.office import Office
 from tests.e2e.workbench import assert_fits, sandbox_url
+from tests.e2e.workbench import workbench_url as workbench
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -122,3 +123,29 @@ def test_a_link_button_opens_its_form_and_a_card_press_shows_on_the_page(context
             TaskEvent.action == "accepted")))
     assert channels == ["card"]
     screenshot(form, f"cards-task-accepted-in-chat-{size}", "workbench")
+
+
+@pytest.mark.platforms("dingtalk")
+def test_dingtalk_cards_and_replies_open_the_product_in_a_new_tab(context, office, size):
+    """DingTalk's chat page: the card's link block and its openLink 转办 button, and the
+    link written out in a text reply, open the product's task page in a new tab (signing
+    in there is DingTalk's own, docs/workbench.md)."""
+    expect = sync_api.expect
+    office.say("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    chat = context.new_page()
+    chat.goto(f"{sandbox_url(office)}/")
+    chat.locator(".person[data-userid=lina]").click()
+    card = chat.locator(".card").last
+    expect(card).to_contain_text("新任务 #1")
+    transfer = card.locator("a.card-btn", has_text="转办")
+    assert transfer.get_attribute("href") == workbench(office, "/m/tasks/1?p=dingtalk#transfer")
+    assert_fits(chat)
+    screenshot(chat, f"cards-dingtalk-chat-offer-{size}", "workbench")
+
+    tab = open_in_new_tab(chat, card.locator("a.md-link", has_text="在工作台查看"))
+    assert tab.url.startswith(workbench(office, "/")), tab.url
+    tab.close()
+    chat.locator(".person[data-userid=zhangwei]").click()
+    reply = chat.locator(".message", has_text="已创建任务 #1").last
+    link = reply.locator("a.md-link")
+    assert link.get_attribute("href") == workbench(office, "/m/tasks/1?p=dingtalk")

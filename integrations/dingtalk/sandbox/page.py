@@ -59,6 +59,15 @@ form { display: flex; gap: 8px; padding: 10px 16px; background: #fff;
 form button { background: #1677ff; color: #fff; border: 0; border-radius: 6px;
   padding: 0 18px; font-size: 15px; }
 #error { color: #f53f3f; font-size: 13px; padding: 0 16px; }
+@media (max-width: 600px) {  /* a phone: the people above the conversation */
+  header .meta { display: none; }
+  main { flex-direction: column; }
+  nav { width: auto; max-height: 28vh; border-right: 0; border-bottom: 1px solid #e5e6eb; }
+  .message { max-width: 92%; }
+  .card { width: 100%; }
+  img.picture { max-width: 100%; }
+  #messages { padding: 10px 12px; }
+}
 </style>
 </head>
 <body>
