@@ -251,8 +251,8 @@ def request_extension(ctx: Context, task: Task, deadline_text: str | datetime,
     _answer_chases(ctx, task, f"申请延期至 {replies.stamp(wanted)}，原因：{plain_text(reason)}")
     ctx.record(task, "extension_requested", reason, deadline=wanted.isoformat())
     for approver in approvers:
-        ctx.tell(approver, replies.extension_request(extension, task),
-                 task=task)
+        page = links.task_page(ctx.rules, task.id, approver.address()[0])
+        ctx.tell(approver, replies.extension_request(extension, task, page), task=task)
     names = "、".join(plain_text(p.name) for p in approvers)
     off = sla.off_hours(wanted, _policy_of(ctx, task), ctx.calendar, ctx.now)
     warning = ("\n注意：" + replies.off_hours_reason(off, task.kind, ctx.calendar)

@@ -169,12 +169,14 @@ def transferred_to_you(task: Task, actor: Person, reason: str) -> str:
             f"原因：{plain_text(reason)}。请尽快接办。")
 
 
-def extension_request(extension: Extension, task: Task) -> str:
+def extension_request(extension: Extension, task: Task, page: str | None = None) -> str:
+    """To whoever may decide it; `page` (the task page) adds a link to its 审批 form."""
     old = stamp(extension.previous_deadline) if extension.previous_deadline else "未设定"
     return (f"{plain_text(extension.requested_by.name)} 申请将任务 #{task.id}"
             f"「{plain_text(task.title)}」的期限由 {old} 延至 "
             f"{stamp(extension.requested_deadline)}。\n原因：{plain_text(extension.reason)}\n"
-            f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。")
+            f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。"
+            + (f"\n也可{text_link(f'{page}#decide', '在工作台审批')}。" if page else ""))
 
 
 def extension_decided(extension: Extension, task: Task) -> str:
