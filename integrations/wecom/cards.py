@@ -11,7 +11,10 @@ from tasks.messaging.channel import Card, CardButton
 
 MAX_FIELDS = LIMITS.card_fields
 MAX_BUTTONS = 6
-JUMP_TITLE = "在工作台查看"  # the card's jump line to its page (jump_list: up to 13 characters)
+MAX_ROWS = 6  # horizontal_content_list: "列表长度不超过6"
+# The card's page as its last row: a link (horizontal_content_list type 1), so people see
+# where tapping the card (card_action) takes them.
+LINK_LABEL, LINK_TEXT = "详情", "在工作台查看"
 
 
 def template_card(card: Card) -> dict[str, Any]:
@@ -29,9 +32,13 @@ def template_card(card: Card) -> dict[str, Any]:
         "button_list": [_button(button) for button in card.buttons[:MAX_BUTTONS]],
     }
     if card.link:
-        # the whole card opens its page (CardAction type 1), and a jump line says so
+        # the whole card opens its page (card_action type 1), and a last row says so; both
+        # are fields of the 按钮交互型 card (jump_list is not)
         rendered["card_action"] = {"type": 1, "url": card.link}
-        rendered["jump_list"] = [{"type": 1, "title": JUMP_TITLE, "url": card.link}]
+        rows = rendered["horizontal_content_list"]
+        if len(rows) < MAX_ROWS:
+            rows.append({"keyname": LINK_LABEL, "value": LINK_TEXT, "type": 1,
+                         "url": card.link})
     if card.subtitle:
         rendered["sub_title_text"] = card.subtitle[:LIMITS.card_subtitle_chars]
     if card.status:

@@ -206,7 +206,7 @@ def test_a_card_in_the_chat_page_opens_the_task_page_signed_in_as_its_member(tmp
                                if m["msgtype"] == "template_card"], "李娜's card")[0]
     link = card["card_action"]["url"]
     assert link == f"http://127.0.0.1:{demo.web}/m/tasks/1?p=wecom"
-    assert [j["url"] for j in card["jump_list"]] == [link]
+    assert card["horizontal_content_list"][-1]["url"] == link
 
     browser = requests.Session()  # the chat page chose 李娜: its cookie says so
     browser.cookies.set("sandbox_member", "lina", domain="127.0.0.1")

@@ -80,10 +80,10 @@ def test_a_card_opens_the_task_page_and_an_action_there_redraws_the_card(context
     office.say("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
     chat = chat_page(context, office, "lina")
     card = card_titled(chat, "新任务 #1")
-    expect(card.locator("a.card-jump")).to_have_text("› 在工作台查看")
+    expect(card.locator("a.card-link")).to_have_text("在工作台查看")
     screenshot(chat, f"cards-chat-offer-{size}", "workbench")
 
-    task = open_in_new_tab(chat, card.locator("a.card-jump"))
+    task = open_in_new_tab(chat, card.locator("a.card-link"))
     assert urlsplit(task.url).path == "/m/tasks/1", task.url
     expect(task.locator("h1")).to_contain_text("起草年度工作总结")
     assert_fits(task)

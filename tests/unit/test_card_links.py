@@ -20,10 +20,15 @@ OFFER = Card(card_id="mt12-1-4", title="新任务 #12", subtitle="报送周报",
              link=PAGE)
 
 
-def test_wecom_opens_the_page_from_the_whole_card_a_jump_line_and_a_link_button():
+def test_wecom_opens_the_page_from_the_whole_card_a_link_row_and_a_link_button():
     card = validate_card(template_card(OFFER))
     assert card["card_action"] == {"type": 1, "url": PAGE}
-    assert card["jump_list"] == [{"type": 1, "title": "在工作台查看", "url": PAGE}]
+    assert "jump_list" not in card, "not a field of the 按钮交互型 card"
+    assert card["horizontal_content_list"][-1] == {
+        "keyname": "详情", "value": "在工作台查看", "type": 1, "url": PAGE}
+    full = template_card(replace(OFFER, fields=tuple(CardField(f"项{n}", "值")
+                                                      for n in range(6))))
+    assert len(full["horizontal_content_list"]) == 6 and full["card_action"]["url"] == PAGE
     assert card["button_list"] == [
         {"text": "接办", "style": 1, "key": "accept:12"},
         {"text": "转办", "style": 2, "type": 1, "url": f"{PAGE}#transfer"}]

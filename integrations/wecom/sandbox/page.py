@@ -72,7 +72,8 @@ header .meta { font-size: 12px; opacity: .8; white-space: nowrap; }
   white-space: nowrap; border: 1px solid #2b6fd6; background: #fff; color: #2b6fd6;
   font-size: 13px; text-align: center; text-decoration: none; }
 .card a.card-title { display: block; color: inherit; text-decoration: none; }
-.card a.card-jump { display: block; color: #2b6fd6; text-decoration: none; }
+.card a.card-jump, .card a.card-link { color: #2b6fd6; text-decoration: none; }
+.card a.card-jump { display: block; }
 .card a:focus-visible { outline: 2px solid #2b6fd6; outline-offset: 2px; }
 .card button.style-3 { border-color: #d9534f; color: #d9534f; }
 .card button:disabled { background: #f1f1f1; color: #aaa; border-color: #ddd;
@@ -256,7 +257,9 @@ function cardHeader(card, c) {
   (c.horizontal_content_list || []).forEach(function (row) {
     const r = el('div', 'card-row');
     r.appendChild(el('span', 'card-key', row.keyname || ''));
-    r.appendChild(el('span', 'card-value', row.value || row.userid || ''));
+    if (row.type === 1 && isWebAddress(row.url)) {
+      r.appendChild(cardLink('card-value card-link', row.value || '', row.url));
+    } else r.appendChild(el('span', 'card-value', row.value || row.userid || ''));
     card.appendChild(r);
   });
 }

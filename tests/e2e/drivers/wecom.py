@@ -143,7 +143,7 @@ def seen_card(entry: dict[str, Any]) -> SeenCard:
         title=card.get("main_title", {}).get("title", ""),
         subtitle=card.get("sub_title_text", ""),
         fields=[(f["keyname"], f.get("value", ""))
-                for f in card.get("horizontal_content_list", [])],
+                for f in card.get("horizontal_content_list", []) if f.get("type") != 1],
         buttons=[(b["text"], b.get("key") or b.get("url", ""))
                  for b in card.get("button_list", [])],
         disabled=bool(entry.get("disabled")),
