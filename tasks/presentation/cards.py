@@ -16,6 +16,7 @@ from tasks.presentation.replies import (
     day_and_weekday,
     deadline_text,
     earlier_label,
+    form_page,
     off_hours_reason,
     stamp,
     state_text,
@@ -38,8 +39,10 @@ REQUEST_ACTIONS = (CONFIRM, REPHRASE, DISMISS)
 # earlier.<YYYYmmddHHMM>:12: move a deadline outside working time to the working time before it
 EARLIER = "earlier"
 # Buttons whose action needs words (a reason, a result, a date): they open the task page's
-# form for it (`/m/tasks/12#transfer`) instead of asking for a command to type. A card sent
-# before they did still sends the key, answered with the command and the link (flows.py).
+# form for it (`/m/tasks/12?p=wecom&form=transfer#transfer`) instead of asking for a command
+# to type. The form is named twice: the fragment scrolls to it at once for someone signed in,
+# the query survives the sign-in (whose OAuth redirect brings its own `#wechat_redirect`). A
+# card sent before still sends the key, answered with the command and the link (flows.py).
 FORMS = {TRANSFER: "transfer", PROGRESS: "progress", CLOSE: "close", EXTEND: "extend"}
 
 
@@ -54,7 +57,8 @@ def linked(card: Card, task: Task, rules: OfficeRules, reader: Person) -> Card:
 def _form_button(button: CardButton, page: str) -> CardButton:
     parsed = parse_button_key(button.key)
     form = FORMS.get(parsed[0]) if parsed else None
-    return replace(button, url=f"{page}#{form}") if form else button
+    return replace(button, url=form_page(page, form)) if form else button
+
 
 
 def button_key(action: str, task: Task) -> str:

@@ -176,7 +176,7 @@ def extension_request(extension: Extension, task: Task, page: str | None = None)
             f"「{plain_text(task.title)}」的期限由 {old} 延至 "
             f"{stamp(extension.requested_deadline)}。\n原因：{plain_text(extension.reason)}\n"
             f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。"
-            + (f"\n也可{text_link(f'{page}#decide', '在工作台审批')}。" if page else ""))
+            + (f"\n也可{text_link(form_page(page, 'decide'), '在工作台审批')}。" if page else ""))
 
 
 def extension_decided(extension: Extension, task: Task) -> str:
@@ -493,7 +493,14 @@ FORM_LABELS = {"transfer": "填写转办", "progress": "填写进展", "close": 
 def form_hint(hint: str, form: str, page: str) -> str:
     """A card button from before the workbench answers with the command to type and, on
     the next line, a link to the task page's form for the same action."""
-    return f"{hint}\n或在工作台{text_link(f'{page}#{form}', FORM_LABELS[form])}。"
+    return f"{hint}\n或在工作台{text_link(form_page(page, form), FORM_LABELS[form])}。"
+
+
+def form_page(page: str, form: str) -> str:
+    """The task page opened at one of its forms (ids `transfer`, `progress`, `decide` …):
+    named in the query, which survives the sign-in (whose OAuth redirect brings its own
+    fragment, `#wechat_redirect`), and in the fragment, which scrolls there at once."""
+    return f"{page}{'&' if '?' in page else '?'}form={form}#{form}"
 
 
 def rating_thanks(task: Task, level: str) -> str:

@@ -269,7 +269,7 @@ def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
     assert "对方回复后会告诉你" in office.last_reply("zhoujianguo")
 
     # 进展 opens the task page's form
-    assert card.urls["进展"].endswith(f"/m/tasks/1?p={office.platform}#progress")
+    assert card.urls["进展"].endswith(f"/m/tasks/1?p={office.platform}&form=progress#progress")
     assert office.click("lina", "进展").ignored, "a link button calls nothing back"
     office.say("lina", "接办 #1")
     office.say("lina", "进展 #1 初稿已完成 下午报送")
@@ -290,7 +290,7 @@ def test_a_chase_card_keeps_its_answers_until_the_task_is_done(office):
     assert chase.subtitle == "起草年度工作总结｜周建国催办：请今天下班前报送"
 
     # the chase card's own button opens the form
-    assert chase.urls["办结"].endswith(f"/m/tasks/1?p={office.platform}#close")
+    assert chase.urls["办结"].endswith(f"/m/tasks/1?p={office.platform}&form=close#close")
     office.say("lina", "办结 #1 已报送")
     [chase] = [c for c in office.cards("lina") if c.title == "催办 #1"]
     closed_at = _shown(_task(office).closed_at)

@@ -189,7 +189,7 @@ def test_an_extension_is_decided_by_the_supervisor_and_keeps_the_original(office
     assert sent.to("zhangwei") == [
         "李娜 申请将任务 #1「起草年度工作总结」的期限由 11月27日 17:30 延至 12月10日 17:30。\n"
         "原因：需等待财务数据\n同意请回复「同意延期 #1」，不同意请回复「不同意延期 #1 原因」。\n"
-        '也可<a href="http://127.0.0.1:8000/m/tasks/1?p=wecom#decide">在工作台审批</a>。']
+        '也可<a href="http://127.0.0.1:8000/m/tasks/1?p=wecom&form=decide#decide">在工作台审批</a>。']
     assert office.task().deadline == datetime(2026, 11, 27, 17, 30), "nothing moves yet"
     assert "已有一项延期申请待审批" in office.say("lina", "延期 #1 12月11日 再晚点").reply("lina")
 

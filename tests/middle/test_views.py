@@ -76,7 +76,7 @@ def test_the_offer_cards_transfer_button_opens_the_task_pages_form(office):
     [card] = office.channel.cards("lina")
     assert card.link == "http://127.0.0.1:8000/m/tasks/1?p=wecom"
     assert [(b.label, b.url) for b in card.buttons] == [
-        ("接办", None), ("转办", "http://127.0.0.1:8000/m/tasks/1?p=wecom#transfer")]
+        ("接办", None), ("转办", "http://127.0.0.1:8000/m/tasks/1?p=wecom&form=transfer#transfer")]
 
 
 def test_a_transfer_button_from_before_explains_how_and_keeps_the_card_live(office):
@@ -85,7 +85,7 @@ def test_a_transfer_button_from_before_explains_how_and_keeps_the_card_live(offi
     hint = office.click("lina", "转办", sent_before=True)
     assert hint.to("lina") == [
         "转办须写明原因，请发送：转办 #1 @姓名 原因\n也可转给部门：转办 #1 @部门名 原因\n"
-        '或在工作台<a href="http://127.0.0.1:8000/m/tasks/1?p=wecom#transfer">填写转办</a>。']
+        '或在工作台<a href="http://127.0.0.1:8000/m/tasks/1?p=wecom&form=transfer#transfer">填写转办</a>。']
     assert [a for a, *_ in office.history()] == ["created", "kind_changed"]
 
     cancelled = office.say("zhangwei", "撤销 #1 不需要了")  # the click's kept code greys it
@@ -102,7 +102,7 @@ def test_the_chase_cards_buttons_open_the_form_or_from_before_say_what_to_type(
     _assigned(office)
     office.say("zhangwei", "催办 #1 请尽快")
     [url] = [b.url for b in office.channel.cards("lina")[-1].buttons if b.label == label]
-    assert url == f"http://127.0.0.1:8000/m/tasks/1?p=wecom#{hint}"
+    assert url == f"http://127.0.0.1:8000/m/tasks/1?p=wecom&form={hint}#{hint}"
     before = office.state()
     sent = office.click("lina", label, title="催办", sent_before=True)
     assert sent.to("lina") == [f'{ANSWER_HINTS[hint].format(n=1)}\n或在工作台<a href="{url}">'
