@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from tasks.models import InboxMessage, TaskEvent
+from tasks.models import STATE_LABELS, InboxMessage, TaskEvent
 from tests.e2e.browsers import DESKTOP, PHONE, screenshot
 from tests.e2e.office import Office
 from tests.e2e.workbench import assert_fits, sandbox_url
@@ -117,7 +117,7 @@ def test_a_link_button_opens_its_form_and_a_card_press_shows_on_the_page(context
     card.locator("button", has_text="接办").click()  # pressed in chat, as WeCom calls back
     after_click(office, before)
     form.reload()
-    expect(form.locator("main")).to_contain_text("已接办")
+    expect(form.locator("main")).to_contain_text(STATE_LABELS["accepted"])  # 办理中
     expect(form.locator("#accept")).to_have_count(0)  # nothing left to accept on the page
     with office.rt.sessions() as session:
         channels = list(session.scalars(select(TaskEvent.channel).where(
