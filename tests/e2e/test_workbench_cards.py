@@ -139,7 +139,8 @@ def test_dingtalk_cards_and_replies_open_the_product_in_a_new_tab(context, offic
     card = chat.locator(".card").last
     expect(card).to_contain_text("新任务 #1")
     transfer = card.locator("a.card-btn", has_text="转办")
-    assert transfer.get_attribute("href") == workbench(office, "/m/tasks/1?p=dingtalk&form=transfer#transfer")
+    assert transfer.get_attribute("href") == workbench(
+        office, "/m/tasks/1?p=dingtalk&form=transfer#transfer")
     assert_fits(chat)
     screenshot(chat, f"cards-dingtalk-chat-offer-{size}", "workbench")
 
