@@ -274,5 +274,6 @@ def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos
     shown = [(m["from"], m.get("content")) for m in again.transcript("zhangwei")]
     assert ("user", "新建 起草年度工作总结 @李娜 3天内") in shown
     connected(again)
-    assert "#1 起草年度工作总结" in again.chat("lina", "我的")
+    assert (f"[#1](http://127.0.0.1:{again.web}/m/tasks/1?p=dingtalk) 起草年度工作总结"
+            in again.chat("lina", "我的"))
     again.stop()
