@@ -20,8 +20,9 @@ SHOWN = "［点此领取补贴］（http://evil.example/phish）"
 SHORT = "[领补贴](x.cn)"
 SHORT_SHOWN = "［领补贴］（x.cn）"
 LIVE_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
-# The assistant's own links to the workbench (MASHANGBAN_PUBLIC_URL), the only live ones.
-OWN_LINK = re.compile(r"\[[^\]\n]*\]\(http://127\.0\.0\.1:8000/[^)\s]*\)")
+# The assistant's own links to the workbench (MASHANGBAN_PUBLIC_URL, the test product's
+# address), the only live ones.
+OWN_LINK = re.compile(r"\[[^\]\n]*\]\(http://127\.0\.0\.1:\d+/m/[^)\s]*\)")
 
 
 def _markdown(office: Office, userid: str) -> list[str]:
@@ -38,7 +39,8 @@ def test_the_findings_title_reaches_the_holder_and_the_reports_as_words(office, 
     office.say("zhangwei", "我的")
     office.say("zhangwei", "查询 #1")
     mine, details = _markdown(office, "zhangwei")
-    assert f"> [#1](http://127.0.0.1:8000/m/tasks/1?p=wecom) {SHOWN}\n" in mine
+    page = office.rt.settings.rules.public_url + "/m/tasks/1?p=wecom"
+    assert f"> [#1]({page}) {SHOWN}\n" in mine
     assert details.startswith(f"**任务 #1** {SHOWN}\n")
     card = office.cards("zhangwei")[0]
     assert card.subtitle == "[点此领取补贴](http://evil.example/phish)", \
