@@ -9,7 +9,7 @@ from tasks.core import ledger
 from tasks.core.context import Context
 from tasks.feedback import closure, ratings
 from tasks.models import OPEN_STATES, Extension, Person, Task, TaskOffer
-from tasks.presentation import replies
+from tasks.presentation import links, replies
 from tasks.routing import flags
 
 _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bounds the read
@@ -19,7 +19,10 @@ def list_mine(ctx: Context, page: int) -> None:
     """The sender's open tasks and the unclaimed ones offered to them, most urgent first."""
     ordered = open_for(ctx.session, ctx.sender)
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
-    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
+    platform = ctx.sender.address()[0]  # the links name the platform they are read on
+    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar,
+                            page_of=lambda number: links.task_page(ctx.rules, number, platform),
+                            workbench=links.page(ctx.rules, "/m/", platform))
     ctx.reply(text, markdown=bool(ordered))
 
 
@@ -45,8 +48,10 @@ def show_task(ctx: Context, task: Task) -> None:
                                 closure.closures_of(ctx.session, task),
                                 ratings.ratings_of(ctx.session, task),
                                 offered=_offered(ctx, task), ladder=_ladder(ctx, task))
-    ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
-              markdown=True)
+    text = replies.task_details(task, record, ctx.now, ctx.calendar,
+                                page=links.task_page(ctx.rules, task.id,
+                                                     ctx.sender.address()[0]))
+    ctx.reply(text, task=task, markdown=True)
 
 
 def _offered(ctx: Context, task: Task) -> list[str]:
