@@ -110,7 +110,8 @@ def test_a_link_button_opens_its_form_and_a_card_press_shows_on_the_page(context
     form = open_in_new_tab(chat, transfer)
     # the form is named in the query: the sign-in's OAuth redirect replaces the fragment
     assert urlsplit(form.url).path == "/m/tasks/1" and "form=transfer" in urlsplit(form.url).query
-    expect(form.locator("#transfer")).to_be_attached()
+    expect(form.locator("#transfer")).to_have_attribute("open", "")  # opened, not folded
+    expect(form.locator("#transfer-reason")).to_be_visible()
     screenshot(form, f"cards-transfer-form-{size}", "workbench")
 
     before = inbox_count(office)
