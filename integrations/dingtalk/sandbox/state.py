@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from integrations.sandbox_kit.codes import Codes, Grant
 from integrations.sandbox_kit.history import ChatHistory
 from integrations.sandbox_kit.media import Media
 from integrations.sandbox_kit.rate import admit
@@ -83,6 +84,8 @@ class SandboxState(SandboxBase[str]):
         self._groups: dict[str, Group] = {}
         self._received: dict[str, list[float]] = {}  # userid → robot messages' times
         self._contact_listeners: list[ContactListener] = []
+        self.codes = Codes(lambda: config.clock())  # 免登 and web-login authCodes
+        self._user_tokens: dict[str, tuple[str, float]] = {}  # user accessToken → (userid, until)
         self._seed_groups()
         self._history = ChatHistory(config.history, "dingtalk") if config.history else None
         if self._history is not None:
@@ -150,6 +153,8 @@ class SandboxState(SandboxBase[str]):
             self._faults.clear_injections()
             self._groups.clear()
             self._seed_groups()
+            self.codes.clear()
+            self._user_tokens.clear()
 
     def close(self) -> None:
         """Release held calls and close the history file, if any (the sandbox stops)."""
@@ -321,6 +326,26 @@ class SandboxState(SandboxBase[str]):
             listeners = list(self._contact_listeners) if notify else []
         pushed = [listener(event, ids) for listener in listeners]
         return {"event": event, "ids": ids, "pushed": pushed}
+
+    # -- sign-in (免登 and the web login; `signin.py`) --------------------------------------
+    def issue_user_token(self, grant: Grant) -> tuple[str, int]:
+        """A user accessToken for the member a web-login authCode named (userAccessToken):
+        (token, seconds it lives), on the sandbox clock like the codes."""
+        token = secrets.token_hex(16)
+        lifetime = self.config.token_ttl
+        with self.lock:
+            self._user_tokens[token] = (grant.userid, self.config.clock() + lifetime)
+        return token, lifetime
+
+    def user_of_token(self, token: str) -> tuple[str | None, str]:
+        """(userid, "") for a live user token, else (None, "invalid" | "expired")."""
+        with self.lock:
+            found = self._user_tokens.get(token)
+        if found is None:
+            return None, "invalid"
+        if found[1] <= self.config.clock():
+            return None, "expired"
+        return found[0], ""
 
     # -- the delivering side (Stream gateway, HTTP push; helper "dtreceive") ---------------
     # Other parts announce a directory change here (`directory_changed`); the delivering side
