@@ -75,7 +75,7 @@ def serve_sandbox(settings: DingTalkSettings, host: str, port: int, callback_url
                            robot_code=settings.robot, token=settings.token,
                            aes_key=settings.aes_key, mode=settings.mode,
                            callback_url=callback_url, history=history,
-                           **({"corp_id": settings.corp_id} if settings.corp_id else {}))
+                           corp_id=settings.corp_id or DEMO_CORP_ID)
     serve(config, host, port)
 
 
@@ -106,4 +106,5 @@ PLATFORM = Platform(
     sandbox=serve_sandbox,
     demo_settings=demo_settings,
     receiver=make_receiver,
+    signin=make_signin,
 )

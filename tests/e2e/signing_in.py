@@ -1,5 +1,5 @@
-"""Signing in to the workbench in tests, past what `tests/e2e/workbench.py` does: the DingTalk
-client (免登) and the desktop QR login on both platforms.
+"""Signing in to the workbench in tests as the DingTalk client does (免登), past what
+`tests/e2e/workbench.py` does.
 
 Inside DingTalk our page asks the client for a code with the JSAPI
 (`dd.runtime.permission.requestAuthCode`); the vendored dingtalk-jsapi library talks to the
@@ -7,12 +7,12 @@ client's native bridge. Tests have no client: `in_dingtalk` makes a Playwright b
 context look like DingTalk on Android (its user agent, and a stand-in for its bridge,
 `window.nuva`, which the library calls) whose answer comes from the sandbox's
 `/sandbox/jsapi/requestAuthCode` for the member "using" the client. The product's page and
-the library run unchanged. `mianden` does the same round trip over plain HTTP.
+the library run unchanged; `start_state` and `client_code` are the same steps over plain
+HTTP.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -74,26 +74,3 @@ def start_state(client: requests.Session, office: Office, next_path: str) -> str
     assert page.status_code == 200 and urlsplit(page.url).path == "/auth/dingtalk/app", page.url
     assert 'id="jsapi-form"' in page.text
     return parse_qs(urlsplit(page.url).query)["state"][0]
-
-
-def mianden(client: requests.Session, office: Office, userid: str,
-            next_path: str = "/api/v1/me") -> requests.Response:
-    """免登 over plain HTTP: the page's state, the client's code, the page's POST."""
-    state = start_state(client, office, next_path)
-    code = client_code(office, userid)["code"]
-    return client.post(office.rt.settings.rules.public_url + "/auth/dingtalk/app",
-                       data={"state": state, "code": code}, timeout=10)
-
-
-def scanned(client: requests.Session, office: Office, userid: str, platform: str,
-            next_path: str = "/api/v1/me", *, follow: bool = True) -> requests.Response:
-    """The desktop QR login over plain HTTP: `userid` picks themself on the platform's
-    login page (the member list stands in for scanning); the answer is the product's."""
-    start = client.get(office.rt.settings.rules.public_url + "/auth/start",
-                       params={"p": platform, "via": "qr", "next": next_path}, timeout=10)
-    assert start.status_code == 200, start.text
-    found = re.search(r'href="([^"]*)"[^>]*data-userid="%s"|data-userid="%s" href="([^"]*)"'
-                      % (userid, userid), start.text)
-    assert found, f"the login page lists no {userid}"
-    link = (found.group(1) or found.group(2)).replace("&amp;", "&")
-    return client.get(sandbox_url(office) + link, allow_redirects=follow, timeout=10)

@@ -5,6 +5,8 @@ being unreachable or our credentials being wrong is an error, not "nobody"."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
@@ -53,14 +55,14 @@ def client_code(sandbox: SandboxThread, userid: str, corp_id: str | None = None)
 
 
 def scan(signin: DingTalkSignIn, userid: str, state: str = "s1") -> dict[str, str]:
-    """`userid` "scans" the QR code on the web login page: where DingTalk sends them back."""
-    http = requests.Session()
-    page = http.get(signin.qr_url(CALLBACK, state), timeout=5)
-    assert page.status_code == 200 and "选择扫码的成员" in page.text
-    assert 'value="lina"' in page.text  # every member is a button
-    form = {k: v[0] for k, v in parse_qs(urlsplit(signin.qr_url(CALLBACK, state)).query).items()}
-    back = http.post(page.url.split("?")[0], data={**form, "userid": userid},
-                     allow_redirects=False, timeout=5)
+    """`userid` "scans" the QR code on the web login page (the member list stands in for
+    the phones): where DingTalk sends them back."""
+    page = requests.get(signin.qr_url(CALLBACK, state), timeout=5)
+    assert page.status_code == 200 and "扫码登录" in page.text
+    found = re.search(f'data-userid="{re.escape(userid)}" href="([^"]+)"', page.text)
+    assert found, f"{userid} is not on the member list"
+    link = html.unescape(found.group(1))
+    back = requests.get(page.url.split("/oauth2/")[0] + link, allow_redirects=False, timeout=5)
     assert back.status_code == 302
     target = urlsplit(back.headers["Location"])
     assert f"{target.scheme}://{target.netloc}{target.path}" == CALLBACK
@@ -127,6 +129,7 @@ def test_the_login_page_refuses_another_apps_request_in_chinese(dt_sandbox, sign
     url = signin.qr_url(CALLBACK, "s").replace(dt_sandbox.state.config.app_key, "dingother")
     answer = requests.get(url, timeout=5)
     assert answer.status_code == 400 and "应用不存在" in answer.text
+    assert 'lang="zh-CN"' in answer.text
 
 
 def test_dingtalk_failing_or_our_wrong_secret_is_an_error_not_nobody(

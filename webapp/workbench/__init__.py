@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import api, auth
+from webapp.workbench import api, auth, auth_dingtalk
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
 # The shell: templates, static files and the home page; the areas register after it.
@@ -27,14 +27,15 @@ def home() -> ResponseReturnValue:
 
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
-BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint]
+BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
+                               auth_dingtalk.blueprint]
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.
 PREFIXES = ("/m", "/auth", "/dashboard", "/admin", "/duties", "/api/v1")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Views that take a POST before anyone is signed in; their own `state` guards them.
-CSRF_EXEMPT: set[str] = set()
+CSRF_EXEMPT: set[str] = {"wb_auth_dingtalk.jsapi_code"}  # DingTalk's 免登 POST
 
 
 def register(app: Flask) -> None:

@@ -77,7 +77,7 @@ def callback(platform: str) -> ResponseReturnValue:
     state = sessions.take_signin(rt().web_redis, request.args.get("state"))
     if state is None or state.get("platform") != platform or platform not in rt().signins:
         return error_page(403, "登录失败", "登录链接已失效，请从应用中重新打开页面。")
-    code = request.args.get("code", "")
+    code = request.args.get("code") or request.args.get("authCode", "")  # DingTalk: authCode
     return finish(platform, code, str(state.get("via", "app")), safe_next(state.get("next")))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from .signin import JSAPI, WEB_LOGIN, unionid_of, userid_of_union
+from .signin import unionid_of, userid_of_union
 from .state import SandboxState
 
 bp = Blueprint("dingtalk_openapi", __name__)
@@ -327,11 +327,10 @@ def user_access_token(state: SandboxState) -> Answer:
             or body.get("clientSecret") != state.config.app_secret:
         return new_error(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
     code = body.get("code")
-    grant, why = state.codes.redeem(code, WEB_LOGIN) if isinstance(code, str) and code \
-        else (None, "unknown")
-    if grant is None:
-        return new_error(400, "invalidAuthCode", f"无效的临时授权码 ({why})")
-    token, expire_in = state.issue_user_token(grant)
+    userid = state.login_codes.take(code) if isinstance(code, str) and code else None
+    if userid is None:
+        return new_error(400, "invalidAuthCode", "无效的临时授权码")
+    token, expire_in = state.issue_user_token(userid)
     return {"accessToken": token, "refreshToken": "r" + token, "expireIn": expire_in,
             "corpId": state.config.corp_id}, 200
 
@@ -359,12 +358,12 @@ def user_getuserinfo(state: SandboxState) -> Answer:
     code = (_body() or {}).get("code")
     if not isinstance(code, str) or not code:
         return old_error(400002, "code")
-    grant, why = state.codes.redeem(code, JSAPI)
-    if grant is None:
-        return old_error(40078, why)
-    user = state.directory.user(grant.userid) or {"name": grant.userid}
+    userid = state.jsapi_codes.take(code)
+    if userid is None:
+        return old_error(40078)
+    user = state.directory.user(userid) or {"name": userid}
     return {"errcode": 0, "errmsg": "ok", "result": {
-        "userid": grant.userid, "unionid": unionid_of(grant.userid), "name": user["name"],
+        "userid": userid, "unionid": unionid_of(userid), "name": user["name"],
         "device_id": "sandbox-device", "sys": False, "sys_level": 0,
         "associated_unionid": ""}, "request_id": str(state.next_id())}, 200
 

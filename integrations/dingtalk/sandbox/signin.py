@@ -25,16 +25,15 @@ import hashlib
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template_string, \
-    request
+from flask import Blueprint, Response, current_app, jsonify, redirect, request
+
+from integrations.sandbox_kit.oauth import MEMBER_COOKIE, error_page, picker_page
 
 from .state import SandboxState
 
 bp = Blueprint("dingtalk_signin", __name__)
 
-MEMBER_COOKIE = "sandbox_member"  # set by the chat page when a member is chosen
-JSAPI = "jsapi"  # the codes' doors: the client's 免登 and the web login
-WEB_LOGIN = "web"
+PICKED = "sandbox_pick"  # the member list's choice, a parameter only the sandbox reads
 
 
 def _state() -> SandboxState:
@@ -65,7 +64,7 @@ def request_auth_code() -> Response | tuple[Response, int]:
         return jsonify({"errorCode": "3", "errorMessage": "corpId 不匹配"}), 400
     if not isinstance(userid, str) or state.directory.user(userid) is None:
         return jsonify({"errorCode": "7", "errorMessage": "用户不在该组织"}), 400
-    return jsonify({"code": state.codes.issue(userid, JSAPI)})
+    return jsonify({"code": state.jsapi_codes.issue(userid)})
 
 
 def _login_problem(state: SandboxState, args: Any) -> str | None:
@@ -82,7 +81,7 @@ def _login_problem(state: SandboxState, args: Any) -> str | None:
     return None
 
 
-def _back(redirect_uri: str, state_value: str, code: str) -> Response:
+def _back(redirect_uri: str, state_value: str, code: str) -> Any:
     """Redirect to the app with the code, as DingTalk does: `authCode` (and `code`, the
     same value, which DingTalk also sends) and `state` unchanged."""
     query = urlencode({"authCode": code, "code": code, "state": state_value})
@@ -90,72 +89,30 @@ def _back(redirect_uri: str, state_value: str, code: str) -> Response:
     return redirect(f"{redirect_uri}{joiner}{query}", code=302)
 
 
-@bp.route("/oauth2/auth", methods=["GET", "POST"])
-def web_login() -> Response | tuple[str, int] | str:
+def _page(html: str, status: int = 200) -> Response:
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/oauth2/auth")
+def web_login() -> Any:
     """The web login page (login.dingtalk.com/oauth2/auth): the chat page's member signs
-    in at once; otherwise a picker, each member a "scan" button (POST userid)."""
+    in at once; otherwise a member list, each member a "scan"."""
     state = _state()
-    args = request.values
+    args = request.args
     problem = _login_problem(state, args)
     if problem:
-        return render_template_string(LOGIN_PAGE, problem=problem, groups=[], args={}), 400
-    chosen = request.form.get("userid") if request.method == "POST" else \
-        request.cookies.get(MEMBER_COOKIE)
-    if chosen and state.directory.user(chosen) is not None:
-        return _back(args["redirect_uri"], args.get("state", ""),
-                     state.codes.issue(chosen, WEB_LOGIN))
-    keep = {k: args.get(k, "") for k in ("client_id", "redirect_uri", "response_type",
-                                          "scope", "state", "prompt")}
-    return render_template_string(LOGIN_PAGE, problem=None, args=keep,
-                                  groups=state.directory.users_by_department())
+        return _page(error_page("钉钉登录失败", problem), 400)
+    userid = args.get(PICKED) or request.cookies.get(MEMBER_COOKIE, "")
+    if state.directory.user(userid) is None:
+        return _page(_picker(state, {k: v for k, v in args.items() if k != PICKED}))
+    return _back(args["redirect_uri"], args.get("state", ""), state.login_codes.issue(userid))
 
 
-LOGIN_PAGE = """<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>钉钉登录 · 沙箱</title>
-<style>
-* { box-sizing: border-box; }
-body { margin: 0; font-family: -apple-system, "PingFang SC", "Microsoft YaHei",
-  "Noto Sans CJK SC", sans-serif; background: #f2f3f5; color: #171a1d; }
-header { background: #1677ff; color: #fff; padding: 12px 16px; font-size: 17px;
-  font-weight: 600; }
-main { max-width: 560px; margin: 0 auto; padding: 16px; }
-.box { background: #fff; border-radius: 8px; padding: 16px; margin-bottom: 12px; }
-h1 { font-size: 18px; margin: 0 0 6px; }
-p { margin: 4px 0 12px; color: #4e5969; line-height: 1.6; }
-.dept { font-size: 13px; color: #86909c; margin: 12px 0 6px; }
-.people { display: flex; flex-wrap: wrap; gap: 8px; }
-button { font-size: 15px; padding: 8px 14px; border-radius: 6px; border: 1px solid #1677ff;
-  background: #fff; color: #1677ff; cursor: pointer; }
-button:focus-visible { outline: 3px solid #0e42d2; outline-offset: 2px; }
-.error { color: #cb2634; }
-</style>
-</head>
-<body>
-<header>钉钉沙箱 · 扫码登录</header>
-<main>
-{% if problem %}
-<div class="box"><h1>无法登录</h1><p class="error">{{ problem }}</p></div>
-{% else %}
-<div class="box">
-<h1>选择扫码的成员</h1>
-<p>真实环境中这里是二维码，用手机钉钉扫码确认后登录。沙箱中请选择以哪位成员的身份「扫码」。</p>
-<form method="post" action="/oauth2/auth">
-{% for name, value in args.items() %}<input type="hidden" name="{{ name }}" value="{{ value }}">
-{% endfor %}
-{% for dept, people in groups %}
-<div class="dept">{{ dept.name }}</div>
-<div class="people">
-{% for person in people %}<button type="submit" name="userid" value="{{ person.userid }}">{{ person.name }}</button>
-{% endfor %}</div>
-{% endfor %}
-</form>
-</div>
-{% endif %}
-</main>
-</body>
-</html>
-"""
+def _picker(state: SandboxState, args: dict[str, str]) -> str:
+    members = [(person["userid"], person["name"])
+               for _dept, people in state.directory.users_by_department() for person in people]
+    unique = list(dict.fromkeys(members))  # a member of two departments is listed once
+    return picker_page("钉钉沙箱 · 扫码登录",
+                       "真实环境中这里是二维码，成员用钉钉扫码确认后登录。请选择由谁「扫码」：",
+                       unique, lambda userid: "/oauth2/auth?"
+                       + urlencode({**args, PICKED: userid}))

@@ -19,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.sandbox_kit.codes import Codes, Grant
 from integrations.sandbox_kit.history import ChatHistory
 from integrations.sandbox_kit.media import Media
+from integrations.sandbox_kit.oauth import OAuthCodes
 from integrations.sandbox_kit.rate import admit
 from integrations.sandbox_kit.state import SandboxBase
 
@@ -84,7 +84,9 @@ class SandboxState(SandboxBase[str]):
         self._groups: dict[str, Group] = {}
         self._received: dict[str, list[float]] = {}  # userid → robot messages' times
         self._contact_listeners: list[ContactListener] = []
-        self.codes = Codes(lambda: config.clock())  # 免登 and web-login authCodes
+        # sign-in codes, one store per door: 免登's (the client) and the web login's
+        self.jsapi_codes = OAuthCodes(lambda: config.clock())
+        self.login_codes = OAuthCodes(lambda: config.clock())
         self._user_tokens: dict[str, tuple[str, float]] = {}  # user accessToken → (userid, until)
         self._seed_groups()
         self._history = ChatHistory(config.history, "dingtalk") if config.history else None
@@ -153,7 +155,8 @@ class SandboxState(SandboxBase[str]):
             self._faults.clear_injections()
             self._groups.clear()
             self._seed_groups()
-            self.codes.clear()
+            self.jsapi_codes = OAuthCodes(lambda: self.config.clock())
+            self.login_codes = OAuthCodes(lambda: self.config.clock())
             self._user_tokens.clear()
 
     def close(self) -> None:
@@ -328,13 +331,13 @@ class SandboxState(SandboxBase[str]):
         return {"event": event, "ids": ids, "pushed": pushed}
 
     # -- sign-in (免登 and the web login; `signin.py`) --------------------------------------
-    def issue_user_token(self, grant: Grant) -> tuple[str, int]:
+    def issue_user_token(self, userid: str) -> tuple[str, int]:
         """A user accessToken for the member a web-login authCode named (userAccessToken):
         (token, seconds it lives), on the sandbox clock like the codes."""
         token = secrets.token_hex(16)
         lifetime = self.config.token_ttl
         with self.lock:
-            self._user_tokens[token] = (grant.userid, self.config.clock() + lifetime)
+            self._user_tokens[token] = (userid, self.config.clock() + lifetime)
         return token, lifetime
 
     def user_of_token(self, token: str) -> tuple[str | None, str]:
