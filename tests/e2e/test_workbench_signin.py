@@ -132,7 +132,8 @@ def test_a_bad_code_is_refused_in_chinese_and_signs_nobody_in(office: Office, cl
     if trouble == "forged":
         code = "F" * len(code)
     elif trouble == "reused":
-        assert submit(requests.Session(), office, via, state, code).status_code == 302
+        assert submit(client, office, via, state, code).status_code == 302  # lina's, once
+        client = requests.Session()  # ... and someone else's sign-in brings the code again
         state, _unused = fresh(client, office, via, "zhangwei")
     else:
         clock.advance(seconds=301)  # the platforms' codes live 5 minutes
@@ -152,11 +153,25 @@ def test_a_state_we_did_not_issue_or_already_used_is_refused(office: Office, via
     refused_without_session(again, stranger, office, "登录链接已失效")
 
 
+@pytest.mark.parametrize("via", WAYS)
+def test_a_sign_in_link_made_in_another_browser_signs_nobody_in(office: Office, via: str):
+    """Login CSRF: an attacker begins a sign-in, takes his own code and sends the victim
+    the link that would finish it; the victim's browser did not begin that sign-in."""
+    attacker = requests.Session()
+    state, code = fresh(attacker, office, via, "zhangwei")
+    victim = requests.Session()
+    answer = submit(victim, office, via, state, code)
+    refused_without_session(answer, victim, office, "登录链接已失效")
+    assert submit(attacker, office, via, state, code).status_code == 302, \
+        "nothing was spent: the sign-in is still the attacker's own"
+    assert me(attacker, office) == "zhangwei"
+
+
 def test_a_code_of_one_way_cannot_finish_a_sign_in_begun_the_other(office: Office):
     """A QR sign-in's state with an in-app code (and the reverse) signs nobody in."""
     client = requests.Session()
-    qr_state, _qr_code = fresh(client, office, "qr", "lina")
     _app_state, app_code = fresh(client, office, "app", "lina")
+    qr_state, _qr_code = fresh(client, office, "qr", "lina")  # the browser's latest sign-in
     if office.platform == "dingtalk":  # 免登 codes are no web-login codes
         answer = submit(client, office, "qr", qr_state, app_code)
         refused_without_session(answer, client, office, "授权码无效或已过期")
@@ -223,7 +238,8 @@ def test_the_cookie_is_secure_when_the_workbench_is_served_over_https(
     rules = replace(office.rt.settings.rules, public_url="https://wb.example.gov.cn")
     office.rt.settings = replace(office.rt.settings, rules=rules)
     flask = product.app.test_client()
-    start = flask.get(f"/auth/start?p={office.platform}&via=qr&next=/api/v1/me")
+    https = "https://wb.example.gov.cn"
+    start = flask.get(f"/auth/start?p={office.platform}&via=qr&next=/api/v1/me", base_url=https)
     assert start.status_code == 302
     login = urlsplit(start.headers["Location"])
     assert parse_qs(login.query)["redirect_uri"] == [
@@ -232,7 +248,10 @@ def test_the_cookie_is_secure_when_the_workbench_is_served_over_https(
                                  cookies={MEMBER_COOKIE: "lina"})
     back = urlsplit(platform_page.headers["Location"])
     assert back.netloc == "wb.example.gov.cn"
-    answer = flask.get(f"{back.path}?{back.query}")
+    [bound] = [c for c in start.headers.getlist("Set-Cookie") if c.startswith("msb_signin=")]
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/auth"} <= {
+        part.strip() for part in bound.split(";")}
+    answer = flask.get(f"{back.path}?{back.query}", base_url=https)
     assert answer.status_code == 302
     [cookie] = [c for c in answer.headers.getlist("Set-Cookie")
                 if c.startswith(SESSION_COOKIE + "=")]
@@ -311,6 +330,9 @@ def test_a_forged_code_shows_a_chinese_error_page(browser, office: Office, size:
     state, code = fresh(client, office, "qr", "lina")
     context = browser.new_context(viewport=PHONE if size == "phone" else DESKTOP,
                                   locale="zh-CN")
+    context.add_cookies([{"name": "msb_signin", "value": client.cookies["msb_signin"],
+                          "domain": urlsplit(workbench_url(office, "/")).hostname,
+                          "path": "/auth"}])  # this browser began the sign-in
     page = context.new_page()
     name = "authCode" if office.platform == "dingtalk" else "code"
     answer = page.goto(workbench_url(office, f"/auth/{office.platform}/callback?"

@@ -13,7 +13,7 @@ login (the QR code) for the same sign-in.
 from flask import Blueprint, redirect, request
 from flask.typing import ResponseReturnValue
 
-from webapp.workbench import auth, sessions
+from webapp.workbench import auth
 from webapp.workbench.web import error_page, render, rt, safe_next
 
 blueprint = Blueprint("wb_auth_dingtalk", __name__)
@@ -26,11 +26,8 @@ def _stale() -> ResponseReturnValue:
 
 
 def _taken(state: str | None) -> dict | None:
-    """The sign-in `state` stands for, taken once, if it is a DingTalk one."""
-    found = sessions.take_signin(rt().web_redis, state)
-    if found is None or found.get("platform") != PLATFORM or PLATFORM not in rt().signins:
-        return None
-    return found
+    """The sign-in `state` stands for, taken once, if this browser began it on DingTalk."""
+    return auth.take_state(PLATFORM, state)
 
 
 @blueprint.get("/auth/dingtalk/app")
