@@ -222,6 +222,7 @@ def test_a_post_without_the_sessions_csrf_token_is_refused_and_changes_nothing(o
     signed_out = client.post(workbench_url(office, "/auth/signout"),
                              data={"csrf_token": token}, timeout=10)
     assert signed_out.status_code == 200 and "已退出登录" in signed_out.text
+    assert "李娜" not in signed_out.text, "the page shows nobody signed in"
     assert me(client, office) is None
     assert list(office.rt.web_redis.scan_iter(SESSION_KEYS)) == [], "the session is gone"
 
@@ -360,6 +361,8 @@ def test_signing_out_in_the_browser_ends_the_session(browser, office: Office, si
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "已退出登录"
+    assert page.locator("nav.menu, .who").count() == 0, "the page shows nobody signed in"
+    assert page.get_by_role("button", name="退出登录").count() == 0
     shot(page, f"signed-out-{office.platform}", size)
     assert me_in(page, office) is None
     context.close()

@@ -147,6 +147,8 @@ def set_cookie(answer: ResponseReturnValue, token: str) -> None:
 @blueprint.post("/auth/signout")
 def signout() -> ResponseReturnValue:
     sessions.end(rt().web_redis, request.cookies.get(sessions.COOKIE))
+    g.pop("wb_session", None)  # the guard looked it up: the page shows nobody signed in
+    g.pop("wb_viewer", None)
     page = render("workbench/signed_out.html")
     answer = make_response(page)
     answer.delete_cookie(sessions.COOKIE, path="/")
