@@ -412,3 +412,21 @@ def sync_expect(locator: Any) -> Any:
     from playwright.sync_api import expect
 
     return expect(locator)
+
+
+@pages
+def test_the_member_chosen_on_the_sandbox_chat_page_is_the_one_signed_in(
+        browser, office: Office, probe: str):
+    """The demo's way in: pick a member on the sandbox's chat page, open the workbench on
+    the same browser, and the platform's login page signs that member in at once."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.goto(sandbox_url(office) + "/")
+    if office.platform == "dingtalk":
+        page.locator('.person[data-userid="wangfang"]').click()
+    else:
+        page.select_option("#member-select", "wangfang")
+    page.goto(workbench_url(office, f"/auth/start?p={office.platform}&via=qr&next={probe}"))
+    landed(page, probe)
+    assert me_in(page, office) == "wangfang"
+    context.close()
