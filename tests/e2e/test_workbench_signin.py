@@ -180,6 +180,24 @@ def test_a_code_of_one_way_cannot_finish_a_sign_in_begun_the_other(office: Offic
         assert me(client, office) == "lina"
 
 
+def test_junk_at_the_sign_in_doors_gets_a_chinese_refusal_never_a_500(office: Office,
+                                                                     product: ProductServer):
+    flask = product.app.test_client()
+    odd = ["", "x" * 5000, "../../etc/passwd", "状态", "%00", "a&b=c"]
+    for value in odd:
+        for answer in (flask.post("/auth/dingtalk/app", data={"state": value, "code": value}),
+                       flask.post("/auth/dingtalk/app", data=value.encode()),
+                       flask.get("/auth/dingtalk/qr", query_string={"state": value}),
+                       flask.get("/auth/dingtalk/app", query_string={"state": value}),
+                       flask.get(f"/auth/{office.platform}/callback",
+                                 query_string={"state": value, "code": value,
+                                               "authCode": value})):
+            assert answer.status_code < 500, (value, answer.status_code)
+            if answer.status_code >= 400:
+                assert "登录" in answer.get_data(as_text=True)
+            assert SESSION_COOKIE not in answer.headers.get("Set-Cookie", "")
+
+
 # -- the session -----------------------------------------------------------------------------
 
 def test_an_expired_session_sends_the_person_back_through_sign_in(office: Office, probe: str):
