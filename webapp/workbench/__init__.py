@@ -13,7 +13,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import api, auth, auth_dingtalk
+from webapp.workbench import (  # noqa: F401 - api_admin: routes on api
+    admin,
+    api,
+    api_admin,
+    auth,
+    auth_dingtalk,
+)
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
 # The shell: templates, static files and the home page; the areas register after it.
@@ -28,7 +34,7 @@ def home() -> ResponseReturnValue:
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
 BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
-                               auth_dingtalk.blueprint]
+                               admin.blueprint, auth_dingtalk.blueprint]
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.
