@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tasks.core import ledger
 from tasks.core.context import Context
@@ -16,16 +17,22 @@ _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bound
 
 def list_mine(ctx: Context, page: int) -> None:
     """The sender's open tasks and the unclaimed ones offered to them, most urgent first."""
-    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == ctx.sender.id,
-                                              TaskOffer.withdrawn_at.is_(None))
-    mine = (Task.holder_id == ctx.sender.id) | (
-        Task.holder_id.is_(None) & Task.id.in_(offered))
-    tasks = ctx.session.scalars(
-        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
-    ordered = sorted(tasks, key=_urgency)
+    ordered = open_for(ctx.session, ctx.sender)
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
     text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
     ctx.reply(text, markdown=bool(ordered))
+
+
+def open_for(session: Session, person: Person) -> list[Task]:
+    """What 我的 lists (and the workbench's 我的待办): the open tasks `person` holds and the
+    unclaimed ones offered to them, most urgent first."""
+    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == person.id,
+                                              TaskOffer.withdrawn_at.is_(None))
+    mine = (Task.holder_id == person.id) | (
+        Task.holder_id.is_(None) & Task.id.in_(offered))
+    tasks = session.scalars(
+        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
+    return sorted(tasks, key=urgency)
 
 
 def show_task(ctx: Context, task: Task) -> None:
@@ -63,7 +70,7 @@ def _ladder(ctx: Context, task: Task) -> dict[str, list[str]]:
     return {role: [names[u] for u in people if u in names] for role, people in ladder.items()}
 
 
-def _urgency(task: Task) -> tuple[bool, datetime, int]:
+def urgency(task: Task) -> tuple[bool, datetime, int]:
     """Nearest deadline first (overdue ones lead); tasks without a deadline come last."""
     return (task.deadline is None, task.deadline or task.created_at, task.id)
 

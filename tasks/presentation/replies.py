@@ -334,7 +334,7 @@ def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[
     lines = [
         f"{which}：{stamp(closure.closed_at)}（{holder}）",
         f"首次响应 {response}，办理用时 {duration(closure.close_minutes)}",
-        _on_time_line(closure),
+        on_time_line(closure),
         f"转办 {closure.transfers} 次，退回 {closure.bounces} 次，"
         f"提醒 {closure.reminders_received} 次，催办 {closure.chases_received} 次",
     ]
@@ -346,7 +346,7 @@ def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[
     return lines
 
 
-def _on_time_line(closure: Closure) -> str:
+def on_time_line(closure: Closure) -> str:
     if closure.original_deadline is None and closure.deadline is None:
         return "未设定期限，不计是否按时"
     parts = []

@@ -13,12 +13,14 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import (  # noqa: F401 - api_admin: routes on api
+from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks: routes on api
     admin,
     api,
     api_admin,
+    api_tasks,
     auth,
     auth_dingtalk,
+    tasks,
 )
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
@@ -34,7 +36,9 @@ def home() -> ResponseReturnValue:
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
 BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
-                               admin.blueprint, auth_dingtalk.blueprint]
+                               admin.blueprint]
+BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages
+BLUEPRINTS.append(auth_dingtalk.blueprint)  # /auth/dingtalk/app: DingTalk's 免登
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.
