@@ -16,6 +16,7 @@ from tasks.messaging.channel import Channel
 CALLBACK_PATH = "/dingtalk/callback"  # robot messages (and card clicks) in http mode
 EVENTS_PATH = "/dingtalk/events"  # the encrypted event subscription (contacts), http mode
 CARD_PATH = "/dingtalk/card"  # card clicks in http mode (the registered card callback URL)
+DEMO_CORP_ID = "dingsandboxcorp0000000001"  # the sandbox organisation's (SandboxConfig's)
 
 
 def make_channel(settings: DingTalkSettings, services: Services) -> Channel:
@@ -28,6 +29,18 @@ def make_channel(settings: DingTalkSettings, services: Services) -> Channel:
                       lock=services.lock)
     card_url = settings.card_url if settings.mode == "http" and settings.card_url else None
     return DingTalkChannel(api, settings.robot, card_url=card_url)
+
+
+def make_signin(settings: DingTalkSettings, services: Services) -> Any:
+    """The workbench's sign-in on DingTalk: 免登 inside the client, the web login on a
+    desktop (`integrations.dingtalk.signin`); the app token is the channel's, shared."""
+    from integrations.dingtalk.api import DingTalkApi
+    from integrations.dingtalk.signin import DingTalkSignIn
+
+    api = DingTalkApi(settings.app_key, settings.app_secret, api_base=settings.api_base,
+                      oapi_base=settings.oapi, storage=services.storage("mashangban:dingtalk"),
+                      lock=services.lock)
+    return DingTalkSignIn(api, login_base=settings.login_base, corp_id=settings.corp_id)
 
 
 def make_verifier(settings: DingTalkSettings, services: Services) -> Any:
@@ -61,12 +74,14 @@ def serve_sandbox(settings: DingTalkSettings, host: str, port: int, callback_url
     config = SandboxConfig(app_key=settings.app_key, app_secret=settings.app_secret,
                            robot_code=settings.robot, token=settings.token,
                            aes_key=settings.aes_key, mode=settings.mode,
-                           callback_url=callback_url, history=history)
+                           callback_url=callback_url, history=history,
+                           corp_id=settings.corp_id or DEMO_CORP_ID)
     serve(config, host, port)
 
 
 def demo_settings(sandbox_url: str) -> Mapping[str, str]:
-    """Demo credentials shared by the sandbox and the product, and the sandbox as API."""
+    """Demo credentials shared by the sandbox and the product, and the sandbox as API and
+    as the web login (its organisation's CorpId for 免登)."""
     return {
         "MASHANGBAN_DINGTALK_APP_KEY": "dingdemo0000000001",
         "MASHANGBAN_DINGTALK_APP_SECRET": "demo-secret-not-for-production",
@@ -74,6 +89,8 @@ def demo_settings(sandbox_url: str) -> Mapping[str, str]:
         "MASHANGBAN_DINGTALK_AES_KEY": "MaShangBanDemoKey0123456789abcdefghijklmnop",
         "MASHANGBAN_DINGTALK_API_BASE": sandbox_url,
         "MASHANGBAN_DINGTALK_MODE": "stream",
+        "MASHANGBAN_DINGTALK_CORP_ID": DEMO_CORP_ID,
+        "MASHANGBAN_DINGTALK_LOGIN_BASE": sandbox_url,
     }
 
 
@@ -89,4 +106,5 @@ PLATFORM = Platform(
     sandbox=serve_sandbox,
     demo_settings=demo_settings,
     receiver=make_receiver,
+    signin=make_signin,
 )

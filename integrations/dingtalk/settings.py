@@ -12,6 +12,7 @@ from integrations.platform import SettingField
 
 DEFAULT_API_BASE = "https://api.dingtalk.com"  # the new OpenAPI (x-acs-dingtalk-access-token)
 DEFAULT_OAPI_BASE = "https://oapi.dingtalk.com"  # the older OpenAPI (?access_token=)
+DEFAULT_LOGIN_BASE = "https://login.dingtalk.com"  # the web login (QR code) for the workbench
 MODES = ("stream", "http")
 
 
@@ -24,6 +25,10 @@ class DingTalkSettings:
     `/dingtalk/callback` and `/dingtalk/events`, which need `token` and `aes_key`). In http
     mode, cards carry `card_url` as their `callbackUrl`; DingTalk POSTs their clicks there
     once `mashangban dingtalk-card-callback` has registered it.
+
+    The workbench signs people in by 免登 inside DingTalk, which needs the organisation's
+    `corp_id` (the JSAPI asks for a code of that organisation), and on a desktop by
+    DingTalk's web login at `login_base` (`integrations.dingtalk.signin`).
     """
 
     app_key: str
@@ -35,6 +40,8 @@ class DingTalkSettings:
     oapi_base: str
     mode: str
     card_url: str = ""
+    corp_id: str = ""
+    login_base: str = DEFAULT_LOGIN_BASE
 
     FIELDS: ClassVar[tuple[SettingField, ...]] = (
         SettingField("DINGTALK_APP_KEY", "app_key", "the app's AppKey (Client ID)",
@@ -60,6 +67,12 @@ class DingTalkSettings:
         SettingField("DINGTALK_CARD_URL", "card_url",
                      "http mode: the card callback URL, https://YOUR-HOST/dingtalk/card",
                      r"(https?://[^\s?#]+/dingtalk/card)?", default=""),
+        SettingField("DINGTALK_CORP_ID", "corp_id",
+                     "the organisation's CorpId (dingxxxx), for 免登 in the workbench",
+                     r"[A-Za-z0-9_\-]{0,64}", default=""),
+        SettingField("DINGTALK_LOGIN_BASE", "login_base",
+                     "an http(s) URL (DingTalk's web login for the workbench)", kind="url",
+                     default=DEFAULT_LOGIN_BASE),
     )
 
     @property

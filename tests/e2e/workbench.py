@@ -2,11 +2,14 @@
 
 The sandbox's authorize page signs in the member chosen on its chat page (a cookie the chat
 page sets); these helpers set that cookie for the member, start the product's sign-in and
-follow the platform's redirects back, so the product's session is a real one.
+follow the platform's redirects back, so the product's session is a real one. On DingTalk,
+whose in-app sign-in (免登) needs the DingTalk client, they use its web login instead, which
+the sandbox likewise answers for the chat page's member (`tests/e2e/signing_in.py` plays the
+client, for the sign-in tests).
 """
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -24,6 +27,12 @@ def sandbox_url(office: Office) -> str:
     return url
 
 
+def _start(name: str, next_path: str) -> str:
+    """The product's sign-in start for platform `name`, the way a helper can finish it."""
+    via = {"via": "qr"} if name == "dingtalk" else {}  # 免登 needs the client: the web login
+    return "/auth/start?" + urlencode({"p": name, **via, "next": next_path})
+
+
 def sign_in(page: Any, office: Office, userid: str, *, platform: str | None = None,
             next_path: str = "/m/") -> None:
     """Sign `page`'s browser in as `userid` through the platform's in-app OAuth, and land
@@ -31,7 +40,7 @@ def sign_in(page: Any, office: Office, userid: str, *, platform: str | None = No
     page.context.add_cookies([{"name": MEMBER_COOKIE, "value": userid,
                                "url": sandbox_url(office)}])
     name = platform or office.platform
-    page.goto(workbench_url(office, f"/auth/start?p={name}&next={next_path}"))
+    page.goto(workbench_url(office, _start(name, next_path)))
     assert urlsplit(page.url).path == next_path.split("?")[0], \
         f"sign-in ended at {page.url}, not {next_path}"
 
@@ -42,8 +51,7 @@ def client_for(office: Office, userid: str, *, platform: str | None = None) -> r
     host = urlsplit(sandbox_url(office)).hostname or "127.0.0.1"
     client.cookies.set(MEMBER_COOKIE, userid, domain=host)
     name = platform or office.platform
-    answer = client.get(workbench_url(office, f"/auth/start?p={name}&next=/api/v1/me"),
-                        timeout=10)
+    answer = client.get(workbench_url(office, _start(name, "/api/v1/me")), timeout=10)
     assert answer.status_code == 200, answer.text
     assert answer.json()["userid"] == userid
     return client

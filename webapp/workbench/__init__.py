@@ -19,6 +19,7 @@ from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks: routes on a
     api_admin,
     api_tasks,
     auth,
+    auth_dingtalk,
     tasks,
 )
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
@@ -37,13 +38,14 @@ def home() -> ResponseReturnValue:
 BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
                                admin.blueprint]
 BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages
+BLUEPRINTS.append(auth_dingtalk.blueprint)  # /auth/dingtalk/app: DingTalk's 免登
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.
 PREFIXES = ("/m", "/auth", "/dashboard", "/admin", "/duties", "/api/v1")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Views that take a POST before anyone is signed in; their own `state` guards them.
-CSRF_EXEMPT: set[str] = set()
+CSRF_EXEMPT: set[str] = {"wb_auth_dingtalk.jsapi_code"}  # DingTalk's 免登 POST
 
 
 def register(app: Flask) -> None:

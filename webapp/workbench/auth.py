@@ -9,9 +9,10 @@ id by the platform's API (`SignIn.userid`), the user id a person of the director
 that person a session (`webapp.workbench.sessions`). There are no passwords.
 """
 
+import hmac
 import logging
 
-from flask import Blueprint, make_response, redirect, request
+from flask import Blueprint, Response, g, make_response, redirect, request
 from flask.typing import ResponseReturnValue
 
 from tasks.directory.lookup import person_by_userid
@@ -24,6 +25,9 @@ blueprint = Blueprint("wb_auth", __name__)
 # What a platform's own browser puts in its user agent.
 APP_AGENTS = {"wecom": ("wxwork",), "dingtalk": ("dingtalk",)}
 VIAS = ("app", "qr", "jsapi")
+# The browser that begins a sign-in keeps its state in this cookie; the state must come back
+# with it (`take_state`), so a link made from someone else's sign-in signs nobody in.
+SIGNIN_COOKIE = "msb_signin"
 
 
 def callback_url(platform: str) -> str:
@@ -49,6 +53,7 @@ def begin(platform: str, via: str, next_path: str) -> str:
     signin = rt().signins[platform]
     state = sessions.remember_signin(rt().web_redis, platform, next_path, via)
     url = callback_url(platform)
+    g.wb_signin_state = state  # bound to this browser by `_bind_signin`
     if via == "qr":
         return signin.qr_url(url, state)
     app_url = signin.app_url(url, state)
@@ -71,13 +76,39 @@ def _choices(served: list[str]) -> list[dict[str, str]]:
     return [{"name": name, "title": rt().platforms[name].title} for name in served]
 
 
+@blueprint.after_app_request
+def _bind_signin(answer: Response) -> Response:
+    """Give the browser that begins a sign-in its state as a cookie (HttpOnly, SameSite=Lax,
+    10 minutes, only for /auth). Without it, an attacker could begin a sign-in himself and
+    send someone the callback link with his own code and state, signing them in as him
+    (login CSRF)."""
+    state = g.pop("wb_signin_state", None)
+    if state is not None:
+        answer.set_cookie(SIGNIN_COOKIE, state, max_age=sessions.SIGNIN_TTL, httponly=True,
+                          samesite="Lax", secure=_secure(), path="/auth")
+    return answer
+
+
+def take_state(platform: str, state: str | None) -> dict | None:
+    """What the sign-in `state` stands for, once, if this browser began it (its cookie) on
+    `platform`; None for a state we did not issue, used, expired, of another platform or
+    brought by another browser."""
+    kept = request.cookies.get(SIGNIN_COOKIE, "")
+    if not state or not hmac.compare_digest(kept.encode(), state.encode()):
+        return None
+    found = sessions.take_signin(rt().web_redis, state)
+    if found is None or found.get("platform") != platform or platform not in rt().signins:
+        return None
+    return found
+
+
 @blueprint.get("/auth/<platform>/callback")
 def callback(platform: str) -> ResponseReturnValue:
     """The platform's redirect back with `code` and `state`: sign the person in."""
-    state = sessions.take_signin(rt().web_redis, request.args.get("state"))
-    if state is None or state.get("platform") != platform or platform not in rt().signins:
+    state = take_state(platform, request.args.get("state"))
+    if state is None:
         return error_page(403, "登录失败", "登录链接已失效，请从应用中重新打开页面。")
-    code = request.args.get("code", "")
+    code = request.args.get("code") or request.args.get("authCode", "")  # DingTalk: authCode
     return finish(platform, code, str(state.get("via", "app")), safe_next(state.get("next")))
 
 
@@ -103,15 +134,21 @@ def finish(platform: str, code: str, via: str, next_path: str) -> ResponseReturn
     return answer
 
 
+def _secure() -> bool:
+    return rt().settings.rules.public_url.startswith("https://")
+
+
 def set_cookie(answer: ResponseReturnValue, token: str) -> None:
-    secure = rt().settings.rules.public_url.startswith("https://")
     answer.set_cookie(sessions.COOKIE, token, httponly=True, samesite="Lax",  # type: ignore[union-attr]
-                      secure=secure, path="/")
+                      secure=_secure(), path="/")
+    answer.delete_cookie(SIGNIN_COOKIE, path="/auth")  # type: ignore[union-attr]
 
 
 @blueprint.post("/auth/signout")
 def signout() -> ResponseReturnValue:
     sessions.end(rt().web_redis, request.cookies.get(sessions.COOKIE))
+    g.pop("wb_session", None)  # the guard looked it up: the page shows nobody signed in
+    g.pop("wb_viewer", None)
     page = render("workbench/signed_out.html")
     answer = make_response(page)
     answer.delete_cookie(sessions.COOKIE, path="/")

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from .signin import unionid_of, userid_of_union
 from .state import SandboxState
 
 bp = Blueprint("dingtalk_openapi", __name__)
@@ -29,6 +30,7 @@ ERRMSG = {
     60003: "部门不存在", 60121: "找不到该用户", 90002: "请求过于频繁",
     90018: "当前应用调用该接口超过每秒限流", 400002: "参数错误",
     40036: "入参为空", 660009: "回调地址为空", 660019: "回调地址 Url 解析失败",
+    40078: "不存在的临时授权码",
 }
 CARD_BIZ_ID_LONGEST = 100  # cardBizId: "不超过100字符" (机器人发送互动卡片（普通版）)
 MEDIA_MAX = 20 * 1024 * 1024  # image: at most 20 MB (DingTalk: media/upload)
@@ -312,7 +314,76 @@ def card_callback_register(state: SandboxState) -> Answer:
             "request_id": str(state.next_id())}, 200
 
 
+# -- sign-in (免登 and the web login; the pages are in `signin.py`) ---------------------------
+
+def user_access_token(state: SandboxState) -> Answer:
+    """POST /v1.0/oauth2/userAccessToken {"clientId", "clientSecret", "code", "grantType":
+    "authorization_code"} → {"accessToken", "refreshToken", "expireIn", "corpId"} (获取用户
+    token); the code is a web-login authCode, spent by this call whatever it answers."""
+    body = _body()
+    if body is None or not body.get("clientId") or body.get("grantType") != "authorization_code":
+        return new_error(400, "MissingParameter", "clientId and grantType authorization_code")
+    if body["clientId"] != state.config.app_key \
+            or body.get("clientSecret") != state.config.app_secret:
+        return new_error(400, "invalidClientIdOrSecret", "无效的clientId或者clientSecret")
+    code = body.get("code")
+    userid = state.login_codes.take(code) if isinstance(code, str) and code else None
+    if userid is None:
+        return new_error(400, "invalidAuthCode", "无效的临时授权码")
+    token, expire_in = state.issue_user_token(userid)
+    return {"accessToken": token, "refreshToken": "r" + token, "expireIn": expire_in,
+            "corpId": state.config.corp_id}, 200
+
+
+def contact_user(state: SandboxState, unionid: str) -> Answer:
+    """GET /v1.0/contact/users/{unionId} with a user token (`me`: the token's member) →
+    {"nick", "avatarUrl", "mobile", "openId", "unionId", "email", "stateCode"}
+    (获取用户通讯录个人信息); a user token reads only its own member."""
+    userid, problem = state.user_of_token(request.headers.get("x-acs-dingtalk-access-token", ""))
+    if userid is None:
+        g.token_problem = problem
+        return new_error(401, "InvalidAuthentication", "不合法的access_token")
+    if unionid not in ("me", unionid_of(userid)):
+        return new_error(403, "Forbidden.AccessDenied", "只能获取当前授权用户的信息")
+    user = state.directory.user(userid) or {"name": userid, "mobile": ""}
+    return {"nick": user["name"], "avatarUrl": "", "mobile": user.get("mobile", ""),
+            "openId": "dto" + unionid_of(userid)[3:], "unionId": unionid_of(userid),
+            "email": "", "stateCode": "86"}, 200
+
+
+def user_getuserinfo(state: SandboxState) -> Answer:
+    """POST /topapi/v2/user/getuserinfo {"code"} (通过免登码获取用户信息) → result
+    {userid, unionid, name, device_id, sys, sys_level, associated_unionid}; a code that
+    was never issued, was used, or expired: errcode 40078."""
+    code = (_body() or {}).get("code")
+    if not isinstance(code, str) or not code:
+        return old_error(400002, "code")
+    userid = state.jsapi_codes.take(code)
+    if userid is None:
+        return old_error(40078)
+    user = state.directory.user(userid) or {"name": userid}
+    return {"errcode": 0, "errmsg": "ok", "result": {
+        "userid": userid, "unionid": unionid_of(userid), "name": user["name"],
+        "device_id": "sandbox-device", "sys": False, "sys_level": 0,
+        "associated_unionid": ""}, "request_id": str(state.next_id())}, 200
+
+
+def user_getbyunionid(state: SandboxState) -> Answer:
+    """POST /topapi/user/getbyunionid {"unionid"} (根据unionid获取用户userid) → result
+    {contact_type: 0 (a member), userid}; not a member of this organisation: 60121."""
+    unionid = (_body() or {}).get("unionid")
+    if not isinstance(unionid, str) or not unionid:
+        return old_error(400002, "unionid")
+    userid = userid_of_union(state, unionid)
+    if userid is None:
+        return old_error(60121)
+    return {"errcode": 0, "errmsg": "ok", "result": {"contact_type": 0, "userid": userid},
+            "request_id": str(state.next_id())}, 200
+
+
 OLD_ROUTES: dict[str, Callable[[SandboxState], Answer]] = {
+    "topapi/v2/user/getuserinfo": user_getuserinfo,
+    "topapi/user/getbyunionid": user_getbyunionid,
     "topapi/im/chat/scencegroup/interactivecard/callback/register": card_callback_register,
     "media/upload": media_upload,
     "topapi/v2/department/listsub": department_listsub,
@@ -340,6 +411,12 @@ def _handle(state: SandboxState, path: str) -> Answer:
         return access_token(state)
     if path == "gettoken":
         return gettoken(state)
+    if path == "v1.0/oauth2/userAccessToken":  # no app token: the code is the credential
+        if request.method != "POST":
+            return new_error(405, "MethodNotAllowed", "POST only")
+        return user_access_token(state)
+    if path.startswith("v1.0/contact/users/") and request.method == "GET":
+        return contact_user(state, path.rsplit("/", 1)[1])
     if path.startswith("v1.0/"):
         handler = NEW_ROUTES.get((request.method, path))
         if handler is None:
@@ -378,6 +455,8 @@ def _injected(path: str, error: str) -> Answer | None:
 
 
 @bp.route("/v1.0/oauth2/accessToken", methods=["GET", "POST", "PUT"])
+@bp.route("/v1.0/oauth2/userAccessToken", methods=["GET", "POST"])
+@bp.route("/v1.0/contact/users/<path:rest>", methods=["GET"])
 @bp.route("/v1.0/robot/<path:rest>", methods=["GET", "POST", "PUT"])
 @bp.route("/v1.0/im/<path:rest>", methods=["GET", "POST", "PUT"])
 @bp.route("/topapi/<path:rest>", methods=["GET", "POST", "PUT"])

@@ -156,6 +156,8 @@ document.querySelectorAll(".person").forEach(p => p.addEventListener("click", ()
   document.querySelectorAll(".person").forEach(q => q.classList.remove("active"));
   p.classList.add("active");
   current = p.dataset.userid; currentName = p.dataset.name; shown = "";
+  // the web login page (/oauth2/auth) signs this member in, as if they scanned its QR code
+  document.cookie = "sandbox_member=" + encodeURIComponent(current) + "; path=/; SameSite=Lax";
   document.getElementById("title").textContent = currentName + " 与 马上办";
   refresh();
 }));

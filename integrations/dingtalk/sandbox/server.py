@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 # Modules of this package with a Flask blueprint `bp`, registered in this order.
 BLUEPRINTS: tuple[str, ...] = (
     "openapi", "control", "chat",  # the sending side: OpenAPI, test control, chat page
+    "signin",  # 免登's client answer and the web login page
     "gateway", "chat_send",  # delivering what people do: Stream gateway, HTTP push
 )
 

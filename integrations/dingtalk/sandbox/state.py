@@ -21,6 +21,7 @@ from typing import Any
 
 from integrations.sandbox_kit.history import ChatHistory
 from integrations.sandbox_kit.media import Media
+from integrations.sandbox_kit.oauth import OAuthCodes
 from integrations.sandbox_kit.rate import admit
 from integrations.sandbox_kit.state import SandboxBase
 
@@ -83,6 +84,10 @@ class SandboxState(SandboxBase[str]):
         self._groups: dict[str, Group] = {}
         self._received: dict[str, list[float]] = {}  # userid → robot messages' times
         self._contact_listeners: list[ContactListener] = []
+        # sign-in codes, one store per door: 免登's (the client) and the web login's
+        self.jsapi_codes = OAuthCodes(lambda: config.clock())
+        self.login_codes = OAuthCodes(lambda: config.clock())
+        self._user_tokens: dict[str, tuple[str, float]] = {}  # user accessToken → (userid, until)
         self._seed_groups()
         self._history = ChatHistory(config.history, "dingtalk") if config.history else None
         if self._history is not None:
@@ -150,6 +155,9 @@ class SandboxState(SandboxBase[str]):
             self._faults.clear_injections()
             self._groups.clear()
             self._seed_groups()
+            self.jsapi_codes = OAuthCodes(lambda: self.config.clock())
+            self.login_codes = OAuthCodes(lambda: self.config.clock())
+            self._user_tokens.clear()
 
     def close(self) -> None:
         """Release held calls and close the history file, if any (the sandbox stops)."""
@@ -321,6 +329,26 @@ class SandboxState(SandboxBase[str]):
             listeners = list(self._contact_listeners) if notify else []
         pushed = [listener(event, ids) for listener in listeners]
         return {"event": event, "ids": ids, "pushed": pushed}
+
+    # -- sign-in (免登 and the web login; `signin.py`) --------------------------------------
+    def issue_user_token(self, userid: str) -> tuple[str, int]:
+        """A user accessToken for the member a web-login authCode named (userAccessToken):
+        (token, seconds it lives), on the sandbox clock like the codes."""
+        token = secrets.token_hex(16)
+        lifetime = self.config.token_ttl
+        with self.lock:
+            self._user_tokens[token] = (userid, self.config.clock() + lifetime)
+        return token, lifetime
+
+    def user_of_token(self, token: str) -> tuple[str | None, str]:
+        """(userid, "") for a live user token, else (None, "invalid" | "expired")."""
+        with self.lock:
+            found = self._user_tokens.get(token)
+        if found is None:
+            return None, "invalid"
+        if found[1] <= self.config.clock():
+            return None, "expired"
+        return found[0], ""
 
     # -- the delivering side (Stream gateway, HTTP push; helper "dtreceive") ---------------
     # Other parts announce a directory change here (`directory_changed`); the delivering side

@@ -77,7 +77,9 @@ class DingTalkDriver(SandboxHttp):
 
     def settings(self) -> dict[str, str]:
         values = {k.removeprefix("MASHANGBAN_").lower(): v for k, v in TEST_DINGTALK.items()}
-        return {**values, "dingtalk_api_base": self.url, "dingtalk_mode": "stream"}
+        return {**values, "dingtalk_api_base": self.url, "dingtalk_mode": "stream",
+                "dingtalk_login_base": self.url,
+                "dingtalk_corp_id": self.sandbox.state.config.corp_id}
 
     def connect(self, rt: Runtime) -> None:
         """Start the product's Stream receiver on `rt` and wait until it is connected."""
