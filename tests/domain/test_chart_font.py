@@ -1,8 +1,10 @@
 """The summary chart's text is Chinese and set in the font the package carries, whatever
 fonts the machine has (docs/reports.md, "The chart's font"): no label is drawn as tofu."""
 
+import warnings
 from datetime import date
 
+import numpy as np
 import pytest
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
@@ -57,22 +59,28 @@ def test_the_font_covers_every_name_of_the_directory_and_rare_ones():
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
-def test_a_name_renders_as_glyphs_not_as_the_missing_character_box():
-    """Drawn text compared with the .notdef box: a name's bitmap must differ from a row of
-    boxes, and a character the font lacks draws exactly the box."""
+def test_a_name_renders_as_glyphs_and_a_missing_character_would_not():
+    """matplotlib draws a character its font lacks as nothing (and warns): every character
+    of a name must leave ink, as a private-use character the font lacks does not."""
     font = FT2Font(str(FONT_FILE))
     font.set_size(24, 72)
 
-    def bitmap(text: str) -> bytes:
+    def ink(text: str) -> int:
         font.set_text(text, 0.0)
         font.draw_glyphs_to_bitmap()
-        return bytes(font.get_image())
+        return int(np.asarray(font.get_image()).sum())
 
-    box = bitmap("\uffff")  # a non-character: no font maps it, so it is drawn as .notdef
-    assert any(box), "the missing-character box has an outline"
-    assert bitmap("\ue000") == box  # a private-use code point the font lacks: the same box
-    for name in ("刘䶮", "王喆", "新增"):
-        assert all(bitmap(c) != box for c in name), name
+    assert ink("\ue000") == 0  # the check can tell: a character the font lacks
+    for character in "".join(RARE_NAMES) + "新增办结按期率":
+        assert ink(character) > 0, character
+
+
+def test_drawing_the_chart_warns_of_no_missing_glyph():
+    figure = trend_figure(WEEKS, "".join(RARE_NAMES))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.canvas.draw()
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
 
 
 def test_the_chart_keeps_its_size_with_a_long_department_name():
