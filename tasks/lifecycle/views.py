@@ -1,4 +1,5 @@
-"""Read-only answers in chat: my open tasks (我的), one task with its history (查询)."""
+"""Read-only answers in chat: my open tasks (我的), the ones I asked others for (我交办的),
+one task with its history (查询)."""
 
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from tasks.core import ledger
 from tasks.core.context import Context
 from tasks.feedback import closure, ratings
 from tasks.models import OPEN_STATES, Extension, Person, Task, TaskOffer
-from tasks.presentation import replies
+from tasks.presentation import links, replies
 from tasks.routing import flags
 
 _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bounds the read
@@ -26,6 +27,19 @@ def list_mine(ctx: Context, page: int) -> None:
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
     text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
     ctx.reply(text, markdown=bool(ordered))
+
+
+def list_requested(ctx: Context) -> None:
+    """我交办的: the open tasks the sender asked someone else for, nearest deadline first,
+    a few in chat and the whole list on the workbench's page. A task they hold themselves
+    (新建 for oneself) is in 我的, not here."""
+    requested = (Task.requester_id == ctx.sender.id) & (
+        Task.holder_id.is_(None) | (Task.holder_id != ctx.sender.id))
+    tasks = ctx.session.scalars(select(Task).where(requested, Task.state.in_(OPEN_STATES))
+                                .limit(_MOST_OPEN_SHOWN)).all()
+    text = replies.requested_tasks(sorted(tasks, key=_urgency), ctx.now, ctx.calendar,
+                                   links.page(ctx.rules, "/m/requested"))
+    ctx.reply(text, markdown=True)
 
 
 def show_task(ctx: Context, task: Task) -> None:
