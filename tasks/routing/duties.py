@@ -7,6 +7,7 @@ duties are the intake rules (归口办理) that send work to it: their keywords 
 and whether it is the default department; the product keeps no other description.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -82,7 +83,7 @@ def today(now: datetime) -> date:
 
 
 def _duties(session: Session, authority: Authority, now: datetime, department: Department,
-            path: tuple[str, ...], rule_rows: list[RoutingRule],
+            path: tuple[str, ...], rule_rows: Sequence[RoutingRule],
             leaders: tuple[Person, ...]) -> DepartmentDuties:
     mine = [r for r in rule_rows if r.department_id == department.id]
     keywords = tuple(dict.fromkeys(k for r in mine for k in r.keywords if k))

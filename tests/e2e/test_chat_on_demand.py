@@ -28,7 +28,8 @@ def test_the_requester_lists_and_chases_their_requests(office):
     card = office.card_with_button("lina", "进展")
     assert "催办 #1" in card.title
     office.say("lina", "延期 #1 12月10日 需等待财务数据")
-    assert office.last_reply("yangfan").startswith("李娜 已回复你对任务 #1「起草年度工作总结」的催办")
+    assert office.last_reply("yangfan").startswith(
+        "李娜 已回复你对任务 #1「起草年度工作总结」的催办")
 
     office.say("lina", "催办 #1")
     assert office.last_reply("lina").startswith("无法催办：任务 #1 只有提请人（杨帆）、")
