@@ -71,7 +71,7 @@ def build(source: Path, target: Path = TARGET) -> int:
     return target.stat().st_size
 
 
-def _rename(font) -> None:  # noqa: ANN001 (fontTools is untyped)
+def _rename(font) -> None:  # `font` is a fontTools TTFont (untyped)
     names = font["name"]
     for record in names.names:
         if record.nameID in (1, 4, 16):
