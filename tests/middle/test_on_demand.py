@@ -6,7 +6,6 @@ name who may and change nothing.
 刘洋 lead the office; 徐明 is the admin.
 """
 
-from tests.seeded_office import ROUTING_RULES  # noqa: F401 (the office the docstring names)
 
 REQUESTED_URL = "http://127.0.0.1:8000/m/requested"
 DASHBOARD_URL = "http://127.0.0.1:8000/dashboard"
