@@ -4,6 +4,7 @@ one task with its history (查询)."""
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tasks.core import ledger
 from tasks.core.context import Context
@@ -17,29 +18,38 @@ _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bound
 
 def list_mine(ctx: Context, page: int) -> None:
     """The sender's open tasks and the unclaimed ones offered to them, most urgent first."""
-    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == ctx.sender.id,
-                                              TaskOffer.withdrawn_at.is_(None))
-    mine = (Task.holder_id == ctx.sender.id) | (
-        Task.holder_id.is_(None) & Task.id.in_(offered))
-    tasks = ctx.session.scalars(
-        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
-    ordered = sorted(tasks, key=_urgency)
+    ordered = open_for(ctx.session, ctx.sender)
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
-    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
+    platform = ctx.sender.address()[0]  # the links name the platform they are read on
+    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar,
+                            page_of=lambda number: links.task_page(ctx.rules, number, platform),
+                            workbench=links.page(ctx.rules, "/m/", platform))
     ctx.reply(text, markdown=bool(ordered))
 
 
 def list_requested(ctx: Context) -> None:
-    """我交办的: the open tasks the sender asked someone else for, nearest deadline first,
-    a few in chat and the whole list on the workbench's page. A task they hold themselves
-    (新建 for oneself) is in 我的, not here."""
-    requested = (Task.requester_id == ctx.sender.id) & (
-        Task.holder_id.is_(None) | (Task.holder_id != ctx.sender.id))
-    tasks = ctx.session.scalars(select(Task).where(requested, Task.state.in_(OPEN_STATES))
-                                .limit(_MOST_OPEN_SHOWN)).all()
-    text = replies.requested_tasks(sorted(tasks, key=_urgency), ctx.now, ctx.calendar,
-                                   links.page(ctx.rules, "/m/requested"))
+    """我交办的: the open tasks the sender requested, nearest deadline first (what the
+    workbench's 我交办的 lists: `tasks.lifecycle.pages.requested`), a few in chat and the
+    whole list behind the link."""
+    tasks = ctx.session.scalars(select(Task).where(
+        Task.requester_id == ctx.sender.id, Task.state.in_(OPEN_STATES))
+        .limit(_MOST_OPEN_SHOWN)).all()
+    platform = ctx.sender.address()[0]  # the link names the platform it is read on
+    text = replies.requested_tasks(sorted(tasks, key=urgency), ctx.now, ctx.calendar,
+                                   links.page(ctx.rules, "/m/requested", platform))
     ctx.reply(text, markdown=True)
+
+
+def open_for(session: Session, person: Person) -> list[Task]:
+    """What 我的 lists (and the workbench's 我的待办): the open tasks `person` holds and the
+    unclaimed ones offered to them, most urgent first."""
+    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == person.id,
+                                              TaskOffer.withdrawn_at.is_(None))
+    mine = (Task.holder_id == person.id) | (
+        Task.holder_id.is_(None) & Task.id.in_(offered))
+    tasks = session.scalars(
+        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
+    return sorted(tasks, key=urgency)
 
 
 def show_task(ctx: Context, task: Task) -> None:
@@ -52,8 +62,10 @@ def show_task(ctx: Context, task: Task) -> None:
                                 closure.closures_of(ctx.session, task),
                                 ratings.ratings_of(ctx.session, task),
                                 offered=_offered(ctx, task), ladder=_ladder(ctx, task))
-    ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
-              markdown=True)
+    text = replies.task_details(task, record, ctx.now, ctx.calendar,
+                                page=links.task_page(ctx.rules, task.id,
+                                                     ctx.sender.address()[0]))
+    ctx.reply(text, task=task, markdown=True)
 
 
 def _offered(ctx: Context, task: Task) -> list[str]:
@@ -77,7 +89,7 @@ def _ladder(ctx: Context, task: Task) -> dict[str, list[str]]:
     return {role: [names[u] for u in people if u in names] for role, people in ladder.items()}
 
 
-def _urgency(task: Task) -> tuple[bool, datetime, int]:
+def urgency(task: Task) -> tuple[bool, datetime, int]:
     """Nearest deadline first (overdue ones lead); tasks without a deadline come last."""
     return (task.deadline is None, task.deadline or task.created_at, task.id)
 

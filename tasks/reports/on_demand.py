@@ -54,7 +54,7 @@ def summarize(ctx: Context, span: str) -> None:
         raise Refusal(_refusal(ctx))
     period = period_of(span, ctx.now)
     found = figures_on_demand(ctx.session, period, ctx.now, departments)
-    dashboard = links.page(ctx.rules, "/dashboard")
+    dashboard = links.page(ctx.rules, "/dashboard", ctx.sender.address()[0])
     lines = [f"**汇总·{span}**（{replies.stamp(period.start)} 至 {replies.stamp(period.end)}）"]
     for department, figures in found[:MOST_DEPARTMENTS]:
         lines.append(f"【{markdown_text(department.name)}】")

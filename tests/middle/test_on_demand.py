@@ -7,14 +7,14 @@ name who may and change nothing.
 """
 
 
-REQUESTED_URL = "http://127.0.0.1:8000/m/requested"
-DASHBOARD_URL = "http://127.0.0.1:8000/dashboard"
+REQUESTED_URL = "http://127.0.0.1:8000/m/requested?p=wecom"
+DASHBOARD_URL = "http://127.0.0.1:8000/dashboard?p=wecom"
 
 
 def _requests(office) -> None:
     office.say("yangfan", "新建 起草年度工作总结 @李娜 3天内")
     office.say("yangfan", "新建 核对公务用车台账 @秘书科 明天下午5点前")
-    office.say("yangfan", "新建 整理我自己的笔记 3天内")  # held by 杨帆 himself
+    office.say("yangfan", "新建 整理我自己的笔记 3天内")  # for himself
     office.say("lina", "接办 #1")
 
 
@@ -26,12 +26,13 @@ def test_my_requests_lists_open_ones_with_state_holder_and_time_left_and_links_t
     for words in ("我交办的", "我发起的", "查看我交办的"):
         reply = office.say("yangfan", words).reply("yangfan")
 
-        assert reply.startswith("**我交办的**（未办结 2 项，按期限排列）")
+        assert reply.startswith("**我交办的**（未办结 3 项，按期限排列）")
         lines = reply.splitlines()
         assert lines[1] == "> #2 核对公务用车台账" and lines[3] == "> #1 起草年度工作总结"
         assert lines[2].startswith("> 待接办｜秘书科（待认领）｜") and "剩余" in lines[2]
         assert lines[4].startswith("> 办理中｜李娜｜") and "剩余" in lines[4]
-        assert "#3" not in reply and "#4" not in reply
+        assert lines[5] == "> #3 整理我自己的笔记", "as the workbench's 我交办的 lists it"
+        assert "#4" not in reply
         assert reply.endswith(f"[在工作台查看全部]({REQUESTED_URL})")
 
 

@@ -13,7 +13,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import api, auth, duties
+from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks: routes on api
+    admin,
+    api,
+    api_admin,
+    api_tasks,
+    auth,
+    duties,
+    tasks,
+)
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
 # The shell: templates, static files and the home page; the areas register after it.
@@ -28,7 +36,9 @@ def home() -> ResponseReturnValue:
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
 BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
-                               duties.blueprint]
+                               admin.blueprint]
+BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages
+BLUEPRINTS.append(duties.blueprint)  # /duties: 职责公开
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.
