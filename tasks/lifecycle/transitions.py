@@ -5,6 +5,7 @@ appends one audit event, redraws the task's cards and queues the notices, all in
 message's transaction: either everything happens, or a Refusal leaves nothing behind.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -181,7 +182,7 @@ def report_progress(ctx: Context, task: Task, text: str) -> None:
     ctx.authority.require("progress", ctx.sender, task)
     lengths.require_note_length(text, "进展说明")
     task.report_progress(ctx.now)
-    _answer_chases(ctx, task, f"进展：{plain_text(text)}")
+    _answer_chases(ctx, task, f"进展：{plain_text(text)}", told=[task.requester])
     ctx.record(task, "progress", text)
     ctx.tell_others([task.requester], replies.progress_notice(task, ctx.sender, text), task=task)
     ctx.reply(f"已记录任务 #{task.id} 的进展，并告知提请人 {plain_text(task.requester.name)}。",
@@ -282,13 +283,17 @@ def decide_extension(ctx: Context, task: Task, approve: bool, reason: str) -> No
 
 
 def chase(ctx: Context, task: Task, note: str) -> None:
-    """A supervisor or leader chases the holder (催办); the chase is on the record."""
+    """The requester, a supervisor or a leader chases the holder (催办), or everyone an
+    unclaimed task is offered to; the chase is on the record. Nobody chases themselves."""
     ctx.authority.require("chase", ctx.sender, task)
     if not task.is_open:
         raise Refusal(f"任务 #{task.id} {replies.STATE_LABELS[task.state]}，无需催办。")
+    holders = _holders(ctx, task)
+    if [person.id for person in holders] == [ctx.sender.id]:
+        raise Refusal(f"任务 #{task.id} 由你本人承办，无需催办。")
     ctx.record(task, "chased", note)
     stamp = int(ctx.now.timestamp() * 1000)
-    for person in _holders(ctx, task):
+    for person in holders:
         record = Card(platform_card_id=f"mc{task.id}-{stamp}-{person.id}", task=task,
                       recipient=person, purpose="chase", created_at=ctx.now)
         ctx.session.add(record)
@@ -300,8 +305,11 @@ def chase(ctx: Context, task: Task, note: str) -> None:
               task=task)
 
 
-def _answer_chases(ctx: Context, task: Task, answer: str) -> None:
-    """The holder's reply closes the loop: whoever chased since their last answer is told.
+def _answer_chases(ctx: Context, task: Task, answer: str,
+                   told: Sequence[Person | None] = ()) -> None:
+    """The holder's reply closes the loop: whoever chased since their last answer is told,
+    except the people `told` of the same answer anyway (a requester who chased hears of a
+    进展 or 办结 once, from its own notice).
 
     `answer` is already text for a text message (its user words escaped)."""
     answered = ("progress", "closed", "extension_requested")
@@ -310,7 +318,8 @@ def _answer_chases(ctx: Context, task: Task, answer: str) -> None:
             select(TaskEvent).where(TaskEvent.task_id == task.id).order_by(TaskEvent.id)).all()):
         if event.action in answered and event.actor_id == ctx.sender.id:
             break
-        if event.action == "chased" and event.actor is not None:
+        if event.action == "chased" and event.actor is not None \
+                and event.actor.id not in {p.id for p in told if p is not None}:
             chasers.append(event.actor)
     text = (f"{plain_text(ctx.sender.name)} 已回复你对任务 #{task.id}「{plain_text(task.title)}」"
             f"的催办：{answer}")
@@ -326,7 +335,8 @@ def close(ctx: Context, task: Task, result: str) -> None:
     ctx.authority.require("close", ctx.sender, task)
     lengths.require_note_length(result, "办理结果")
     task.close(result, ctx.now)
-    _answer_chases(ctx, task, f"已办结，结果：{plain_text(task.result or '')}")
+    _answer_chases(ctx, task, f"已办结，结果：{plain_text(task.result or '')}",
+                   told=[task.requester, task.first_responder])
     ledger.finish(ctx.session, task, ctx.now, "closed")
     ctx.record(task, "closed", task.result or "")
     record = closure.record(ctx.session, task, ctx.sender, ctx.now)

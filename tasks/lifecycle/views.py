@@ -1,4 +1,5 @@
-"""Read-only answers in chat: my open tasks (我的), one task with its history (查询)."""
+"""Read-only answers in chat: my open tasks (我的), the ones I asked others for (我交办的),
+one task with its history (查询)."""
 
 from datetime import datetime
 
@@ -24,6 +25,19 @@ def list_mine(ctx: Context, page: int) -> None:
                             page_of=lambda number: links.task_page(ctx.rules, number, platform),
                             workbench=links.page(ctx.rules, "/m/", platform))
     ctx.reply(text, markdown=bool(ordered))
+
+
+def list_requested(ctx: Context) -> None:
+    """我交办的: the open tasks the sender requested, nearest deadline first (what the
+    workbench's 我交办的 lists: `tasks.lifecycle.pages.requested`), a few in chat and the
+    whole list behind the link."""
+    tasks = ctx.session.scalars(select(Task).where(
+        Task.requester_id == ctx.sender.id, Task.state.in_(OPEN_STATES))
+        .limit(_MOST_OPEN_SHOWN)).all()
+    platform = ctx.sender.address()[0]  # the link names the platform it is read on
+    text = replies.requested_tasks(sorted(tasks, key=urgency), ctx.now, ctx.calendar,
+                                   links.page(ctx.rules, "/m/requested", platform))
+    ctx.reply(text, markdown=True)
 
 
 def open_for(session: Session, person: Person) -> list[Task]:

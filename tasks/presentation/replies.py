@@ -237,6 +237,27 @@ def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
     return "\n".join(lines)
 
 
+REQUESTED_SHOWN = 5
+
+
+def requested_tasks(tasks: Sequence[Task], now: datetime, calendar: WorkCalendar,
+                    url: str) -> str:
+    """我交办的 in chat: how many are open, the most urgent few with their state, holder and
+    time left, and the link to the whole list."""
+    link = f"[在工作台查看全部]({url})"
+    if not tasks:
+        return f"你交办的任务目前都已办结或撤销。\n{link}"
+    lines = [f"**我交办的**（未办结 {len(tasks)} 项，按期限排列）"]
+    for task in tasks[:REQUESTED_SHOWN]:
+        lines.append(f"> #{task.id} {markdown_text(shorten(task.title, TITLE_LONGEST))}\n"
+                     f"> {STATE_LABELS[task.state]}｜{markdown_text(task.holder_label)}｜"
+                     f"{deadline_text(task, now, calendar)}")
+    if len(tasks) > REQUESTED_SHOWN:
+        lines.append(f"> …另有 {len(tasks) - REQUESTED_SHOWN} 项")
+    lines.append(f"催促承办人：催办 #编号。{link}")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class TaskRecord:
     """What 查询 shows beyond the task itself: extensions, the holder ledger, the flags,

@@ -175,6 +175,34 @@ def build_summaries(session: Session, rules: OfficeRules, calendar: WorkCalendar
     return summaries
 
 
+def figures_on_demand(session: Session, period: Period, now: datetime,
+                      department_ids: set[int]) -> list[tuple[Department, Figures]]:
+    """The figures the summaries give, for any period and the departments asked for (汇总,
+    the dashboard): one entry per department that is not below another one asked for, top
+    of the tree first. Read with the same rules as the scheduled summaries."""
+    departments = list(session.scalars(select(Department).where(Department.active)
+                                       .order_by(Department.id)))
+    subtree = _subtrees(departments)
+    asked = [d for d in departments if d.id in department_ids]
+    chosen = [d for d in asked
+              if not any(d.id in subtree[other.id] for other in asked if other.id != d.id)]
+    if not chosen:
+        return []
+    known = {(d.platform, d.platform_id) for d in departments}
+    facts = _load_facts(session, period.start, period.end, now)
+    return [(d, _figures(facts, subtree[d.id], (d.platform, d.parent_platform_id) not in known,
+                         period, now)) for d in chosen]
+
+
+def brief_lines(figures: Figures) -> list[str]:
+    """The summary's figure lines without its heading, lists and chart note: what a short
+    answer in chat shows."""
+    return [f"新增 {figures.new} 项，办结 {figures.closed} 项；"
+            f"当前在办 {figures.open} 项，其中超期 {len(figures.overdue)} 项",
+            _on_time_line(figures), _first_response_line(figures.first_response),
+            _ratings_line(figures), _flags_line(figures.flags, len(figures.emergencies_late))]
+
+
 def queue_summaries(session: Session, period: Period, summaries: Sequence[Summary],
                     charts: Sequence[bytes], now: datetime) -> int | None:
     """Queue each summary (markdown, then its chart) to its supervisors and groups, with

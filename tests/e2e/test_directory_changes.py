@@ -93,7 +93,7 @@ def test_a_new_leader_flag_makes_a_supervisor(office):
 
     office.change_contact("update_user", userid="zhaolei", is_leader_in_dept=[0])
     office.say("zhaolei", "催办 #1")  # he chased it once, so he is told who may now
-    assert "无法催办：任务 #1 只有科室负责人（陈静" in office.last_reply("zhaolei")
+    assert "无法催办：任务 #1 只有提请人（陈静）、科室负责人（陈静" in office.last_reply("zhaolei")
 
 
 def test_a_name_and_department_change_is_applied(office):

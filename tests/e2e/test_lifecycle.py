@@ -252,10 +252,11 @@ def test_cancel_needs_a_reason_and_tells_the_holder(office):
     assert "当前状态为「已撤销」" in office.last_reply("lina")
 
 
-def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
+def test_a_chase_comes_from_the_requester_a_supervisor_or_leader_only(office):
     _assigned_to_lina(office)
     office.say("lina", "催办 #1")
-    assert "无法催办：任务 #1 只有科室负责人（张伟、周建国、刘洋）" in office.last_reply("lina")
+    assert "无法催办：任务 #1 只有提请人（张伟）、科室负责人（张伟、周建国、刘洋）" \
+        in office.last_reply("lina")
     office.say("zhaolei", "催办 #1")
     assert office.last_reply("zhaolei") == NOT_YOURS
 

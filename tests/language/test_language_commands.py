@@ -481,9 +481,10 @@ def test_long_unknown_word_is_shortened_in_the_reason() -> None:
 
 def test_help_lists_every_verb_most_used_first() -> None:
     assert list(VERBS) == [
-        "新建", "交办", "接办", "收到", "进展", "办结", "转办", "延期", "我的", "查询", "催办",
+        "新建", "交办", "接办", "收到", "进展", "办结", "转办", "延期", "我的", "我交办的", "查询",
+        "催办",
         "请示", "急件", "撤销", "重办", "评价", "整改", "同意延期", "不同意延期", "类型", "请假",
-        "销假", "值班", "帮助",
+        "销假", "值班", "汇总", "帮助",
     ]
     assert all("例：" not in line for line in VERBS.values())  # examples: 帮助 <verb>
     assert all(spec.available for spec in VERB_SPECS)

@@ -98,7 +98,7 @@ ACTIONS: dict[str, tuple[Callable, str, str, str | None]] = {
                           "extension_requested"),
     "decide_extension": (extension_asked, "同意延期 #1", f"{SUPERVISORS}、领导或管理员",
                          "extension_approved"),
-    "chase": (pending, "催办 #1 请尽快", f"{SUPERVISORS}、领导或管理员", "chased"),
+    "chase": (pending, "催办 #1 请尽快", f"提请人（杨帆）、{SUPERVISORS}、领导或管理员", "chased"),
     "cancel": (pending, "撤销 #1 不需要了", f"提请人（杨帆）、{SUPERVISORS}或管理员", "cancelled"),
     "reopen": (closed, "重办 #1 5天内 数据有误", f"提请人（杨帆）、{SUPERVISORS}、领导或管理员",
                "reopened"),
@@ -115,7 +115,7 @@ ACTIONS: dict[str, tuple[Callable, str, str, str | None]] = {
 # 查询, which every role may use, 王芳: she was offered the task and lost the race to accept).
 REFUSED = {
     "accept": "yangfan", "progress": "zhangwei", "close": "zhangwei", "transfer": "yangfan",
-    "request_extension": "zhangwei", "decide_extension": "lina", "chase": "yangfan",
+    "request_extension": "zhangwei", "decide_extension": "lina", "chase": "lina",
     "cancel": "lina", "reopen": "lina", "change_kind": "lina", "view": "wangfang",
     "rate": "zhangwei", "rectify": "yangfan",
 }

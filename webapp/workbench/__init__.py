@@ -20,6 +20,7 @@ from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks: routes on a
     api_tasks,
     auth,
     auth_dingtalk,
+    duties,
     tasks,
 )
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
@@ -34,11 +35,16 @@ def home() -> ResponseReturnValue:
     return redirect("/m/")
 
 
-# Every blueprint of the workbench, in menu order; each area adds its own line.
-BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
-                               admin.blueprint]
-BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages
-BLUEPRINTS.append(auth_dingtalk.blueprint)  # /auth/dingtalk/app: DingTalk's 免登
+# Every blueprint of the workbench; the JSON API's areas add their routes to `api`.
+BLUEPRINTS: list[Blueprint] = [
+    shell,
+    auth.blueprint,  # /auth: sign-in through the platform
+    auth_dingtalk.blueprint,  # /auth/dingtalk/app: DingTalk's 免登
+    tasks.blueprint,  # /m: the task pages
+    duties.blueprint,  # /duties: 职责公开
+    admin.blueprint,  # /admin: the admin pages
+    api.blueprint,  # /api/v1
+]
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.

@@ -46,7 +46,7 @@ def _send_summaries(rt: Runtime, period: Period, calendar: WorkCalendar) -> int:
     now = rt.clock()
     with rt.sessions.begin() as session:
         built = summaries.build_summaries(session, rt.settings.rules, calendar, period, now)
-    pictures = [charts.trend_png(summary.weeks) for summary in built]
+    pictures = [charts.trend_png(summary.weeks, summary.department_name) for summary in built]
     with rt.sessions.begin() as session:
         queued = summaries.queue_summaries(session, period, built, pictures, now)
     if queued is None:
