@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from webapp.cli import common
 from workers.settings import load_settings
@@ -188,7 +188,12 @@ def _csv_value(column: "Column", value: float | None) -> str:
 
 
 def _write_xlsx(assessment: "Assessment", path: Path) -> None:
-    """Two sheets with a note line, a frozen header, real numbers and % formats."""
+    write_xlsx(assessment, path)
+
+
+def write_xlsx(assessment: "Assessment", path: "Path | BinaryIO") -> None:
+    """Two sheets with a note line, a frozen header, real numbers and % formats; to a file
+    or, for the dashboard's download, to a buffer."""
     from openpyxl import Workbook
 
     workbook = Workbook()
