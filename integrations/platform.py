@@ -70,6 +70,25 @@ class Receiver(Protocol):
     def stop(self) -> None: ...
 
 
+class SignIn(Protocol):
+    """How a person proves who they are to the workbench, the platform's way (OAuth2).
+
+    - `app_url(redirect_uri, state)`: where to send a browser inside the platform's app
+      (WeCom's OAuth2 `snsapi_base`, which signs in without a prompt); None where the
+      platform signs in by its JS API instead (DingTalk's 免登, a page of ours).
+    - `qr_url(redirect_uri, state)`: the platform's QR-code login for a desktop browser.
+    - `userid(code, via=...)`: the platform user id a one-time `code` stands for, asked of
+      the platform; None for a code it does not accept (forged, used or expired). `via` is
+      where the code came from: "app", "qr" or "jsapi".
+    """
+
+    def app_url(self, redirect_uri: str, state: str) -> str | None: ...
+
+    def qr_url(self, redirect_uri: str, state: str) -> str: ...
+
+    def userid(self, code: str, *, via: str) -> str | None: ...
+
+
 # What a receiver stores each message with: True if new, False for a redelivery; raises
 # when storage fails (the receiver then asks the platform to deliver it again).
 Store = Callable[[Inbound], bool]
@@ -115,6 +134,8 @@ class Platform:
       connection the product opens (DingTalk's Stream mode), storing each message with
       `store` before acknowledging it; None when these settings receive by HTTP
       callbacks; the field itself is None for platforms that only call back.
+    - `signin(settings, services)`: its `SignIn`, how the workbench signs people in; None
+      if the platform has none.
     """
 
     name: str
@@ -128,3 +149,4 @@ class Platform:
     sandbox: SandboxServer | None = None
     demo_settings: Callable[[str], Mapping[str, str]] = field(default=lambda _url: {})
     receiver: Callable[[Any, Services, Store], Receiver | None] | None = None
+    signin: Callable[[Any, Services], SignIn] | None = None

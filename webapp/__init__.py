@@ -23,6 +23,9 @@ def create_app(rt: Runtime | None = None) -> Flask:
             raise TypeError(f"{platform.blueprint} is not a Flask blueprint")
         app.register_blueprint(blueprint)
     app.register_blueprint(health.blueprint)
+    from webapp import workbench  # the pages need the domain; the callback views do not
+
+    workbench.register(app)
     app.register_error_handler(HTTPException, plain_error)
     app.register_error_handler(Exception, unexpected)  # no input ever gives a 500
     return app

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wechatpy.session.redisstorage import RedisStorage
 
 from integrations import registry
-from integrations.platform import LOCK_WAIT, Platform, Services
+from integrations.platform import LOCK_WAIT, Platform, Services, SignIn
 from tasks.messaging.channel import Channel, ChannelLimits
 from tasks.messaging.inbox import InboxWriter
 from workers import embedded_redis
@@ -85,6 +85,12 @@ class Runtime:
         """Each platform's callback verifier and decoder."""
         return {name: platform.verifier(self.settings.platform_settings(name), self.services)
                 for name, platform in self.platforms.items()}
+
+    @cached_property
+    def signins(self) -> dict[str, SignIn]:
+        """How each platform that has one signs people in to the workbench."""
+        return {name: platform.signin(self.settings.platform_settings(name), self.services)
+                for name, platform in self.platforms.items() if platform.signin is not None}
 
     @cached_property
     def channels(self) -> dict[str, Channel]:

@@ -40,6 +40,7 @@ class Settings:
     rules: OfficeRules
     raw: Mapping[str, str]
     platforms: tuple[str, ...] = (DEFAULT_PLATFORMS,)  # the served platforms, first = main
+    web_session_minutes: int = 30  # a workbench session ends this long after its last use
 
     def platform_settings(self, name: str) -> Any:
         """Platform `name`'s settings, validated when a command first needs them."""
@@ -105,6 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
         rules=_rules(raw),
         raw=raw,
         platforms=_platforms(raw.get("PLATFORMS", "")),
+        web_session_minutes=_integer(raw, "WEB_SESSION_MINUTES", 30),
     )
 
 
@@ -148,7 +150,9 @@ def _rules(raw: Mapping[str, str]) -> OfficeRules:
                        rating_window_days=_integer(raw, "RATING_WINDOW", 3),
                        summary_time=_clock_time(raw, "SUMMARY_TIME", time(17, 0)),
                        robots=_robots(raw.get("ROBOTS", "")),
-                       groups=_groups(raw))
+                       groups=_groups(raw),
+                       public_url=_url(raw.get("PUBLIC_URL", "").strip()
+                                       or "http://127.0.0.1:8000", "PUBLIC_URL"))
 
 
 def _quiet_hours(text: str) -> tuple[time, time]:

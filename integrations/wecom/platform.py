@@ -26,6 +26,17 @@ def make_channel(settings: WeComSettings, services: Services) -> Channel:
     return WeComChannel(api, settings.agent_id)
 
 
+def make_signin(settings: WeComSettings, services: Services) -> Any:
+    """Workbench sign-in by WeCom's web OAuth2 and QR login, on the shared API client."""
+    from integrations.wecom.api import WeComApi
+    from integrations.wecom.signin import WeComSignIn
+
+    api = WeComApi(settings.corp_id, settings.secret, api_base=settings.api_base,
+                   storage=services.storage("mashangban:wecom"), lock=services.lock)
+    return WeComSignIn(api, corp_id=settings.corp_id, agent_id=settings.agent_id,
+                       oauth_base=settings.oauth_base, login_base=settings.login_base)
+
+
 def make_verifier(settings: WeComSettings, services: Services) -> Any:
     """The callback verifier and decoder for this app's token and AES key."""
     from integrations.wecom.callback import CallbackVerifier
@@ -57,6 +68,8 @@ def demo_settings(sandbox_url: str) -> Mapping[str, str]:
         "MASHANGBAN_WECOM_TOKEN": "mashangbandemo",
         "MASHANGBAN_WECOM_AES_KEY": "MaShangBanDemoKey0123456789abcdefghijklmnop",
         "MASHANGBAN_WECOM_API_BASE": sandbox_url,
+        "MASHANGBAN_WECOM_OAUTH_BASE": sandbox_url,
+        "MASHANGBAN_WECOM_LOGIN_BASE": sandbox_url,
     }
 
 
@@ -71,4 +84,5 @@ PLATFORM = Platform(
     callback_path=CALLBACK_PATH,
     sandbox=serve_sandbox,
     demo_settings=demo_settings,
+    signin=make_signin,
 )

@@ -10,6 +10,8 @@ from typing import ClassVar
 from integrations.platform import SettingField
 
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+DEFAULT_OAUTH_BASE = "https://open.weixin.qq.com"  # 网页授权 (in-app OAuth2)
+DEFAULT_LOGIN_BASE = "https://login.work.weixin.qq.com"  # 扫码登录 (desktop QR login)
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class WeComSettings:
     token: str
     aes_key: str
     api_base: str
+    oauth_base: str = DEFAULT_OAUTH_BASE
+    login_base: str = DEFAULT_LOGIN_BASE
 
     FIELDS: ClassVar[tuple[SettingField, ...]] = (
         SettingField("WECOM_CORP_ID", "corp_id", "the CorpID, letters and digits",
@@ -33,4 +37,8 @@ class WeComSettings:
                      secret=True),
         SettingField("WECOM_API_BASE", "api_base", "an http(s) URL", kind="url",
                      default=DEFAULT_API_BASE),
+        SettingField("WECOM_OAUTH_BASE", "oauth_base", "an http(s) URL", kind="url",
+                     default=DEFAULT_OAUTH_BASE),
+        SettingField("WECOM_LOGIN_BASE", "login_base", "an http(s) URL", kind="url",
+                     default=DEFAULT_LOGIN_BASE),
     )

@@ -26,6 +26,8 @@ class OfficeRules:
     # other platforms' group chats: platform → department platform id → group key
     # (DingTalk: the group's openConversationId, MASHANGBAN_DINGTALK_GROUPS)
     groups: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # where people open the workbench (MASHANGBAN_PUBLIC_URL): links in cards and replies
+    public_url: str = "http://127.0.0.1:8000"
 
     def group_chats(self, platform: str, department_platform_id: str
                     ) -> tuple[tuple[str, str], ...]:

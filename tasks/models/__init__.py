@@ -25,8 +25,11 @@ from tasks.models.routing import (
     TaskOffer,
 )
 from tasks.models.task import OPEN_STATES, STATE_LABELS, Card, Extension, Task, TaskEvent
+from tasks.models.web import ApiToken, WebSubmission
 
 __all__ = [
+    "ApiToken",
+    "WebSubmission",
     "Closure",
     "Rating",
     "ReportRun",

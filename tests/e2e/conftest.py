@@ -9,6 +9,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -18,6 +19,7 @@ from tasks.directory.sync import apply_snapshot
 from tests.clocks import ShiftedClock
 from tests.conftest import make_settings
 from tests.e2e import platforms
+from tests.e2e.browsers import chromium
 from tests.e2e.drivers import ChatDriver
 from tests.e2e.office import Office, ProductServer
 from tests.e2e.processes import Workers, stop_all
@@ -26,6 +28,13 @@ from webapp import create_app
 from webapp.cli.main import main
 from workers import runtime as runtime_module
 from workers.runtime import Runtime
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium (skipped, or failed under MASHANGBAN_REQUIRE_BROWSER, without it)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -68,7 +77,7 @@ def office(product: ProductServer, driver: ChatDriver, var_dir: Path, database_u
            clock: ShiftedClock) -> Iterator[Office]:
     """A synced office ready to chat; every test starts with empty data and an empty Redis."""
     settings = make_settings(var_dir, database_url, redis_url, **driver.settings(),
-                             admins=",".join(ADMINS))
+                             admins=",".join(ADMINS), public_url=product.url)
     rt = Runtime(settings, clock=clock, _engine=db)
     product.app = create_app(rt)
     runtime_module.install(rt)

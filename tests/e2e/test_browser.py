@@ -9,48 +9,18 @@ Screenshots go to var/screenshots/ (MASHANGBAN_SCREENSHOTS names another folder:
 WeCom only: the page is the WeCom sandbox's chat page.
 """
 
-import os
 import re
-import shutil
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from tasks.models import InboxMessage
+from tests.e2e.browsers import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 812}
-SCREENSHOTS = Path(os.environ.get("MASHANGBAN_SCREENSHOTS")
-                   or Path(__file__).resolve().parents[2] / "var" / "screenshots")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("MASHANGBAN_REQUIRE_BROWSER"):
-            pytest.fail("MASHANGBAN_REQUIRE_BROWSER is set but Debian's chromium is missing")
-        pytest.skip("Chromium is not installed (apt-get install chromium) - browser test skipped")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from webapp.cli.person import add_commands as add_person_commands
 from webapp.cli.report import add_commands as add_report_commands
 from webapp.cli.roster import add_commands as add_roster_commands
 from webapp.cli.service import add_commands as add_service_commands
+from webapp.cli.tokens import add_commands as add_token_commands
 from workers.settings import SettingsError
 
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     add_admin_commands(commands, _command)
     add_directory_commands(commands, _command)
     add_person_commands(commands, _command)
+    add_token_commands(commands, _command)
     add_roster_commands(commands, _command)
     add_report_commands(commands, _command)
     add_inbox_commands(commands, _command)

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from .directory import ROOT_DEPARTMENT_ID, member_json
 from .media import media_upload, webhook_send
 from .messages import CALL_MARKS, send_message, update_template_card
+from .oauth import getuserinfo
 from .state import SandboxState
 from .web import as_int, current_state, wecom_error
 
@@ -107,6 +108,7 @@ ROUTES: dict[str, tuple[str, Handler]] = {
     "user/list": ("GET", user_list),
     "user/simplelist": ("GET", user_simplelist),
     "user/get": ("GET", user_get),
+    "auth/getuserinfo": ("GET", getuserinfo),
 }
 
 

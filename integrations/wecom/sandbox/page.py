@@ -340,15 +340,22 @@ sendBtn.addEventListener('click', send);
 input.addEventListener('keydown', function (e) {
   if (e.key === 'Enter' && !e.isComposing) send();
 });
+// The app is "signed in" as the chosen member: the sandbox's OAuth page reads this cookie
+// (integrations/sandbox_kit/oauth.py), as WeCom's knows who uses the app.
+function signInAs(userid) {
+  document.cookie = 'sandbox_member=' + encodeURIComponent(userid) + '; path=/; SameSite=Lax';
+}
 sel.addEventListener('change', function () {
   const url = new URL(window.location.href);
   url.searchParams.set('user', sel.value);
   history.replaceState(null, '', url);
   statusEl.textContent = '';
+  signInAs(sel.value);
   refresh();
 });
 const wanted = new URLSearchParams(window.location.search).get('user');
 if (wanted && Array.from(sel.options).some(o => o.value === wanted)) sel.value = wanted;
+signInAs(sel.value);
 refresh();
 setInterval(refresh, 1000);
 {% endraw %}

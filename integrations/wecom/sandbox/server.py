@@ -12,7 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from integrations.sandbox_kit.server import ServerThread
 
-from . import api, chat, control
+from . import api, chat, control, oauth
 from .config import SandboxConfig
 from .envelope import aes_key_bytes
 from .state import SandboxState
@@ -40,6 +40,7 @@ def create_sandbox_app(config: SandboxConfig) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(chat.bp)
+    app.register_blueprint(oauth.bp)
     app.register_error_handler(Exception, _on_error)
     return app
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from integrations.sandbox_kit.calls import CallLog
 from integrations.sandbox_kit.media import Media
+from integrations.sandbox_kit.oauth import OAuthCodes
 from integrations.sandbox_kit.rate import admit
 from integrations.sandbox_kit.state import SandboxBase
 
@@ -104,6 +105,7 @@ class SandboxState(SandboxBase[int | str]):
         self._callbacks = CallLog(time.time)
         self._checked_sends: dict[str, CheckedSend] = {}
         self._robots: dict[str, Robot] = {}
+        self.oauth_codes = OAuthCodes(lambda: config.clock())  # web sign-in codes
         # One flagged send at a time, so two identical requests racing deliver only once.
         self._checked_lock = threading.Lock()
         # MsgIds look like WeCom's: large 64-bit ints that keep increasing.

@@ -18,6 +18,7 @@ ERRMSG: dict[int, str] = {
     40007: "invalid media_id",
     40008: "invalid message type",
     40013: "invalid corpid",
+    40029: "invalid code",
     40014: "invalid access_token",
     40058: "invalid parameter",
     41001: "access_token missing",

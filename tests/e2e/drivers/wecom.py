@@ -48,7 +48,8 @@ class WeComDriver(SandboxHttp):
         self.url: str = self.sandbox.url
 
     def settings(self) -> dict[str, str]:
-        return {"wecom_api_base": self.url}
+        return {"wecom_api_base": self.url, "wecom_oauth_base": self.url,
+                "wecom_login_base": self.url}
 
     def connect(self, rt: Runtime) -> None:
         """WeCom calls the product's web app back: nothing to start."""
