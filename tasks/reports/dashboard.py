@@ -21,11 +21,24 @@ department below them; anyone else sees nothing (`scope_of` returns None).
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI
@@ -51,6 +64,15 @@ RATING_KEYS = (*RATING_LEVELS, NOT_RATED, WAITING, NOT_ASKED)
 RATING_LABELS = {**{level: level for level in RATING_LEVELS}, NOT_RATED: "超时未评",
                  WAITING: "待评价", NOT_ASKED: "无需评价"}
 MAX_PERIOD_DAYS = 366  # a custom period longer than a year is refused (docs/workbench.md)
+
+
+def for_reading(session: Session) -> None:
+    """Start the dashboard's read transaction. On PostgreSQL, JIT compilation is switched
+    off for it: the planner's estimates for the grouped scans of a large office pass
+    `jit_above_cost`, and compiling costs more (15-100 ms) than the queries save
+    (docs/performance.md, "Dashboard")."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 # ------------------------------------------------------------------------- the tree
@@ -383,6 +405,18 @@ class Figures:
     def first_response_p90(self) -> int | None:
         return p90(self.first_response) if self.first_response else None
 
+    def merge(self, other: "Figures") -> None:
+        """Add another's counts into these (a department summing its homes)."""
+        self.new += other.new
+        self.closed += other.closed
+        self.on_time += other.on_time
+        self.with_deadline += other.with_deadline
+        self.on_time_extended += other.on_time_extended
+        self.with_deadline_extended += other.with_deadline_extended
+        self.first_response.extend(other.first_response)
+        self.ratings.update(other.ratings)
+        self.flags.update(other.flags)
+
     @property
     def empty(self) -> bool:
         return not (self.new or self.closed or sum(self.flags.values()))
@@ -445,58 +479,108 @@ class PeriodFigures:
 
 def period_figures(session: Session, tree: Tree, start: datetime, end: datetime
                    ) -> PeriodFigures:
-    """The summaries' figures of [start, end) for every department and person, from four
-    grouped queries (closures, first responses, new tasks, flags)."""
+    """The summaries' figures of [start, end) for every department and person, from three
+    grouped queries (closures with their ratings, new tasks, flags).
+
+    Rows are summed per person and per home first (a home is the set of departments a
+    piece of work belongs to), and each home's sums are then added to the departments
+    covering it: a few thousand additions, whatever the size of the period.
+    """
     belonging = _Belonging(tree, _homes(session))
-    departments: dict[int, Figures] = defaultdict(Figures)
     people: dict[int, Figures] = defaultdict(Figures)
+    homes: dict[frozenset[int], Figures] = defaultdict(Figures)
 
-    def targets(ids: frozenset[int], person: int | None) -> list[Figures]:
-        found = [departments[d] for d in ids]
-        return found + [people[person]] if person is not None else found
+    def add(home: frozenset[int], person: int | None, into: Callable[[Figures], None]
+            ) -> None:
+        into(homes[home])
+        if person is not None:
+            into(people[person])
 
-    in_period = and_(Closure.closed_at >= start, Closure.closed_at < end)
-    for (department_id, holder_id, original, extended, state, level,
-         count) in session.execute(
-            select(Closure.department_id, Closure.holder_id, Closure.on_time_original,
-                   Closure.on_time_extended, Rating.state, Rating.level, func.count())
-            .outerjoin(Rating, Rating.closure_id == Closure.id).where(in_period)
-            .group_by(Closure.department_id, Closure.holder_id, Closure.on_time_original,
-                      Closure.on_time_extended, Rating.state, Rating.level)):
-        key = rating_key(state, level)
-        for figures in targets(belonging.of_closure(department_id, holder_id), holder_id):
-            figures.closed += count
-            if original is not None:
-                figures.with_deadline += count
-                figures.on_time += count if original else 0
-            if extended is not None:
-                figures.with_deadline_extended += count
-                figures.on_time_extended += count if extended else 0
-            figures.ratings[key] += count
-    for department_id, holder_id, minutes, count in session.execute(
-            select(Closure.department_id, Closure.holder_id, Closure.first_response_minutes,
-                   func.count())
-            .where(in_period, Closure.first_response_minutes.is_not(None))
-            .group_by(Closure.department_id, Closure.holder_id,
-                      Closure.first_response_minutes)):
-        values = [minutes] * count
-        for figures in targets(belonging.of_closure(department_id, holder_id), holder_id):
-            figures.first_response.extend(values)
+    for row in session.execute(_closures_by_holder(session, start, end)):
+        department_id, holder_id = row[0], row[1]
+        tally = _closure_tally(row)
+        add(belonging.of_closure(department_id, holder_id), holder_id, tally)
     for holder_id, department_id, count in session.execute(
             select(Task.holder_id, Task.department_id, func.count())
             .where(Task.created_at >= start, Task.created_at < end)
             .group_by(Task.holder_id, Task.department_id)):
-        for figures in targets(belonging.of_task(holder_id, department_id), holder_id):
-            figures.new += count
+        add(belonging.of_task(holder_id, department_id), holder_id, _adder("new", count))
     for holder_id, department_id, flag, count in session.execute(
             select(Task.holder_id, Task.department_id, TaskFlag.flag, func.count())
             .join(Task, Task.id == TaskFlag.task_id)
             .where(TaskFlag.raised_at >= start, TaskFlag.raised_at < end,
                    TaskFlag.flag.in_(SUMMARY_FLAGS))
             .group_by(Task.holder_id, Task.department_id, TaskFlag.flag)):
-        for figures in targets(belonging.of_task(holder_id, department_id), holder_id):
-            figures.flags[flag] += count
+        add(belonging.of_task(holder_id, department_id), holder_id,
+            _flag_adder(flag, count))
+    departments: dict[int, Figures] = defaultdict(Figures)
+    for home, sums in homes.items():
+        for department_id in home:
+            departments[department_id].merge(sums)
     return PeriodFigures(dict(departments), dict(people))
+
+
+def _closures_by_holder(session: Session, start: datetime, end: datetime) -> Select[Any]:
+    """The period's closures summed per (closure department, holder): counts, on-time
+    counts, the rating keys' counts and the first-response minutes as text."""
+    minutes = Closure.first_response_minutes
+    if session.get_bind().dialect.name == "postgresql":
+        values = func.string_agg(sa_cast(minutes, String), ",")
+    else:
+        values = func.group_concat(minutes)
+    return (select(Closure.department_id, Closure.holder_id, func.count(),
+                   func.count(Closure.on_time_original),
+                   _sum(Closure.on_time_original.is_(True)),
+                   func.count(Closure.on_time_extended),
+                   _sum(Closure.on_time_extended.is_(True)),
+                   values, *(_sum(condition) for condition in _RATING_CONDITIONS))
+            .outerjoin(Rating, Rating.closure_id == Closure.id)
+            .where(Closure.closed_at >= start, Closure.closed_at < end)
+            .group_by(Closure.department_id, Closure.holder_id))
+
+
+def _closure_tally(row: Any) -> Callable[[Figures], None]:
+    closed, judged, on_time, judged_ext, on_time_ext = row[2:7]
+    found = [int(value) for value in row[7].split(",")] if row[7] else []
+    ratings = {key: count for key, count in zip(RATING_KEYS, row[8:], strict=True) if count}
+
+    def into(figures: Figures) -> None:
+        figures.closed += closed
+        figures.with_deadline += judged
+        figures.on_time += on_time
+        figures.with_deadline_extended += judged_ext
+        figures.on_time_extended += on_time_ext
+        figures.first_response.extend(found)
+        figures.ratings.update(ratings)
+
+    return into
+
+
+def _adder(name: str, count: int) -> Callable[[Figures], None]:
+    def into(figures: Figures) -> None:
+        setattr(figures, name, getattr(figures, name) + count)
+    return into
+
+
+def _flag_adder(flag: str, count: int) -> Callable[[Figures], None]:
+    def into(figures: Figures) -> None:
+        figures.flags[flag] += count
+    return into
+
+
+def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of a group meet `condition` (0 for none, never NULL)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+_RATED = Rating.state == "rated"
+_RATING_CONDITIONS: tuple[ColumnElement[bool], ...] = (
+    *(and_(_RATED, Rating.level == level) for level in RATING_LEVELS),
+    Rating.state == "not_rated",
+    and_(Rating.state.is_not(None), Rating.state.not_in(("rated", "not_rated"))),
+    or_(Rating.state.is_(None),
+        and_(_RATED, or_(Rating.level.is_(None), Rating.level.not_in(RATING_LEVELS)))),
+)  # in RATING_KEYS order: the five levels, 超时未评, 待评价, 无需评价 (see rating_key)
 
 
 def rating_key(state: str | None, level: str | None) -> str:

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import api, auth
+from webapp.workbench import api, api_dashboard, auth, dashboard  # noqa: F401 - api_dashboard adds its routes to api
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
 # The shell: templates, static files and the home page; the areas register after it.
@@ -27,7 +27,7 @@ def home() -> ResponseReturnValue:
 
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
-BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint]
+BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint, dashboard.blueprint]
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.

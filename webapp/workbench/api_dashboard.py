@@ -5,33 +5,28 @@ tables. Who may ask is the page's rule: leaders and admins, a department's leade
 grantees; anyone else gets 403 {"error": "无权查看…"}.
 """
 
-from typing import Any
 
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
-from tasks.models import Person
 from webapp.workbench import dashboard_view as view
 from webapp.workbench.api import blueprint
-from webapp.workbench.web import db, rt, signed_in, viewer
+from webapp.workbench.web import db, person, rt, signed_in
 
 
 def _query() -> view.Query:
-    seen = viewer()
-    person = db().get(Person, seen.person_id) if seen is not None else None
-    if person is None:
-        raise view.Refused(403, "无权查看：找不到你的人员信息。")
     runtime = rt()
-    return view.read_query(db(), runtime.settings.rules, person, request.args,
+    return view.read_query(db(), runtime.settings.rules, person(), request.args,
                            runtime.clock())
 
 
-def _error(refusal: view.Refused) -> Any:
+def _error(refusal: view.Refused) -> ResponseReturnValue:
     return jsonify({"error": refusal.message}), refusal.status
 
 
 @blueprint.get("/dashboard/tree")
 @signed_in
-def dashboard_tree() -> Any:
+def dashboard_tree() -> ResponseReturnValue:
     """Every department the caller may see, in tree order, with open, overdue and
     due-today counts over its subtree."""
     try:
@@ -50,7 +45,7 @@ def dashboard_tree() -> Any:
 
 @blueprint.get("/dashboard/overdue")
 @signed_in
-def dashboard_overdue() -> Any:
+def dashboard_overdue() -> ResponseReturnValue:
     """The department's (or `person`'s) overdue open tasks, earliest deadline first."""
     try:
         query = _query()
@@ -72,7 +67,7 @@ def dashboard_overdue() -> Any:
 
 @blueprint.get("/dashboard/figures")
 @signed_in
-def dashboard_figures() -> Any:
+def dashboard_figures() -> ResponseReturnValue:
     """The period's figures of the department (合计), each sub-department and each person
     directly in it, with their open work now."""
     try:

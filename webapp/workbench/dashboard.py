@@ -10,46 +10,36 @@ from `dashboard_view`; the charts are drawn in the browser by the vendored EChar
 """
 
 from io import BytesIO
-from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, request, url_for
+from flask.typing import ResponseReturnValue
 
 from tasks.calendar.office import load_calendar
-from tasks.models import STATE_LABELS, Person
+from tasks.models import STATE_LABELS
 from tasks.reports import dashboard as figures
 from tasks.reports.assessment import AssessmentError, Period, assess
 from webapp.workbench import dashboard_view as view
-from webapp.workbench.web import db, render, rt, signed_in, viewer
+from webapp.workbench.web import db, error_page, person, render, rt, signed_in
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 
 def _query() -> view.Query:
     """The checked request, as the signed-in person."""
-    person = _person()
     runtime = rt()
-    return view.read_query(db(), runtime.settings.rules, person, request.args,
+    return view.read_query(db(), runtime.settings.rules, person(), request.args,
                            runtime.clock())
 
 
-def _person() -> Person:
-    seen = viewer()
-    person = db().get(Person, seen.person_id) if seen is not None else None
-    if person is None:
-        raise view.Refused(403, "无权查看：找不到你的人员信息。")
-    return person
-
-
-def _refused(refusal: view.Refused) -> tuple[str, int]:
-    return render("workbench/dashboard/refused.html", message=refusal.message,
-                  title=view.FORBIDDEN if refusal.status == 403 else "无法显示"), \
-        refusal.status
+def _refused(refusal: view.Refused) -> ResponseReturnValue:
+    return error_page(refusal.status, view.FORBIDDEN if refusal.status == 403 else "无法显示",
+                      refusal.message)
 
 
 @blueprint.get("/")
 @signed_in
-def index() -> Any:
+def index() -> ResponseReturnValue:
     """The whole dashboard of one department and period."""
     try:
         query = _query()
@@ -59,12 +49,12 @@ def index() -> Any:
     return render("workbench/dashboard/index.html", o=shown, q=query, v=view,
                   drill=_drill_url, STATE_LABELS=STATE_LABELS,
                   rating_keys=figures.RATING_KEYS, rating_labels=figures.RATING_LABELS,
-                  api=url_for("api.dashboard_figures", **query.args()))
+                  api=url_for("wb_api.dashboard_figures", **query.args()))
 
 
 @blueprint.get("/tasks")
 @signed_in
-def tasks() -> Any:
+def tasks() -> ResponseReturnValue:
     """The tasks behind one figure: a department's or a person's open, overdue, due
     today, new, closed, late or flagged tasks, each linking to its task page."""
     try:
@@ -86,7 +76,7 @@ def tasks() -> Any:
 
 @blueprint.get("/assessment.xlsx")
 @signed_in
-def workbook() -> Any:
+def workbook() -> ResponseReturnValue:
     """The assessment workbook (平时考核记载) of the period for the department and below:
     the same file as `mashangban report assess --out FILE.xlsx`."""
     from webapp.cli.report import write_xlsx

@@ -68,6 +68,7 @@ def read_query(session: Session, rules: OfficeRules, viewer: Person, args: Any,
                now: datetime) -> Query:
     """Check who asks and what: a person who supervises nothing, or a department outside
     their scope, is refused (403); a malformed department, period or date is 400."""
+    dashboard.for_reading(session)
     tree = dashboard.load_tree(session)
     scope = dashboard.scope_of(session, rules, viewer, tree)
     if scope is None:

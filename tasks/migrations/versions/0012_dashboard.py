@@ -9,10 +9,13 @@ every page under 300 ms (docs/performance.md, "Dashboard"):
   department, so the workload and the overdue list read a small index and not the table;
 - `ix_tasks_created_at`: tasks created in a period, with holder and department;
 - `ix_closures_period`: closures of a period with the columns the figures group by;
+- `ix_ratings_closure_state`: each closure's rating state and level, read from the
+  index alone (without it PostgreSQL joins the period's closures to every rating by a
+  sequential scan);
 - `ix_task_flags_raised_at`: flags raised in a period.
 
-Revision ID: 0012_dashboard
-Revises: 0011_workbench
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -21,8 +24,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_dashboard"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -34,7 +37,8 @@ INDEXES: tuple[tuple[str, str, tuple[str, ...], sa.TextClause | None], ...] = (
     ("ix_tasks_created_at", "tasks", ("created_at", "holder_id", "department_id"), None),
     ("ix_closures_period", "closures",
      ("closed_at", "department_id", "holder_id", "on_time_original", "on_time_extended",
-      "first_response_minutes"), None),
+      "first_response_minutes", "id"), None),
+    ("ix_ratings_closure_state", "ratings", ("closure_id", "state", "level"), None),
     ("ix_task_flags_raised_at", "task_flags", ("raised_at", "flag"), None),
 )
 
