@@ -96,6 +96,7 @@ class Tree:
 
     units: dict[int, Unit]
     children: dict[int | None, list[int]]
+    memberships: dict[int, frozenset[int]] | None = None  # person → departments, read once
 
     @property
     def roots(self) -> list[int]:
@@ -221,8 +222,15 @@ def scope_of(session: Session, rules: OfficeRules, person: Person, tree: Tree) -
 # -------------------------------------------------------------------- where work belongs
 
 
-def _homes(session: Session) -> dict[int, frozenset[int]]:
-    """Person id → the departments they belong to (the summaries' rule)."""
+def _homes(session: Session, tree: Tree) -> dict[int, frozenset[int]]:
+    """Person id → the departments they belong to (the summaries' rule), read once per
+    tree (one request)."""
+    if tree.memberships is None:
+        tree.memberships = _read_homes(session)
+    return tree.memberships
+
+
+def _read_homes(session: Session) -> dict[int, frozenset[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for person_id, department_id in session.execute(
             select(Membership.person_id, Membership.department_id)):
@@ -301,7 +309,7 @@ def workload(session: Session, tree: Tree, now: datetime
                func.sum(case((and_(Task.deadline >= now, Task.deadline < end), 1), else_=0)))
         .where(Task.state.in_(OPEN_STATES))
         .group_by(Task.holder_id, Task.department_id))
-    belonging = _Belonging(tree, _homes(session))
+    belonging = _Belonging(tree, _homes(session, tree))
     departments: dict[int, Load] = defaultdict(Load)
     people: dict[int, Load] = defaultdict(Load)
     for holder_id, department_id, open_, overdue, today in rows:
@@ -486,7 +494,7 @@ def period_figures(session: Session, tree: Tree, start: datetime, end: datetime
     piece of work belongs to), and each home's sums are then added to the departments
     covering it: a few thousand additions, whatever the size of the period.
     """
-    belonging = _Belonging(tree, _homes(session))
+    belonging = _Belonging(tree, _homes(session, tree))
     people: dict[int, Figures] = defaultdict(Figures)
     homes: dict[frozenset[int], Figures] = defaultdict(Figures)
 

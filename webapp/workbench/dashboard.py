@@ -106,7 +106,6 @@ def workbook() -> ResponseReturnValue:
 
 def _drill_url(query: view.Query, what: str, *, department: int | None = None,
                person: int | None = None) -> str:
-    args = query.args(show=what, person=person)
     if department is not None:
-        args["department"] = department
-    return url_for("dashboard.tasks", **args)
+        return query.link("/dashboard/tasks", show=what, person=person, department=department)
+    return query.link("/dashboard/tasks", show=what, person=person)

@@ -28,7 +28,7 @@
       textStyle: { fontFamily: font },
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 48, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "value", max: max, axisLabel: { formatter: "{value}" + unit } },
       yAxis: { type: "category", data: names, inverse: true,
                axisLabel: { width: 96, overflow: "truncate" } },
