@@ -255,13 +255,16 @@ def main(argv: list[str] | None = None) -> int:
         built = office_of(engine, shape)
     drop_indexes(engine)
     analyse(engine)
+    loads = [os.getloadavg()[0]]
     print("without the dashboard's indexes:", flush=True)
     before = run_pages(args.database_url, args.redis_url, built, args.runs)
     started = time.perf_counter()
     create_indexes(engine)
     indexed = time.perf_counter() - started
     print(f"indexes built and analysed in {indexed:.0f} s; with them:", flush=True)
+    loads.append(os.getloadavg()[0])
     after = run_pages(args.database_url, args.redis_url, built, args.runs)
+    loads.append(os.getloadavg()[0])
     with engine.connect() as connection:
         counts = {name: connection.scalar(text(f"SELECT count(*) FROM {name}")) for name in
                   ("tasks", "closures", "ratings", "holdings", "task_flags", "people",
@@ -277,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Run of {date.today().isoformat()} on {platform.node()} ({os.cpu_count()} CPUs, "
         f"PostgreSQL {version}), `now` = {NOW.astimezone(SHANGHAI):%Y-%m-%d %H:%M} "
         f"Shanghai, {args.runs} timed requests per endpoint after one warm-up, in ms "
-        f"(Flask test client, server time: routing, queries, templates).",
+        f"(Flask test client, server time: routing, queries, templates). Load average "
+        f"(1 min) at the start, between the phases and at the end: "
+        f"{', '.join(f'{x:.1f}' for x in loads)} (other work shares the machine).",
         "",
         "Office: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
         + f"; {open_:,} tasks open."

@@ -370,6 +370,7 @@ def overdue_tasks(session: Session, tree: Tree, department_id: int, now: datetim
     found = []
     for task_id, title, kind, state, deadline, holder_id, holder, department in rows:
         label = holder or (f"{department}（待认领）" if department else "受理人员（待认领）")
+        assert deadline is not None  # the query keeps tasks past their deadline
         found.append(OverdueTask(task_id, title, kind, state, label, holder_id, deadline,
                                  since.get(task_id), tuple(flags[task_id])))
     return total, found
@@ -660,7 +661,7 @@ def drill(session: Session, tree: Tree, what: str, *, department_id: int,
                                limit)
     owner = (Task.holder_id == person_id if person_id is not None
              else belongs_to(tree, department_id))
-    when: ColumnElement[datetime | None]
+    when: Any
     if what in ("open", "overdue", "due_today"):
         where = [Task.state.in_(OPEN_STATES), owner]
         if what == "overdue":
