@@ -77,3 +77,34 @@ def card_text(text: str) -> str:
     """User text inside a template card field: shown as typed (WeCom reads no markup
     there), but on one line, so a field cannot pose as further lines of the card."""
     return _one_line(text)
+
+
+# Our own links. User text cannot form one (its `<`, `>`, `[` and `]` are escaped above), so
+# every anchor in a message is one the assistant wrote, around an address it made.
+_ADDRESS = re.compile(r"https?://[^\s\"'<>()\[\]]+")
+ANCHOR = re.compile(r'<a href="(https?://[^\s"\'<>()\[\]]+)">([^<>]*)</a>')
+
+
+def text_link(url: str, label: str) -> str:
+    """A link in a WeCom text message (`<a href>`: the reader sees `label`). A platform
+    whose texts show no links rewrites it (`ANCHOR`), e.g. DingTalk as `label：url`.
+
+    `label` is the assistant's own words (`#12`, 在工作台查看), never user text; an address
+    that could break out of the link is shown as the label alone."""
+    if not _ADDRESS.fullmatch(url):
+        return label
+    return f'<a href="{url}">{label.translate(_TEXT)}</a>'
+
+
+def markdown_link(url: str, label: str) -> str:
+    """A link in markdown (`[label](url)`), on WeCom and DingTalk alike; `label` as for
+    `text_link`."""
+    if not _ADDRESS.fullmatch(url):
+        return label
+    return f"[{label.replace('[', '［').replace(']', '］')}]({url})"
+
+
+def unlinked(text: str) -> str:
+    """A text message's links written out as `label：url`, for a platform whose text
+    messages show no links but make a bare address clickable."""
+    return ANCHOR.sub(lambda m: f"{m[2]}：{m[1]}", text)

@@ -22,12 +22,17 @@ from typing import Any
 
 from integrations.dingtalk.limits import LIMITS
 from tasks.markup import card_text, markdown_text
-from tasks.messaging.channel import Card
+from tasks.messaging.channel import Card, CardButton
 
 TEMPLATE = "StandardCard"
 MAX_BUTTONS = 6  # the rating card has five levels; more would not fit a phone's width
 # What a button key may be (tasks.presentation.cards); a component id takes it as it is.
 BUTTON_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,128}")
+# The card's page, as the last line of its markdown: a link DingTalk opens in its own
+# browser. Only an address that cannot end the markdown link early is written.
+LINK_TEXT = "在工作台查看"
+LINK_BLOCK = "link"
+_SAFE_URL = re.compile(r"https?://[^\s()\[\]<>]+")
 
 
 def card_data(card: Card) -> dict[str, Any]:
@@ -35,21 +40,33 @@ def card_data(card: Card) -> dict[str, Any]:
     contents: list[dict[str, Any]] = [
         {"type": "markdown", "text": _body(card), "id": "body"},
     ]
+    if card.link and _SAFE_URL.fullmatch(card.link):  # a block of its own, after the status
+        contents.append({"type": "markdown", "text": f"[{LINK_TEXT}]({card.link})",
+                         "id": LINK_BLOCK})
     buttons = [b for b in card.buttons[:MAX_BUTTONS] if BUTTON_KEY.fullmatch(b.key)]
     if buttons and not card.status:
         contents.append({"type": "action", "id": "actions", "actions": [
-            {"type": "button", "id": button.key, "actionType": "request",
-             "status": "primary" if button.primary else "normal",
-             "label": {"type": "text", "text": button.label[:LIMITS.card_button_chars],
-                       "id": f"label_{index}"}}
-            for index, button in enumerate(buttons)
-        ]})
+            _button(button, index) for index, button in enumerate(buttons)]})
     return {
         "config": {"autoLayout": True, "enableForward": False},
         "header": {"title": {"type": "text",
                              "text": card_text(card.title)[:LIMITS.card_title_chars]}},
         "contents": contents,
     }
+
+
+def _button(button: CardButton, index: int) -> dict[str, Any]:
+    """A `request` button (its id comes back with the click), or with a url an `openLink`
+    button, whose `url.all` DingTalk opens on every client (the Stream SDK's StandardCard
+    samples, docs/dingtalk.md)."""
+    rendered: dict[str, Any] = {
+        "type": "button", "id": button.key,
+        "status": "primary" if button.primary else "normal",
+        "label": {"type": "text", "text": button.label[:LIMITS.card_button_chars],
+                  "id": f"label_{index}"}}
+    if button.url:
+        return rendered | {"actionType": "openLink", "url": {"all": button.url}}
+    return rendered | {"actionType": "request"}
 
 
 def _body(card: Card) -> str:
@@ -61,5 +78,6 @@ def _body(card: Card) -> str:
         lines.append(f"**{label}**：{markdown_text(item.value[:LIMITS.card_value_chars])}")
     if card.status:
         lines.append(f"**{markdown_text(card.status)}**")
+
     # two spaces before a break: DingTalk's markdown otherwise joins the lines
     return "  \n".join(lines) or markdown_text(card.title)

@@ -16,6 +16,7 @@ from integrations.dingtalk.directory import (
     snapshot_from,
 )
 from integrations.dingtalk.limits import CONTENT_BYTES, LIMITS
+from tasks.markup import unlinked
 from tasks.messaging.channel import (
     Card,
     ChannelLimits,
@@ -72,8 +73,11 @@ class DingTalkChannel:
     # -- to one person -------------------------------------------------------------------
     def send_text(self, to: str, text: str, *, markdown: bool = False,
                   key: int | None = None, repeat: bool = False) -> Delivery:
-        """A text (sampleText) or markdown (sampleMarkdown, titled by its first line)."""
-        content = fit_bytes(text, CONTENT_BYTES)
+        """A text (sampleText) or markdown (sampleMarkdown, titled by its first line).
+
+        A text's links (WeCom's `<a href>`, which the domain writes) become `label：url`:
+        sampleText shows no markup, and DingTalk makes a bare address clickable."""
+        content = fit_bytes(text if markdown else unlinked(text), CONTENT_BYTES)
         if markdown:
             return self._one_to_one(to, "sampleMarkdown",
                                     {"title": markdown_title(content), "text": content})

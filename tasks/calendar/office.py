@@ -40,7 +40,7 @@ def import_year(session: Session, text: str, *, now: datetime) -> int:
     The document names the year, its holidays and its adjusted working days (调休); every
     other weekday of that year is then a working day and every weekend day a day off.
     """
-    year, source, holidays, workdays = _parse_year(text)
+    year, source, holidays, workdays = parse_year(text)
     for day in holidays:
         set_day(session, day, False, source, now=now)
     for day in workdays:
@@ -57,7 +57,7 @@ def overrides(session: Session, year: int | None = None) -> list[CalendarDay]:
     return [row for row in rows if year is None or row.day.year == year]
 
 
-def _parse_year(text: str) -> tuple[int, str, list[date], list[date]]:
+def parse_year(text: str) -> tuple[int, str, list[date], list[date]]:
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:

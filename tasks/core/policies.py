@@ -1,5 +1,6 @@
 """SLA policies as stored rows: reading them, editing them, and moving them through YAML."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import yaml
@@ -26,12 +27,21 @@ def all_policies(session: Session) -> list[Policy]:
 
 def set_field(session: Session, kind: str, field: str, value: str, *, now: datetime) -> Policy:
     """Change one field of one kind's policy; ValueError names what was wrong."""
+    return set_fields(session, kind, {field: value}, now=now)
+
+
+def set_fields(session: Session, kind: str, values: Mapping[str, str | bool], *,
+               now: datetime) -> Policy:
+    """Change some fields of one kind's policy at once (the admin page's form); every
+    value is checked before anything is saved. ValueError names what was wrong."""
     if kind not in DEFAULTS_BY_KIND:
         raise ValueError(f"unknown kind {kind!r}; kinds: {', '.join(DEFAULTS_BY_KIND)}")
-    if field not in FIELDS:
-        raise ValueError(f"unknown field {field!r}; fields: {', '.join(FIELDS)}")
     data = policy_for(session, kind).to_dict()
-    data[field] = _read_bool(value) if field == "quiet_hours" else value
+    for field, value in values.items():
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}; fields: {', '.join(FIELDS)}")
+        data[field] = _read_bool(value) if field == "quiet_hours" and isinstance(value, str) \
+            else value
     policy = Policy.from_dict(kind, data)
     save(session, policy, now=now)
     return policy

@@ -58,3 +58,33 @@ def find_department(session: Session, written: str) -> Department | None:
     found = session.scalars(
         select(Department).where(Department.active, Department.name == text)).all()
     return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a person/department picker: what to send back (`ref`, which
+    `find_person` or `find_department` resolves to exactly this entry) and what to show."""
+
+    ref: str
+    label: str
+    kind: str  # person | department
+
+
+def search(session: Session, written: str, *, limit: int = 20) -> list[Choice]:
+    """People and departments whose name contains `written` (or whose userid it is), for
+    the 转办 picker: people first, by name. A person is sent back as `platform:userid`, the
+    one reference no namesake shares; a department by its name."""
+    text = written.strip().lstrip("@＠")
+    if not text:
+        return []
+    people = session.scalars(
+        select(Person).where(Person.active, Person.name.contains(text) | identity_filter([text]))
+        .order_by(Person.name, Person.id).limit(limit)).all()
+    departments = session.scalars(
+        select(Department).where(Department.active, Department.name.contains(text))
+        .order_by(Department.name, Department.id).limit(limit)).all()
+    found = [Choice(f"{p.platform}:{p.userid}",
+                    f"{p.name}（{'、'.join(p.department_names) or '未分配部门'}）", "person")
+             for p in people]
+    found += [Choice(d.name, f"{d.name}（部门）", "department") for d in departments]
+    return found[:limit]

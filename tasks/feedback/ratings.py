@@ -54,8 +54,9 @@ def ask(ctx: Context, task: Task, closure: Closure) -> Rating | None:
     ctx.session.add(record)
     ctx.session.flush()
     rating.card_id = record.id
-    card = cards.rating_card(task, rating, record.platform_card_id, closure.result,
-                             task.holder_label)
+    card = cards.linked(cards.rating_card(task, rating, record.platform_card_id,
+                                          closure.result, task.holder_label), task, ctx.rules,
+                        requester)
     queue_card(ctx.session, record, card, now=ctx.now)
     return rating
 
@@ -97,7 +98,7 @@ def _vote(ctx: Context, task: Task, rating: Rating, level: str, reason: str,
     if rating.awaiting_reason:  # the reason gets a window of its own, counted from the vote
         rating.expires_at = window_end(ctx.calendar, ctx.now, ctx.rules.rating_window_days)
     ctx.record(task, "rated", level + (f"：{reason}" if reason else ""), level=level)
-    _redraw(ctx.session, rating, cards.rating_status(rating), ctx.now, clicked)
+    _redraw(ctx.session, rating, cards.rating_status(rating), ctx.now, clicked, ctx.rules)
     if rating.is_bad:
         flags.poor_work(ctx.session, task, rating.closure.round, now=ctx.now, notify=[],
                         text="", why=f"rated {level}")
@@ -164,8 +165,8 @@ def announce(session: Session, authority: Authority, task: Task, rating: Rating,
                       task=task, recipient=person, purpose="followup", created_at=now)
         session.add(record)
         session.flush()
-        queue_card(session, record, cards.followup_card(task, rating, record.platform_card_id),
-                   now=now)
+        card = cards.followup_card(task, rating, record.platform_card_id)
+        queue_card(session, record, cards.linked(card, task, authority.rules, person), now=now)
     return supervisors
 
 
@@ -240,8 +241,9 @@ def mark_followup(ctx: Context, rating: Rating, kind: str, followup: Task | None
         code = clicked[1] if clicked and clicked[0].id == record.id else None
         if code is None and record.update_handle is None:
             continue
-        card = cards.with_status(cards.followup_card(rating.task, rating,
-                                                     record.platform_card_id), status)
+        card = cards.with_status(cards.linked(cards.followup_card(
+            rating.task, rating, record.platform_card_id), rating.task, ctx.rules,
+            record.recipient), status)
         queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 
@@ -254,7 +256,7 @@ def after_reopen(ctx: Context, task: Task, clicked: Clicked | None) -> None:
     if rating.state == "asked":
         rating.state = "not_rated"
         ctx.record(task, "rating_withdrawn", "任务已重办，本次办结未评价")
-        _redraw(ctx.session, rating, "未评价（已重办）", ctx.now, None)
+        _redraw(ctx.session, rating, "未评价（已重办）", ctx.now, None, ctx.rules)
     elif rating.is_bad and rating.followup is None:
         mark_followup(ctx, rating, "reopened", None, clicked)
 
@@ -278,7 +280,7 @@ def expire_due(session: Session, rules: OfficeRules, calendar: WorkCalendar,
             rating = _load(session, rating_id)
             _system_event(session, rating.task, now, "rating_expired",
                           f"{rules.rating_window_days}个工作日内未评价，记为未评价")
-            _redraw(session, rating, cards.rating_status(rating), now, None)
+            _redraw(session, rating, cards.rating_status(rating), now, None, rules)
             changed += 1
     unexplained = session.execute(select(Rating.id, Rating.task_id).where(
         Rating.state == "rated", Rating.awaiting_reason.is_(True),
@@ -339,7 +341,7 @@ def _record_reason(ctx: Context, task: Task, rating: Rating, reason: str) -> Non
 
 
 def _redraw(session: Session, rating: Rating, status: str, now: datetime,
-            clicked: Clicked | None) -> None:
+            clicked: Clicked | None, rules: OfficeRules) -> None:
     """Update the rating card in place: the click's code, else the one kept from sending."""
     record = session.get(Card, rating.card_id) if rating.card_id else None
     if record is None:
@@ -349,7 +351,9 @@ def _redraw(session: Session, rating: Rating, status: str, now: datetime,
         return  # nothing left to update it with; the chat reply says it all
     closure = rating.closure
     holder = closure.holder.name if closure.holder else rating.task.holder_label
-    card = cards.rating_card(rating.task, rating, record.platform_card_id, closure.result, holder)
+    card = cards.linked(cards.rating_card(rating.task, rating, record.platform_card_id,
+                                          closure.result, holder), rating.task, rules,
+                        record.recipient)
     queue_card_update(session, record, cards.with_status(card, status), now=now,
                       update_handle=code)
 

@@ -24,8 +24,8 @@ from tasks.handling import confirmations
 from tasks.lifecycle import transitions
 from tasks.messaging.inbound import CardAction, DirectoryChange, Inbound, TextMessage
 from tasks.messaging.outbox import queue_text
-from tasks.models import Card
-from tasks.presentation import cards, replies
+from tasks.models import Card, Task
+from tasks.presentation import cards, links, replies
 from tasks.reminders import schedule
 from tasks.verbs import registry
 from tasks.verbs.interpret import interpret
@@ -110,12 +110,19 @@ def _on_card_action(ctx: Context, action: CardAction) -> None:
         transitions.move_to_working_time(ctx, task, record, detail, action.response_code)
     elif parsed[0] == cards.TRANSFER:
         _keep_code(record, action)
-        ctx.reply(replies.transfer_hint(task))
+        ctx.reply(replies.form_hint(replies.transfer_hint(task), cards.FORMS[cards.TRANSFER],
+                                    _page(ctx, task)))
     elif parsed[0] in replies.ANSWER_HINTS:
         _keep_code(record, action)
-        ctx.reply(replies.ANSWER_HINTS[parsed[0]].format(n=task.id))
+        ctx.reply(replies.form_hint(replies.ANSWER_HINTS[parsed[0]].format(n=task.id),
+                                    cards.FORMS[parsed[0]], _page(ctx, task)))
     else:
         raise Refusal("这个按钮暂不支持，请发送「帮助」查看可用指令。")
+
+
+def _page(ctx: Context, task: Task) -> str:
+    """The task's page, as a link sent to the sender names their platform."""
+    return links.task_page(ctx.rules, task.id, ctx.sender.address()[0])
 
 
 def _keep_code(record: Card, action: CardAction) -> None:

@@ -31,7 +31,7 @@ from tasks.models import (
     TaskEvent,
     TaskOffer,
 )
-from tasks.presentation import cards, replies
+from tasks.presentation import cards, links, replies
 from tasks.routing import flags, intake
 from tasks.routing import rules as routing_rules
 
@@ -89,8 +89,14 @@ def create(ctx: Context, command: TaskRequest) -> None:
             notes.append(replies.title_shortened(task, len(description)))
         off = _off_hours(ctx, task) if written is not None else None
         warning = [replies.off_hours_warning(off, task.kind, ctx.calendar)] if off else []
-        ctx.reply("\n".join([reply, *notes, *warning]), task=task)
+        link = replies.page_line(task, links.task_page(ctx.rules, task.id, _platform(ctx)))
+        ctx.reply("\n".join([reply, link, *notes, *warning]), task=task)
         _offer_earlier(ctx, task, off)
+
+
+def _platform(ctx: Context) -> str:
+    """The platform the sender is answered on, which links in the answer name."""
+    return ctx.sender.address()[0]
 
 
 def _assignees(ctx: Context, command: TaskRequest, kind: str) -> list[intake.Assignee]:
@@ -245,8 +251,8 @@ def request_extension(ctx: Context, task: Task, deadline_text: str | datetime,
     _answer_chases(ctx, task, f"申请延期至 {replies.stamp(wanted)}，原因：{plain_text(reason)}")
     ctx.record(task, "extension_requested", reason, deadline=wanted.isoformat())
     for approver in approvers:
-        ctx.tell(approver, replies.extension_request(extension, task),
-                 task=task)
+        page = links.task_page(ctx.rules, task.id, approver.address()[0])
+        ctx.tell(approver, replies.extension_request(extension, task, page), task=task)
     names = "、".join(plain_text(p.name) for p in approvers)
     off = sla.off_hours(wanted, _policy_of(ctx, task), ctx.calendar, ctx.now)
     warning = ("\n注意：" + replies.off_hours_reason(off, task.kind, ctx.calendar)
@@ -287,8 +293,8 @@ def chase(ctx: Context, task: Task, note: str) -> None:
                       recipient=person, purpose="chase", created_at=ctx.now)
         ctx.session.add(record)
         ctx.session.flush()
-        card = cards.chase_card(task, record.platform_card_id, ctx.sender.name, note, ctx.now,
-                                ctx.calendar)
+        card = cards.linked(cards.chase_card(task, record.platform_card_id, ctx.sender.name,
+                                             note, ctx.now, ctx.calendar), task, ctx.rules, person)
         queue_card(ctx.session, record, card, now=ctx.now)
     ctx.reply(f"已向 {plain_text(task.holder_label)} 催办任务 #{task.id}，对方回复后会告诉你。",
               task=task)
@@ -479,7 +485,8 @@ def _offer_earlier(ctx: Context, task: Task, off: sla.OffHours | None) -> None:
                   task=task, recipient=ctx.sender, purpose="deadline", created_at=ctx.now)
     ctx.session.add(record)
     ctx.session.flush()
-    card = cards.earlier_deadline_card(task, record.platform_card_id, off, ctx.calendar)
+    card = cards.linked(cards.earlier_deadline_card(task, record.platform_card_id, off,
+                                                    ctx.calendar), task, ctx.rules, ctx.sender)
     queue_card(ctx.session, record, card, now=ctx.now)
 
 
@@ -587,7 +594,8 @@ def _offer(ctx: Context, task: Task, people: list[Person]) -> None:
                       recipient=person, purpose="offer", created_at=ctx.now)
         ctx.session.add(record)
         ctx.session.flush()
-        card = cards.offer_card(task, record.platform_card_id, ctx.now, ctx.calendar)
+        card = cards.linked(cards.offer_card(task, record.platform_card_id, ctx.now,
+                                             ctx.calendar), task, ctx.rules, person)
         queue_card(ctx.session, record, card, now=ctx.now)
 
 
@@ -608,6 +616,7 @@ def _redraw_cards(ctx: Context, task: Task, clicked: tuple[Card, str | None] | N
         else:
             card = cards.current_card(task, record, ctx.now, ctx.calendar,
                                       awaited=record.recipient_id in expected)
+        card = cards.linked(card, task, ctx.rules, record.recipient)  # older cards: no links
         queue_card_update(ctx.session, record, card, now=ctx.now, update_handle=code)
 
 

@@ -3,12 +3,13 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tasks.core import ledger
 from tasks.core.context import Context
 from tasks.feedback import closure, ratings
 from tasks.models import OPEN_STATES, Extension, Person, Task, TaskOffer
-from tasks.presentation import replies
+from tasks.presentation import links, replies
 from tasks.routing import flags
 
 _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bounds the read
@@ -16,16 +17,25 @@ _MOST_OPEN_SHOWN = 500  # a person's open tasks are sorted in memory; this bound
 
 def list_mine(ctx: Context, page: int) -> None:
     """The sender's open tasks and the unclaimed ones offered to them, most urgent first."""
-    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == ctx.sender.id,
-                                              TaskOffer.withdrawn_at.is_(None))
-    mine = (Task.holder_id == ctx.sender.id) | (
-        Task.holder_id.is_(None) & Task.id.in_(offered))
-    tasks = ctx.session.scalars(
-        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
-    ordered = sorted(tasks, key=_urgency)
+    ordered = open_for(ctx.session, ctx.sender)
     shown = ordered[(page - 1) * replies.PAGE_SIZE : page * replies.PAGE_SIZE]
-    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar)
+    platform = ctx.sender.address()[0]  # the links name the platform they are read on
+    text = replies.my_tasks(shown, len(ordered), page, ctx.now, ctx.calendar,
+                            page_of=lambda number: links.task_page(ctx.rules, number, platform),
+                            workbench=links.page(ctx.rules, "/m/", platform))
     ctx.reply(text, markdown=bool(ordered))
+
+
+def open_for(session: Session, person: Person) -> list[Task]:
+    """What 我的 lists (and the workbench's 我的待办): the open tasks `person` holds and the
+    unclaimed ones offered to them, most urgent first."""
+    offered = select(TaskOffer.task_id).where(TaskOffer.person_id == person.id,
+                                              TaskOffer.withdrawn_at.is_(None))
+    mine = (Task.holder_id == person.id) | (
+        Task.holder_id.is_(None) & Task.id.in_(offered))
+    tasks = session.scalars(
+        select(Task).where(mine, Task.state.in_(OPEN_STATES)).limit(_MOST_OPEN_SHOWN)).all()
+    return sorted(tasks, key=urgency)
 
 
 def show_task(ctx: Context, task: Task) -> None:
@@ -38,8 +48,10 @@ def show_task(ctx: Context, task: Task) -> None:
                                 closure.closures_of(ctx.session, task),
                                 ratings.ratings_of(ctx.session, task),
                                 offered=_offered(ctx, task), ladder=_ladder(ctx, task))
-    ctx.reply(replies.task_details(task, record, ctx.now, ctx.calendar), task=task,
-              markdown=True)
+    text = replies.task_details(task, record, ctx.now, ctx.calendar,
+                                page=links.task_page(ctx.rules, task.id,
+                                                     ctx.sender.address()[0]))
+    ctx.reply(text, task=task, markdown=True)
 
 
 def _offered(ctx: Context, task: Task) -> list[str]:
@@ -63,7 +75,7 @@ def _ladder(ctx: Context, task: Task) -> dict[str, list[str]]:
     return {role: [names[u] for u in people if u in names] for role, people in ladder.items()}
 
 
-def _urgency(task: Task) -> tuple[bool, datetime, int]:
+def urgency(task: Task) -> tuple[bool, datetime, int]:
     """Nearest deadline first (overdue ones lead); tasks without a deadline come last."""
     return (task.deadline is None, task.deadline or task.created_at, task.id)
 

@@ -16,7 +16,7 @@ together (#12, 12.5, a-b, x@y); every CJK character is a word of its own.
 import re
 from dataclasses import replace
 
-from tasks.messaging.channel import Card, CardButton, CardField, ChannelLimits
+from tasks.messaging.channel import Card, CardField, ChannelLimits
 
 ELLIPSIS = "…"
 _WORDS = re.compile(r"[#@]?[A-Za-z0-9_.:/@%+\-]+|\s+|.", re.DOTALL)
@@ -111,7 +111,7 @@ def fit_card(card: Card, limits: ChannelLimits) -> Card:
         fields=tuple(CardField(shorten(f.label, limits.card_label_chars),
                                shorten(f.value, limits.card_value_chars))
                      for f in card.fields[:limits.card_fields]),
-        buttons=tuple(CardButton(shorten(b.label, limits.card_button_chars), b.key, b.primary)
+        buttons=tuple(replace(b, label=shorten(b.label, limits.card_button_chars))
                       for b in card.buttons),
     )
 

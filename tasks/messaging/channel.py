@@ -51,16 +51,21 @@ class CardField:
 
 @dataclass(frozen=True)
 class CardButton:
-    """A button whose `key` comes back to us when it is pressed."""
+    """A button whose `key` comes back to us when it is pressed, or, with a `url`, a link
+    button that opens that page (the workbench's form) and sends nothing back."""
 
     label: str
     key: str
     primary: bool = False
+    url: str | None = None
 
 
 @dataclass(frozen=True)
 class Card:
-    """An interactive card; once `status` is set its buttons are greyed out with that text."""
+    """An interactive card; once `status` is set its buttons are greyed out with that text.
+
+    `link` is the page the card is about (the task page): each platform shows it its own
+    way (WeCom: the whole card opens it and a jump line names it; DingTalk: a link line)."""
 
     card_id: str
     title: str
@@ -69,6 +74,7 @@ class Card:
     fields: tuple[CardField, ...] = ()
     buttons: tuple[CardButton, ...] = ()
     status: str | None = None
+    link: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,8 +83,10 @@ class Card:
             "subtitle": self.subtitle,
             "source": self.source,
             "fields": [[f.label, f.value] for f in self.fields],
-            "buttons": [[b.label, b.key, b.primary] for b in self.buttons],
+            "buttons": [[b.label, b.key, b.primary, *([b.url] if b.url else [])]
+                        for b in self.buttons],
             "status": self.status,
+            **({"link": self.link} if self.link else {}),
         }
 
     @classmethod
@@ -91,6 +99,7 @@ class Card:
             fields=tuple(CardField(label, value) for label, value in data.get("fields", [])),
             buttons=tuple(CardButton(*b) for b in data.get("buttons", [])),
             status=data.get("status"),
+            link=data.get("link"),
         )
 
 

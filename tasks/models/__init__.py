@@ -1,5 +1,6 @@
 """Storage models of the domain, one module per concept; import them from here."""
 
+from tasks.models.audit import OfficeAuditEntry
 from tasks.models.base import Base
 from tasks.models.closure import Closure, Rating, ReportRun
 from tasks.models.directory import (
@@ -46,6 +47,7 @@ __all__ = [
     "Leave",
     "Membership",
     "OPEN_STATES",
+    "OfficeAuditEntry",
     "OutboxMessage",
     "PendingRequest",
     "Person",

@@ -4,16 +4,19 @@ from dataclasses import replace
 from datetime import datetime
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
+from tasks.core.office_rules import OfficeRules
 from tasks.core.sla import OffHours
 from tasks.language import KIND_LABELS
 from tasks.markup import card_text
 from tasks.messaging.channel import Card, CardButton, CardField
-from tasks.models import STATE_LABELS, Rating, Task
+from tasks.models import STATE_LABELS, Person, Rating, Task
 from tasks.models import Card as CardRecord
+from tasks.presentation import links
 from tasks.presentation.replies import (
     day_and_weekday,
     deadline_text,
     earlier_label,
+    form_page,
     off_hours_reason,
     stamp,
     state_text,
@@ -35,6 +38,27 @@ DISMISS = "dismiss"  # 取消: grey the card, create nothing
 REQUEST_ACTIONS = (CONFIRM, REPHRASE, DISMISS)
 # earlier.<YYYYmmddHHMM>:12: move a deadline outside working time to the working time before it
 EARLIER = "earlier"
+# Buttons whose action needs words (a reason, a result, a date): they open the task page's
+# form for it (`/m/tasks/12?p=wecom&form=transfer#transfer`) instead of asking for a command
+# to type. The form is named twice: the fragment scrolls to it at once for someone signed in,
+# the query survives the sign-in (whose OAuth redirect brings its own `#wechat_redirect`). A
+# card sent before still sends the key, answered with the command and the link (flows.py).
+FORMS = {TRANSFER: "transfer", PROGRESS: "progress", CLOSE: "close", EXTEND: "extend"}
+
+
+def linked(card: Card, task: Task, rules: OfficeRules, reader: Person) -> Card:
+    """The card with its task page as its link, and its buttons that need words turned
+    into link buttons to that page's form; the links name the platform `reader` gets the
+    card on."""
+    page = links.task_page(rules, task.id, reader.address()[0])
+    return replace(card, link=page, buttons=tuple(_form_button(b, page) for b in card.buttons))
+
+
+def _form_button(button: CardButton, page: str) -> CardButton:
+    parsed = parse_button_key(button.key)
+    form = FORMS.get(parsed[0]) if parsed else None
+    return replace(button, url=form_page(page, form)) if form else button
+
 
 
 def button_key(action: str, task: Task) -> str:
@@ -146,14 +170,7 @@ def current_card(task: Task, record: CardRecord, now: datetime,
     status = _status(task, awaited)
     if status is None:
         return card
-    return Card(
-        card_id=card.card_id,
-        title=f"任务 #{task.id}（{STATE_LABELS[task.state]}）",
-        subtitle=card.subtitle,
-        fields=card.fields,
-        buttons=card.buttons,
-        status=status,
-    )
+    return replace(card, title=f"任务 #{task.id}（{STATE_LABELS[task.state]}）", status=status)
 
 
 def current_chase_card(task: Task, sent: Card, recipient_id: int, now: datetime,
@@ -243,8 +260,7 @@ def followup_status(rating: Rating, actor: str) -> str:
 
 def with_status(card: Card, status: str) -> Card:
     """The same card, greyed out with `status`."""
-    return Card(card_id=card.card_id, title=card.title, subtitle=card.subtitle,
-                source=card.source, fields=card.fields, buttons=card.buttons, status=status)
+    return replace(card, status=status)
 
 
 def _short(text: str, limit: int = 30) -> str:

@@ -9,11 +9,17 @@ is the plain page address on every platform.
 from tasks.core.office_rules import OfficeRules
 
 
-def page(rules: OfficeRules, path: str) -> str:
-    """The address of a workbench page: `path` begins with a slash (`/m/requested`)."""
-    return rules.public_url.rstrip("/") + path
+def page(rules: OfficeRules, path: str, platform: str | None = None) -> str:
+    """The address of a workbench page: `path` begins with a slash (`/m/requested`).
+
+    `platform` is the chat platform the link is sent on (`?p=wecom`): a browser that does
+    not say which app it is in (a desktop client's, the sandbox's) then still signs in
+    through that platform's OAuth, without a chooser (docs/workbench.md, "Links from
+    chat")."""
+    address = rules.public_url.rstrip("/") + path
+    return f"{address}{'&' if '?' in path else '?'}p={platform}" if platform else address
 
 
-def task_page(rules: OfficeRules, task_id: int) -> str:
+def task_page(rules: OfficeRules, task_id: int, platform: str | None = None) -> str:
     """The task's own page: details, history and every action the reader may take."""
-    return page(rules, f"/m/tasks/{task_id}")
+    return page(rules, f"/m/tasks/{task_id}", platform)

@@ -1,6 +1,6 @@
 """The Chinese texts the assistant replies with, kept apart from the rules that pick them."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -9,7 +9,7 @@ from tasks.core.ledger import Stretch
 from tasks.core.lengths import TITLE_LONGEST
 from tasks.core.sla import WORKING_UNITS, OffHours
 from tasks.language import KIND_LABELS, format_deadline
-from tasks.markup import markdown_text, plain_text
+from tasks.markup import markdown_link, markdown_text, plain_text, text_link
 from tasks.messaging.budget import shorten
 from tasks.models import STATE_LABELS, Closure, Extension, Person, Rating, Task, TaskEvent, TaskFlag
 from tasks.vocabulary import BAD_LEVELS, FLAG_LABELS, WEEKDAY_NAMES
@@ -115,6 +115,11 @@ def created(task: Task, now: datetime, calendar: WorkCalendar, inferred: bool,
     return "\n".join(lines)
 
 
+def page_line(task: Task, page: str) -> str:
+    """The last line of a text about one task: its page in the workbench, as a link."""
+    return f"详情：{text_link(page, f'在工作台查看 #{task.id}')}"
+
+
 def title_shortened(task: Task, rest: int) -> str:
     """Said when a title was written longer than a title may be."""
     return (f"标题最多 {TITLE_LONGEST} 字，已取前面部分作标题，其余 {rest} 字记为任务说明，"
@@ -164,12 +169,14 @@ def transferred_to_you(task: Task, actor: Person, reason: str) -> str:
             f"原因：{plain_text(reason)}。请尽快接办。")
 
 
-def extension_request(extension: Extension, task: Task) -> str:
+def extension_request(extension: Extension, task: Task, page: str | None = None) -> str:
+    """To whoever may decide it; `page` (the task page) adds a link to its 审批 form."""
     old = stamp(extension.previous_deadline) if extension.previous_deadline else "未设定"
     return (f"{plain_text(extension.requested_by.name)} 申请将任务 #{task.id}"
             f"「{plain_text(task.title)}」的期限由 {old} 延至 "
             f"{stamp(extension.requested_deadline)}。\n原因：{plain_text(extension.reason)}\n"
-            f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。")
+            f"同意请回复「同意延期 #{task.id}」，不同意请回复「不同意延期 #{task.id} 原因」。"
+            + (f"\n也可{text_link(form_page(page, 'decide'), '在工作台审批')}。" if page else ""))
 
 
 def extension_decided(extension: Extension, task: Task) -> str:
@@ -205,8 +212,12 @@ def kind_changed(task: Task, now: datetime, calendar: WorkCalendar) -> str:
 
 
 def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
-             calendar: WorkCalendar) -> str:
-    """Markdown list of open tasks; the page footer says how to see the next one."""
+             calendar: WorkCalendar, page_of: Callable[[int], str] | None = None,
+             workbench: str | None = None) -> str:
+    """Markdown list of open tasks; the page footer says how to see the next one.
+
+    `page_of` gives a task's page in the workbench: each number links there, and
+    `workbench` (the list 我的待办) ends the message."""
     if not total:
         return "你目前没有待办任务。"
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -214,12 +225,15 @@ def my_tasks(tasks: Sequence[Task], total: int, page: int, now: datetime,
         return f"没有第{page}页，你的待办共 {pages} 页。"
     lines = [f"**我的待办**（共 {total} 项，第{page}/{pages}页，按紧急程度排列）"]
     for task in tasks:
-        lines.append(f"> #{task.id} {markdown_text(shorten(task.title, TITLE_LONGEST))}\n"
+        number = markdown_link(page_of(task.id), f"#{task.id}") if page_of else f"#{task.id}"
+        lines.append(f"> {number} {markdown_text(shorten(task.title, TITLE_LONGEST))}\n"
                      f"> {STATE_LABELS[task.state]}｜{kind_label(task.kind)}｜"
                      f"{deadline_text(task, now, calendar)}")
     if page < pages:
         lines.append(f"发送「我的 {page + 1}」查看下一页。")
     lines.append("接办：接办 #编号；进展：进展 #编号 说明；办结：办结 #编号 结果")
+    if workbench:
+        lines.append(f"也可{markdown_link(workbench, '在工作台办理')}。")
     return "\n".join(lines)
 
 
@@ -237,8 +251,10 @@ class TaskRecord:
     ladder: Mapping[str, Sequence[str]] = field(default_factory=dict)  # an emergency's, names
 
 
-def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar) -> str:
-    """Markdown view of one task with its full history (查询)."""
+def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCalendar,
+                 page: str | None = None) -> str:
+    """Markdown view of one task with its full history (查询); `page`, its page in the
+    workbench, is linked right under the summary (the history can run long)."""
     holder = _holder_text(task, record.offered)
     if task.stand_in_for is not None:
         holder += f"（补位，原定 {markdown_text(task.stand_in_for.name)}）"
@@ -268,6 +284,8 @@ def task_details(task: Task, record: TaskRecord, now: datetime, calendar: WorkCa
     if record.flags:
         named = "、".join(dict.fromkeys(FLAG_LABELS.get(f.flag, f.flag) for f in record.flags))
         lines.append(f"> 提示：{named}")
+    if page:
+        lines.append(markdown_link(page, "在工作台查看和办理"))
     if record.closures:
         lines.append("**办结记录**")
         by_closure = {rating.closure_id: rating for rating in record.ratings}
@@ -334,7 +352,7 @@ def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[
     lines = [
         f"{which}：{stamp(closure.closed_at)}（{holder}）",
         f"首次响应 {response}，办理用时 {duration(closure.close_minutes)}",
-        _on_time_line(closure),
+        on_time_line(closure),
         f"转办 {closure.transfers} 次，退回 {closure.bounces} 次，"
         f"提醒 {closure.reminders_received} 次，催办 {closure.chases_received} 次",
     ]
@@ -346,7 +364,7 @@ def closure_lines(closure: Closure, rating: Rating | None, closes: int) -> list[
     return lines
 
 
-def _on_time_line(closure: Closure) -> str:
+def on_time_line(closure: Closure) -> str:
     if closure.original_deadline is None and closure.deadline is None:
         return "未设定期限，不计是否按时"
     parts = []
@@ -466,6 +484,23 @@ ANSWER_HINTS = {
 def transfer_hint(task: Task) -> str:
     return (f"转办须写明原因，请发送：转办 #{task.id} @姓名 原因\n"
             f"也可转给部门：转办 #{task.id} @部门名 原因")
+
+
+FORM_LABELS = {"transfer": "填写转办", "progress": "填写进展", "close": "填写办结",
+               "extend": "申请延期"}
+
+
+def form_hint(hint: str, form: str, page: str) -> str:
+    """A card button from before the workbench answers with the command to type and, on
+    the next line, a link to the task page's form for the same action."""
+    return f"{hint}\n或在工作台{text_link(form_page(page, form), FORM_LABELS[form])}。"
+
+
+def form_page(page: str, form: str) -> str:
+    """The task page opened at one of its forms (ids `transfer`, `progress`, `decide` …):
+    named in the query, which survives the sign-in (whose OAuth redirect brings its own
+    fragment, `#wechat_redirect`), and in the fragment, which scrolls there at once."""
+    return f"{page}{'&' if '?' in page else '?'}form={form}#{form}"
 
 
 def rating_thanks(task: Task, level: str) -> str:

@@ -87,25 +87,32 @@ def _parse(session: Session, text: str
         raise ValueError(f"not valid YAML: {error}") from error
     if not isinstance(document, dict) or not isinstance(document.get("rules", []), list):
         raise ValueError("expected 'default: <department>' and a 'rules:' list")
-    default = _department(session, document["default"], "default") \
+    default = department_named(session, document["default"], "default") \
         if document.get("default") else None
     rules = []
     for number, item in enumerate(document.get("rules") or [], start=1):
         if not isinstance(item, dict) or "department" not in item:
             raise ValueError(f"rule {number}: needs a 'department'")
-        keywords = item.get("keywords") or []
-        if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip()
-                                                     for k in keywords):
-            raise ValueError(f"rule {number}: 'keywords' must be a list of words")
-        category = str(item["category"]).strip() if item.get("category") else None
-        if not keywords and not category:
-            raise ValueError(f"rule {number}: give keywords, a category, or both")
-        rules.append((_department(session, item["department"], f"rule {number}"),
-                      [k.strip() for k in keywords], category))
+        rules.append(check_rule(session, item["department"], item.get("keywords") or [],
+                                item.get("category"), f"rule {number}"))
     return default, rules
 
 
-def _department(session: Session, name: object, where: str) -> Department:
+def check_rule(session: Session, department: object, keywords: object, category: object,
+               where: str = "rule") -> tuple[Department, list[str], str | None]:
+    """One rule as `routing import` reads it: a department of the directory, keywords
+    that are words, and keywords or a category (or both). ValueError names the problem."""
+    if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip()
+                                                 for k in keywords):
+        raise ValueError(f"{where}: 'keywords' must be a list of words")
+    category_text = str(category).strip() if category else None
+    if not keywords and not category_text:
+        raise ValueError(f"{where}: give keywords, a category, or both")
+    return (department_named(session, department, where), [k.strip() for k in keywords],
+            category_text)
+
+
+def department_named(session: Session, name: object, where: str) -> Department:
     department = find_department(session, str(name))
     if department is None:
         raise ValueError(f"{where}: no department named {name!r} in the directory")

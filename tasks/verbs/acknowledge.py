@@ -74,8 +74,9 @@ def _prompt(ctx: Context, task: Task, *, single: bool) -> None:
                   recipient=ctx.sender, purpose="offer", created_at=ctx.now)
     ctx.session.add(record)
     ctx.session.flush()
-    card = cards.accept_prompt_card(task, record.platform_card_id, ctx.now, ctx.calendar,
-                                    single=single)
+    card = cards.linked(cards.accept_prompt_card(task, record.platform_card_id, ctx.now,
+                                                 ctx.calendar, single=single), task, ctx.rules,
+                        ctx.sender)
     queue_card(ctx.session, record, card, now=ctx.now)
 
 

@@ -63,7 +63,7 @@ OVERFLOW_JS = """() => {
   if (document.documentElement.scrollWidth > width) out.push('page ' +
       document.documentElement.scrollWidth);
   document.querySelectorAll('body *').forEach(function (e) {
-    if (e.closest('.table-wrap, .menu, .skip')) return;  // .skip: off-screen until focused
+    if (e.closest('.table-wrap, .menu, .skip')) return;
     const r = e.getBoundingClientRect();
     if (r.width && (r.left < -0.5 || r.right > width + 0.5)) {
       out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' +

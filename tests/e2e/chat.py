@@ -37,6 +37,8 @@ class SeenCard:
     buttons: list[tuple[str, str]] = field(default_factory=list)
     disabled: bool = False
     status: str | None = None
+    link: str | None = None  # the page the card opens (the task page)
+    urls: dict[str, str] = field(default_factory=dict)  # a link button's label → its page
 
     @property
     def shown(self) -> dict[str, str]:

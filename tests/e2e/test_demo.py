@@ -177,8 +177,9 @@ def test_a_quiet_window_a_history_that_outlives_a_restart_and_logs_on_request(tm
 
     assert not [line for line in window if any(mark in line for mark in PER_MESSAGE)]
     assert not [line for line in window if "Traceback" in line or "INFO" in line]
-    assert len(window) == 4, window  # starting, running + how to stop, stopped
-    assert "is running" in window[1] and "make demo V=1" in window[2]
+    assert len(window) == 5, window  # starting, running, the workbench, how to stop, stopped
+    assert "is running" in window[1] and "make demo V=1" in window[3]
+    assert window[2].startswith(f"工作台：http://127.0.0.1:{first.web}/m/")
 
     demos.append(second := Demo(tmp_path, 2, "--verbose"))
     shown = [(m["from"], m.get("content")) for m in second.transcript("zhangwei")]
@@ -186,11 +187,37 @@ def test_a_quiet_window_a_history_that_outlives_a_restart_and_logs_on_request(tm
     assert ("member", "新建 起草年度工作总结 @李娜 3天内") in shown
     assert [m["card"]["main_title"]["title"] for m in second.transcript("lina")
             if m["msgtype"] == "template_card"] == ["新任务 #1"]
-    assert "#1 起草年度工作总结" in second.chat("lina", "我的")
+    assert (f"[#1](http://127.0.0.1:{second.web}/m/tasks/1?p=wecom) 起草年度工作总结"
+            in second.chat("lina", "我的"))
     window = second.stop()
 
     assert [line for line in window if "/wecom/callback" in line]
     assert [line for line in window if "process_messages" in line]
+
+
+def test_a_card_in_the_chat_page_opens_the_task_page_signed_in_as_its_member(tmp_path,
+                                                                             demos):
+    """The newcomer's way into the workbench: the card 李娜 got links to the demo's own
+    task page, and following it (the sandbox's OAuth, as the member chosen on the chat
+    page) lands on that page signed in as her."""
+    demos.append(demo := Demo(tmp_path, 1))
+    demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    card = eventually(lambda: [m["card"] for m in demo.transcript("lina")
+                               if m["msgtype"] == "template_card"], "李娜's card")[0]
+    link = card["card_action"]["url"]
+    assert link == f"http://127.0.0.1:{demo.web}/m/tasks/1?p=wecom"
+    assert card["horizontal_content_list"][-1]["url"] == link
+
+    browser = requests.Session()  # the chat page chose 李娜: its cookie says so
+    browser.cookies.set("sandbox_member", "lina", domain="127.0.0.1")
+    landed = browser.get(link, timeout=30)
+
+    assert landed.status_code == 200
+    assert landed.url.split("?")[0] == f"http://127.0.0.1:{demo.web}/m/tasks/1"
+    assert [r.status_code for r in landed.history] == [302, 302, 302, 302]  # OAuth round
+    assert "起草年度工作总结" in landed.text and "李娜" in landed.text
+    me = browser.get(f"http://127.0.0.1:{demo.web}/api/v1/me", timeout=30).json()
+    assert me["userid"] == "lina"
 
 
 def test_installing_the_checkout_for_the_demo_prints_no_warning_box(tmp_path):
@@ -247,5 +274,6 @@ def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos
     shown = [(m["from"], m.get("content")) for m in again.transcript("zhangwei")]
     assert ("user", "新建 起草年度工作总结 @李娜 3天内") in shown
     connected(again)
-    assert "#1 起草年度工作总结" in again.chat("lina", "我的")
+    assert (f"[#1](http://127.0.0.1:{again.web}/m/tasks/1?p=dingtalk) 起草年度工作总结"
+            in again.chat("lina", "我的"))
     again.stop()

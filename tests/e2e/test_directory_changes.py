@@ -124,7 +124,8 @@ def test_a_new_userid_keeps_the_history(office):
     office.say("lina.li", "进展 #1 已完成初稿")
     assert "#1" in office.last_reply("lina.li")
     office.say("lina.li", "我的")
-    assert "#1 起草年度工作总结" in office.last_reply("lina.li")
+    assert "#1](" in office.last_reply("lina.li")  # linked to its page
+    assert "起草年度工作总结" in office.last_reply("lina.li")
     with office.rt.sessions() as session:
         actors = {e.actor.userid for e in session.get(Task, 1).events if e.actor}
     assert actors == {"zhangwei", "lina.li"}

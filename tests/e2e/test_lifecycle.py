@@ -268,8 +268,9 @@ def test_a_chase_comes_from_a_supervisor_or_leader_only(office):
     assert ("chased", "zhoujianguo", "chat", "请今天下班前报送") in _events(office)
     assert "对方回复后会告诉你" in office.last_reply("zhoujianguo")
 
-    office.click("lina", "进展")
-    assert "请发送：进展 #1" in office.last_reply("lina")
+    # 进展 opens the task page's form
+    assert card.urls["进展"].endswith(f"/m/tasks/1?p={office.platform}&form=progress#progress")
+    assert office.click("lina", "进展").ignored, "a link button calls nothing back"
     office.say("lina", "接办 #1")
     office.say("lina", "进展 #1 初稿已完成 下午报送")
     assert ("李娜 已回复你对任务 #1「起草年度工作总结」的催办：进展：初稿已完成 下午报送"
@@ -288,7 +289,8 @@ def test_a_chase_card_keeps_its_answers_until_the_task_is_done(office):
     assert chase.labels == ["进展", "办结", "延期"]
     assert chase.subtitle == "起草年度工作总结｜周建国催办：请今天下班前报送"
 
-    office.click("lina", "办结")  # the chase card's own button: asks for the result
+    # the chase card's own button opens the form
+    assert chase.urls["办结"].endswith(f"/m/tasks/1?p={office.platform}&form=close#close")
     office.say("lina", "办结 #1 已报送")
     [chase] = [c for c in office.cards("lina") if c.title == "催办 #1"]
     closed_at = _shown(_task(office).closed_at)

@@ -20,6 +20,9 @@ SHOWN = "［点此领取补贴］（http://evil.example/phish）"
 SHORT = "[领补贴](x.cn)"
 SHORT_SHOWN = "［领补贴］（x.cn）"
 LIVE_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
+# The assistant's own links to the workbench (MASHANGBAN_PUBLIC_URL, the test product's
+# address), the only live ones.
+OWN_LINK = re.compile(r"\[[^\]\n]*\]\(http://127\.0\.0\.1:\d+/m/[^)\s]*\)")
 
 
 def _markdown(office: Office, userid: str) -> list[str]:
@@ -36,7 +39,9 @@ def test_the_findings_title_reaches_the_holder_and_the_reports_as_words(office, 
     office.say("zhangwei", "我的")
     office.say("zhangwei", "查询 #1")
     mine, details = _markdown(office, "zhangwei")
-    assert f"> #1 {SHOWN}\n" in mine and details.startswith(f"**任务 #1** {SHOWN}\n")
+    page = office.rt.settings.rules.public_url + "/m/tasks/1?p=wecom"
+    assert f"> [#1]({page}) {SHOWN}\n" in mine
+    assert details.startswith(f"**任务 #1** {SHOWN}\n")
     card = office.cards("zhangwei")[0]
     assert card.subtitle == "[点此领取补贴](http://evil.example/phish)", \
         "a card field is plain text on WeCom: shown as typed"
@@ -49,7 +54,7 @@ def test_the_findings_title_reaches_the_holder_and_the_reports_as_words(office, 
     assert f"> #2 {SHORT_SHOWN}｜张伟｜" in summary and f"> #2 {SHORT_SHOWN}｜张伟｜" in office_wide
     for userid in ("zhangwei", "zhoujianguo"):
         for markdown in _markdown(office, userid):
-            assert LIVE_LINK.search(markdown) is None, markdown
+            assert LIVE_LINK.search(OWN_LINK.sub("", markdown)) is None, markdown
 
 
 def _evening(clock: ShiftedClock, office: Office) -> None:

@@ -93,12 +93,19 @@ class Office:
         message = TextMessage(key=f"m{next(self._keys)}", sender=userid, text=text)
         return self.handle(message, deliver=deliver)
 
-    def click(self, userid: str, label: str, *, title: str = "") -> Sent:
+    def click(self, userid: str, label: str, *, title: str = "", sent_before: bool = False
+              ) -> Sent:
         """`userid` presses `label` on the newest card they hold that has it (and whose
-        title starts with `title`); the platform sends a fresh update code with the click."""
+        title starts with `title`); the platform sends a fresh update code with the click.
+
+        A link button (`url`) opens its page and calls nothing back, so pressing one is a
+        mistake here, unless `sent_before`: the card as it was sent before that button
+        became a link, which still sends its key."""
         for card in reversed(self.channel.cards(userid)):
             keys = [b.key for b in card.buttons if b.label == label]
+            links = [b.url for b in card.buttons if b.label == label and b.url]
             if keys and card.title.startswith(title):
+                assert sent_before or not links, f"{label} opens {links[0]}: no callback"
                 return self.handle(CardAction(
                     key=f"m{next(self._keys)}", sender=userid, card_id=card.card_id,
                     action=keys[0], response_code=self.channel.issue_code(card.card_id)))

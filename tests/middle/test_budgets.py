@@ -126,7 +126,7 @@ def test_a_long_list_of_tasks_in_mine_fits(office):
     office.say("lina", "我的 2")
     office.say("lina", "我的 3")
     text = joined(new_replies(office, "lina", before))
-    assert "共 25 项" in text and all(f"#{n} " in text for n in range(1, 26))
+    assert "共 25 项" in text and all(f"[#{n}](" in text for n in range(1, 26))
     everything_fits(office)
 
 

@@ -188,7 +188,8 @@ def test_an_extension_is_decided_by_the_supervisor_and_keeps_the_original(office
     assert sent.to("lina") == ["已提交任务 #1 的延期申请，等待 张伟 审批。"]
     assert sent.to("zhangwei") == [
         "李娜 申请将任务 #1「起草年度工作总结」的期限由 11月27日 17:30 延至 12月10日 17:30。\n"
-        "原因：需等待财务数据\n同意请回复「同意延期 #1」，不同意请回复「不同意延期 #1 原因」。"]
+        "原因：需等待财务数据\n同意请回复「同意延期 #1」，不同意请回复「不同意延期 #1 原因」。\n"
+        '也可<a href="http://127.0.0.1:8000/m/tasks/1?p=wecom&form=decide#decide">在工作台审批</a>。']
     assert office.task().deadline == datetime(2026, 11, 27, 17, 30), "nothing moves yet"
     assert "已有一项延期申请待审批" in office.say("lina", "延期 #1 12月11日 再晚点").reply("lina")
 
@@ -245,8 +246,8 @@ def test_a_chase_sends_the_holder_a_card_and_their_answer_closes_the_loop(office
     assert answered.to("zhoujianguo") == [
         "李娜 已回复你对任务 #1「起草年度工作总结」的催办：进展：初稿已完成"]
     assert not office.say("lina", "进展 #1 已报送").to("zhoujianguo"), "answered once"
-    assert office.click("lina", "办结", title="催办").to("lina") == [
-        "请发送：办结 #1 办理结果（例如：办结 #1 已报送办公室）"]
+    assert office.click("lina", "办结", title="催办", sent_before=True).to("lina")[0].startswith(
+        "请发送：办结 #1 办理结果（例如：办结 #1 已报送办公室）\n或在工作台")
     office.say("lina", "办结 #1 已报送")
     chase = [c for c in office.channel.cards("lina") if c.title == "催办 #1"]
     assert [c.status for c in chase] == ["已办结（11月24日 09:00）"]

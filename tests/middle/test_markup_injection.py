@@ -22,6 +22,10 @@ ANCHOR = '<a href="http://evil.example/phish">查看通知</a>'
 FAKE_LINES = f"数据不一致\n# 【系统通知】请点击 {LINK}\n> 管理员：请回复密码"
 
 LIVE_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
+# The assistant's own links, to the workbench (MASHANGBAN_PUBLIC_URL): taken out before
+# a message is searched for links and tags that user text made.
+OWN_LINK = re.compile(r"\[[^\]\n]*\]\(http://127\.0\.0\.1:8000/[^)\s]*\)"
+                      r'|<a href="http://127\.0\.0\.1:8000/[^"\s]*">[^<>]*</a>')
 # The assistant's own markdown uses `**` and line-leading `>`; user text adds none of these.
 USER_MARKDOWN = ("**重要**", "`代码`", "_斜_", "@all", "<", "](")
 FAKE_LINE_STARTS = ("#", "【系统通知】", "> 管理员", "＞ 管理员")
@@ -38,9 +42,9 @@ def test_the_findings_title_reaches_the_holder_as_words_not_a_link(office):
     details = office.say("zhangwei", "查询 #1").reply("zhangwei")
 
     for markdown in (mine, details):
-        assert LIVE_LINK.search(markdown) is None, markdown
+        assert LIVE_LINK.search(OWN_LINK.sub("", markdown)) is None, markdown
         assert SHOWN_LINK in markdown
-    assert f"> #1 {SHOWN_LINK}\n" in mine
+    assert f"> [#1](http://127.0.0.1:8000/m/tasks/1?p=wecom) {SHOWN_LINK}\n" in mine
     assert details.startswith(f"**任务 #1** {SHOWN_LINK}\n")
     assert card.subtitle == LINK, "a card field is plain text on WeCom: shown as typed"
     assert office.channel.received[-1].kind == "markdown"
@@ -88,7 +92,7 @@ def _assert_inert(message: Received) -> None:
         for value in (card.subtitle, card.status or "", *(f.value for f in card.fields)):
             assert "\n" not in value, value
         return
-    text = message.text
+    text = OWN_LINK.sub("", message.text)
     if message.kind == "markdown":
         assert LIVE_LINK.search(text) is None, text
         assert not [piece for piece in USER_MARKDOWN if piece in text], text

@@ -41,8 +41,9 @@ def test_my_tasks_are_listed_most_urgent_first_a_page_at_a_time(office):
     office.say("zhangwei", "急件 马上核对材料 @李娜")
 
     first = office.say("lina", "我的").reply("lina")
-    assert first.startswith(
-        "**我的待办**（共 13 项，第1/2页，按紧急程度排列）\n> #13 马上核对材料\n")
+    assert first.startswith("**我的待办**（共 13 项，第1/2页，按紧急程度排列）\n"
+                            "> [#13](http://127.0.0.1:8000/m/tasks/13?p=wecom) 马上核对材料\n")
+    assert first.endswith("\n也可[在工作台办理](http://127.0.0.1:8000/m/?p=wecom)。")
     assert first.index("事项11") < first.index("事项10") and "发送「我的 2」查看下一页。" in first
     second = office.say("lina", "我的 2").reply("lina")
     assert "第2/2页" in second and "事项00" in second and "事项11" not in second
@@ -70,12 +71,21 @@ def test_help_on_an_unknown_verb_says_so_and_lists_them_all(office):
         "没有「飞行」这个指令。\n**马上办 · 指令一览**")
 
 
-def test_the_offer_cards_transfer_button_explains_how_and_keeps_the_card_live(office):
+def test_the_offer_cards_transfer_button_opens_the_task_pages_form(office):
+    _assigned(office)
+    [card] = office.channel.cards("lina")
+    assert card.link == "http://127.0.0.1:8000/m/tasks/1?p=wecom"
+    assert [(b.label, b.url) for b in card.buttons] == [
+        ("接办", None), ("转办", "http://127.0.0.1:8000/m/tasks/1?p=wecom&form=transfer#transfer")]
+
+
+def test_a_transfer_button_from_before_explains_how_and_keeps_the_card_live(office):
     _assigned(office)
     office.say("zhangwei", "类型 #1 急件")  # the redraw spends the code the sending gave
-    hint = office.click("lina", "转办")
-    assert hint.to("lina") == ["转办须写明原因，请发送：转办 #1 @姓名 原因\n"
-                               "也可转给部门：转办 #1 @部门名 原因"]
+    hint = office.click("lina", "转办", sent_before=True)
+    assert hint.to("lina") == [
+        "转办须写明原因，请发送：转办 #1 @姓名 原因\n也可转给部门：转办 #1 @部门名 原因\n"
+        '或在工作台<a href="http://127.0.0.1:8000/m/tasks/1?p=wecom&form=transfer#transfer">填写转办</a>。']
     assert [a for a, *_ in office.history()] == ["created", "kind_changed"]
 
     cancelled = office.say("zhangwei", "撤销 #1 不需要了")  # the click's kept code greys it
@@ -84,14 +94,19 @@ def test_the_offer_cards_transfer_button_explains_how_and_keeps_the_card_live(of
     assert office.channel.cards("lina")[0].status == greyed
 
 
-@pytest.mark.parametrize("label, hint", [("进展", "progress"), ("办结", "close"),
-                                         ("延期", "extend")])
-def test_the_chase_cards_buttons_say_what_to_type(office, label, hint):
+@pytest.mark.parametrize("label, hint, form", [("进展", "progress", "填写进展"),
+                                               ("办结", "close", "填写办结"),
+                                               ("延期", "extend", "申请延期")])
+def test_the_chase_cards_buttons_open_the_form_or_from_before_say_what_to_type(
+        office, label, hint, form):
     _assigned(office)
     office.say("zhangwei", "催办 #1 请尽快")
+    [url] = [b.url for b in office.channel.cards("lina")[-1].buttons if b.label == label]
+    assert url == f"http://127.0.0.1:8000/m/tasks/1?p=wecom&form={hint}#{hint}"
     before = office.state()
-    sent = office.click("lina", label, title="催办")
-    assert sent.to("lina") == [ANSWER_HINTS[hint].format(n=1)]
+    sent = office.click("lina", label, title="催办", sent_before=True)
+    assert sent.to("lina") == [f'{ANSWER_HINTS[hint].format(n=1)}\n或在工作台<a href="{url}">'
+                               f"{form}</a>。"]
     assert not [r for r in sent.rows if r.card]
     changed = {name for name, rows in office.state().items() if rows != before[name]}
     assert changed == {"cards"}, "only the click's fresh update code is kept"

@@ -13,7 +13,7 @@ ALLOWED = {
     "tasks.models", "tasks.models.base", "tasks.models.closure", "tasks.models.directory",
     "tasks.models.messaging", "tasks.models.policy", "tasks.models.reminder",
     "tasks.models.request",
-    "tasks.models.routing", "tasks.models.task", "tasks.models.web",
+    "tasks.models.routing", "tasks.models.task", "tasks.models.web", "tasks.models.audit",
     "tasks.messaging", "tasks.messaging.inbox", "tasks.messaging.inbound",
     "tasks.messaging.channel",
     "tasks.core", "tasks.core.office_rules", "tasks.calendar", "tasks.calendar.workdays",

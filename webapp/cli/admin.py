@@ -97,11 +97,13 @@ def _policy_show(args: argparse.Namespace) -> int:
 
 
 def _policy_set(args: argparse.Namespace) -> int:
-    from tasks.core.policies import set_field
+    from tasks.admin import policies
+    from tasks.admin.audit import Actor
 
     try:
         with common.sessions().begin() as session:
-            policy = set_field(session, args.kind, args.field, args.value, now=common.now())
+            policy = policies.edit(session, args.kind, {args.field: args.value},
+                                   by=Actor.command_line(), now=common.now())
     except ValueError as error:
         return common.fail(str(error))
     print(f"{policy.kind}: {args.field} = {policy.to_dict()[args.field]} "
@@ -117,12 +119,14 @@ def _policy_export(args: argparse.Namespace) -> int:
 
 
 def _policy_import(args: argparse.Namespace) -> int:
-    from tasks.core.policies import import_yaml
+    from tasks.admin import policies
+    from tasks.admin.audit import Actor
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
         with common.sessions().begin() as session:
-            changed = import_yaml(session, text, now=common.now())
+            changed = policies.import_document(session, text, by=Actor.command_line(),
+                                               now=common.now())
     except (OSError, ValueError) as error:
         return common.fail(f"{args.file}: {error}")
     print(f"imported; changed: {', '.join(changed) or 'nothing'} "
@@ -146,22 +150,16 @@ def _calendar_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _replan(session) -> None:  # noqa: ANN001 - reminders follow the corrected calendar
-    from tasks.calendar.office import load_calendar
-    from tasks.reminders.schedule import replan_open
-
-    rules = load_settings().rules
-    replan_open(session, load_calendar(session, rules.working_hours), rules, common.now())
-
-
 def _calendar_set(args: argparse.Namespace) -> int:
-    from tasks.calendar.office import set_day
+    from tasks.admin import calendar
+    from tasks.admin.audit import Actor
 
     try:
         day = date.fromisoformat(args.date)
         with common.sessions().begin() as session:
-            set_day(session, day, args.working, " ".join(args.reason), now=common.now())
-            _replan(session)
+            calendar.set_day(session, day, args.working, " ".join(args.reason),
+                             by=Actor.command_line(), rules=load_settings().rules,
+                             now=common.now())
     except ValueError as error:
         return common.fail(str(error))
     print(f"{day.isoformat()}: {'working day' if args.working else 'day off'}")
@@ -169,27 +167,29 @@ def _calendar_set(args: argparse.Namespace) -> int:
 
 
 def _calendar_clear(args: argparse.Namespace) -> int:
-    from tasks.calendar.office import clear_day
+    from tasks.admin import calendar
+    from tasks.admin.audit import Actor
 
     try:
         day = date.fromisoformat(args.date)
     except ValueError as error:
         return common.fail(str(error))
     with common.sessions().begin() as session:
-        found = clear_day(session, day)
-        _replan(session)
+        found = calendar.clear_day(session, day, by=Actor.command_line(),
+                                   rules=load_settings().rules, now=common.now())
     print(f"{day.isoformat()}: {'correction removed' if found else 'no correction'}")
     return 0
 
 
 def _calendar_import(args: argparse.Namespace) -> int:
-    from tasks.calendar.office import import_year
+    from tasks.admin import calendar
+    from tasks.admin.audit import Actor
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
         with common.sessions().begin() as session:
-            year = import_year(session, text, now=common.now())
-            _replan(session)
+            year = calendar.import_year(session, text, by=Actor.command_line(),
+                                        rules=load_settings().rules, now=common.now())
     except (OSError, ValueError) as error:
         return common.fail(f"{args.file}: {error}")
     print(f"{year}: holiday arrangement imported")
@@ -204,12 +204,14 @@ def _routing_export(args: argparse.Namespace) -> int:
 
 
 def routing_import(args: argparse.Namespace) -> int:
-    from tasks.routing.rules import import_yaml
+    from tasks.admin import routing
+    from tasks.admin.audit import Actor
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
         with common.sessions().begin() as session:
-            count = import_yaml(session, text)
+            count = routing.replace_all(session, text, by=Actor.command_line(),
+                                        now=common.now())
     except (OSError, ValueError) as error:
         return common.fail(f"{args.file}: {error}")
     print(f"{count} routing rules imported")

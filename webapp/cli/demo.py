@@ -67,6 +67,11 @@ def history_file(platform_name: str) -> str:
     return HISTORY_FILE.replace(".sqlite3", f"-{platform_name}.sqlite3")
 
 
+def public_url(web_port: int) -> str:
+    """The demo's product, as the links it sends in chat name it."""
+    return f"http://{DEMO_HOST}:{web_port}"
+
+
 class StartFailed(Exception):
     """The demo cannot start; the message is the one line to show."""
 
@@ -84,6 +89,9 @@ def run_demo(*, web_port: int, sandbox_port: int, platform_name: str = DEMO_PLAT
     platform = registry.platform(platform_name)
     os.environ["MASHANGBAN_PLATFORMS"] = platform_name
     os.environ.update(platform.demo_settings(f"http://{DEMO_HOST}:{sandbox_port}"))
+    # The links on cards and in replies open the demo's own workbench, and the sandbox's
+    # sign-in sends the browser back there (docs/workbench.md, "Links from chat").
+    os.environ["MASHANGBAN_PUBLIC_URL"] = public_url(web_port)
     from webapp.cli import service
     from workers.settings import load_settings
 
@@ -193,8 +201,8 @@ def _say_running(ports: list[DemoPort], var_dir: Path, via_make: bool) -> None:
     web, sandbox = ports
     logs = _verbose_demo(via_make)
     print(f"\n马上办 demo is running. 打开浏览器开始聊天：http://{DEMO_HOST}:{sandbox.port}/\n"
-          f"（应用：http://{DEMO_HOST}:{web.port}/；数据与聊天记录：{var_dir}/；"
-          f"查看日志：{logs}；按 Ctrl-C 停止。）\n", flush=True)
+          f"工作台：{public_url(web.port)}/m/（点卡片或回复里的链接即以聊天页所选成员登录打开）\n"
+          f"（数据与聊天记录：{var_dir}/；查看日志：{logs}；按 Ctrl-C 停止。）\n", flush=True)
 
 
 def _wait_for_stop(children: list[Child], stop: Callable[[], bool]) -> int:

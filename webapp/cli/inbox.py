@@ -48,10 +48,11 @@ def _failed(_args: argparse.Namespace) -> int:
 
 
 def _retry(args: argparse.Namespace) -> int:
-    from tasks.handling import inbox
+    from tasks.admin.audit import Actor
+    from tasks.admin.deliveries import retry_parked
 
     with common.sessions().begin() as session:
-        if not inbox.retry(session, args.id):
+        if not retry_parked(session, args.id, by=Actor.command_line(), now=common.now()):
             return _not_parked(args.id)
     print(f"第 {args.id} 条消息已放回，worker 将再处理一次；再失败则重新搁置（不再通知发送人）。")
     common.wake_sender("消息已放回，由 worker 的定时巡检稍后处理")
@@ -59,10 +60,11 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _drop(args: argparse.Namespace) -> int:
-    from tasks.handling import inbox
+    from tasks.admin.audit import Actor
+    from tasks.admin.deliveries import drop_parked
 
     with common.sessions().begin() as session:
-        if not inbox.drop(session, args.id, now=common.now()):
+        if not drop_parked(session, args.id, by=Actor.command_line(), now=common.now()):
             return _not_parked(args.id)
     print(f"第 {args.id} 条消息已放弃，不再处理。")
     return 0

@@ -3,21 +3,16 @@
     mashangban roster import FILE [--replace] [--year YEAR]   a CSV or XLSX roster
     mashangban roster show [DATE]                             one date's shifts (today)
 
-The file is read here (CSV in UTF-8 with or without BOM, else GB18030; XLSX through
-openpyxl, first sheet); `tasks.routing.roster` checks and stores it. Any problem is one line with
+The file is read by `webapp.roster_files` (shared with the admin page's upload: CSV in
+UTF-8 with or without BOM, else GB18030; XLSX through openpyxl, first sheet);
+`tasks.routing.roster` checks and stores it. Any problem is one line with
 the row and column, exit code 2, and nothing is saved. Format: docs/routing.md, "The duty roster".
 """
 
 import argparse
-import csv
-import io
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from webapp.cli import common
-
-# The header is the first line with one of these cells; title lines above it are skipped.
-_HEADER_MARKS = ("日期", "值班日期")
 
 
 def add_commands(commands: argparse._SubParsersAction,
@@ -37,25 +32,21 @@ def add_commands(commands: argparse._SubParsersAction,
 
 
 def import_roster(args: argparse.Namespace) -> int:
-    from tasks.routing.roster import import_rows, parse_rows
+    from tasks.admin.audit import Actor
+    from tasks.admin.roster import import_roster as store
+    from webapp.roster_files import read_roster
 
     path = Path(args.file)
     try:
-        table = read_table(path)
-        header_index, records = _records(table)
-        rows = parse_rows(records, args.year, first_row=header_index + 2)
-        if not rows:
-            raise ValueError("no shifts found under the header")
+        rows = read_roster(path.read_bytes(), path.name, args.year)
         with common.sessions().begin() as session:
-            added = import_rows(session, rows, replace=args.replace, now=common.now())
+            done = store(session, rows, replace=args.replace, by=Actor.command_line(),
+                         now=common.now(), source=path.name)
     except (OSError, ValueError) as error:
         return common.fail(f"{args.file}: {error}")
-    days = sorted({row.day for row in rows})
-    span = days[0].isoformat() if len(days) == 1 else \
-        f"{days[0].isoformat()} .. {days[-1].isoformat()}"
     mode = "replaced" if args.replace else "added"
-    print(f"roster imported: {len(rows)} shifts on {len(days)} date(s) ({span}); "
-          f"{added} places {mode}")
+    print(f"roster imported: {done.shifts} shifts on {len(done.days)} date(s) ({done.span}); "
+          f"{done.added} places {mode}")
     return 0
 
 
@@ -82,92 +73,3 @@ def _show(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return 0
-
-
-# ---------------------------------------------------------------------------- reading files
-
-
-def read_table(path: Path) -> list[list[str]]:
-    """The file's lines as lists of cell texts, every line kept so numbers match the file."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix == ".xls":
-        raise ValueError("old .xls workbooks are not read; save it as .xlsx or CSV")
-    return _read_csv(path.read_bytes())
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ValueError("neither UTF-8 nor GB18030 text; save it as CSV (UTF-8)") \
-                from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""),
-                                                 delimiter=delimiter)]
-    except csv.Error as error:
-        raise ValueError(f"cannot read as CSV: {error}") from None
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, data_only=True)
-    except OSError:
-        raise
-    except Exception as error:  # openpyxl raises zip, XML and its own errors alike
-        raise ValueError(f"cannot read as XLSX: {error}") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row]
-                for row in sheet.iter_rows(min_row=1, values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    """A spreadsheet value as the text a person would have typed in a CSV."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat()
-        if value.date() in (date(1899, 12, 30), date(1899, 12, 31), date(1900, 1, 1)):
-            return f"{value:%H:%M}"  # a time of day stored as a date-time on Excel's day 0
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return f"{value:%H:%M}"
-    if isinstance(value, timedelta):  # a `[h]:mm` duration cell, e.g. 24:00
-        minutes = int(value.total_seconds()) // 60
-        return f"{minutes // 60}:{minutes % 60:02d}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _records(table: list[list[str]]) -> tuple[int, list[dict[str, str]]]:
-    """The header's index and the lines under it as header → cell dicts."""
-    lines = [[cell.strip().lstrip("\ufeff") for cell in line] for line in table]
-    index = next((i for i, line in enumerate(lines)
-                  if any(mark in line for mark in _HEADER_MARKS)), None)
-    if index is None:
-        raise ValueError("header: missing column 日期 (no line has a 日期 cell)")
-    header = lines[index]
-    records = []
-    for line in table[index + 1:]:
-        record: dict[str, str] = {}
-        for name, cell in zip(header, list(line) + [""] * (len(header) - len(line)),
-                              strict=False):
-            if name:  # two columns with one header (值班 | 值班) list their people together
-                record[name] = "、".join(t for t in (record.get(name, ""), cell.strip()) if t)
-        records.append(record)
-    return index, records

@@ -13,7 +13,16 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import api, api_dashboard, auth, dashboard  # noqa: F401 - api_dashboard adds its routes to api
+from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks, api_dashboard: routes on api
+    admin,
+    api,
+    api_admin,
+    api_dashboard,
+    api_tasks,
+    auth,
+    dashboard,
+    tasks,
+)
 from webapp.workbench.web import close_db, current_session, error_page, now, rt, shown_time
 
 # The shell: templates, static files and the home page; the areas register after it.
@@ -27,7 +36,10 @@ def home() -> ResponseReturnValue:
 
 
 # Every blueprint of the workbench, in menu order; each area adds its own line.
-BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint, dashboard.blueprint]
+BLUEPRINTS: list[Blueprint] = [shell, auth.blueprint, api.blueprint,
+                               admin.blueprint]
+BLUEPRINTS.append(tasks.blueprint)  # /m: the task pages
+BLUEPRINTS.append(dashboard.blueprint)  # /dashboard: the supervisor's dashboard
 
 # Paths that belong to the workbench: its guard (CSRF, error pages) applies to them only,
 # never to the platforms' callback URLs.

@@ -57,6 +57,14 @@ def db() -> Session:
     return session
 
 
+def end_reads() -> None:
+    """End the request's read transaction before a write: on SQLite every transaction
+    takes the write lock (BEGIN IMMEDIATE, workers/db.py), so a read left open would make
+    the write wait out the busy timeout."""
+    if "wb_db" in g:
+        g.wb_db.rollback()
+
+
 def close_db(_error: BaseException | None = None) -> None:
     session = g.pop("wb_db", None)
     if session is not None:
@@ -145,6 +153,7 @@ def act(key: str, do: Callable[[Context], None]) -> Outcome:
     insert of the key fails, and it is answered with the first's outcome."""
     runtime, who = rt(), viewer()
     assert who is not None, "act() outside a signed_in view"
+    end_reads()
     try:
         with runtime.sessions.begin() as session:
             record = session.get(Person, who.person_id)

@@ -8,15 +8,17 @@ the receiving side's modules; the page only calls those endpoints.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template_string
 
-from .markdown import render_markdown
+from .markdown import render_markdown, render_text
 from .page import PAGE_TEMPLATE
 from .state import SandboxState
 
 bp = Blueprint("dingtalk_chat", __name__)
+WEB_ADDRESS = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def _state() -> SandboxState:
@@ -52,6 +54,9 @@ def _with_html(entry: dict[str, Any]) -> dict[str, Any]:
         return {**entry, "html": render_markdown(entry["content"])}
     if entry.get("msgtype") == "card" and isinstance(entry.get("card"), dict):
         return {**entry, "html": card_html(entry["card_id"], entry["card"])}
+    if entry.get("msgtype") == "text" and entry.get("from") != "user" \
+            and isinstance(entry.get("content"), str):
+        return {**entry, "html": render_text(entry["content"])}
     return entry
 
 
@@ -76,8 +81,15 @@ def card_html(card_id: str, card: dict[str, Any]) -> str:
 
 
 def _button(card_id: str, action: dict[str, Any]) -> str:
+    """A `request` button (a press calls the product back), or an `openLink` one: a link
+    to its `url.all` (DingTalk opens it in its browser; here a new tab)."""
     label = (action.get("label") or {}).get("text", "")
     style = "primary" if action.get("status") == "primary" else "normal"
+    url = str((action.get("url") or {}).get("all", "")) if isinstance(action.get("url"), dict) \
+        else ""
+    if action.get("actionType") == "openLink" and WEB_ADDRESS.fullmatch(url):
+        return (f'<a class="card-btn link {style}" href="{html.escape(url)}" target="_blank" '
+                f'rel="noopener">{html.escape(str(label))}</a>')
     return (f'<button class="card-btn {style}" data-card="{html.escape(card_id)}" '
             f'data-key="{html.escape(str(action.get("id", "")))}">'
             f"{html.escape(str(label))}</button>")

@@ -47,3 +47,20 @@ def _inline(line: str) -> str:
     line = _LINK.sub(r'<a class="md-link" href="\2" target="_blank" rel="noopener">\1</a>', line)
     line = _BOLD.sub(r"<strong>\1</strong>", line)
     return _ITALIC.sub(r"<em>\1</em>", line)
+
+
+_ADDRESS = re.compile(r"https?://[^\s<>\"'（）]+")
+
+
+def render_text(text: str) -> str:
+    """A sampleText as the client shows it: the text as it is (the page keeps its line
+    breaks), each bare web address a link (DingTalk makes them clickable). The address is
+    found in the raw text and every piece escaped on its own."""
+    parts = _ADDRESS.split(text)
+    addresses = _ADDRESS.findall(text)
+    shown = [html.escape(parts[0])]
+    for address, rest in zip(addresses, parts[1:], strict=True):
+        escaped = html.escape(address)
+        shown.append(f'<a class="md-link" href="{escaped}" target="_blank" rel="noopener">'
+                     f"{escaped}</a>{html.escape(rest)}")
+    return "".join(shown)

@@ -47,6 +47,10 @@ section { flex: 1; display: flex; flex-direction: column; min-width: 0; }
 .card-btn { flex: 1; min-width: 56px; border-radius: 6px; padding: 6px 8px; font-size: 14px;
   border: 1px solid #c9cdd4; background: #fff; cursor: pointer; }
 .card-btn.primary { background: #1677ff; border-color: #1677ff; color: #fff; }
+a.card-btn { text-align: center; text-decoration: none; color: #1677ff; }
+a.card-btn.primary { color: #fff; }
+.md-link { color: #1677ff; }
+a:focus-visible { outline: 2px solid #1677ff; outline-offset: 2px; }
 img.picture { max-width: 320px; border-radius: 6px; }
 form { display: flex; gap: 8px; padding: 10px 16px; background: #fff;
   border-top: 1px solid #e5e6eb; }
@@ -55,6 +59,15 @@ form { display: flex; gap: 8px; padding: 10px 16px; background: #fff;
 form button { background: #1677ff; color: #fff; border: 0; border-radius: 6px;
   padding: 0 18px; font-size: 15px; }
 #error { color: #f53f3f; font-size: 13px; padding: 0 16px; }
+@media (max-width: 600px) {  /* a phone: the people above the conversation */
+  header .meta { display: none; }
+  main { flex-direction: column; }
+  nav { width: auto; max-height: 28vh; border-right: 0; border-bottom: 1px solid #e5e6eb; }
+  .message { max-width: 92%; }
+  .card { width: 100%; }
+  img.picture { max-width: 100%; }
+  #messages { padding: 10px 12px; }
+}
 </style>
 </head>
 <body>
@@ -112,7 +125,9 @@ function render(messages) {
       img.src = "/sandbox/media/" + encodeURIComponent(m.media_id);
       row.appendChild(img);
     } else {
-      row.appendChild(el("div", "bubble", m.content || ""));
+      const bubble = el("div", "bubble", m.html ? undefined : (m.content || ""));
+      if (m.html) bubble.innerHTML = m.html;
+      row.appendChild(bubble);
     }
     box.appendChild(row);
   }

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template_string
 from .callback import deliver
 from .cards import clickable_keys
 from .envelope import build_card_event_xml, build_text_xml
-from .markdown import render_markdown
+from .markdown import render_markdown, render_text
 from .media import image_format
 from .page import PAGE_TEMPLATE
 from .state import CardView
@@ -37,8 +37,9 @@ def page() -> str:
 
 @bp.get("/sandbox/chat/<userid>/messages")
 def messages(userid: str) -> Response | tuple[Response, int]:
-    """The member's transcript with the app, oldest first; a markdown message also has
-    `html`, what the WeCom client would show (safe to put in the page as it is)."""
+    """The member's transcript with the app, oldest first; a markdown or text message from
+    the app also has `html`, what the WeCom client would show (its links live; safe to put
+    in the page as it is)."""
     if current_state().directory.find_member(userid) is None:
         return _fail("未知成员", 404)
     shown = [_with_html(entry) for entry in current_state().transcript(userid)]
@@ -48,6 +49,9 @@ def messages(userid: str) -> Response | tuple[Response, int]:
 def _with_html(entry: dict[str, Any]) -> dict[str, Any]:
     if entry.get("msgtype") == "markdown" and isinstance(entry.get("content"), str):
         return {**entry, "html": render_markdown(entry["content"])}
+    if entry.get("msgtype") == "text" and entry.get("from") != "member" \
+            and isinstance(entry.get("content"), str):
+        return {**entry, "html": render_text(entry["content"])}
     return entry
 
 

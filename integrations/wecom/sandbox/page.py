@@ -67,7 +67,14 @@ header .meta { font-size: 12px; opacity: .8; white-space: nowrap; }
 .card button { flex: 1 1 auto; padding: 6px 8px; border-radius: 4px; white-space: nowrap;
   border: 1px solid #2b6fd6; background: #fff; color: #2b6fd6; cursor: pointer;
   font-size: 13px; }
-.card button.style-1 { background: #2b6fd6; color: #fff; }
+.card button.style-1, .card a.link-button.style-1 { background: #2b6fd6; color: #fff; }
+.card a.link-button { flex: 1 1 auto; padding: 6px 8px; border-radius: 4px;
+  white-space: nowrap; border: 1px solid #2b6fd6; background: #fff; color: #2b6fd6;
+  font-size: 13px; text-align: center; text-decoration: none; }
+.card a.card-title { display: block; color: inherit; text-decoration: none; }
+.card a.card-jump, .card a.card-link { color: #2b6fd6; text-decoration: none; }
+.card a.card-jump { display: block; }
+.card a:focus-visible { outline: 2px solid #2b6fd6; outline-offset: 2px; }
 .card button.style-3 { border-color: #d9534f; color: #d9534f; }
 .card button:disabled { background: #f1f1f1; color: #aaa; border-color: #ddd;
   cursor: not-allowed; }
@@ -206,7 +213,22 @@ async function clickCard(msg, key, card) {
   refresh();
 }
 
+function isWebAddress(url) {
+  return typeof url === 'string' && /^https?:[/][/]/.test(url);
+}
+
+// A link (a type 1 button, a jump line, the card's own card_action): WeCom opens its page
+// in its browser, where the product signs in the member; here it opens in a new tab.
+function cardLink(cls, text, url) {
+  const a = el('a', cls, text);
+  a.href = url; a.target = '_blank'; a.rel = 'noopener';
+  return a;
+}
+
 function cardButton(msg, b, key) {
+  if (b.type === 1 && isWebAddress(b.url) && !msg.disabled) {
+    return cardLink('card-button link-button style-' + (b.style || 1), b.text || '', b.url);
+  }
   const btn = el('button', 'card-button style-' + (b.style || 1), b.text || '');
   btn.type = 'button';
   btn.dataset.key = key;
@@ -218,7 +240,10 @@ function cardButton(msg, b, key) {
 function cardHeader(card, c) {
   if (c.source && c.source.desc) card.appendChild(el('div', 'card-source', c.source.desc));
   const mt = c.main_title || {};
-  if (mt.title) card.appendChild(el('div', 'card-title', mt.title));
+  const action = c.card_action || {};
+  if (mt.title && action.type === 1 && isWebAddress(action.url)) {
+    card.appendChild(cardLink('card-title', mt.title, action.url));
+  } else if (mt.title) card.appendChild(el('div', 'card-title', mt.title));
   if (mt.desc) card.appendChild(el('div', 'card-desc', mt.desc));
   const em = c.emphasis_content;
   if (em && em.title) card.appendChild(el('div', 'card-emphasis', em.title));
@@ -232,7 +257,9 @@ function cardHeader(card, c) {
   (c.horizontal_content_list || []).forEach(function (row) {
     const r = el('div', 'card-row');
     r.appendChild(el('span', 'card-key', row.keyname || ''));
-    r.appendChild(el('span', 'card-value', row.value || row.userid || ''));
+    if (row.type === 1 && isWebAddress(row.url)) {
+      r.appendChild(cardLink('card-value card-link', row.value || '', row.url));
+    } else r.appendChild(el('span', 'card-value', row.value || row.userid || ''));
     card.appendChild(r);
   });
 }
@@ -250,7 +277,9 @@ function renderCard(msg) {
   if (buttons.children.length) card.appendChild(buttons);
   if (msg.disabled) card.appendChild(el('div', 'card-status', msg.replace_text || '已处理'));
   (c.jump_list || []).forEach(function (j) {
-    card.appendChild(el('div', 'card-jump', '› ' + (j.title || '')));
+    if (j.type === 1 && isWebAddress(j.url)) card.appendChild(
+      cardLink('card-jump', '› ' + (j.title || ''), j.url));
+    else card.appendChild(el('div', 'card-jump', '› ' + (j.title || '')));
   });
   return card;
 }
@@ -275,7 +304,9 @@ function renderMessage(m) {
     const bubble = el('div', 'bubble ' + m.msgtype);
     // The sandbox renders WeCom's markdown subset on the server from escaped text
     // (markdown.py): the HTML it sends holds only its own tags, never the message's.
-    if (m.msgtype === 'markdown' && typeof m.html === 'string') bubble.innerHTML = m.html;
+    if ((m.msgtype === 'markdown' || m.msgtype === 'text') && typeof m.html === 'string') {
+      bubble.innerHTML = m.html;
+    }
     else bubble.textContent = m.content || '';
     row.appendChild(bubble);
   }

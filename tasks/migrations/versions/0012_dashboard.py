@@ -15,7 +15,7 @@ every page under 300 ms (docs/performance.md, "Dashboard"):
 - `ix_task_flags_raised_at`: flags raised in a period.
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0013 (the admin part merged first; issue 16 named 0011)
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0013"  # after the admin part, merged first (was 0011)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

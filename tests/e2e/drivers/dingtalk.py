@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from integrations.dingtalk.cards import LINK_BLOCK
 from integrations.dingtalk.limits import CONTENT_BYTES
 from integrations.dingtalk.sandbox import SandboxConfig, SandboxThread
 from tests.dingtalk_helpers import AES_KEY, APP_KEY, APP_SECRET, TEST_DINGTALK, TOKEN
@@ -54,6 +55,7 @@ FIELD = re.compile(r"\*\*(?P<label>.*?)\*\*：(?P<value>.*)")
 STATUS = re.compile(r"\*\*(?P<status>.*)\*\*")
 # DingTalk's markdown breaks a line on two trailing spaces
 LINE_BREAK = re.compile(r" {2}\n|\n")
+MARKDOWN_LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
 
 
 class DingTalkDriver(SandboxHttp):
@@ -104,6 +106,9 @@ class DingTalkDriver(SandboxHttp):
         if shown and not _actions(shown[-1].get("card") or {}):
             status = _card_status(shown[-1].get("card") or {}) or "已置灰"
             return Pressed(ignored=True, reason=f"卡片已处理（{status}），点击无效")
+        if shown and any(a.get("id") == key and a.get("actionType") == "openLink"
+                         for a in _actions(shown[-1].get("card") or {})):
+            return Pressed(ignored=True, reason="链接按钮打开页面，不回调应用")
         answer = requests.post(f"{self.url}/sandbox/chat/{userid}/click",
                                json={"card_id": card_id, "key": key}, timeout=15).json()
         assert answer.get("status") == 200, answer
@@ -219,8 +224,19 @@ def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _lines(card: dict[str, Any]) -> list[str]:
-    return [line for block in card.get("contents") or [] if block.get("type") == "markdown"
+    """The body's lines: every markdown block but the link to the card's page."""
+    return [line for block in card.get("contents") or []
+            if block.get("type") == "markdown" and block.get("id") != LINK_BLOCK
             for line in LINE_BREAK.split(str(block.get("text", ""))) if line]
+
+
+def _link(card: dict[str, Any]) -> str | None:
+    """The page the card's link block opens."""
+    for block in card.get("contents") or []:
+        if block.get("type") == "markdown" and block.get("id") == LINK_BLOCK:
+            found = MARKDOWN_LINK.search(str(block.get("text", "")))
+            return found.group(1) if found else None
+    return None
 
 
 def _card_status(card: dict[str, Any]) -> str | None:
@@ -251,6 +267,9 @@ def seen_card(entry: dict[str, Any]) -> SeenCard:
         buttons=[((a.get("label") or {}).get("text", ""), a.get("id", "")) for a in _actions(card)],
         disabled=status is not None,
         status=status,
+        link=_link(card),
+        urls={(a.get("label") or {}).get("text", ""): (a.get("url") or {}).get("all", "")
+              for a in _actions(card) if a.get("actionType") == "openLink"},
     )
 
 

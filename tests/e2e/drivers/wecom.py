@@ -143,10 +143,13 @@ def seen_card(entry: dict[str, Any]) -> SeenCard:
         title=card.get("main_title", {}).get("title", ""),
         subtitle=card.get("sub_title_text", ""),
         fields=[(f["keyname"], f.get("value", ""))
-                for f in card.get("horizontal_content_list", [])],
-        buttons=[(b["text"], b["key"]) for b in card.get("button_list", [])],
+                for f in card.get("horizontal_content_list", []) if f.get("type") != 1],
+        buttons=[(b["text"], b.get("key") or b.get("url", ""))
+                 for b in card.get("button_list", [])],
         disabled=bool(entry.get("disabled")),
         status=entry.get("replace_text"),
+        link=(card.get("card_action") or {}).get("url"),
+        urls={b["text"]: b["url"] for b in card.get("button_list", []) if b.get("type") == 1},
     )
 
 
