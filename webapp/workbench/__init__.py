@@ -13,13 +13,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
 from webapp.errors import unexpected
-from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks: routes on api
+from webapp.workbench import (  # noqa: F401 - api_admin, api_tasks, api_dashboard: routes on api
     admin,
     api,
     api_admin,
+    api_dashboard,
     api_tasks,
     auth,
     auth_dingtalk,
+    dashboard,
     duties,
     tasks,
 )
@@ -42,6 +44,7 @@ BLUEPRINTS: list[Blueprint] = [
     auth_dingtalk.blueprint,  # /auth/dingtalk/app: DingTalk's 免登
     tasks.blueprint,  # /m: the task pages
     duties.blueprint,  # /duties: 职责公开
+    dashboard.blueprint,  # /dashboard: the supervisor's dashboard
     admin.blueprint,  # /admin: the admin pages
     api.blueprint,  # /api/v1
 ]
