@@ -73,6 +73,8 @@ def for_reading(session: Session) -> None:
     (docs/performance.md, "Dashboard")."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
+        # a quarter's closures grouped per holder outgrow the default 4 MB and spill to disk
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 # ------------------------------------------------------------------------- the tree

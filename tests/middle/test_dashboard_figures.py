@@ -14,7 +14,7 @@ from tasks.calendar.workdays import SHANGHAI
 from tasks.core.office_rules import OfficeRules
 from tasks.models import Department, Person
 from tasks.reports import dashboard, summaries
-from tasks.reports.figures import Period
+from tasks.reports.figures import Period, p90
 from workers.db import make_sessions
 
 NOW = datetime(2026, 12, 4, 10, 30, tzinfo=SHANGHAI).astimezone(UTC)
@@ -47,7 +47,10 @@ def _assert_same(session, start: datetime, end: datetime, now: datetime) -> int:
                 have.on_time_extended, have.with_deadline_extended) == (
             want.new, want.closed, want.on_time, want.with_deadline,
             want.on_time_extended, want.with_deadline_extended), department_id
-        assert sorted(have.first_response) == sorted(want.first_response), department_id
+        assert sorted(have.first_response) == sorted(want.first_response), \
+            department_id
+        assert have.first_response_p90 == (
+            p90(want.first_response) if want.first_response else None), department_id
         assert +have.ratings == +want.ratings, department_id
         assert +have.flags == +want.flags, department_id
         assert (load.open, load.overdue) == (want.open, len(want.overdue)), department_id
@@ -86,7 +89,8 @@ def test_a_persons_figures_add_up_to_their_sections(generated):
     people = [got.people.get(p, dashboard.Figures()) for p in built.members[section]]
     whole = got.departments[section]
     assert sum(f.closed for f in people) == whole.closed
-    assert sorted(v for f in people for v in f.first_response) == sorted(whole.first_response)
+    assert sorted(v for f in people for v in f.first_response) == \
+        sorted(whole.first_response)
 
 
 def test_periods_are_this_week_this_month_or_checked_dates():
