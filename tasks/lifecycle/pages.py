@@ -347,25 +347,8 @@ def _closure_view(row: Closure, rating: Rating | None, closes: int) -> ClosureVi
 
 
 def _rating_words(rating: Rating | None) -> str:
-    """The rating in plain words (chat's `rating_text`, without markdown escapes)."""
-    if rating is None:
-        return "无需评价（提请人本人办结）"
-    if rating.state == "asked":
-        return f"待提请人 {rating.requester.name} 评价（{replies.stamp(rating.expires_at)} 前）"
-    if rating.state == "not_rated":
-        return "未评价"
-    text = rating.level or ""
-    if rating.reason:
-        text += f"（原因：{rating.reason}）"
-    elif rating.awaiting_reason:
-        text += "（待说明原因）"
-    if rating.followup == "rectification":
-        text += f"，已安排整改 #{rating.followup_task_id}"
-    elif rating.followup == "reopened":
-        text += "，已安排重办"
-    elif rating.is_bad:
-        text += "，待科室负责人决定重办或整改"
-    return text
+    """The rating in plain words: chat's `rating_text`, without markdown escapes."""
+    return replies.rating_text(rating, escape=str)
 
 
 def _stretch(stretch: ledger.Stretch) -> str:

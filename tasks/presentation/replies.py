@@ -404,18 +404,21 @@ def _kept(closed_at: datetime, deadline: datetime) -> str:
     return f"超期{duration(int((closed_at - deadline).total_seconds() // 60))}"
 
 
-def rating_text(rating: Rating | None) -> str:
-    """The rating of one close in words, with the follow-up a bad one received."""
+def rating_text(rating: Rating | None,
+                escape: Callable[[str], str] = markdown_text) -> str:
+    """The rating of one close in words, with the follow-up a bad one received; people's
+    words pass through `escape` (markdown for chat, as they are for a web page, which
+    Jinja escapes)."""
     if rating is None:
         return "无需评价（提请人本人办结）"
     if rating.state == "asked":
-        return (f"待提请人 {markdown_text(rating.requester.name)} 评价"
+        return (f"待提请人 {escape(rating.requester.name)} 评价"
                 f"（{stamp(rating.expires_at)} 前）")
     if rating.state == "not_rated":
         return "未评价"
     text = rating.level or ""
     if rating.reason:
-        text += f"（原因：{markdown_text(rating.reason)}）"
+        text += f"（原因：{escape(rating.reason)}）"
     elif rating.awaiting_reason:
         text += "（待说明原因）"
     if rating.followup == "rectification":

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tasks.models import InboxMessage
-from tests.e2e.browsers import DESKTOP, PHONE, SCREENSHOTS
+from tests.e2e.browsers import DESKTOP, PHONE, SCREENSHOTS, overflowing
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -73,24 +73,17 @@ def test_create_accept_by_button_and_close_in_the_browser(page, office):
     expect(page.locator(".message").last).to_contain_text("已报送初稿")
 
 
-# Everything drawn must lie within the window: a wider element means sideways scrolling
-# (or, inside the message list, a clipped card). Lists what sticks out, for the message.
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  const out = [];
-  if (document.documentElement.scrollWidth > width) out.push('page ' +
-      document.documentElement.scrollWidth);
+# Inside the message list, a card wider than the list would be clipped.
+LIST_OVERFLOW_JS = """() => {
   const list = document.getElementById('messages');
-  if (list.scrollWidth > list.clientWidth) out.push('#messages ' + list.scrollWidth);
-  document.querySelectorAll('body *').forEach(function (e) {
-    const r = e.getBoundingClientRect();
-    if (r.width && (r.left < -0.5 || r.right > width + 0.5)) {
-      out.push(e.tagName + '.' + e.className + ' ' + Math.round(r.left) + '..' +
-               Math.round(r.right));
-    }
-  });
-  return out;
+  return list.scrollWidth > list.clientWidth ? ['#messages ' + list.scrollWidth] : [];
 }"""
+
+
+def sticking_out(page: Any) -> list[str]:
+    """What is wider than the window, or than the message list (empty when all fits)."""
+    return overflowing(page) + list(page.evaluate(LIST_OVERFLOW_JS))
+
 
 # How many lines each element's text takes: a Range over the text gives one rectangle per
 # line box, so a label broken as "非常满 / 意" counts 2.
@@ -138,7 +131,7 @@ def test_the_page_fits_a_phone_375_px_wide(browser, office):
     show(rating)
     screenshot(page, "phone-requester")
 
-    assert page.evaluate(OVERFLOW_JS) == []
+    assert sticking_out(page) == []
     title, picker = page.locator("header h1"), page.locator("#member-select")
     assert page.evaluate(LINES_JS, [title.element_handle()]) == [["企业微信沙箱 · 马上办", 1]]
     box = picker.bounding_box()
@@ -153,12 +146,12 @@ def test_the_page_fits_a_phone_375_px_wide(browser, office):
     page.select_option("#member-select", "lina")
     closed = re.compile(r"^已办结（11月\d+日 \d\d:\d\d）$")  # the state and when
     expect(page.locator(".card .card-status").first).to_have_text(closed)
-    assert page.evaluate(OVERFLOW_JS) == []
+    assert sticking_out(page) == []
     screenshot(page, "phone-holder")
 
     page.select_option("#member-select", "wangfang2")
     expect(page.locator(".empty")).to_contain_text("发送「帮助」开始")
-    assert page.evaluate(OVERFLOW_JS) == []
+    assert sticking_out(page) == []
     screenshot(page, "phone-empty")
 
 
@@ -169,6 +162,6 @@ def test_the_page_on_a_desktop(browser, office):
     sync_api.expect(rating.locator("button")).to_have_count(5)
     labels = page.evaluate(LINES_JS, rating.locator("button").element_handles())
     assert all(lines == 1 for _, lines in labels)
-    assert page.evaluate(OVERFLOW_JS) == []
+    assert sticking_out(page) == []
     show(rating)
     screenshot(page, "desktop-requester")
