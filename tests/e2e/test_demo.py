@@ -12,6 +12,7 @@ fresh clone.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -168,11 +169,19 @@ def demos(tmp_path: Path) -> Iterator[list[Demo]]:
     embedded_redis.stop(tmp_path / "var")
 
 
+def created_number(reply: str) -> int:
+    """The number of the task a 新建 reply says was created."""
+    found = re.search(r"已创建任务 #(\d+)", reply)
+    assert found, reply
+    return int(found.group(1))
+
+
 def test_a_quiet_window_a_history_that_outlives_a_restart_and_logs_on_request(tmp_path,
                                                                               demos):
     demos.append(first := Demo(tmp_path, 1))
     assert "指令一览" in first.chat("zhangwei", "帮助")
-    assert "已创建任务 #1" in first.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    created = first.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    number = created_number(created)  # after the demo's history (webapp/cli/demo_history.py)
     window = first.stop()
 
     assert not [line for line in window if any(mark in line for mark in PER_MESSAGE)]
@@ -186,9 +195,9 @@ def test_a_quiet_window_a_history_that_outlives_a_restart_and_logs_on_request(tm
     assert shown[0] == ("member", "帮助")
     assert ("member", "新建 起草年度工作总结 @李娜 3天内") in shown
     assert [m["card"]["main_title"]["title"] for m in second.transcript("lina")
-            if m["msgtype"] == "template_card"] == ["新任务 #1"]
-    assert (f"[#1](http://127.0.0.1:{second.web}/m/tasks/1?p=wecom) 起草年度工作总结"
-            in second.chat("lina", "我的"))
+            if m["msgtype"] == "template_card"] == [f"新任务 #{number}"]
+    assert (f"[#{number}](http://127.0.0.1:{second.web}/m/tasks/{number}?p=wecom) "
+            "起草年度工作总结" in second.chat("lina", "我的"))
     window = second.stop()
 
     assert [line for line in window if "/wecom/callback" in line]
@@ -201,11 +210,11 @@ def test_a_card_in_the_chat_page_opens_the_task_page_signed_in_as_its_member(tmp
     task page, and following it (the sandbox's OAuth, as the member chosen on the chat
     page) lands on that page signed in as her."""
     demos.append(demo := Demo(tmp_path, 1))
-    demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    number = created_number(demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内"))
     card = eventually(lambda: [m["card"] for m in demo.transcript("lina")
                                if m["msgtype"] == "template_card"], "李娜's card")[0]
     link = card["card_action"]["url"]
-    assert link == f"http://127.0.0.1:{demo.web}/m/tasks/1?p=wecom"
+    assert link == f"http://127.0.0.1:{demo.web}/m/tasks/{number}?p=wecom"
     assert card["horizontal_content_list"][-1]["url"] == link
 
     browser = requests.Session()  # the chat page chose 李娜: its cookie says so
@@ -213,7 +222,7 @@ def test_a_card_in_the_chat_page_opens_the_task_page_signed_in_as_its_member(tmp
     landed = browser.get(link, timeout=30)
 
     assert landed.status_code == 200
-    assert landed.url.split("?")[0] == f"http://127.0.0.1:{demo.web}/m/tasks/1"
+    assert landed.url.split("?")[0] == f"http://127.0.0.1:{demo.web}/m/tasks/{number}"
     assert [r.status_code for r in landed.history] == [302, 302, 302, 302]  # OAuth round
     assert "起草年度工作总结" in landed.text and "李娜" in landed.text
     me = browser.get(f"http://127.0.0.1:{demo.web}/api/v1/me", timeout=30).json()
@@ -254,15 +263,15 @@ def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos
     demos.append(demo := Demo(tmp_path, 1, "--platform", "dingtalk"))
     assert "钉钉" in demo.lines()[0]
     connected(demo)
-    assert "已创建任务 #1" in demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内")
+    number = created_number(demo.chat("zhangwei", "新建 起草年度工作总结 @李娜 3天内"))
     card = eventually(lambda: [m for m in demo.transcript("lina") if m["msgtype"] == "card"],
                       "李娜's card")[0]
-    assert card["card"]["header"]["title"]["text"] == "新任务 #1"
+    assert card["card"]["header"]["title"]["text"] == f"新任务 #{number}"
     url = f"http://127.0.0.1:{demo.sandbox}/sandbox/chat/lina/click"
-    pressed = requests.post(url, json={"card_id": card["card_id"], "key": "accept:1"},
+    pressed = requests.post(url, json={"card_id": card["card_id"], "key": f"accept:{number}"},
                             timeout=30).json()
     assert pressed["status"] == 200
-    eventually(lambda: any("已接办任务 #1" in (m.get("content") or "")
+    eventually(lambda: any(f"已接办任务 #{number}" in (m.get("content") or "")
                            for m in demo.transcript("lina")), "the reply to 接办")
     before = {user: demo.transcript(user) for user in ("zhangwei", "lina")}
     window = demo.stop()
@@ -274,6 +283,6 @@ def test_the_demo_runs_the_office_on_dingtalk_through_its_stream(tmp_path, demos
     shown = [(m["from"], m.get("content")) for m in again.transcript("zhangwei")]
     assert ("user", "新建 起草年度工作总结 @李娜 3天内") in shown
     connected(again)
-    assert (f"[#1](http://127.0.0.1:{again.web}/m/tasks/1?p=dingtalk) 起草年度工作总结"
-            in again.chat("lina", "我的"))
+    assert (f"[#{number}](http://127.0.0.1:{again.web}/m/tasks/{number}?p=dingtalk) "
+            "起草年度工作总结" in again.chat("lina", "我的"))
     again.stop()

@@ -33,6 +33,7 @@ DEMO_ROUTING = Path(__file__).parent / "demo_routing.yaml"
 
 DEMO_PLATFORM = "wecom"  # the default; `--platform` chooses another
 DEMO_HOST = "127.0.0.1"
+DEMO_ADMINS = "liuyang"  # the demo's admin (MASHANGBAN_ADMINS), so the admin pages can be tried
 HISTORY_FILE = "sandbox-chat.sqlite3"  # in the var dir, beside the SQLite database
 START_TIMEOUT = 30.0
 
@@ -92,6 +93,8 @@ def run_demo(*, web_port: int, sandbox_port: int, platform_name: str = DEMO_PLAT
     # The links on cards and in replies open the demo's own workbench, and the sandbox's
     # sign-in sends the browser back there (docs/workbench.md, "Links from chat").
     os.environ["MASHANGBAN_PUBLIC_URL"] = public_url(web_port)
+    # 刘洋 administers the demo office (an installation's own MASHANGBAN_ADMINS wins)
+    os.environ.setdefault("MASHANGBAN_ADMINS", DEMO_ADMINS)
     from webapp.cli import service
     from workers.settings import load_settings
 
@@ -110,6 +113,7 @@ def run_demo(*, web_port: int, sandbox_port: int, platform_name: str = DEMO_PLAT
             with _quiet_unless(verbose):
                 service.sync_directory()
                 _seed_routing_and_roster()
+                _seed_history(platform_name)
             _say_running(ports, var_dir, via_make)
         return _wait_for_stop(children, stop)
     except StartFailed as failed:
@@ -255,6 +259,18 @@ def _seed_routing_and_roster() -> None:
     roster.write_text("日期,开始,结束,部门,带班,值班,候班\n"
                       f"{today},00:00,24:00,,周建国,马骏,杨帆\n", encoding="utf-8")
     import_roster(argparse.Namespace(file=str(roster), replace=False, year=None))
+
+
+def _seed_history(platform_name: str) -> None:
+    """Two weeks of the office's history on a fresh demo (webapp/cli/demo_history.py)."""
+    from webapp.cli import demo_history
+    from workers.runtime import Runtime
+    from workers.settings import load_settings
+
+    rt = Runtime(load_settings())
+    with rt.sessions.begin() as session:
+        demo_history.seed(session, now=rt.clock(), rules=rt.settings.rules,
+                          platform=platform_name)
 
 
 def _start_children(ports: list[DemoPort], callback_path: str, history: Path, *,
