@@ -18,6 +18,7 @@ import pytest
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
+EXPECT_WAIT_MS = 20_000
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 SCREENSHOTS = Path(os.environ.get("MASHANGBAN_SCREENSHOTS")
@@ -32,6 +33,9 @@ def chromium_path() -> str | None:
 def chromium() -> Iterator[Any]:
     """A launched headless Chromium (Playwright's Browser), closed afterwards."""
     sync_api = pytest.importorskip("playwright.sync_api")
+    # How long an expectation waits for the page to show something (a deadline, not a
+    # timing claim): Playwright's 5 s is short for a shared 2-CPU machine under a full run.
+    sync_api.expect.set_options(timeout=EXPECT_WAIT_MS)
     executable = chromium_path()
     if executable is None:
         if os.environ.get("MASHANGBAN_REQUIRE_BROWSER"):
