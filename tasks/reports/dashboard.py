@@ -20,9 +20,9 @@ a department leader or grantee (督办权) sees the departments they supervise a
 department below them; anyone else sees nothing (`scope_of` returns None).
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -57,7 +57,13 @@ from tasks.models import (
     TaskFlag,
 )
 from tasks.reports.figures import p90, percent
-from tasks.reports.summaries import NOT_ASKED, NOT_RATED, SUMMARY_FLAGS, WAITING
+from tasks.reports.summaries import (
+    NOT_ASKED,
+    NOT_RATED,
+    SUMMARY_FLAGS,
+    WAITING,
+    PeriodCounts,
+)
 from tasks.vocabulary import RATING_LEVELS
 
 RATING_KEYS = (*RATING_LEVELS, NOT_RATED, WAITING, NOT_ASKED)
@@ -382,18 +388,9 @@ def overdue_tasks(session: Session, tree: Tree, department_id: int, now: datetim
 
 
 @dataclass
-class Figures:
-    """A department's or a person's figures over a period (docs/reports.md)."""
-
-    new: int = 0
-    closed: int = 0
-    on_time: int = 0
-    with_deadline: int = 0
-    on_time_extended: int = 0
-    with_deadline_extended: int = 0
-    first_response: list[int] = field(default_factory=list)
-    ratings: Counter[str] = field(default_factory=Counter)
-    flags: Counter[str] = field(default_factory=Counter)
+class Figures(PeriodCounts):
+    """A department's or a person's figures over a period (docs/reports.md): the
+    summaries' counts, added up across homes, with the rates the pages show."""
 
     @property
     def on_time_rate(self) -> int | None:

@@ -83,8 +83,9 @@ class WeekPoint:
 
 
 @dataclass
-class Figures:
-    """A department's figures for one period; see docs/reports.md for each."""
+class PeriodCounts:
+    """What a period's work adds up to for a department or a person: the counts the
+    summaries and the dashboard both show (docs/reports.md says what each means)."""
 
     new: int = 0
     closed: int = 0
@@ -95,6 +96,12 @@ class Figures:
     first_response: list[int] = field(default_factory=list)
     ratings: Counter[str] = field(default_factory=Counter)
     flags: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Figures(PeriodCounts):
+    """A department's figures for one period, with what is open at the summary's moment."""
+
     open: int = 0
     overdue: list[Task] = field(default_factory=list)
     emergencies_late: list[Task] = field(default_factory=list)
