@@ -62,9 +62,10 @@ def receivers(rt: Runtime) -> dict[str, Receiver]:
     return {name: receiver for name, receiver in built.items() if receiver is not None}
 
 
-def run(receiver: Receiver, *, secrets: tuple[str, ...], log_level: str = "info") -> None:
+def run(receiver: Receiver, *, secrets: tuple[str, ...], log_level: str = "info",
+        log_format: str = "text") -> None:
     """Run `receiver` in the foreground until SIGTERM or SIGINT, which stop it cleanly."""
-    logs.configure(secrets, level=logging.getLevelName(log_level.upper()))
+    logs.configure(secrets, level=logging.getLevelName(log_level.upper()), fmt=log_format)
 
     def stop(_signum: int, _frame: Any) -> None:
         log.info("stopping the receiver")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from webapp.cli import common
 from webapp.cli.admin import add_commands as add_admin_commands
 from webapp.cli.directory import add_commands as add_directory_commands
+from webapp.cli.doctor import add_commands as add_doctor_commands
 from webapp.cli.inbox import add_commands as add_inbox_commands
 from webapp.cli.person import add_commands as add_person_commands
 from webapp.cli.report import add_commands as add_report_commands
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     add_roster_commands(commands, _command)
     add_report_commands(commands, _command)
     add_inbox_commands(commands, _command)
+    add_doctor_commands(commands, _command)
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)
