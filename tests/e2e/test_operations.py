@@ -7,6 +7,7 @@ Prometheus would, after traffic through the real callback path, a worker and the
 injected errors; the assertions are the moves a Grafana panel would show.
 """
 
+import json
 import re
 import time
 import uuid
@@ -21,6 +22,7 @@ from integrations.wecom.sandbox.envelope import build_text_xml, encrypt_callback
 from tasks.models import InboxMessage, Reminder
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM
+from tests.e2e.processes import eventually, free_port, healthy, start, stop_all
 
 METRICS_TOKEN = "metrics-token-0123456789abcdef"
 DEAD = "127.0.0.1:9"  # discard port: nothing listens, the connection is refused at once
@@ -240,3 +242,32 @@ def test_reminder_lag_shows_reminders_nobody_dispatched(metered):
     metered.rt.clock.advance(seconds=(first_due - metered.rt.clock()).total_seconds() + 120)
 
     assert sample(scrape(metered).text, "mashangban_reminder_lag_seconds") >= 120
+
+
+# ---- JSON logs from the real processes ---------------------------------------------------
+
+def test_json_logs_from_web_and_worker_are_one_object_per_line_with_context(
+        office, environment, started, tmp_path):
+    environment["MASHANGBAN_LOG_FORMAT"] = "json"
+    port = free_port()
+    start(started, environment, tmp_path, "web", "--port", str(port), "--workers", "1")
+    eventually(lambda: healthy(port), "the web process answering")
+    office.driver.deliver_callbacks_to(f"http://127.0.0.1:{port}")
+    office.say("lina", "帮助", work=False)
+    start(started, environment, tmp_path, "worker", "--burst")
+    eventually(lambda: office.replies("lina"), "the worker's reply")
+    stop_all(started)
+
+    web = [json.loads(line) for line in (tmp_path / "web.log").read_text().splitlines()]
+    worker = [json.loads(line) for line in (tmp_path / "worker.log").read_text().splitlines()]
+    for line in web + worker:  # every line parsed as JSON above; each has the basics
+        assert {"time", "level", "logger", "message"} <= line.keys()
+        assert line["time"].endswith("Z")
+    [callback] = [line for line in web if line.get("path") == "/wecom/callback"
+                  and "status" in line]
+    assert callback["status"] == 200 and callback["method"] == "POST"
+    assert re.fullmatch(r"[0-9a-f]{32}", callback["request_id"])
+    assert any(line.get("logger") == "gunicorn.error" for line in web), "gunicorn's own lines"
+    assert any(line.get("job_id") for line in worker), "a job's lines name the job"
+    everything = (tmp_path / "web.log").read_text() + (tmp_path / "worker.log").read_text()
+    assert TEST_WECOM["MASHANGBAN_WECOM_SECRET"] not in everything
