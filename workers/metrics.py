@@ -18,7 +18,7 @@ Sends are timed by wrapping the sending methods of each platform's channel
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any, cast
@@ -136,12 +136,19 @@ class DatabaseGauges(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
         with Session(self.engine) as session:
-            yield from _inbox(session, now)
-            yield from _outbox(session, now)
+            parked_inbox = yield from _inbox(session, now)
+            failed_outbox = yield from _outbox(session, now)
             yield from _reminders(session, now)
+        parked = GaugeMetricFamily("mashangban_parked_failures",
+                                   "What failed for good and waits for an admin: inbox "
+                                   "messages parked, outbox messages failed",
+                                   labels=["kind"])
+        parked.add_metric(["inbox"], parked_inbox)
+        parked.add_metric(["outbox"], failed_outbox)
+        yield parked
 
 
-def _inbox(session: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
+def _inbox(session: Session, now: datetime) -> Generator[GaugeMetricFamily, None, int]:
     """Unprocessed rows due now (a row waiting out its retry delay is not late), and parked
     rows (processed_at stays empty until an admin retries or drops them); both read on
     the unprocessed index."""
@@ -155,11 +162,10 @@ def _inbox(session: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
     yield _gauge("mashangban_inbox_lag_seconds",
                  "Age of the oldest received message due for processing (0: none)",
                  _age(now, oldest))
-    yield _gauge("mashangban_inbox_parked", "Messages parked after their last attempt",
-                 parked)
+    return int(parked)
 
 
-def _outbox(session: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
+def _outbox(session: Session, now: datetime) -> Generator[GaugeMetricFamily, None, int]:
     """Rows not yet sent, by state (on the (state, next_attempt_at) index), and how late
     the oldest pending row due now is."""
     rows = session.execute(
@@ -176,11 +182,7 @@ def _outbox(session: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
     yield _gauge("mashangban_outbox_lag_seconds",
                  "How late the oldest pending message due for sending is (0: none)",
                  _age(now, oldest))
-    failed = sum(count for state, _platform, count in rows if state == "failed")
-    parked = GaugeMetricFamily("mashangban_parked_failures",
-                               "What failed for good and waits for an admin", labels=["kind"])
-    parked.add_metric(["outbox"], failed)
-    yield parked
+    return sum(count for state, _platform, count in rows if state == "failed")
 
 
 def _reminders(session: Session, now: datetime) -> Iterator[GaugeMetricFamily]:

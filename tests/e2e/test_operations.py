@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 
 from integrations import registry
 from integrations.wecom.sandbox.envelope import build_text_xml, encrypt_callback
-from tasks.models import InboxMessage, Reminder
+from tasks.models import InboxMessage, OutboxMessage, Reminder
 from tests.clocks import ShiftedClock
 from tests.conftest import TEST_WECOM
 from tests.e2e.processes import eventually, free_port, healthy, start, stop_all
@@ -206,13 +206,14 @@ def test_inbox_backlog_lag_and_parked_follow_the_messages(metered):
                         .values(parked_at=metered.rt.clock(), attempts=5))
     text = scrape(metered).text
     assert sample(text, "mashangban_inbox_backlog") == 1
-    assert sample(text, "mashangban_inbox_parked") == 1
+    assert sample(text, "mashangban_parked_failures", kind="inbox") == 1
 
     metered.work()
     text = scrape(metered).text
     assert sample(text, "mashangban_inbox_backlog") == 0
     assert sample(text, "mashangban_inbox_lag_seconds") == 0
-    assert sample(text, "mashangban_inbox_parked") == 1, "a parked message waits for an admin"
+    assert sample(text, "mashangban_parked_failures", kind="inbox") == 1, \
+        "a parked message waits for an admin"
 
 
 def test_sends_are_timed_and_their_errors_counted_by_code(metered):
@@ -230,6 +231,13 @@ def test_sends_are_timed_and_their_errors_counted_by_code(metered):
     assert sample(text, "mashangban_send_errors_total", platform="wecom", code=code) == 1
     assert sample(text, "mashangban_send_seconds_count", platform="wecom") == 2
     assert sample(text, "mashangban_outbox_backlog", state="pending", platform="wecom") == 1
+
+    with metered.rt.sessions.begin() as session:  # as delivery leaves it after its last try
+        session.execute(update(OutboxMessage).where(OutboxMessage.state == "pending")
+                        .values(state="failed"))
+    text = scrape(metered).text
+    assert sample(text, "mashangban_outbox_backlog", state="failed", platform="wecom") == 1
+    assert sample(text, "mashangban_parked_failures", kind="outbox") == 1
 
 
 def test_reminder_lag_shows_reminders_nobody_dispatched(metered):

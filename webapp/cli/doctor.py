@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 from webapp.cli import common
 from workers.settings import Settings, SettingsError, load_settings
@@ -72,7 +74,7 @@ def run_checks(environ: dict[str, str] | None = None) -> list[Check]:
     checks.append(_bounded("数据库", lambda: _database(settings)))
     checks.append(_bounded("Redis", lambda: _redis(settings)))
     for name in settings.platforms:
-        checks.append(_bounded(_title(name), lambda name=name: _platform(settings, name, clock)))
+        checks.append(_bounded(_title(name), partial(_platform, settings, name, clock)))
     checks.append(_bounded("公网地址", lambda: _public_url(settings, clock)))
     checks.append(_skew(clock))
     return checks
@@ -148,7 +150,7 @@ def _redis(settings: Settings) -> Check:
     try:
         start = time.perf_counter()
         client.set(key, value, ex=60)
-        read = client.get(key)
+        read = cast(bytes | None, client.get(key))  # the sync client
         client.delete(key)
         elapsed = (time.perf_counter() - start) * 1000
     except redis.RedisError as error:

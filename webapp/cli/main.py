@@ -1,6 +1,7 @@
 """The `mashangban` command: run, migrate and administer an installation."""
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -14,7 +15,8 @@ from webapp.cli.report import add_commands as add_report_commands
 from webapp.cli.roster import add_commands as add_roster_commands
 from webapp.cli.service import add_commands as add_service_commands
 from webapp.cli.tokens import add_commands as add_token_commands
-from workers.settings import SettingsError
+from workers import logs
+from workers.settings import SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    _json_logs_if_asked()
     try:
         return int(args.run(args) or 0)
     except SettingsError as error:
@@ -31,6 +34,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _json_logs_if_asked() -> None:
+    """With MASHANGBAN_LOG_FORMAT=json a command's log lines (its warnings; the web,
+    worker and sandbox set their own level) are JSON objects like the services'; what a
+    command prints for the admin stays text. Broken settings are left for the command
+    to report."""
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return
+    if settings.log_format == "json":
+        logs.configure(settings.secrets(), level=logging.WARNING, fmt="json")
 
 
 def _parser() -> argparse.ArgumentParser:
