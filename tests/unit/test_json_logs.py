@@ -4,17 +4,22 @@
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import TEST_WECOM, make_settings
 from webapp import create_app
 from workers import logs
 from workers.runtime import Runtime
 from workers.settings import SettingsError
 
 SECRET = "s3cr3t-json-value"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -91,3 +96,18 @@ def test_text_is_the_default_and_anything_but_text_or_json_is_refused(settings):
     with pytest.raises(SettingsError, match="LOG_FORMAT"):
         make_settings(settings.var_dir, settings.database_url, settings.redis_url,
                       log_format="yaml")
+
+
+def test_a_command_run_with_json_logs_writes_its_warnings_as_json(tmp_path):
+    probe = ("import logging; from webapp.cli import main; main._json_logs_if_asked(); "
+             "logging.getLogger('alembic').info('not shown'); "
+             "logging.getLogger('urllib3').warning('retrying /gettoken?corpsecret=abc123')")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MASHANGBAN_")}
+    environ.update(TEST_WECOM, MASHANGBAN_LOG_FORMAT="json",
+                   MASHANGBAN_VAR_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", probe], env=environ, cwd=tmp_path,
+                          capture_output=True, text=True, check=True, timeout=60)
+
+    [line] = [json.loads(text) for text in done.stderr.splitlines()]
+    assert line["level"] == "WARNING" and line["logger"] == "urllib3"
+    assert line["message"] == "retrying /gettoken?corpsecret=***"
