@@ -118,6 +118,17 @@ def test_doctor_warns_without_a_public_url_and_fails_on_a_dead_one(office, admin
     assert f"http://{DEAD}/wecom/callback" in output, "it names the callback URL at stake"
 
 
+def test_doctor_compares_the_clock_with_the_platforms(office, admin):
+    office.rt.clock.advance(seconds=20)  # the clock doctor reads (`webapp.cli.common.now`)
+    code, output = admin("doctor")
+    assert code == 0 and lines(output)["时钟"] == "WARN", output
+    assert re.search(r"本机比企业微信快 2\d 秒", output), "HTTP dates have whole seconds"
+
+    office.rt.clock.advance(seconds=100)
+    code, output = admin("doctor")
+    assert code == 1 and lines(output)["时钟"] == "FAIL" and "NTP" in output
+
+
 def test_doctor_reports_broken_settings_in_one_line(office, admin, monkeypatch):
     monkeypatch.setenv("MASHANGBAN_LOG_FORMAT", "xml")
     code, output = admin("doctor")

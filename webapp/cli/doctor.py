@@ -44,8 +44,10 @@ class Check:
 
 @dataclass
 class _Clock:
-    """The Date headers seen while checking, with when each answer arrived."""
+    """The clock being checked, and the Date headers seen while checking with when each
+    answer arrived by that clock."""
 
+    now: Callable[[], datetime]
     readings: list[tuple[str, datetime, datetime]]  # (source, their time, our midpoint)
 
 
@@ -62,15 +64,17 @@ def _doctor(_args: argparse.Namespace) -> int:
     return 1 if any(check.status == "FAIL" for check in checks) else 0
 
 
-def run_checks(environ: dict[str, str] | None = None) -> list[Check]:
-    """Every check, in order; stops after the settings if they cannot be read."""
+def run_checks(environ: dict[str, str] | None = None,
+               now: Callable[[], datetime] | None = None) -> list[Check]:
+    """Every check, in order; stops after the settings if they cannot be read. `now` is
+    the clock compared with the servers' (this host's, unless a test says otherwise)."""
     try:
         settings = load_settings(environ)
         settings.check_platforms()
     except SettingsError as error:
         return [Check("FAIL", "设置", str(error))]
     checks = [Check("OK", "设置", f"已读取，服务平台：{', '.join(settings.platforms)}")]
-    clock = _Clock([])
+    clock = _Clock(now or common.now, [])
     checks.append(_bounded("数据库", lambda: _database(settings)))
     checks.append(_bounded("Redis", lambda: _redis(settings)))
     for name in settings.platforms:
@@ -172,7 +176,7 @@ def _platform(settings: Settings, name: str, clock: _Clock) -> Check:
     probe = getattr(api, "probe_token", None)
     if probe is None:
         return Check("WARN", _title(name), "此平台无法检查凭据")
-    sent = datetime.now(UTC)
+    sent = clock.now()
     try:
         date = probe(NETWORK_TIMEOUT)
     except Exception as error:
@@ -202,7 +206,7 @@ def _public_url(settings: Settings, clock: _Clock) -> Check:
                      "平台回调不到本机")
     base = settings.rules.public_url
     callbacks = ", ".join(base + _callback_path(n) for n in settings.platforms)
-    sent = datetime.now(UTC)
+    sent = clock.now()
     try:
         response = requests.get(base + "/healthz", timeout=NETWORK_TIMEOUT)
     except requests.RequestException as error:
@@ -247,7 +251,7 @@ def _note_date(clock: _Clock, source: str, header: str | None, sent: datetime) -
         theirs = parsedate_to_datetime(header)
     except (TypeError, ValueError):
         return
-    ours = sent + (datetime.now(UTC) - sent) / 2
+    ours = sent + (clock.now() - sent) / 2
     clock.readings.append((source, theirs.astimezone(UTC), ours))
 
 
