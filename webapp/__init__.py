@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 from werkzeug.exceptions import HTTPException
 
 from integrations import registry
-from webapp import health
+from webapp import health, metrics, requests_log
 from webapp.errors import plain_error, unexpected
 from workers.runtime import Runtime
 from workers.settings import load_settings
@@ -23,6 +23,9 @@ def create_app(rt: Runtime | None = None) -> Flask:
             raise TypeError(f"{platform.blueprint} is not a Flask blueprint")
         app.register_blueprint(blueprint)
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(metrics.blueprint)
+    metrics.count_callbacks(app, list(rt.platforms))
+    requests_log.install(app, line_per_request=rt.settings.log_format == "json")
     from webapp import workbench  # the pages need the domain; the callback views do not
 
     workbench.register(app)

@@ -30,6 +30,7 @@ from integrations.dingtalk.platform import CALLBACK_PATH, CARD_PATH, EVENTS_PATH
 from tasks.messaging.inbound import Inbound
 from tasks.messaging.inbox import Unstorable
 from webapp.errors import unexpected
+from webapp.metrics import mark_duplicate
 from workers.receiver import wake
 from workers.runtime import Runtime
 
@@ -98,6 +99,8 @@ def _store(rt: Runtime, messages: list[Inbound]) -> Response | None:
             return Response("storage unavailable", status=503)
     if stored:
         wake(rt)  # without Redis the message is safe and the sweep wakes a worker
+    elif messages:
+        mark_duplicate()
     return None
 
 

@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from workers import logs
 from workers.settings import load_settings
@@ -23,9 +24,20 @@ class _Gunicorn(BaseApplication):
 
         app = create_app()
         level = self.cfg.loglevel.upper()  # the app's own lines follow the server's level
-        logs.configure(app.extensions["mashangban"].settings.secrets(),  # in each worker
-                       level=logging.getLevelName(level))
+        settings = app.extensions["mashangban"].settings
+        logs.configure(settings.secrets(), level=logging.getLevelName(level),  # each worker
+                       fmt=settings.log_format)
         return app
+
+
+class JsonGunicornLogger(Logger):
+    """Gunicorn's own lines (starting, booting a worker, a worker timing out) as JSON
+    objects, like the app's (`MASHANGBAN_LOG_FORMAT=json`)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers + self.access_log.handlers:
+            handler.setFormatter(logs.JsonFormatter())
 
 
 def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> None:
@@ -36,13 +48,17 @@ def serve(host: str, port: int, workers: int, *, log_level: str = "info") -> Non
     (`workers.logs`); gunicorn's access log names the path and query of each request,
     which for callbacks are the signature, timestamp and nonce, none of them secret.
     """
-    logs.protect(load_settings().secrets())  # the arbiter; workers inherit it by fork
+    settings = load_settings()
+    logs.protect(settings.secrets())  # the arbiter; workers inherit it by fork
+    as_json = settings.log_format == "json"
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
         "loglevel": log_level,
-        "accesslog": "-" if log_level in ("debug", "info") else None,
+        # JSON: the app logs each request itself, with its id (`webapp.requests_log`)
+        "accesslog": "-" if log_level in ("debug", "info") and not as_json else None,
+        **({"logger_class": JsonGunicornLogger} if as_json else {}),
         "graceful_timeout": 5,
         "timeout": 30,
     }).run()

@@ -13,6 +13,7 @@ from integrations.wecom.callback import CallbackRefused
 from integrations.wecom.platform import CALLBACK_PATH
 from tasks.messaging.inbox import Unstorable
 from webapp.errors import unexpected
+from webapp.metrics import mark_duplicate
 from workers import signals
 from workers.runtime import Runtime
 
@@ -62,6 +63,8 @@ def receive() -> Response:
         except Exception:  # storage down: WeCom retries on anything but 200
             log.exception("could not store a callback")
             return Response("storage unavailable", status=503)
+    if message is not None and not stored:
+        mark_duplicate()
     # A byte-identical retry of a stored message is answered 200 like the first delivery:
     # the inbox's unique key has made it a no-op, and WeCom must not see a failure for a
     # message we hold. Its signature is still claimed, so a URL check cannot reuse it.

@@ -9,15 +9,25 @@ it (`protect` installs a log record factory): the configured credentials
 parameter or JSON field (`access_token=`, `corpsecret=`, `key=`, `secret=`, `token=`,
 `"access_token": "…"`, as in the URLs urllib3 logs at DEBUG, werkzeug's request lines
 and requests' errors), its traceback included, become `***`.
+
+`MASHANGBAN_LOG_FORMAT=json` makes a process log one JSON object per line instead
+(`JsonFormatter`, for log collectors): the same scrubbed message, with the time in UTC,
+the level, the logger, and the context of what the line is about (`context`: the web
+request's id, path and status; the worker's job), see docs/operations.md.
 """
 
+import json
 import logging
+import os
 import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterable
-from types import TracebackType
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from datetime import UTC, datetime
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 REDACTED = "***"
@@ -61,17 +71,99 @@ def protect(secrets: Iterable[str]) -> None:
         _redact = Redactor(secrets)
 
 
-def configure(secrets: Iterable[str], level: int = logging.INFO) -> None:
+def configure(secrets: Iterable[str], level: int = logging.INFO, fmt: str = "text") -> None:
     """A long-running process's logging: one line per record on stderr, from `level`
-    (the default, INFO, shows no library's DEBUG lines such as urllib3's URLs), scrubbed.
+    (the default, INFO, shows no library's DEBUG lines such as urllib3's URLs), scrubbed;
+    `fmt` "json" writes each line as a JSON object (`JsonFormatter`).
 
     An exception nobody caught, in the main thread or another, is logged too instead of
     printed, so its traceback is scrubbed as well (requests' errors quote the URL).
     """
     protect(secrets)
     logging.basicConfig(level=level, format=FORMAT)
+    logging.getLogger().setLevel(level)
+    if fmt == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_uncaught_in_thread
+
+
+# ---- structured lines -----------------------------------------------------------------
+
+_context: ContextVar[Mapping[str, Any]] = ContextVar("mashangban_log_context",
+                                                    default=MappingProxyType({}))
+
+# What every LogRecord has; anything else on a record came from `extra=` and is a field.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime", "taskName"}
+
+
+@contextmanager
+def context(**fields: Any) -> Iterator[None]:
+    """Add `fields` (a request id, a job id) to every JSON line logged inside the block,
+    in this thread or task; blocks nest, the inner value of a field wins."""
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def push(**fields: Any) -> Token[Mapping[str, Any]]:
+    """`context` for code that enters and leaves in two calls (a web request's hooks):
+    add `fields` until `pop` is given the returned token."""
+    return _context.set({**_context.get(), **fields})
+
+
+def pop(token: Token[Mapping[str, Any]]) -> None:
+    _context.reset(token)
+
+
+def current_context() -> dict[str, Any]:
+    """The fields `context` and `bind` have set here (a copy)."""
+    return dict(_context.get())
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: `time` (UTC, ISO 8601), `level`, `logger`, `message`,
+    `process`, the context's fields, a record's `extra=` fields, and `exception` (the
+    traceback) when there is one.
+
+    The message and traceback were scrubbed when the record was made (`protect`); the
+    context's and extra fields were not, so each string among them is scrubbed here.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        redact = _redact or Redactor()
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": os.getpid(),
+        }
+        fields = {**_context.get(), **{k: v for k, v in vars(record).items()
+                                       if k not in _RECORD_ATTRIBUTES and not k.startswith("_")}}
+        for key, value in fields.items():
+            if key not in line:
+                line[key] = redact(value) if isinstance(value, str) else _plain_value(value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = redact(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def _plain_value(value: Any) -> Any:
+    """A field as JSON carries it: numbers, booleans and None as they are, anything else as
+    its (scrubbed) text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return (_redact or Redactor())(str(value))
 
 
 def _log_uncaught(kind: type[BaseException], error: BaseException,

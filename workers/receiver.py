@@ -18,6 +18,7 @@ import redis
 
 from integrations.platform import Receiver, Store
 from tasks.messaging.inbound import Inbound
+from tasks.messaging.inbox import Unstorable
 from workers import logs, signals
 from workers.runtime import Runtime
 
@@ -28,11 +29,21 @@ def store_for(rt: Runtime, name: str) -> Store:
     """Store a message of platform `name` in the inbox and, if it is new, wake a worker.
 
     Raises when storage fails (the receiver then asks the platform to deliver it again)
-    and `Unstorable` for a key no row can hold."""
+    and `Unstorable` for a key no row can hold. Each message is counted for /metrics as a
+    callback is (`mashangban_callbacks_total`: accepted, duplicate, refused, unavailable).
+    """
     inbox = rt.inboxes[name]
 
     def store(message: Inbound) -> bool:
-        stored = inbox.store(message, now=rt.clock())
+        try:
+            stored = inbox.store(message, now=rt.clock())
+        except Unstorable:
+            rt.events.callback(name, "refused")
+            raise
+        except Exception:
+            rt.events.callback(name, "unavailable")
+            raise
+        rt.events.callback(name, "accepted" if stored else "duplicate")
         if stored:
             wake(rt)
         return stored
@@ -62,9 +73,10 @@ def receivers(rt: Runtime) -> dict[str, Receiver]:
     return {name: receiver for name, receiver in built.items() if receiver is not None}
 
 
-def run(receiver: Receiver, *, secrets: tuple[str, ...], log_level: str = "info") -> None:
+def run(receiver: Receiver, *, secrets: tuple[str, ...], log_level: str = "info",
+        log_format: str = "text") -> None:
     """Run `receiver` in the foreground until SIGTERM or SIGINT, which stop it cleanly."""
-    logs.configure(secrets, level=logging.getLevelName(log_level.upper()))
+    logs.configure(secrets, level=logging.getLevelName(log_level.upper()), fmt=log_format)
 
     def stop(_signum: int, _frame: Any) -> None:
         log.info("stopping the receiver")

@@ -32,7 +32,7 @@ from integrations import registry
 from integrations.platform import LOCK_WAIT, Platform, Services, SignIn
 from tasks.messaging.channel import Channel, ChannelLimits
 from tasks.messaging.inbox import InboxWriter
-from workers import embedded_redis
+from workers import embedded_redis, metrics
 from workers.db import make_engine, make_sessions
 from workers.settings import Settings, load_settings
 
@@ -134,7 +134,14 @@ class Runtime:
                 return override[name]
         elif override is not None:
             return override
-        return platform.channel(self.settings.platform_settings(name), self.services)
+        channel = platform.channel(self.settings.platform_settings(name), self.services)
+        return metrics.meter_channel(channel, name, self.events)
+
+    @cached_property
+    def events(self) -> metrics.EventCounters:
+        """The event counters every process shares for /metrics (`workers.metrics`), on
+        the fast client: counting waits at most `WEB_REDIS_TIMEOUT` for Redis."""
+        return metrics.EventCounters(self.web_redis)
 
     @cached_property
     def redis_url(self) -> str:

@@ -41,6 +41,8 @@ class Settings:
     raw: Mapping[str, str]
     platforms: tuple[str, ...] = (DEFAULT_PLATFORMS,)  # the served platforms, first = main
     web_session_minutes: int = 30  # a workbench session ends this long after its last use
+    log_format: str = "text"  # "json": one JSON object per log line (docs/operations.md)
+    metrics_token: str = ""  # the bearer token /metrics asks for; empty: /metrics is off
 
     def platform_settings(self, name: str) -> Any:
         """Platform `name`'s settings, validated when a command first needs them."""
@@ -76,6 +78,7 @@ class Settings:
                   for f in registry.platform(name).settings.FIELDS if f.secret]
         values += self.rules.robots.values()
         values += (urlsplit(url).password or "" for url in (self.database_url, self.redis_url))
+        values.append(self.metrics_token)
         return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
     @property
@@ -107,7 +110,30 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
         raw=raw,
         platforms=_platforms(raw.get("PLATFORMS", "")),
         web_session_minutes=_integer(raw, "WEB_SESSION_MINUTES", 30),
+        log_format=_log_format(raw.get("LOG_FORMAT", "")),
+        metrics_token=_metrics_token(raw.get("METRICS_TOKEN", "")),
     )
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(text: str) -> str:
+    """`text` (the default: one readable line per record) or `json` (for log collectors)."""
+    value = text.strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise SettingsError(f"{PREFIX}LOG_FORMAT: must be text or json, not {text.strip()!r}")
+    return value
+
+
+def _metrics_token(text: str) -> str:
+    """The bearer token Prometheus presents to /metrics: long enough not to be guessed,
+    and made of characters a header carries as is."""
+    value = text.strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,256}", value):
+        raise SettingsError(f"{PREFIX}METRICS_TOKEN is malformed: it must be 16 to 256 "
+                            "letters, digits or ._~+/=- (e.g. from `openssl rand -hex 32`)")
+    return value
 
 
 def _platforms(text: str) -> tuple[str, ...]:

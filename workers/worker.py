@@ -7,8 +7,11 @@ between runs. A job that crashes the process is covered by the database sweep.
 """
 
 import logging
+from typing import Any
 
 from rq import SimpleWorker
+from rq.job import Job
+from rq.queue import Queue
 
 from workers import logs, runtime
 from workers.jobs.reminders import ReminderThread
@@ -26,7 +29,8 @@ def run(rt: Runtime, *, burst: bool = False, log_level: str = "info",
     a connection we open (DingTalk in stream mode; `workers.receiver`).
     """
     level = log_level.upper()
-    logs.configure(rt.settings.secrets(), level=logging.getLevelName(level))
+    logs.configure(rt.settings.secrets(), level=logging.getLevelName(level),
+                   fmt=rt.settings.log_format)
     runtime.install(rt)
     sweep(rt)  # pick up whatever was left while no worker ran
     threads: list[SweepThread | ReminderThread] = [SweepThread(rt), ReminderThread(rt)]
@@ -38,10 +42,19 @@ def run(rt: Runtime, *, burst: bool = False, log_level: str = "info",
         for stream in streams:
             stream.start()
     try:
-        worker = SimpleWorker([rt.queue], connection=rt.redis)
+        worker = ContextWorker([rt.queue], connection=rt.redis)
         worker.work(burst=burst, with_scheduler=not burst, logging_level=level)
     finally:
         for thread in threads:
             thread.stopped.set()
         for stream in streams:
             stream.stop()
+
+
+class ContextWorker(SimpleWorker):
+    """SimpleWorker whose log lines name the job they are about: each JSON line logged
+    while a job runs carries `job_id` and `job` (its function), `workers.logs.context`."""
+
+    def execute_job(self, job: Job, queue: Queue) -> Any:
+        with logs.context(job_id=job.id, job=job.func_name):
+            return super().execute_job(job, queue)

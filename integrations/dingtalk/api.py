@@ -118,6 +118,21 @@ class DingTalkApi:
             self._storage.set(self.token_key, token, max(lifetime - TOKEN_MARGIN, 60))
             return token
 
+    def probe_token(self, timeout: float | tuple[float, float]) -> str | None:
+        """Ask for a token once, past the shared cache and its lock, and return the answer's
+        Date header: `mashangban doctor` checks the credentials and the clock this way.
+        Raises `DingTalkError` as a fetch does (a refused secret, the network)."""
+        try:
+            response = self._http.post(self.api_base + TOKEN_PATH, timeout=timeout,
+                                       json={"appKey": self.app_key, "appSecret": self._secret})
+        except requests.RequestException as error:
+            raise DingTalkError(f"DingTalk network: {type(error).__name__}",
+                                retryable=True) from error
+        answer = _new_api_answer(response, TOKEN_PATH)
+        if not answer.get("accessToken"):
+            raise DingTalkError("DingTalk accessToken answered no token", retryable=True)
+        return response.headers.get("Date")
+
     def _fetch_token(self) -> dict[str, Any]:
         """POST /v1.0/oauth2/accessToken. A refused secret is not retryable: asking again
         with the same secret cannot help."""

@@ -66,10 +66,22 @@ class WeComApi(WeChatClient):
     def fetch_access_token(self) -> dict[str, Any]:
         return {"access_token": self.refresh_token(stale=None)}
 
+    def probe_token(self, timeout: float | tuple[float, float]) -> str | None:
+        """Ask gettoken once for a token, past the shared cache and its lock, and return the
+        answer's Date header: `mashangban doctor` checks the credentials and the clock this
+        way. Raises `WeChatClientException` as a fetch does (40001: a wrong secret)."""
+        return self._gettoken(self.API_BASE_URL + "gettoken",
+                              {"corpid": self.corp_id, "corpsecret": self.secret},
+                              timeout)[1]
+
     def _fetch_access_token(self, url: str, params: dict[str, Any]) -> dict[str, Any]:
         """gettoken with the client's timeout: wechatpy sends it with none, so a WeCom that
         never answers would hold the send, and the token lock, for ever."""
-        response = self._http.get(url=url, params=params, timeout=self.timeout)
+        return self._gettoken(url, params, self.timeout)[0]
+
+    def _gettoken(self, url: str, params: dict[str, Any],
+                  timeout: float | tuple[float, float]) -> tuple[dict[str, Any], str | None]:
+        response = self._http.get(url=url, params=params, timeout=timeout)
         if not response.ok:
             raise WeChatClientException(errcode=None, errmsg=None, client=self,
                                         request=response.request, response=response)
@@ -77,7 +89,7 @@ class WeComApi(WeChatClient):
         if result.get("errcode", 0) != 0:
             raise WeChatClientException(result["errcode"], result.get("errmsg"), client=self,
                                         request=response.request, response=response)
-        return result
+        return result, response.headers.get("Date")
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         """Issue a call; on a rejected token refetch once and retry once, never more.

@@ -174,6 +174,9 @@ def test_a_redelivered_frame_is_stored_and_handled_once(sandbox, rt, stream) -> 
     process_inbox(rt)
     assert len(inbox_keys(rt)) == 1
     assert count(rt, Task) == 1
+    counted = rt.events.read()  # what /metrics reports (docs/operations.md)
+    assert counted["callback|dingtalk|accepted"] == 1
+    assert counted["callback|dingtalk|duplicate"] == 2
 
 
 def test_a_dropped_socket_reconnects_and_nothing_is_lost(sandbox, rt, stream) -> None:

@@ -77,3 +77,14 @@ def test_the_command_stops_with_one_line_naming_the_missing_setting(tmp_path, co
     lines = done.stderr.strip().splitlines()
     assert lines == ["mashangban: MASHANGBAN_WECOM_CORP_ID is not set: it must be the CorpID, "
                      "letters and digits"]
+
+
+def test_the_metrics_token_is_a_credential_and_must_be_long(tmp_path):
+    env_file = str(tmp_path / "none")
+    token = "prometheus-bearer-0123456789"
+    settings = load_settings({**TEST_WECOM, "MASHANGBAN_METRICS_TOKEN": token},
+                             env_file=env_file)
+    assert settings.metrics_token == token and token in settings.secrets()
+    assert load_settings({}, env_file=env_file).metrics_token == "", "off by default"
+    with pytest.raises(SettingsError, match="METRICS_TOKEN"):
+        load_settings({"MASHANGBAN_METRICS_TOKEN": "short"}, env_file=env_file)

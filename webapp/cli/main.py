@@ -1,19 +1,22 @@
 """The `mashangban` command: run, migrate and administer an installation."""
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from webapp.cli import common
 from webapp.cli.admin import add_commands as add_admin_commands
 from webapp.cli.directory import add_commands as add_directory_commands
+from webapp.cli.doctor import add_commands as add_doctor_commands
 from webapp.cli.inbox import add_commands as add_inbox_commands
 from webapp.cli.person import add_commands as add_person_commands
 from webapp.cli.report import add_commands as add_report_commands
 from webapp.cli.roster import add_commands as add_roster_commands
 from webapp.cli.service import add_commands as add_service_commands
 from webapp.cli.tokens import add_commands as add_token_commands
-from workers.settings import SettingsError
+from workers import logs
+from workers.settings import SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    _json_logs_if_asked()
     try:
         return int(args.run(args) or 0)
     except SettingsError as error:
@@ -30,6 +34,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _json_logs_if_asked() -> None:
+    """With MASHANGBAN_LOG_FORMAT=json a command's log lines (its warnings; the web,
+    worker and sandbox set their own level) are JSON objects like the services'; what a
+    command prints for the admin stays text. Broken settings are left for the command
+    to report."""
+    try:
+        settings = load_settings()
+    except SettingsError:
+        return
+    if settings.log_format == "json":
+        logs.configure(settings.secrets(), level=logging.WARNING, fmt="json")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     add_roster_commands(commands, _command)
     add_report_commands(commands, _command)
     add_inbox_commands(commands, _command)
+    add_doctor_commands(commands, _command)
 
     demo = _command(commands, "demo", "run everything on embedded defaults with the sandbox",
                     _demo)

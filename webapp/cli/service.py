@@ -153,7 +153,8 @@ def _dingtalk_stream(args: argparse.Namespace) -> int:
     if stream is None:
         return common.fail("MASHANGBAN_DINGTALK_MODE is http: DingTalk calls /dingtalk/callback "
                            "instead; nothing to receive over the Stream")
-    receiver.run(stream, secrets=settings.secrets(), log_level=args.log_level)
+    receiver.run(stream, secrets=settings.secrets(), log_level=args.log_level,
+                 log_format=settings.log_format)
     return 0
 
 
@@ -210,15 +211,15 @@ def _sandbox(args: argparse.Namespace) -> int:
     if busy:
         return common.fail(f"port {args.port} on {args.host} {busy}; choose another "
                            "with --port")
-    _log_at(args.log_level, settings.secrets())  # its request log shows the URLs we call
+    _log_at(args.log_level, settings.secrets(), settings.log_format)  # it logs the URLs we call
     if args.log_level in ("debug", "info"):
         print(f"{platform.title} 沙箱：http://{args.host}:{args.port}/", flush=True)
     platform.sandbox(platform_settings, args.host, args.port, callback, history=args.history)
     return 0
 
 
-def _log_at(level: str, secrets: tuple[str, ...]) -> None:
-    """Log at `level`, scrubbed (`workers.logs`); werkzeug's per-request lines are info,
-    so warning hides them."""
-    logs.configure(secrets, level=logging.getLevelName(level.upper()))
+def _log_at(level: str, secrets: tuple[str, ...], fmt: str) -> None:
+    """Log at `level`, scrubbed (`workers.logs`), as text or JSON; werkzeug's per-request
+    lines are info, so warning hides them."""
+    logs.configure(secrets, level=logging.getLevelName(level.upper()), fmt=fmt)
     logging.getLogger("werkzeug").setLevel(level.upper())
