@@ -37,17 +37,49 @@ def name_and_version(wheel: Path) -> tuple[str, str]:
     return re.sub(r"[-_.]+", "-", name).lower(), version
 
 
+LEGACY_GLIBC = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+
+
+def target(found: list[Path]) -> str:
+    """What a host needs to install these wheels: the Python tags, machines and the
+    newest C library any wheel requires (a wheel runs on the oldest glibc its tags name)."""
+    pythons, machines, glibc = set(), set(), (0, 0)
+    for wheel in found:
+        python, abi, platforms = wheel.name[:-4].split("-")[-3:]
+        if abi not in ("abi3", "none"):  # built for one CPython version
+            pythons.update(p for p in python.split(".") if p.startswith("cp"))
+        needs = []
+        for tag in platforms.split("."):
+            legacy = LEGACY_GLIBC.get(tag.rsplit("_", 1)[0].rsplit("_x86", 1)[0])
+            match = re.match(r"manylinux_(\d+)_(\d+)_(\w+)", tag)
+            if match:
+                needs.append((int(match.group(1)), int(match.group(2))))
+                machines.add(match.group(3))
+            elif legacy:
+                needs.append(legacy)
+                machines.add(tag.split("_", 1)[1])
+        if needs:
+            glibc = max(glibc, min(needs))
+    return (f"CPython {', '.join(sorted(pythons)) or 'any'}, "
+            f"{', '.join(sorted(machines)) or 'any machine'}, "
+            f"glibc >= {glibc[0]}.{glibc[1]}")
+
+
 def write(folder: Path) -> None:
-    """requirements.txt pins every wheel (the app with its PostgreSQL extra); SHA256SUMS
-    lets the intranet side check the copy (`sha256sum -c SHA256SUMS`)."""
+    """requirements.txt pins every wheel (the app with its PostgreSQL extra) and names the
+    hosts they install on; SHA256SUMS lets the intranet side check the copy
+    (`sha256sum -c SHA256SUMS`)."""
     pins = []
     for wheel in wheels(folder):
         name, version = name_and_version(wheel)
         pins.append(f"{name}{EXTRAS if name == APP else ''}=={version}")
+    needs = target(wheels(folder))
     (folder / "requirements.txt").write_text(
         "# Every wheel in this folder, as resolved by `make wheelhouse`. Install with:\n"
         "#   pip install --no-index --find-links . -r requirements.txt\n"
+        f"# The host needs: {needs}\n"
         + "\n".join(pins) + "\n")
+    print(f"{folder}: the host needs {needs}")
     sums = [f"{hashlib.sha256(w.read_bytes()).hexdigest()}  {w.name}" for w in wheels(folder)]
     (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n")
     print(f"{folder}: {len(pins)} wheels pinned in requirements.txt")
