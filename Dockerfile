@@ -1,9 +1,10 @@
-# syntax=docker/dockerfile:1
 # Mashangban's production image: the wheel and its dependencies on a slim Python 3.11, run
 # as an unprivileged user, `mashangban` as the entrypoint (`web` by default; `worker`,
 # `dingtalk-stream`, `db upgrade`, `sync-directory` ... as the command).
 # docs/deployment.md shows how compose.yaml runs it; CI builds it and runs a smoke test
-# (deploy/smoke.sh) where a Docker engine is available.
+# (deploy/smoke.sh) where a Docker engine is available. Needs BuildKit (Docker 23 and later
+# use it by default) for RUN --mount; no `# syntax=` line, so an intranet build host does not
+# have to pull a Dockerfile frontend image.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
