@@ -144,12 +144,13 @@ def test_after_a_failover_the_product_uses_the_new_master(office, servers, tmp_p
         new_master = redis.Redis(host="127.0.0.1", port=replica.port, db=DB)
         assert new_master.dbsize() > 0, "the product wrote to the promoted master"
     finally:
-        # Hand the role back so the module's other tests find the master they started with.
-        if sentinel.master_port() == replica.port:
-            eventually(lambda: _replica_known(sentinel, master.port),
-                       "the sentinel seeing the old master as a replica", timeout=30)
-            _fail_over(sentinel, to=master, old=replica)
-        replica.stop()
+        try:  # hand the role back, so the module's other tests find their master
+            if sentinel.master_port() == replica.port:
+                eventually(lambda: _replica_known(sentinel, master.port),
+                           "the sentinel seeing the old master as a replica", timeout=30)
+                _fail_over(sentinel, to=master, old=replica)
+        finally:
+            replica.stop()
 
 
 def _fail_over(sentinel: Sentinel, *, to: RedisServer, old: RedisServer) -> None:
