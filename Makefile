@@ -19,7 +19,7 @@ FAST_TESTS := tests/unit tests/language tests/calendar tests/domain tests/verbs 
 timed = start=$$(date +%s); $(1); status=$$?; \
 	echo "$(2): $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: demo test test-fast lint clean screenshots
+.PHONY: demo test test-fast lint clean screenshots wheelhouse wheelhouse-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,5 +53,18 @@ test-fast: $(VENV)/.test-installed
 screenshots: $(VENV)/.test-installed
 	MASHANGBAN_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/e2e/test_browser.py
 
+# Every wheel the app needs (its own, its dependencies, the PostgreSQL driver and pip) in
+# ./wheelhouse, pinned in wheelhouse/requirements.txt, for a host with no network
+# (docs/deployment.md, "Offline install"). The wheels suit this machine's Python version,
+# CPU architecture and C library: build on one like the target host.
+wheelhouse: | $(BIN)/python
+	rm -rf wheelhouse
+	$(BIN)/pip wheel -q --wheel-dir wheelhouse ".[postgres]" pip
+	$(BIN)/python deploy/wheelhouse.py write wheelhouse
+
+# Proves the wheelhouse on its own: a fresh venv, pip install --no-index, then run it.
+wheelhouse-check: wheelhouse
+	$(BIN)/python deploy/wheelhouse.py check wheelhouse
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache wheelhouse

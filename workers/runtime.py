@@ -10,7 +10,9 @@ installation.
 
 Two Redis clients: `redis` for workers and the CLI, patient (10 s, redis-py's retries),
 and `web_redis` for the web process, which must answer WeCom within 5 s whatever Redis
-does: every call on it answers or fails within `WEB_REDIS_TIMEOUT`.
+does: every call on it answers or fails within `WEB_REDIS_TIMEOUT`. Both are built from
+`MASHANGBAN_REDIS_URL` by `workers.redis_urls`, which also reaches a master through Redis
+Sentinel (`redis+sentinel://`).
 """
 
 from collections.abc import Callable, Iterator, Mapping
@@ -32,7 +34,7 @@ from integrations import registry
 from integrations.platform import LOCK_WAIT, Platform, Services, SignIn
 from tasks.messaging.channel import Channel, ChannelLimits
 from tasks.messaging.inbox import InboxWriter
-from workers import embedded_redis, metrics
+from workers import embedded_redis, metrics, redis_urls
 from workers.db import make_engine, make_sessions
 from workers.settings import Settings, load_settings
 
@@ -159,7 +161,7 @@ class Runtime:
         The pool is redis-py's plain `ConnectionPool`, which opens a new connection when
         all are busy: no request ever queues for a connection held by a stuck one.
         """
-        return redis.Redis.from_url(
+        return redis_urls.client(
             self.redis_url,
             socket_connect_timeout=WEB_REDIS_TIMEOUT,
             socket_timeout=WEB_REDIS_TIMEOUT,
@@ -175,7 +177,7 @@ class Runtime:
     def redis(self) -> redis.Redis:
         """Workers' and the CLI's client: waits up to 10 s and retries (redis-py's default),
         because a job would rather be slow than fail."""
-        return redis.Redis.from_url(self.redis_url, socket_timeout=10, health_check_interval=30)
+        return redis_urls.client(self.redis_url, socket_timeout=10, health_check_interval=30)
 
     @cached_property
     def queue(self) -> Queue:

@@ -20,6 +20,7 @@ from integrations import registry
 from integrations.platform import CALLBACK_BODY_LONGEST, SettingField
 from tasks.calendar.workdays import WorkingHours
 from tasks.core.office_rules import OfficeRules
+from workers import redis_urls
 
 PREFIX = "MASHANGBAN_"
 DEFAULT_PLATFORMS = "wecom"
@@ -33,7 +34,7 @@ class SettingsError(Exception):
 class Settings:
     var_dir: Path
     database_url: str
-    redis_url: str  # empty: the embedded Redis server under var_dir
+    redis_url: str  # empty: the embedded Redis server under var_dir; redis+sentinel:// too
     queue_name: str
     callback_max_age: int
     callback_max_body: int
@@ -77,7 +78,8 @@ class Settings:
         values = [self.raw.get(f.env, "") for name in self.platforms
                   for f in registry.platform(name).settings.FIELDS if f.secret]
         values += self.rules.robots.values()
-        values += (urlsplit(url).password or "" for url in (self.database_url, self.redis_url))
+        values.append(urlsplit(self.database_url).password or "")
+        values += redis_urls.passwords(self.redis_url)
         values.append(self.metrics_token)
         return tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
 
@@ -96,9 +98,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str = ".en
     database_url = raw.get("DATABASE_URL") or f"sqlite:///{var_dir / 'mashangban.db'}"
     if "://" not in database_url:
         raise SettingsError(f"{PREFIX}DATABASE_URL: not a database URL: {database_url!r}")
-    redis_url = raw.get("REDIS_URL", "")
-    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError(f"{PREFIX}REDIS_URL: must start with redis://, rediss:// or unix://")
+    redis_url = raw.get("REDIS_URL", "").strip()
+    if redis_url:
+        try:
+            redis_urls.check(redis_url)
+        except redis_urls.RedisURLError as error:
+            raise SettingsError(f"{PREFIX}REDIS_URL: {error}") from error
     return Settings(
         var_dir=var_dir,
         database_url=database_url,

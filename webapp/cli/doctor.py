@@ -143,12 +143,12 @@ def _redis(settings: Settings) -> Check:
 
     import redis
 
-    from workers import embedded_redis
+    from workers import embedded_redis, redis_urls
 
     embedded = not settings.redis_url
     url = settings.redis_url or embedded_redis.ensure_running(settings.var_dir)
-    client = redis.Redis.from_url(url, socket_connect_timeout=NETWORK_TIMEOUT[0],
-                                  socket_timeout=NETWORK_TIMEOUT[1])
+    client = redis_urls.client(url, socket_connect_timeout=NETWORK_TIMEOUT[0],
+                               socket_timeout=NETWORK_TIMEOUT[1])
     key, value = f"mashangban:doctor:{uuid.uuid4().hex}", uuid.uuid4().hex
     where = "内置 Redis" if embedded else _where(url)
     try:
