@@ -7,9 +7,10 @@ with the `MASHANGBAN_WECOM_*` settings as its corp) with two additions for measu
 * its directory holds the seeded office plus N generated people in sections of their own
   (`people()`), so that `mashangban sync-directory` loads a large office and no one
   receives so many messages that the per-member rate limit is what gets measured;
-* every `message/send` is written to a delivery log as it arrives (wall-clock time,
-  recipients, and the benchmark tokens `E2E…` found in the body), before the sandbox
-  handles it; `GET /bench/deliveries?since=K` returns the entries from index K on.
+* every `message/send` is written to a delivery log: its arrival (wall-clock time, taken
+  before the sandbox handles it), recipients, the benchmark tokens `E2E…` in the body, the
+  msgtype, and whether it reached the chat (errcode 0 and not the duplicate check's repeat
+  of an earlier answer); `GET /bench/deliveries?since=K` returns the entries from index K.
 
 It runs as a process of its own so that its work does not share a GIL with the load
 generator. The wall clock is comparable with the benchmark's: same machine.
@@ -67,15 +68,26 @@ class DeliveryLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[list[Any]] = []
+        self._msgids: set[str] = set()
 
-    def add(self, at: float, body: bytes) -> None:
+    def add(self, at: float, body: bytes, answer: bytes) -> None:
+        """Log a send; `delivered` is false for an error answer and for the duplicate
+        check's answer (the first send's msgid again: nothing reached the chat)."""
         try:
-            touser = str(json.loads(body).get("touser", ""))
+            request = json.loads(body)
+            touser, msgtype = str(request.get("touser", "")), str(request.get("msgtype", ""))
         except (ValueError, AttributeError):
-            touser = ""
+            touser = msgtype = ""
+        try:
+            reply = json.loads(answer)
+            errcode, msgid = int(reply.get("errcode", -1)), str(reply.get("msgid", ""))
+        except (ValueError, AttributeError, TypeError):
+            errcode, msgid = -1, ""
         tokens = sorted({t.decode() for t in TOKEN_PATTERN.findall(body)})
         with self._lock:
-            self._entries.append([at, touser, tokens])
+            delivered = errcode == 0 and msgid not in self._msgids
+            self._msgids.add(msgid)
+            self._entries.append([at, touser, tokens, msgtype, delivered])
 
     def since(self, index: int) -> list[list[Any]]:
         with self._lock:
@@ -99,7 +111,9 @@ def recording(app: Callable[..., Iterable[bytes]], log: DeliveryLog) -> Callable
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length) if length else b""
             environ["wsgi.input"] = io.BytesIO(raw)
-            log.add(arrived, raw)
+            answer = b"".join(app(environ, start_response))  # a small JSON answer
+            log.add(arrived, raw, answer)
+            return [answer]
         return app(environ, start_response)
 
     return wrapped
