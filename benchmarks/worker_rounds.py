@@ -101,6 +101,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--workers", default="",
+                        help="e.g. 1,2: also time the backlog by that many processes")
     parser.add_argument("--recent", default="0,1000,10000,40000",
                         help="rows sent in the last minutes, for the rate check")
     return parser.parse_args(argv)
@@ -146,26 +148,37 @@ def people(count: int) -> DirectorySnapshot:
         DirectoryMember(f"u{i:05d}", f"测试{i:05d}", ("1",)) for i in range(count)))
 
 
+def prepared(url: str, redis_url: str, var: str, messages: int
+             ) -> tuple[Runtime, NullChannel]:
+    """A fresh schema, a directory of 2 × `messages` people and a backlog of `messages`
+    new-task requests, each from its own sender to its own holder, stored by the callback's
+    writer."""
+    settings = load_settings({**TEST_WECOM, "MASHANGBAN_VAR_DIR": var,
+                              "MASHANGBAN_DATABASE_URL": url,
+                              "MASHANGBAN_REDIS_URL": redis_url}, env_file="/nonexistent")
+    engine = workers_db.make_engine(url)
+    workers_db.upgrade(url)
+    channel = NullChannel(people(2 * messages))
+    rt = Runtime(settings, channel_override=channel, _engine=engine)
+    rt.redis.flushdb()
+    with rt.sessions.begin() as session:
+        apply_snapshot(session, channel.directory, platform="wecom")
+    writer = InboxWriter(engine, "wecom")
+    now = rt.clock()
+    for i in range(messages):
+        holder = f"测试{messages + i:05d}"
+        writer.store(TextMessage(f"m{i}", f"u{i:05d}", f"新建 材料{i} @{holder} 3天内",
+                                 "wecom"), now=now)
+    return rt, channel
+
+
 def statements(url: str, redis_url: str, messages: int) -> dict[str, float]:
     """Process then send a backlog of `messages`; statements and ms per message."""
+    from workers.jobs import messages as jobs
+
     with tempfile.TemporaryDirectory() as var:
-        settings = load_settings({**TEST_WECOM, "MASHANGBAN_VAR_DIR": var,
-                                  "MASHANGBAN_DATABASE_URL": url,
-                                  "MASHANGBAN_REDIS_URL": redis_url}, env_file="/nonexistent")
-        engine = workers_db.make_engine(url)
-        workers_db.upgrade(url)
-        channel = NullChannel(people(2 * messages))
-        rt = Runtime(settings, channel_override=channel, _engine=engine)
-        with rt.sessions.begin() as session:
-            apply_snapshot(session, channel.directory, platform="wecom")
-        writer = InboxWriter(engine, "wecom")
-        now = rt.clock()
-        for i in range(messages):
-            holder = f"测试{messages + i:05d}"
-            writer.store(TextMessage(f"m{i}", f"u{i:05d}", f"新建 材料{i} @{holder} 3天内",
-                                     "wecom"), now=now)
-        from workers.jobs import messages as jobs
-        counter = Counter(engine)
+        rt, channel = prepared(url, redis_url, var, messages)
+        counter = Counter(rt.engine)
         started = time.perf_counter()
         handled = jobs.process_inbox(rt)
         processing = counter.count, time.perf_counter() - started
@@ -173,13 +186,60 @@ def statements(url: str, redis_url: str, messages: int) -> dict[str, float]:
         jobs.send_outbox(rt)
         sending = counter.count, time.perf_counter() - started
         rt.redis.flushdb()
-        engine.dispose()
+        rt.engine.dispose()
     assert handled == messages, f"handled {handled} of {messages}"
     return {"processing statements": processing[0] / messages,
             "processing ms": processing[1] * 1000 / messages,
             "sends": channel.sent / messages,
             "sending statements": sending[0] / messages,
             "sending ms": sending[1] * 1000 / messages}
+
+
+def _work(settings: Any, url: str, start: Any) -> None:
+    """One worker process: the worker's job, run until nothing is left."""
+    from workers import runtime
+    from workers.jobs import messages as jobs
+
+    rt = Runtime(settings, channel_override=NullChannel(),
+                 _engine=workers_db.make_engine(url))
+    runtime.install(rt)
+    start.wait()
+    jobs.process_messages()
+
+
+def throughput(url: str, redis_url: str, messages: int, workers: int) -> dict[str, float]:
+    """Messages per second from a backlog of `messages` to every reply and card sent, by
+    `workers` processes running the worker's job side by side."""
+    import multiprocessing
+
+    from sqlalchemy import func, select
+
+    from tasks.models import InboxMessage
+
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory() as var:
+        rt, _ = prepared(url, redis_url, var, messages)
+        rt.engine.dispose()
+        start = context.Barrier(workers + 1)
+        processes = [context.Process(target=_work, args=(rt.settings, url, start))
+                     for _ in range(workers)]
+        for process in processes:
+            process.start()
+        start.wait()
+        began = time.perf_counter()
+        for process in processes:
+            process.join()
+        elapsed = time.perf_counter() - began
+        with rt.sessions() as session:
+            left = session.scalar(select(func.count()).select_from(InboxMessage)
+                                  .where(InboxMessage.processed_at.is_(None)))
+            sent = session.scalar(select(func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.state == "sent"))
+            queued = session.scalar(select(func.count()).select_from(OutboxMessage))
+        rt.redis.flushdb()
+        rt.engine.dispose()
+    return {"messages/s": messages / elapsed, "unprocessed": left, "sent": sent,
+            "queued": queued}
 
 
 def rate_check(url: str, recent: list[int]) -> list[tuple[int, float, float]]:
@@ -233,6 +293,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{make_url(url).get_backend_name()}, {args.messages} messages:")
     for name, value in figures.items():
         print(f"  {name} per message: {value:.1f}")
+    for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+        with database(args.database_url) as url:
+            timed = throughput(url, args.redis_url, args.messages, workers)
+        print(f"{workers} worker process(es): {timed['messages/s']:.1f} messages/s "
+              f"(unprocessed {timed['unprocessed']}, rows sent {timed['sent']} of "
+              f"{timed['queued']})")
+    if not args.recent:
+        return 0
     with database(args.database_url) as url:
         workers_db.upgrade(url)
         try:
