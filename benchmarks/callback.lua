@@ -25,7 +25,10 @@ function init(args)
     local tab = line:find("\t", 1, true)
     local path, body = line:sub(1, tab - 1), line:sub(tab + 1)
     if path_override ~= "" then
-      path = path_override .. path:sub(path:find("?", 1, true))
+      -- keep the query string: string.find returns both ends of the match, and
+      -- path:sub(path:find(...)) would cut it to the lone "?"
+      local query = path:find("?", 1, true)
+      path = path_override .. (query and path:sub(query) or "")
     end
     reqs[#reqs + 1] = wrk.format("POST", path, headers, body)
   end

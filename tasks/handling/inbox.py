@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tasks.core.office_rules import OfficeRules
 from tasks.handling import flows
@@ -25,6 +25,10 @@ from tasks.presentation.replies import message_parked, processing_failed
 log = logging.getLogger(__name__)
 ERROR_LONGEST = 500  # the type and first line of the last failure are enough to triage
 ADMIN_QUIET = timedelta(minutes=10)  # one notice to the admins per burst of parked rows
+# How long a worker's claim on a batch holds: far longer than a batch takes (a batch of
+# 20 takes well under a second; a directory lookup a few seconds), so a live worker never
+# loses its rows, and short enough that a killed worker's rows wait a minute at most.
+LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,57 @@ def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     return list(session.scalars(query.order_by(InboxMessage.id).limit(limit)))
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row with what acting on it needs, read by the claim itself."""
+
+    id: int
+    platform: str
+    payload: Any
+
+
+def claim(session: Session, now: datetime, claimant: str, limit: int = 20,
+          lease: timedelta = LEASE) -> list[Claimed]:
+    """Claim up to `limit` due rows for `claimant`, oldest first: one read that locks
+    them and one write that marks them, whose answer carries what handling them needs.
+
+    Workers share the inbox: on PostgreSQL the rows another claimer is taking are skipped
+    (`SKIP LOCKED`), never waited for; on SQLite claimers take turns (BEGIN IMMEDIATE).
+    A row is claimed only when no earlier row of its sender still waits for its first
+    attempt (`_sender_head`), so one sender's messages are handled in the order they
+    arrived, never two at once. A row whose claim lapsed (its worker died) is due again.
+    """
+    heads = list(session.scalars(
+        select(InboxMessage.id).where(_due(now), _unclaimed(now), _sender_head())
+        .order_by(InboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
+    if not heads:
+        return []
+    claimed = session.execute(
+        update(InboxMessage).where(InboxMessage.id.in_(heads))
+        .values(claimed_by=claimant, claimed_until=now + lease)
+        .returning(InboxMessage.id, InboxMessage.platform, InboxMessage.payload)
+        .execution_options(synchronize_session=False))
+    return sorted((Claimed(*row) for row in claimed), key=lambda row: row.id)
+
+
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    return or_(InboxMessage.claimed_until.is_(None), InboxMessage.claimed_until < now)
+
+
+def _sender_head() -> ColumnElement[bool]:
+    """No earlier row of the same sender is waiting for its first attempt (claimed or not).
+
+    A row that failed and waits for its retry does not hold its sender's later messages
+    back (a failing row never holds up the rows after it), so a retried message may be
+    handled after later ones; every other message of a sender follows the one before.
+    """
+    earlier = aliased(InboxMessage)
+    return ~exists().where(
+        earlier.platform == InboxMessage.platform, earlier.sender == InboxMessage.sender,
+        earlier.id < InboxMessage.id, earlier.processed_at.is_(None),
+        earlier.parked_at.is_(None), earlier.next_attempt_at.is_(None))
+
+
 def waiting_since(cutoff: datetime) -> ColumnElement[bool]:
     """Rows that should have been acted on before `cutoff`: received (or due again) earlier
     and neither handled nor parked. The sweep signals for these, and only these."""
@@ -89,21 +144,29 @@ def waiting_since(cutoff: datetime) -> ColumnElement[bool]:
 
 def process(session: Session, inbox_id: int, *, now: datetime,
             rules: OfficeRules | None = None,
-            resolved: DirectoryChange | None = None) -> bool:
-    """Claim one due inbox row and act on it in the caller's transaction.
+            resolved: DirectoryChange | None = None,
+            claimed: Claimed | None = None, claimant: str | None = None) -> bool:
+    """Mark one due inbox row handled and act on it, both in the caller's transaction.
 
-    The claim is a conditional UPDATE, so of two workers that race for the same row the
-    database lets exactly one through; the loser sees zero rows and does nothing. A row
-    waiting for its retry or parked is not claimed.
+    The mark is a conditional UPDATE, so of two workers that race for the same row the
+    database lets exactly one through; the loser sees zero rows and does nothing: a
+    message acts once whatever the claims did. A row waiting for its retry or parked is
+    not taken. With `claimant`, the row is taken only while that claim holds it (a
+    worker whose claim lapsed leaves the row to the one that claimed it since);
+    `claimed` carries the row as the claim read it, saving a second read.
     """
-    claimed = rows_updated(session, update(InboxMessage)
-                           .where(InboxMessage.id == inbox_id, _due(now))
-                           .values(processed_at=now))
-    if claimed != 1:
+    mine = [InboxMessage.claimed_by == claimant] if claimant is not None else []
+    taken = rows_updated(session, update(InboxMessage)
+                         .where(InboxMessage.id == inbox_id, _due(now), *mine)
+                         .values(processed_at=now)
+                         .execution_options(synchronize_session=False))
+    if taken != 1:
         return False
-    row = session.get(InboxMessage, inbox_id)
-    assert row is not None
-    message = replace(from_payload(row.payload), platform=row.platform)
+    if claimed is None:
+        row = session.get(InboxMessage, inbox_id)
+        assert row is not None
+        claimed = Claimed(row.id, row.platform, row.payload)
+    message = replace(from_payload(claimed.payload), platform=claimed.platform)
     if isinstance(message, DirectoryChange) and message.lookup:
         if resolved is None or resolved.key != message.key:
             raise LookupMissing(message)  # the caller's transaction, claim included, rolls back
@@ -140,6 +203,7 @@ def record_failure(session: Session, inbox_id: int, error: BaseException, *, now
         return None
     row.attempts = (row.attempts or 0) + 1
     row.error = describe(error)
+    row.claimed_by = row.claimed_until = None  # due again at its retry, by any worker
     if row.attempts < policy.attempts:
         row.next_attempt_at = now + policy.backoff[row.attempts - 1]
         return Failure(row.attempts, row.next_attempt_at)

@@ -27,7 +27,7 @@ attempt, until the oldest of them leaves the window. Group posts are paced the s
 never dropped.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,10 +79,36 @@ def due_ids(session: Session, now: datetime, limit: int = 200) -> list[int]:
     return list(session.scalars(query))
 
 
+def claim_due(session: Session, now: datetime, limit: int = 50) -> list[int]:
+    """Claim up to `limit` due rows for one sender, oldest first: pending → sending, one
+    attempt counted, in one read and one write.
+
+    On PostgreSQL rows another sender is claiming are skipped (`SKIP LOCKED`), so senders
+    share the outbox without waiting on each other; on SQLite claimers take turns. A
+    sender killed before it sent its claimed rows leaves them `sending`: `release_stale`
+    puts them back, and their keyed sends make a repeat harmless.
+    """
+    ids = list(session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                        .values(state="sending", attempts=OutboxMessage.attempts + 1,
+                                next_attempt_at=now)
+                        .execution_options(synchronize_session=False))
+    return ids
+
+
 def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[str, Channel],
-            clock: Callable[[], datetime]) -> Outcome | None:
+            clock: Callable[[], datetime], *,
+            claimed_with: Collection[int] | None = None) -> Outcome | None:
     """Try to send one row through its platform's channel; None when another sender has it
     or it is not due.
+
+    `claimed_with` is the batch the caller claimed this row in (`claim_due`); without it
+    the row is claimed here. The batch's other rows are not counted as being sent to the
+    recipient: they wait their turn behind this one.
 
     A row whose recipient already got as many messages in the last minute as the channel's
     limits allow goes back to `pending` until the window has room, its attempts unchanged
@@ -90,16 +116,17 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[s
     """
     with sessions.begin() as session:
         now = clock()
-        if not _claim(session, outbox_id, now):
+        if claimed_with is None and not _claim(session, outbox_id, now):
             return None
         row = session.get(OutboxMessage, outbox_id)
-        assert row is not None
+        if row is None or row.state != "sending":  # released as stale meanwhile
+            return None
         channel = channels.get(row.platform)
         if channel is None:
             row.state, row.last_error = "failed", f"平台 {row.platform} 未配置 (not configured)"
             return Outcome("failed")
         _split_if_long(session, row, channel.limits, now)
-        room_at = _room_at(session, row, now, channel.limits)
+        room_at = _room_at(session, row, now, channel.limits, claimed_with or ())
         if room_at is not None:  # undo the claim: waiting for the window is no attempt
             row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
             return Outcome("deferred", room_at)
@@ -150,11 +177,14 @@ def _claim(session: Session, outbox_id: int, now: datetime) -> bool:
 
 
 def _room_at(session: Session, row: OutboxMessage, now: datetime,
-             limits: ChannelLimits) -> datetime | None:
+             limits: ChannelLimits, batch: Collection[int] = ()) -> datetime | None:
     """None if `row` may go now, else the instant its recipient's minute has room again.
 
     Counted are the recipient's messages sent in the last 60 s and those being sent right
-    now by another sender (claimed in the last 60 s, outcome not yet written).
+    now by another sender (claimed in the last 60 s, outcome not yet written; not the
+    rows of this sender's own `batch`, which wait behind this one). Both read
+    `ix_outbox_recipient_recent`: the recipient's rows of the last minutes, whatever
+    everyone else was sent (docs/performance.md, "Per-member rate check").
     """
     kinds: tuple[str, ...]
     if row.kind in MESSAGE_KINDS:
@@ -171,7 +201,8 @@ def _room_at(session: Session, row: OutboxMessage, now: datetime,
         OutboxMessage.next_attempt_at > since - LONGEST_SEND, OutboxMessage.sent_at > since)
     in_flight = select(OutboxMessage.next_attempt_at.label("at")).where(
         *mine, OutboxMessage.state == "sending", OutboxMessage.id != row.id,
-        OutboxMessage.next_attempt_at > since)
+        OutboxMessage.next_attempt_at > since,
+        *([OutboxMessage.id.not_in(list(batch))] if batch else []))
     recent = union_all(sent, in_flight).subquery()
     instants = sorted(session.scalars(select(recent.c.at)))
     if len(instants) < limit:
@@ -269,15 +300,18 @@ def _uploaded(sessions: sessionmaker[Session], outbox_id: int, body: dict, chann
 
 
 def _record_success(session: Session, outbox_id: int, delivery: Delivery, now: datetime) -> None:
-    row = session.get(OutboxMessage, outbox_id)
-    assert row is not None
-    row.state, row.sent_at, row.last_error = "sent", now, None
-    row.platform_msgid = delivery.message_id
+    """One UPDATE, without reading the row first (the common case: one round trip)."""
+    values: dict[str, object] = {"state": "sent", "sent_at": now, "last_error": None,
+                                 "platform_msgid": delivery.message_id}
     if delivery.update_handle:
-        row.update_handle = delivery.update_handle
-        record = session.get(CardRecord, row.card_id) if row.card_id else None
-        if record is not None:
-            record.update_handle = delivery.update_handle
+        values["update_handle"] = delivery.update_handle
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(values)
+                    .execution_options(synchronize_session=False))
+    if delivery.update_handle:
+        card_id = select(OutboxMessage.card_id).where(OutboxMessage.id == outbox_id)
+        session.execute(update(CardRecord).where(CardRecord.id == card_id.scalar_subquery())
+                        .values(update_handle=delivery.update_handle)
+                        .execution_options(synchronize_session=False))
 
 
 def _record_failure(sessions: sessionmaker[Session], outbox_id: int, error: DeliveryError,

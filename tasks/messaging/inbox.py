@@ -5,6 +5,7 @@ inbound types and the models), so it imports nothing that acts on a message.
 """
 
 import json
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,19 @@ from tasks.models import InboxMessage
 from tasks.models.base import column_length
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-_COLUMNS = ("platform", "platform_key", "received_at", "payload")
+_COLUMNS = ("platform", "platform_key", "received_at", "payload", "sender")
+# How long a callback waits for SQLite's write lock before answering "try again" (503,
+# which the platform retries): well inside WeCom's 5 s, and far above a worker's longest
+# transaction (milliseconds), so it is reached only when the database is stuck.
+BUSY_WAIT = 2.0
+_POLL = 0.001  # seconds between tries for the lock: a free moment is taken within ~1 ms
+
+
+class Busy(RuntimeError):
+    """SQLite's write lock stayed taken for BUSY_WAIT: the callback answers 503."""
+
+
+_ENGINE_BUSY_MS = 30000  # what workers.db gives every SQLite connection; restored after
 
 
 class Unstorable(ValueError):
@@ -34,7 +47,7 @@ class InboxWriter:
     is written reads back exactly as the models expect.
     """
 
-    def __init__(self, engine: Engine, platform: str):
+    def __init__(self, engine: Engine, platform: str, *, busy_wait: float = BUSY_WAIT):
         dialect = engine.dialect
         insert: Any = _INSERTS[dialect.name]  # both dialects' inserts have ON CONFLICT
         statement = insert(InboxMessage).on_conflict_do_nothing(
@@ -49,10 +62,11 @@ class InboxWriter:
         # Drivers disagree on JSON parameters; JSON text is what every one of them accepts
         # (the statement casts it where the column needs a cast).
         self._convert["payload"] = json.dumps
-        self._begin = "BEGIN IMMEDIATE" if dialect.name == "sqlite" else None
+        self._sqlite, self._busy_wait = dialect.name == "sqlite", busy_wait
         key_length = column_length(InboxMessage.platform_key)
-        assert key_length is not None, "the inbox key column is bounded"
-        self._key_length = key_length
+        sender_length = column_length(InboxMessage.sender)
+        assert key_length is not None and sender_length is not None, "bounded columns"
+        self._key_length, self._sender_length = key_length, sender_length
 
     def store(self, message: Inbound, *, now: datetime) -> bool:
         """Insert unless the platform key is known; False for a duplicate delivery.
@@ -66,8 +80,8 @@ class InboxWriter:
         connection = self._engine.raw_connection()
         try:
             cursor = connection.cursor()
-            if self._begin:  # the engine's own connections queue for the write lock likewise
-                cursor.execute(self._begin)
+            if self._sqlite:  # the engine's own connections queue for the write lock likewise
+                self._take_write_lock(cursor)
             cursor.execute(self._sql, values)
             inserted = cursor.rowcount == 1
             connection.commit()
@@ -78,9 +92,34 @@ class InboxWriter:
         finally:
             connection.close()
 
+    def _take_write_lock(self, cursor: Any) -> None:
+        """BEGIN IMMEDIATE, trying every millisecond for at most `busy_wait` seconds.
+
+        SQLite's own busy handler sleeps ever longer between tries (up to 100 ms), so
+        behind a worker that commits and begins again in a tight loop a waiting callback
+        kept missing the free moments: seconds at p99 (docs/performance.md). Trying every
+        millisecond takes the lock in the first gap between two worker transactions.
+        """
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            deadline = time.monotonic() + self._busy_wait
+            while True:
+                try:
+                    cursor.execute("BEGIN IMMEDIATE")
+                    return
+                except Exception as error:  # the driver's OperationalError: locked
+                    if "locked" not in str(error) and "busy" not in str(error):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise Busy(f"the write lock stayed taken {self._busy_wait} s") \
+                            from error
+                    time.sleep(_POLL)
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={_ENGINE_BUSY_MS}")
+
     def _parameters(self, message: Inbound, now: datetime) -> Any:
         raw = {"platform": self._platform, "platform_key": message.key, "received_at": now,
-               "payload": to_payload(message)}
+               "payload": to_payload(message), "sender": message.sender[:self._sender_length]}
         bound = {name: convert(raw[name]) if convert else raw[name]
                  for name, convert in self._convert.items()}
         return tuple(bound[name] for name in self._positions) if self._positions else bound

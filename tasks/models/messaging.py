@@ -21,12 +21,18 @@ class InboxMessage(Base):
     again. After the last attempt it is parked (`parked_at`): left alone until an admin
     retries it or drops it (`processed_at` set without handling). See
     `tasks.handling.inbox` and docs/architecture.md, "A message that fails".
+
+    Workers claim rows in batches (`tasks.handling.inbox.claim`): `claimed_by` names the
+    claim and `claimed_until` is when it lapses, so the rows of a worker killed mid-batch
+    go to another once it has. `sender` keeps one sender's messages in order: a row is
+    claimed only when no earlier row of its sender waits for its first attempt.
     """
 
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("platform", "platform_key", name="uq_inbox_platform_key"),
         Index("ix_inbox_unprocessed", "processed_at", "id"),
+        Index("ix_inbox_sender", "platform", "sender", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +46,9 @@ class InboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sender: Mapped[str | None] = mapped_column(String(200))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):
@@ -50,7 +59,11 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        # one recipient's recent rows: the per-member rate check and the repeat check
+        Index("ix_outbox_recipient_recent", "platform", "recipient", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

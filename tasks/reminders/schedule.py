@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tasks.calendar.office import load_calendar
@@ -90,12 +90,12 @@ def reschedule(session: Session, task: Task, calendar: WorkCalendar, rules: Offi
             wanted.pop(key, None)
             if row.state == "pending":
                 row.state = "cancelled"
-    for planned in wanted.values():
-        if _overtaken(planned, None, now):
-            continue
-        session.add(Reminder(task_id=task.id, timer=planned.timer, level=planned.level,
-                             cycle=planned.cycle, due_at=planned.due_at,
-                             audience=planned.audience, state="pending", created_at=now))
+    added = [{"task_id": task.id, "timer": planned.timer, "level": planned.level,
+              "cycle": planned.cycle, "due_at": planned.due_at, "audience": planned.audience,
+              "state": "pending", "created_at": now, "sent_at": None}
+             for planned in wanted.values() if not _overtaken(planned, None, now)]
+    if added:  # one statement for a new task's whole plan, not one round trip a reminder
+        session.execute(insert(Reminder), added)
 
 
 def _overtaken(planned: Planned, stored_due: datetime | None, now: datetime) -> bool:

@@ -1,11 +1,21 @@
-"""The job that acts on received messages and then sends what they produced."""
+"""The job that acts on received messages and sends what they produced, in turns.
+
+A job works in rounds: it claims a batch of inbox rows (`tasks.handling.inbox.claim`) and
+handles them, each in its own transaction, then claims and sends the outbox rows that are
+due (`tasks.messaging.delivery.claim_due`), and goes on until neither has anything left.
+So a reply goes out within a round of its message, however long the inbox is, and sending
+takes its turn between bounded processing batches instead of waiting for an empty inbox.
+Workers share the work: a job that claims a full batch asks for another job, which an
+idle worker takes, and the claims keep their batches apart (docs/architecture.md).
+"""
 
 import logging
-from collections.abc import Callable
+import os
+import socket
+import uuid
 from datetime import datetime, timedelta
 
 from redis import RedisError
-from sqlalchemy.orm import Session
 
 from tasks.directory import changes
 from tasks.handling import inbox
@@ -14,49 +24,121 @@ from tasks.messaging.inbound import DirectoryChange
 from workers import logs, runtime, signals
 
 log = logging.getLogger(__name__)
-BATCH = 100
+BATCH = 20  # inbox rows per claim: a round's replies wait behind at most this many messages
+SEND_BATCH = 50  # outbox rows per claim (a message queues one to three)
 
 
 def process_messages() -> dict[str, int]:
-    """Work through the inbox, then the outbox, until both have nothing due."""
+    """Work through the inbox and the outbox in rounds until neither has anything due."""
     rt = runtime.current()
     signals.clear(rt.redis)
-    handled = process_inbox(rt)
-    sent = send_outbox(rt)
-    return {"handled": handled, "sent": sent}
+    handled = sent = 0
+    claimant, later = _claimant(), set[datetime]()
+    try:
+        while True:
+            batch = _claim_inbox(rt, claimant)
+            if len(batch) == BATCH:  # more may wait: let an idle worker share them
+                _ask_for_help(rt)
+            handled += sum(_handle(rt, row, claimant, later) for row in batch)
+            round_sent, claimed = _send_round(rt, later)
+            sent += round_sent
+            if not batch and not claimed:
+                return {"handled": handled, "sent": sent}
+    finally:
+        _schedule(rt, later)
 
 
 def process_inbox(rt: runtime.Runtime) -> int:
-    """Act on each due inbox row in its own transaction; one that fails is recorded in
-    another and the loop goes on to the next, whatever happened."""
-    def act(inbox_id: int) -> tuple[int, datetime | None]:
-        outcome = _process_one(rt, inbox_id)
-        return (0, outcome) if isinstance(outcome, datetime) else (outcome, None)
+    """Handle every due inbox row, batch after batch; return how many were handled."""
+    claimant, later, handled = _claimant(), set[datetime](), 0
+    try:
+        while batch := _claim_inbox(rt, claimant):
+            handled += sum(_handle(rt, row, claimant, later) for row in batch)
+        return handled
+    finally:
+        _schedule(rt, later)
 
-    return _drain(rt, inbox.due_ids, act)
+
+def send_outbox(rt: runtime.Runtime) -> int:
+    """Send every due outbox row; schedule a later run for rows that must wait.
+
+    A row waits to be retried, or for its recipient's minute to have room.
+    """
+    later, sent = set[datetime](), 0
+    try:
+        while True:
+            round_sent, claimed = _send_round(rt, later)
+            sent += round_sent
+            if not claimed:
+                return sent
+    finally:
+        _schedule(rt, later)
 
 
-def _process_one(rt: runtime.Runtime, inbox_id: int) -> int | datetime:
+def _claimant() -> str:
+    """Names one job's claims: which host and process, and which run of the job."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _claim_inbox(rt: runtime.Runtime, claimant: str) -> list[inbox.Claimed]:
+    """A batch of due rows, claimed in a short transaction of its own."""
+    with rt.sessions.begin() as session:
+        return inbox.claim(session, rt.clock(), claimant, BATCH)
+
+
+def _ask_for_help(rt: runtime.Runtime) -> None:
+    try:
+        signals.request_processing(rt.redis, rt.queue)
+    except RedisError:  # this job goes on alone
+        log.warning("Redis unavailable: the inbox is worked by one job")
+
+
+def _handle(rt: runtime.Runtime, row: inbox.Claimed, claimant: str,
+            later: set[datetime]) -> int:
+    outcome = _process_one(rt, row, claimant)
+    if isinstance(outcome, datetime):
+        later.add(_next_second(outcome))
+        return 0
+    return outcome
+
+
+def _process_one(rt: runtime.Runtime, row: inbox.Claimed, claimant: str) -> int | datetime:
     """1 if handled, 0 if not (another worker's, or parked), or when to try again."""
     try:
         try:
-            return _claim_and_handle(rt, inbox_id)
+            return _claim_and_handle(rt, row, claimant)
         except inbox.LookupMissing as missing:  # rolled back: look it up, then again
             change = missing.change
-            return _claim_and_handle(rt, inbox_id,
+            return _claim_and_handle(rt, row, claimant,
                                      changes.resolve(change, rt.channels[change.platform]))
     except Exception as error:  # a bug must not wedge the inbox: record it and go on
-        log.error("inbox message %s failed: %s", inbox_id, logs.stack_of(error))
-        failure = _record_failure(rt, inbox_id, error)
+        log.error("inbox message %s failed: %s", row.id, logs.stack_of(error))
+        failure = _record_failure(rt, row.id, error)
         return failure.retry_at if failure is not None and failure.retry_at else 0
 
 
-def _claim_and_handle(rt: runtime.Runtime, inbox_id: int,
+def _claim_and_handle(rt: runtime.Runtime, row: inbox.Claimed, claimant: str,
                       resolved: DirectoryChange | None = None) -> int:
-    """Claim the row and act on it in one transaction: 1 if handled, 0 if not ours."""
+    """Mark the row handled and act on it in one transaction: 1 if handled, 0 if not ours."""
     with rt.sessions.begin() as session:
-        return int(inbox.process(session, inbox_id, now=rt.clock(),
-                                 rules=rt.settings.rules, resolved=resolved))
+        return int(inbox.process(session, row.id, now=rt.clock(), rules=rt.settings.rules,
+                                 resolved=resolved, claimed=row, claimant=claimant))
+
+
+def _send_round(rt: runtime.Runtime, later: set[datetime]) -> tuple[int, int]:
+    """Claim a batch of due outbox rows and send them: (sent, claimed)."""
+    with rt.sessions.begin() as session:
+        batch = delivery.claim_due(session, rt.clock(), SEND_BATCH)
+    sent = 0
+    for outbox_id in batch:
+        outcome = delivery.deliver(rt.sessions, outbox_id, rt.channels, rt.clock,
+                                   claimed_with=batch)
+        if outcome is None:
+            continue
+        sent += outcome.state == "sent"
+        if outcome.retry_at is not None:
+            later.add(_next_second(outcome.retry_at))
+    return sent, len(batch)
 
 
 def _record_failure(rt: runtime.Runtime, inbox_id: int,
@@ -84,43 +166,6 @@ def _schedule(rt: runtime.Runtime, when: set[datetime]) -> None:
             signals.request_processing_at(rt.queue, instant)
     except RedisError:
         log.warning("Redis unavailable: retries left to the sweep")
-
-
-def send_outbox(rt: runtime.Runtime) -> int:
-    """Send every due outbox row; schedule a later run for rows that must wait.
-
-    A row waits to be retried, or for its recipient's minute to have room.
-    """
-    def act(outbox_id: int) -> tuple[int, datetime | None]:
-        outcome = delivery.deliver(rt.sessions, outbox_id, rt.channels, rt.clock)
-        if outcome is None:
-            return 0, None
-        return int(outcome.state == "sent"), outcome.retry_at
-
-    return _drain(rt, delivery.due_ids, act)
-
-
-def _drain(rt: runtime.Runtime, due: Callable[[Session, datetime, int], list[int]],
-           act: Callable[[int], tuple[int, datetime | None]]) -> int:
-    """Act on due rows, batch after batch, each row once, until none is due; return how
-    many were done. `act` tells whether a row was done and when it wants another try;
-    the rows that fall due within the same second share one scheduled run, asked for
-    even if an act blew up, so the rows already put back are picked up."""
-    done, tried, later = 0, set[int](), set[datetime]()
-    try:
-        while True:
-            with rt.sessions() as session:
-                ids = [i for i in due(session, rt.clock(), BATCH) if i not in tried]
-            if not ids:
-                return done
-            for row_id in ids:
-                tried.add(row_id)
-                count, retry_at = act(row_id)
-                done += count
-                if retry_at is not None:
-                    later.add(_next_second(retry_at))
-    finally:
-        _schedule(rt, later)
 
 
 def _next_second(instant: datetime) -> datetime:
