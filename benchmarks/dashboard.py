@@ -6,7 +6,7 @@ ratings and flags, bulk-loaded with COPY) into the PostgreSQL database given by 
 times every dashboard page and API endpoint server-side through Flask's test client, as a
 signed-in leader, bureau head and section head: one warm-up request, then `--runs`
 timed requests each, p50 / p95 / max. It does so twice in one run, side by side: first
-without the dashboard's indexes (migration 0012_dashboard dropped), then with them
+without the dashboard's indexes (migration 0013_dashboard dropped), then with them
 (recreated and analysed). The target (issue 16): every page under 300 ms.
 
     psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_dash'
@@ -48,8 +48,8 @@ SECTION = "dashboard-benchmark"
 
 
 def _indexes() -> tuple[tuple[str, str, tuple[str, ...], Any], ...]:
-    """The dashboard's indexes, as migration 0012_dashboard declares them."""
-    module = import_module("tasks.migrations.versions.0012_dashboard")
+    """The dashboard's indexes, as migration 0013_dashboard declares them."""
+    module = import_module("tasks.migrations.versions.0013_dashboard")
     return module.INDEXES  # type: ignore[no-any-return]
 
 
