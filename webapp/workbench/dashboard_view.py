@@ -156,7 +156,10 @@ def overview(session: Session, query: Query, *, with_tree: bool = True,
     """Everything the dashboard page shows for one department and period."""
     tree = query.tree
     loads, person_loads = dashboard.workload(session, tree, query.now)
-    figures = dashboard.period_figures(session, tree, query.span.start, query.span.end)
+    members: list[Member] = (dashboard.members_of(session, query.department.id)
+                             if with_people else [])
+    figures = dashboard.period_figures(session, tree, query.span,
+                                       people=[m.id for m in members])
     visible = query.scope.visible(tree)
     units = ([(u, loads.get(u.id, Load())) for u in tree.ordered() if u.id in visible]
              if with_tree else [])
@@ -165,7 +168,6 @@ def overview(session: Session, query: Query, *, with_tree: bool = True,
                        figures.departments.get(d, Figures())) for d in shown]
     people: list[Row] = []
     if with_people:
-        members: list[Member] = dashboard.members_of(session, query.department.id)
         people = [Row("person", m.id, m.name + ("（负责人）" if m.is_leader else ""),
                       person_loads.get(m.id, Load()), figures.people.get(m.id, Figures()))
                   for m in members]

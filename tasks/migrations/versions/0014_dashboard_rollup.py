@@ -1,0 +1,53 @@
+"""dashboard rollup: the closures of each Shanghai day summed per closing department
+
+`dashboard_days` holds, per day, department (0: none) and holder (only for closures
+without a department, else 0), the counts the dashboard's period figures add up: closed,
+judged and on time against either deadline, each rating outcome, and the first-response
+minutes of the same closures (a comma-separated list, so the P90 stays exact).
+The dashboard reads a period's closure figures from these rows (docs/workbench.md,
+"Dashboard"); `tasks.feedback.rollup` keeps them in step with every close and rating
+change, in the same transaction.
+
+The backfill sums the existing closures (`tasks.feedback.rollup.rebuild`: streamed, a
+few seconds per million closures); `mashangban report rollup --check` compares.
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-04 21:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import Session
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COUNTS = ("closed", "with_deadline", "on_time", "with_deadline_extended", "on_time_extended",
+          "rated_1", "rated_2", "rated_3", "rated_4", "rated_5", "not_rated", "waiting",
+          "not_asked")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "dashboard_days",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("holder_id", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "department_id", "holder_id",
+                                name=op.f("pk_dashboard_days")))
+    from tasks.feedback.rollup import rebuild  # the same sums the write path keeps
+
+    session = Session(bind=op.get_bind())
+    rebuild(session)
+    session.flush()
+
+
+def downgrade() -> None:
+    op.drop_table("dashboard_days")
