@@ -161,10 +161,12 @@ def endpoints(built: Built) -> list[Endpoint]:
     chief = built.userids[built.leaders[section]]
     month = "period=month"
     custom = "period=custom&from=2026-09-01&to=2026-11-30"
+    year = "period=custom&from=2025-12-01&to=2026-11-30"
     return [
         Endpoint("page /dashboard (leader, 本周)", leader, "/dashboard/"),
         Endpoint("page /dashboard (leader, 本月)", leader, f"/dashboard/?{month}"),
         Endpoint("page /dashboard (leader, 3 months)", leader, f"/dashboard/?{custom}"),
+        Endpoint("page /dashboard (leader, a year)", leader, f"/dashboard/?{year}"),
         Endpoint("page /dashboard (bureau head, 本月)", head,
                  f"/dashboard/?department={bureau}&{month}"),
         Endpoint("page /dashboard (section head, 本月)", chief,
@@ -182,6 +184,7 @@ def endpoints(built: Built) -> list[Endpoint]:
         Endpoint("api figures (leader, 本月)", leader, f"/api/v1/dashboard/figures?{month}"),
         Endpoint("api figures (leader, 3 months)", leader,
                  f"/api/v1/dashboard/figures?{custom}"),
+        Endpoint("api figures (leader, a year)", leader, f"/api/v1/dashboard/figures?{year}"),
         Endpoint("api figures (section head, 本周)", chief,
                  f"/api/v1/dashboard/figures?department={section}"),
         Endpoint("workbook (section head, 本月)", chief,

@@ -333,13 +333,16 @@ def workload(session: Session, tree: Tree, now: datetime
         .where(Task.state.in_(OPEN_STATES))
         .group_by(Task.holder_id, Task.department_id))
     belonging = _Belonging(tree, _homes(session, tree))
-    departments: dict[int, Load] = defaultdict(Load)
+    homes: dict[frozenset[int], Load] = defaultdict(Load)
     people: dict[int, Load] = defaultdict(Load)
     for holder_id, department_id, open_, overdue, today in rows:
-        for department in belonging.of_task(holder_id, department_id):
-            departments[department].add(open_, overdue or 0, today or 0)
+        homes[belonging.of_task(holder_id, department_id)].add(open_, overdue or 0, today or 0)
         if holder_id is not None:
             people[holder_id].add(open_, overdue or 0, today or 0)
+    departments: dict[int, Load] = defaultdict(Load)
+    for home, load in homes.items():  # a few hundred homes, however many people
+        for department in home:
+            departments[department].add(load.open, load.overdue, load.due_today)
     return departments, people
 
 
@@ -363,14 +366,16 @@ class OverdueTask:
 
 
 def overdue_tasks(session: Session, tree: Tree, department_id: int, now: datetime, *,
-                  limit: int = 20, person_id: int | None = None
+                  limit: int = 20, person_id: int | None = None, total: int | None = None
                   ) -> tuple[int, list[OverdueTask]]:
     """(how many, the `limit` with the earliest deadline) of the overdue open tasks in
-    `department_id`'s figures, or held by `person_id`."""
+    `department_id`'s figures, or held by `person_id`. A caller that has the count from
+    `workload` (the same rule) passes it as `total`, and it is not counted again."""
     where = [Task.state.in_(OPEN_STATES), Task.deadline < now]
     where.append(Task.holder_id == person_id if person_id is not None
                  else belongs_to(tree, department_id))
-    total = session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
     rows = session.execute(
         select(Task.id, Task.title, Task.kind, Task.state, Task.deadline, Task.holder_id,
                Person.name, Department.name)
