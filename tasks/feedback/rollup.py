@@ -15,7 +15,8 @@ rating's state or level (`rating_changed`, from `tasks.feedback.ratings`). Nothi
 changes a past closure's figures: a 重办 leaves the closure on record (it withdraws the
 unanswered rating, which is a rating change), and a 转办 or a directory change moves open
 work, not closures. Rows are added to with an upsert that increments (`ON CONFLICT DO
-UPDATE SET n = n + excluded.n`, the minutes appended), so two workers writing the same day never lose a count.
+UPDATE SET n = n + excluded.n`, the minutes appended), so two workers writing the same
+day never lose a count.
 
 Where a closure counts: its frozen `department_id` decides its departments, whoever the
 holder is, so the holder is left out of the key (0) and a department's day is one row; a
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -115,12 +116,13 @@ def _add(session: Session, place: Place, counts: dict[str, int], minutes: str = 
     values = {"day": place.day, "department_id": place.department_id,
               "holder_id": place.holder_id, **{c: 0 for c in COUNT_COLUMNS}, **counts,
               "minutes": minutes}
-    insert = _insert(session)(table).values(**values)
-    changes: dict[str, Any] = {c: table.c[c] + insert.excluded[c] for c in counts}
+    statement = _insert(session)(table).values(**values)
+    new = statement.excluded
+    changes: dict[str, Any] = {c: table.c[c] + new[c] for c in counts}
     if minutes:
-        changes["minutes"] = case((table.c.minutes == "", insert.excluded.minutes),
-                                  else_=table.c.minutes + "," + insert.excluded.minutes)
-    session.execute(insert.on_conflict_do_update(
+        changes["minutes"] = case((table.c.minutes == "", new.minutes),
+                                  else_=table.c.minutes + "," + new.minutes)
+    session.execute(statement.on_conflict_do_update(
         index_elements=["day", "department_id", "holder_id"], set_=changes))
 
 
@@ -200,7 +202,7 @@ def rebuild(session: Session) -> int:
              "minutes": ",".join(str(m) for m in sums.minutes.get(p, Counter()).elements())}
             for p, counts in sums.counts.items()]
     for start in range(0, len(rows), 10_000):
-        session.execute(DashboardDay.__table__.insert(), rows[start:start + 10_000])
+        session.execute(insert(DashboardDay), rows[start:start + 10_000])
     return len(rows)
 
 

@@ -288,15 +288,19 @@ def belongs_to(tree: Tree, department_id: int) -> ColumnElement[bool]:
     ids = tree.subtree(department_id)
     # the ids are written into the SQL: a whole office's 221 bound parameters, twice,
     # cost the driver more to convert than the query takes to run
-    members = select(Membership.person_id).where(
-        Membership.department_id.in_(bindparam("subtree", ids, literal_execute=True, unique=True)))
+    members = select(Membership.person_id).where(Membership.department_id.in_(_listed(ids)))
     homeless = or_(Task.holder_id.is_(None),
                    ~exists().where(Membership.person_id == Task.holder_id))
-    condition = or_(Task.holder_id.in_(members), and_(
-        homeless, Task.department_id.in_(bindparam("subtree", ids, literal_execute=True, unique=True))))
+    condition = or_(Task.holder_id.in_(members),
+                    and_(homeless, Task.department_id.in_(_listed(ids))))
     if department_id in tree.roots:
         condition = or_(condition, and_(homeless, Task.department_id.is_(None)))
     return condition
+
+
+def _listed(ids: list[int]) -> Any:
+    """`ids` for an IN, rendered as literals (integers only, so nothing to quote)."""
+    return bindparam("subtree", ids, literal_execute=True, unique=True)
 
 
 # ------------------------------------------------------------------------- the workload
@@ -592,8 +596,9 @@ def _rollup_tally(row: Any) -> Callable[[Figures], None]:
 
 
 def _closures_by_holder(session: Session, start: datetime, end: datetime) -> Select[Any]:
-    """The period's closures summed per (closure department, holder), from the closures: counts, on-time
-    counts, the rating keys' counts and the first-response minutes as text."""
+    """The period's closures summed per (closure department, holder), read from the
+    closures (for a page's people): counts, on-time counts, the rating keys' counts and
+    the first-response minutes as text."""
     minutes = Closure.first_response_minutes
     if session.get_bind().dialect.name == "postgresql":
         values = func.string_agg(sa_cast(minutes, String), ",")
