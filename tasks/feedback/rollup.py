@@ -144,7 +144,7 @@ class Sums:
 
 
 def parse_minutes(text: str) -> list[int]:
-    return [int(value) for value in text.split(",")] if text else []
+    return list(map(int, text.split(","))) if text else []
 
 
 def from_closures(session: Session) -> Sums:

@@ -20,7 +20,8 @@ a department leader or grantee (督办权) sees the departments they supervise a
 department below them; anyone else sees nothing (`scope_of` returns None).
 """
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -435,7 +436,18 @@ class Figures(PeriodCounts):
 
     @property
     def first_response_p90(self) -> int | None:
-        return p90(self.first_response) if self.first_response else None
+        """`figures.p90` (nearest rank), by counting the minutes rather than sorting
+        them: a year of a whole office is ≈ 450,000 values but ≈ 1,000 distinct ones."""
+        if not self.first_response:
+            return None
+        rank = math.ceil(0.9 * len(self.first_response))
+        seen = 0
+        counts = Counter(self.first_response)
+        for value in sorted(counts):
+            seen += counts[value]
+            if seen >= rank:
+                return value
+        return p90(self.first_response)  # not reached: the counts add up to the length
 
     def merge(self, other: "Figures") -> None:
         """Add another's counts into these (a department summing its homes)."""
