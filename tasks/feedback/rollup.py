@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI
-from tasks.models import Closure, DashboardDay, Rating
+from tasks.models import Closure, DashboardDay, DashboardNewMonth, Rating, Task
 from tasks.vocabulary import RATING_LEVELS
 
 NOT_RATED, WAITING, NOT_ASKED = "not_rated", "asked", "none"
@@ -126,6 +126,46 @@ def _add(session: Session, place: Place, counts: dict[str, int], minutes: str = 
         index_elements=["day", "department_id", "holder_id"], set_=changes))
 
 
+# ------------------------------------------------------------------- tasks created
+
+
+Owner = tuple[int | None, int | None]  # (holder id, department id) of a task
+
+
+def owner_of(task: Task) -> Owner:
+    """Who a task counts under in 新增 now: its holder and the department it is offered
+    to (from the relationships, which are set before the ids are flushed)."""
+    return (task.holder.id if task.holder is not None else None,
+            task.department.id if task.department is not None else None)
+
+
+def month_of(when: datetime) -> date:
+    return when.astimezone(SHANGHAI).date().replace(day=1)
+
+
+def task_created(session: Session, task: Task) -> None:
+    """Count a new task in its month, under its holder and department."""
+    _add_new(session, month_of(task.created_at), owner_of(task), 1)
+
+
+def task_moved(session: Session, task: Task, before: Owner) -> None:
+    """Move a task whose holder or department changed (接办 of an offer, 转办)."""
+    after = owner_of(task)
+    if after != before:
+        month = month_of(task.created_at)
+        _add_new(session, month, before, -1)
+        _add_new(session, month, after, 1)
+
+
+def _add_new(session: Session, month: date, owner: Owner, tasks: int) -> None:
+    table = DashboardNewMonth.__table__
+    statement = _insert(session)(table).values(
+        month=month, holder_id=owner[0] or 0, department_id=owner[1] or 0, tasks=tasks)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["month", "holder_id", "department_id"],
+        set_={"tasks": table.c.tasks + statement.excluded.tasks}))
+
+
 def _insert(session: Session) -> Any:
     """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite spell it alike)."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" \
@@ -141,6 +181,7 @@ class Sums:
 
     counts: dict[Place, Counter[str]]
     minutes: dict[Place, Counter[int]]
+    new: Counter[tuple[date, int, int]]  # (month, holder or 0, department or 0) → tasks
 
 
 def parse_minutes(text: str) -> list[int]:
@@ -163,7 +204,12 @@ def from_closures(session: Session) -> Sums:
         counts[place].update(closure_counts(on_time, on_time_ext, rating_key(state, level)))
         if first is not None:
             minutes[place][first] += 1
-    return Sums(dict(counts), dict(minutes))
+    new: Counter[tuple[date, int, int]] = Counter()
+    for created_at, holder, department in session.execute(
+            select(Task.created_at, Task.holder_id, Task.department_id)
+            .execution_options(yield_per=20_000)):
+        new[(month_of(created_at), holder or 0, department or 0)] += 1
+    return Sums(dict(counts), dict(minutes), new)
 
 
 def stored(session: Session) -> Sums:
@@ -176,7 +222,13 @@ def stored(session: Session) -> Sums:
             counts[place] = found
         if row.minutes:
             minutes[place] = Counter(parse_minutes(row.minutes))
-    return Sums(counts, minutes)
+    new: Counter[tuple[date, int, int]] = Counter()
+    for month, holder, department, tasks in session.execute(
+            select(DashboardNewMonth.month, DashboardNewMonth.holder_id,
+                   DashboardNewMonth.department_id, DashboardNewMonth.tasks)):
+        if tasks:
+            new[(month, holder, department)] = tasks
+    return Sums(counts, minutes, new)
 
 
 def differences(session: Session) -> list[str]:
@@ -190,6 +242,10 @@ def differences(session: Session) -> list[str]:
     for place in sorted(set(want.minutes) | set(have.minutes), key=_order):
         if want.minutes.get(place, Counter()) != have.minutes.get(place, Counter()):
             lines.append(f"{_name(place)}: 首次响应分钟数分布不一致")
+    for key in sorted(set(want.new) | set(have.new)):
+        if want.new[key] != have.new[key]:
+            lines.append(f"{key[0]:%Y-%m} 新增（人员 {key[1]}，部门 {key[2]}）: "
+                         f"应为 {want.new[key]}，实为 {have.new[key]}")
     return lines
 
 
@@ -197,13 +253,18 @@ def rebuild(session: Session) -> int:
     """Replace the rollup with the closures' sums; returns the rows written."""
     sums = from_closures(session)
     session.execute(delete(DashboardDay))
+    session.execute(delete(DashboardNewMonth))
+    new_rows = [{"month": month, "holder_id": holder, "department_id": department,
+                 "tasks": tasks} for (month, holder, department), tasks in sums.new.items()]
+    for start in range(0, len(new_rows), 10_000):
+        session.execute(insert(DashboardNewMonth), new_rows[start:start + 10_000])
     rows = [{"day": p.day, "department_id": p.department_id, "holder_id": p.holder_id,
              **{c: counts.get(c, 0) for c in COUNT_COLUMNS},
              "minutes": ",".join(str(m) for m in sums.minutes.get(p, Counter()).elements())}
             for p, counts in sums.counts.items()]
     for start in range(0, len(rows), 10_000):
         session.execute(insert(DashboardDay), rows[start:start + 10_000])
-    return len(rows)
+    return len(rows) + len(new_rows)
 
 
 def _order(place: Place) -> tuple[date, int, int]:

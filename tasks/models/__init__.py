@@ -2,7 +2,7 @@
 
 from tasks.models.audit import OfficeAuditEntry
 from tasks.models.base import Base
-from tasks.models.closure import Closure, DashboardDay, Rating, ReportRun
+from tasks.models.closure import Closure, DashboardDay, DashboardNewMonth, Rating, ReportRun
 from tasks.models.directory import (
     DEFAULT_PLATFORM,
     Department,
@@ -33,6 +33,7 @@ __all__ = [
     "WebSubmission",
     "Closure",
     "DashboardDay",
+    "DashboardNewMonth",
     "Rating",
     "ReportRun",
     "Base",

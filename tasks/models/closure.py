@@ -80,6 +80,20 @@ class DashboardDay(Base):
     minutes: Mapped[str] = mapped_column(Text, default="")
 
 
+class DashboardNewMonth(Base):
+    """How many tasks created in one Shanghai month each holder and department hold now
+    (0: none), for the dashboard's 新增 (`tasks.feedback.rollup`): it counts by the task's
+    holder now, so a 接办 of an offered task and a 转办 move a task from one row to
+    another. Written in the transaction of the creation, the 接办 and the 转办."""
+
+    __tablename__ = "dashboard_new_months"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the month's first day
+    holder_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tasks: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Rating(Base):
     """The requester's verdict on one close (好差评), asked once per close.
 

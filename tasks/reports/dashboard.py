@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
 )
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.engine import Connection
@@ -52,6 +53,7 @@ from tasks.models import (
     OPEN_STATES,
     Closure,
     DashboardDay,
+    DashboardNewMonth,
     Department,
     Holding,
     Membership,
@@ -91,7 +93,8 @@ def for_reading(session: Session) -> None:
 def _core(session: Session) -> Connection:
     """The session's connection, for the grouped queries: their thousands of plain rows
     come back through Core, several times faster than through the ORM's row loading,
-    in the same transaction."""
+    in the same transaction. Callers fetch them with `.all()`: iterating the result
+    fetches row by row, which cost more than the queries themselves (measured)."""
     return session.connection()
 
 
@@ -253,7 +256,7 @@ def _homes(session: Session, tree: Tree) -> dict[int, frozenset[int]]:
 def _read_homes(session: Session) -> dict[int, frozenset[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     for person_id, department_id in _core(session).execute(
-            select(Membership.person_id, Membership.department_id)):
+            select(Membership.person_id, Membership.department_id)).all():
         found[person_id].add(department_id)
     return {person: frozenset(ids) for person, ids in found.items()}
 
@@ -336,7 +339,7 @@ def workload(session: Session, tree: Tree, now: datetime
                func.sum(case((Task.deadline < now, 1), else_=0)),
                func.sum(case((and_(Task.deadline >= now, Task.deadline < end), 1), else_=0)))
         .where(Task.state.in_(OPEN_STATES))
-        .group_by(Task.holder_id, Task.department_id))
+        .group_by(Task.holder_id, Task.department_id)).all()
     belonging = _Belonging(tree, _homes(session, tree))
     homes: dict[frozenset[int], Load] = defaultdict(Load)
     people: dict[int, Load] = defaultdict(Load)
@@ -549,24 +552,26 @@ def period_figures(session: Session, tree: Tree, span: Span,
         if person in wanted:
             into(persons[person])
 
-    for row in _core(session).execute(_rollup_sums(session, span)):
+    for row in _core(session).execute(_rollup_sums(session, span)).all():
         into = _rollup_tally(row)
         into(homes[belonging.of_closure(row[0] or None, row[1] or None)])
     if wanted:
         for row in _core(session).execute(_closures_by_holder(session, start, end)
-                                   .where(Closure.holder_id.in_(wanted))):
+                                          .where(Closure.holder_id.in_(wanted))).all():
             _closure_tally(row)(persons[row[1]])
-    for holder_id, department_id, count in _core(session).execute(
-            select(Task.holder_id, Task.department_id, func.count())
-            .where(Task.created_at >= start, Task.created_at < end)
-            .group_by(Task.holder_id, Task.department_id)):
-        add(belonging.of_task(holder_id, department_id), holder_id, _adder("new", count))
+    created: Counter[frozenset[int]] = Counter()  # home → tasks: thousands of rows
+    for holder_id, department_id, count in _core(session).execute(_created(span)).all():
+        created[belonging.of_task(holder_id or None, department_id or None)] += count
+        if holder_id in wanted:
+            persons[holder_id].new += count
+    for home, count in created.items():
+        homes[home].new += count
     for holder_id, department_id, flag, count in _core(session).execute(
             select(Task.holder_id, Task.department_id, TaskFlag.flag, func.count())
             .join(Task, Task.id == TaskFlag.task_id)
             .where(TaskFlag.raised_at >= start, TaskFlag.raised_at < end,
                    TaskFlag.flag.in_(SUMMARY_FLAGS))
-            .group_by(Task.holder_id, Task.department_id, TaskFlag.flag)):
+            .group_by(Task.holder_id, Task.department_id, TaskFlag.flag)).all():
         add(belonging.of_task(holder_id, department_id), holder_id,
             _flag_adder(flag, count))
     departments: dict[int, Figures] = defaultdict(Figures)
@@ -574,6 +579,49 @@ def period_figures(session: Session, tree: Tree, span: Span,
         for department_id in home:
             departments[department_id].merge(sums)
     return PeriodFigures(dict(departments), dict(persons))
+
+
+def _created(span: Span) -> Any:
+    """Tasks created in the span per (holder, department) now: whole Shanghai months from
+    `dashboard_new_months`, the days before the first and after the last whole month
+    from the tasks (index-only), in one grouped query."""
+    months = _whole_months(span.first, span.last)
+    live = [(span.first, span.last)] if not months else [
+        (first, last) for first, last in ((span.first, months[0] - timedelta(days=1)),
+                                          (_month_end(months[-1]), span.last))
+        if first <= last]
+    parts: list[Any] = []
+    if months:
+        parts.append(select(DashboardNewMonth.holder_id.label("holder"),
+                            DashboardNewMonth.department_id.label("department"),
+                            DashboardNewMonth.tasks.label("tasks"))
+                     .where(DashboardNewMonth.month >= months[0],
+                            DashboardNewMonth.month <= months[-1]))
+    for first, last in live:
+        parts.append(select(func.coalesce(Task.holder_id, 0).label("holder"),
+                            func.coalesce(Task.department_id, 0).label("department"),
+                            func.count().label("tasks"))
+                     .where(Task.created_at >= Span("", first, last).start,
+                            Task.created_at < Span("", first, last).end)
+                     .group_by(Task.holder_id, Task.department_id))
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    return (select(rows.c.holder, rows.c.department, func.sum(rows.c.tasks))
+            .group_by(rows.c.holder, rows.c.department))
+
+
+def _whole_months(first: date, last: date) -> list[date]:
+    """The first days of the calendar months lying wholly within first..last."""
+    month = first if first.day == 1 else _month_end(first)
+    found = []
+    while _month_end(month) - timedelta(days=1) <= last:
+        found.append(month)
+        month = _month_end(month)
+    return found
+
+
+def _month_end(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def _rollup_sums(session: Session, span: Span) -> Select[Any]:
@@ -641,12 +689,6 @@ def _closure_tally(row: Any) -> Callable[[Figures], None]:
         figures.first_response.extend(found)
         figures.ratings.update(ratings)
 
-    return into
-
-
-def _adder(name: str, count: int) -> Callable[[Figures], None]:
-    def into(figures: Figures) -> None:
-        setattr(figures, name, getattr(figures, name) + count)
     return into
 
 

@@ -4,6 +4,8 @@
 without a department, else 0), the counts the dashboard's period figures add up: closed,
 judged and on time against either deadline, each rating outcome, and the first-response
 minutes of the same closures (a comma-separated list, so the P90 stays exact).
+`dashboard_new_months` holds, per Shanghai month of creation, how many tasks each holder
+and department (0: none) hold now: the dashboard's 新增 of whole months.
 The dashboard reads a period's closure figures from these rows (docs/workbench.md,
 "Dashboard"); `tasks.feedback.rollup` keeps them in step with every close and rating
 change, in the same transaction.
@@ -42,6 +44,14 @@ def upgrade() -> None:
         sa.Column("minutes", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("day", "department_id", "holder_id",
                                 name=op.f("pk_dashboard_days")))
+    op.create_table(
+        "dashboard_new_months",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("holder_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "holder_id", "department_id",
+                                name=op.f("pk_dashboard_new_months")))
     from tasks.feedback.rollup import rebuild  # the same sums the write path keeps
 
     session = Session(bind=op.get_bind())
@@ -50,4 +60,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("dashboard_new_months")
     op.drop_table("dashboard_days")
