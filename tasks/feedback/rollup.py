@@ -23,9 +23,17 @@ holder is, so the holder is left out of the key (0) and a department's day is on
 closure with no department (its holder belonged to none) counts by its holder's homes at
 reading time, so for those the holder is kept and the department is 0.
 
-`rebuild` recomputes everything from the closures (the migration's backfill, and
-`mashangban report rollup --rebuild`); `differences` compares the rollup with them
-(`mashangban report rollup --check`).
+The second rollup, of tasks created (`dashboard_new_months`): per Shanghai month of
+creation, how many tasks each holder and offered-to department hold now, for the
+dashboard's 新增 of whole months. It is written with the task's creation and moved by the
+two events that change a task's holder or department, both in
+`tasks.lifecycle.transitions`: a 接办 of an offer and a 转办 (`task_created`,
+`task_moved`). Months, not days: a holder has a task or two a day, so a day per holder
+would be as many rows as tasks; a month per holder is ≈ 30 times fewer.
+
+`rebuild` recomputes both from the closures and the tasks (the migration's backfill,
+and `mashangban report rollup --rebuild`); `differences` compares them
+(`mashangban report rollup`).
 """
 
 from collections import Counter, defaultdict

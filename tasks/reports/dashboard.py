@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
@@ -605,7 +606,9 @@ def _created(span: Span) -> Any:
                             Task.created_at < Span("", first, last).end)
                      .group_by(Task.holder_id, Task.department_id))
     rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    return (select(rows.c.holder, rows.c.department, func.sum(rows.c.tasks))
+    # PostgreSQL sums a count (bigint) as numeric: cast back, or a Decimal leaks out
+    return (select(rows.c.holder, rows.c.department,
+                   sa_cast(func.sum(rows.c.tasks), Integer))
             .group_by(rows.c.holder, rows.c.department))
 
 
