@@ -2,12 +2,14 @@
 
 Builds the office (`benchmarks/dashboard_office.py`: a department tree of 1 + 20 bureaus
 + 200 sections, tasks created over two years with their holding stretches, closures,
-ratings and flags, bulk-loaded with COPY) into the PostgreSQL database given by URL, then
+ratings and flags, bulk-loaded with COPY, and the daily rollup of its closures) into the
+PostgreSQL database given by URL, then
 times every dashboard page and API endpoint server-side through Flask's test client, as a
 signed-in leader, bureau head and section head: one warm-up request, then `--runs`
 timed requests each, p50 / p95 / max. It does so twice in one run, side by side: first
-without the dashboard's indexes (migration 0012_dashboard dropped), then with them
-(recreated and analysed). The target (issue 16): every page under 300 ms.
+without the dashboard's indexes (migration 0013_dashboard dropped; the rollups of 0015
+stays), then with them (recreated and analysed). The target (issue 16): every page under
+300 ms.
 
     psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_dash'
     .venv/bin/python -m benchmarks.dashboard \\
@@ -48,8 +50,8 @@ SECTION = "dashboard-benchmark"
 
 
 def _indexes() -> tuple[tuple[str, str, tuple[str, ...], Any], ...]:
-    """The dashboard's indexes, as migration 0012_dashboard declares them."""
-    module = import_module("tasks.migrations.versions.0012_dashboard")
+    """The dashboard's indexes, as migration 0013_dashboard declares them."""
+    module = import_module("tasks.migrations.versions.0013_dashboard")
     return module.INDEXES  # type: ignore[no-any-return]
 
 
@@ -161,10 +163,12 @@ def endpoints(built: Built) -> list[Endpoint]:
     chief = built.userids[built.leaders[section]]
     month = "period=month"
     custom = "period=custom&from=2026-09-01&to=2026-11-30"
+    year = "period=custom&from=2025-12-01&to=2026-11-30"
     return [
         Endpoint("page /dashboard (leader, 本周)", leader, "/dashboard/"),
         Endpoint("page /dashboard (leader, 本月)", leader, f"/dashboard/?{month}"),
         Endpoint("page /dashboard (leader, 3 months)", leader, f"/dashboard/?{custom}"),
+        Endpoint("page /dashboard (leader, a year)", leader, f"/dashboard/?{year}"),
         Endpoint("page /dashboard (bureau head, 本月)", head,
                  f"/dashboard/?department={bureau}&{month}"),
         Endpoint("page /dashboard (section head, 本月)", chief,
@@ -182,6 +186,7 @@ def endpoints(built: Built) -> list[Endpoint]:
         Endpoint("api figures (leader, 本月)", leader, f"/api/v1/dashboard/figures?{month}"),
         Endpoint("api figures (leader, 3 months)", leader,
                  f"/api/v1/dashboard/figures?{custom}"),
+        Endpoint("api figures (leader, a year)", leader, f"/api/v1/dashboard/figures?{year}"),
         Endpoint("api figures (section head, 本周)", chief,
                  f"/api/v1/dashboard/figures?department={section}"),
         Endpoint("workbook (section head, 本月)", chief,
@@ -282,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     slowest = max(after, key=lambda t: t.max)
     pages = [t for t in after if not t.name.startswith("workbook")]
     verdict = ("met" if all(t.max < TARGET_MS for t in pages) else "NOT met")
+    median_verdict = ("met" if all(t.p50 < TARGET_MS for t in pages) else "NOT met")
+    over = [t.name for t in pages if t.p50 >= TARGET_MS]
     body = "\n".join([
         f"Run of {date.today().isoformat()} on {platform.node()} ({os.cpu_count()} CPUs, "
         f"PostgreSQL {version}), `now` = {NOW.astimezone(SHANGHAI):%Y-%m-%d %H:%M} "
@@ -298,7 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         table(before, after),
         "",
-        f"Pages under {TARGET_MS:.0f} ms with the indexes (every run): **{verdict}**. "
+        f"Pages and API endpoints (the workbooks are downloads, not held to the target) "
+        f"under {TARGET_MS:.0f} ms with the indexes, at the median: **{median_verdict}**"
+        + (f" ({', '.join(over)} over)" if over else "")
+        + f"; in every run: **{verdict}**. "
         f"Slowest request with the indexes: {slowest.name}, {slowest.max:.0f} ms.",
     ])
     print(body)

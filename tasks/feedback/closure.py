@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tasks.feedback import rollup
 from tasks.models import Closure, Holding, Person, Reminder, Task, TaskEvent
 
 
@@ -38,6 +39,7 @@ def record(session: Session, task: Task, closed_by: Person, now: datetime) -> Cl
     )
     session.add(closure)
     session.flush()
+    rollup.count_closure(session, closure)  # the dashboard's day, in this transaction
     return closure
 
 

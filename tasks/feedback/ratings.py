@@ -21,6 +21,7 @@ from tasks.core.context import Context
 from tasks.core.office_rules import OfficeRules
 from tasks.core.policies import policy_for
 from tasks.errors import Refusal
+from tasks.feedback import rollup
 from tasks.markup import plain_text
 from tasks.messaging.outbox import queue_card, queue_card_update, queue_text
 from tasks.models import STATE_LABELS, Card, Closure, Person, Rating, Task, TaskEvent
@@ -48,6 +49,7 @@ def ask(ctx: Context, task: Task, closure: Closure) -> Rating | None:
                     asked_at=ctx.now, expires_at=window_end(ctx.calendar, ctx.now,
                                                             ctx.rules.rating_window_days))
     ctx.session.add(rating)
+    rollup.rating_changed(ctx.session, closure, rollup.NOT_ASKED, rollup.WAITING)
     stamp = int(ctx.now.timestamp() * 1000)
     record = Card(platform_card_id=f"mr{task.id}-{closure.round}-{stamp}", task=task,
                   recipient=requester, purpose="rating", created_at=ctx.now)
@@ -92,7 +94,10 @@ def _vote(ctx: Context, task: Task, rating: Rating, level: str, reason: str,
           clicked: Clicked | None) -> None:
     """Record the level, redraw the card; a bad level counts as 办而不力 at once, before
     any reason, so the figures never wait for the requester's words."""
+    before = rollup.rating_key(rating.state, rating.level)
     rating.level, rating.state, rating.rated_at = level, "rated", ctx.now
+    rollup.rating_changed(ctx.session, rating.closure, before,
+                          rollup.rating_key(rating.state, rating.level))
     rating.reason = reason[:REASON_LIMIT] or None
     rating.awaiting_reason = rating.is_bad and not reason
     if rating.awaiting_reason:  # the reason gets a window of its own, counted from the vote
@@ -255,6 +260,7 @@ def after_reopen(ctx: Context, task: Task, clicked: Clicked | None) -> None:
         return
     if rating.state == "asked":
         rating.state = "not_rated"
+        rollup.rating_changed(ctx.session, rating.closure, rollup.WAITING, rollup.NOT_RATED)
         ctx.record(task, "rating_withdrawn", "任务已重办，本次办结未评价")
         _redraw(ctx.session, rating, "未评价（已重办）", ctx.now, None, ctx.rules)
     elif rating.is_bad and rating.followup is None:
@@ -278,6 +284,7 @@ def expire_due(session: Session, rules: OfficeRules, calendar: WorkCalendar,
         session.get(Task, task_id, with_for_update=True)
         if _claim(session, rating_id, now, Rating.state == "asked", state="not_rated"):
             rating = _load(session, rating_id)
+            rollup.rating_changed(session, rating.closure, rollup.WAITING, rollup.NOT_RATED)
             _system_event(session, rating.task, now, "rating_expired",
                           f"{rules.rating_window_days}个工作日内未评价，记为未评价")
             _redraw(session, rating, cards.rating_status(rating), now, None, rules)

@@ -17,7 +17,7 @@ from tasks.core.context import Context
 from tasks.core.policies import policy_for
 from tasks.directory.lookup import find_department, find_person
 from tasks.errors import Refusal
-from tasks.feedback import closure, ratings
+from tasks.feedback import closure, ratings, rollup
 from tasks.language import parse_interval
 from tasks.markup import plain_text
 from tasks.messaging.channel import Card as ChannelCard
@@ -142,7 +142,9 @@ def accept(ctx: Context, task: Task, clicked: tuple[Card, str | None] | None = N
     if task.state == "pending":
         ctx.authority.require("accept", ctx.sender, task)
     claimed = task.holder_id is None
+    before = rollup.owner_of(task)
     task.accept(ctx.sender, ctx.now)
+    rollup.task_moved(ctx.session, task, before)  # an offer claimed: 新增 moves with it
     if claimed:
         _withdraw_offers(ctx, task)
     ledger.claim(ctx.session, task, ctx.sender, ctx.now)
@@ -205,7 +207,9 @@ def transfer(ctx: Context, task: Task, written: str, reason: str, marked: bool) 
                                                                  assignee.person)
     ledger.finish(ctx.session, task, ctx.now, "transferred")
     _withdraw_offers(ctx, task)
+    before = rollup.owner_of(task)
     task.transfer(assignee.person, assignee.department, ctx.now)
+    rollup.task_moved(ctx.session, task, before)
     _restart_first_response(ctx, task)
     task.bounce_count += int(bounced)
     task.stand_in_for = assignee.stand_in_for
@@ -562,6 +566,7 @@ def _new_task(ctx: Context, title: str, kind: str, policy: sla.Policy, deadlines
     )
     ctx.session.add(task)
     ctx.session.flush()
+    rollup.task_created(ctx.session, task)
     return task
 
 

@@ -2,7 +2,7 @@
 
 from tasks.models.audit import OfficeAuditEntry
 from tasks.models.base import Base
-from tasks.models.closure import Closure, Rating, ReportRun
+from tasks.models.closure import Closure, DashboardDay, DashboardNewMonth, Rating, ReportRun
 from tasks.models.directory import (
     DEFAULT_PLATFORM,
     Department,
@@ -32,6 +32,8 @@ __all__ = [
     "ApiToken",
     "WebSubmission",
     "Closure",
+    "DashboardDay",
+    "DashboardNewMonth",
     "Rating",
     "ReportRun",
     "Base",

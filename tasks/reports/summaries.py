@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.office_rules import OfficeRules
+from tasks.feedback.rollup import NOT_ASKED, NOT_RATED, WAITING
 from tasks.markup import markdown_text
 from tasks.messaging.outbox import (
     queue_group_image,
@@ -66,7 +67,6 @@ OVERDUE_SHOWN = 5
 TITLE_CHARS = 12
 SUMMARY_FLAGS = {"buck_passing": "推诿扯皮", "idle": "领而不办", "poor_work": "办而不力"}
 EMERGENCY_LATE = "突发未及时接办"
-NOT_RATED, WAITING, NOT_ASKED = "not_rated", "asked", "none"
 _MIDNIGHT = time(0)
 
 

@@ -1,6 +1,11 @@
 """Report commands of `mashangban`: the assessment records (平时考核记载).
 
     mashangban report assess --from DATE --to DATE [--department X] --out FILE.xlsx|FILE.csv
+    mashangban report rollup [--rebuild]
+
+`report rollup` compares the dashboard's daily rollup (`tasks.feedback.rollup`) with the
+closures it sums and says where they differ (exit code 1), or with `--rebuild` recomputes
+it from them.
 
 `tasks.assessment` computes the figures; this module reads the command line and writes
 the spreadsheet. The format follows the file's extension: `.xlsx` gets two sheets (个人,
@@ -48,6 +53,36 @@ def add_commands(commands: argparse._SubParsersAction,
                         help="a department's name or platform id; its sub-departments too")
     assess.add_argument("--out", required=True, metavar="FILE",
                         help="the file to write: .xlsx or .csv")
+    rollup = command(group, "rollup", "check the dashboard's daily rollup against the "
+                     "closures (or rebuild it)", _rollup)
+    rollup.add_argument("--rebuild", action="store_true",
+                        help="recompute the rollup from the closures")
+
+
+def _rollup(args: argparse.Namespace) -> int:
+    """The check the rollup's tests make, on the office's own data."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tasks.feedback import rollup
+
+    try:
+        with common.sessions().begin() as session:
+            if args.rebuild:
+                rows = rollup.rebuild(session)
+                print(f"已按办结记录重建驾驶舱日汇总：{rows} 行")
+                return 0
+            differences = rollup.differences(session)
+    except SQLAlchemyError as error:
+        return common.fail(f"无法读取数据库：{type(error).__name__}，"
+                           "请检查 MASHANGBAN_DATABASE_URL 并运行 mashangban db upgrade")
+    if differences:
+        print(f"驾驶舱日汇总与办结记录有 {len(differences)} 处不一致"
+              "（可运行 mashangban report rollup --rebuild 重建）：")
+        for line in differences[:50]:
+            print("  " + line)
+        return 1
+    print("驾驶舱日汇总与办结记录一致")
+    return 0
 
 
 def _assess(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI
@@ -156,7 +157,10 @@ def overview(session: Session, query: Query, *, with_tree: bool = True,
     """Everything the dashboard page shows for one department and period."""
     tree = query.tree
     loads, person_loads = dashboard.workload(session, tree, query.now)
-    figures = dashboard.period_figures(session, tree, query.span.start, query.span.end)
+    members: list[Member] = (dashboard.members_of(session, query.department.id)
+                             if with_people else [])
+    figures = dashboard.period_figures(session, tree, query.span,
+                                       people=[m.id for m in members])
     visible = query.scope.visible(tree)
     units = ([(u, loads.get(u.id, Load())) for u in tree.ordered() if u.id in visible]
              if with_tree else [])
@@ -165,17 +169,53 @@ def overview(session: Session, query: Query, *, with_tree: bool = True,
                        figures.departments.get(d, Figures())) for d in shown]
     people: list[Row] = []
     if with_people:
-        members: list[Member] = dashboard.members_of(session, query.department.id)
         people = [Row("person", m.id, m.name + ("（负责人）" if m.is_leader else ""),
                       person_loads.get(m.id, Load()), figures.people.get(m.id, Figures()))
                   for m in members]
-    total, overdue = (dashboard.overdue_tasks(session, tree, query.department.id, query.now,
-                                              limit=OVERDUE_SHOWN)
-                      if with_overdue else (0, []))
+    total, overdue = (dashboard.overdue_tasks(
+        session, tree, query.department.id, query.now, limit=OVERDUE_SHOWN,
+        total=loads.get(query.department.id, Load()).overdue) if with_overdue else (0, []))
     return Overview(query, units, departments, people, total, overdue)
 
 
 # ---------------------------------------------------------------------------- writing
+
+
+def tree_html(shown: Overview) -> Markup:
+    """The department tree as nested lists, written here rather than by a recursive
+    template macro: a whole office's hundreds of departments cost a macro call, two
+    links and a dozen lookups each, which took longer than the queries behind them."""
+    query, loads, path = shown.query, shown.loads, shown.open_path()
+    out: list[str] = []
+
+    def node(unit_id: int) -> None:
+        unit, load = query.tree.units[unit_id], loads[unit_id]
+        kids = query.tree.children.get(unit_id, [])
+        out.append("<li>")
+        if kids:
+            opened = " open" if unit_id in path or unit.depth == 0 else ""
+            out.append(f"<details{opened}><summary>")
+        current = (' aria-current="page" class="dash-current"'
+                   if unit_id == query.department.id else "")
+        link = escape(query.link("/dashboard/", department=unit_id))
+        drill = escape(query.link("/dashboard/tasks", show="overdue", department=unit_id))
+        bad = "dash-bad" if load.overdue else ""
+        out.append(f'<a href="{link}"{current}>{escape(unit.name)}</a> '
+                   f'<span class="dash-tree-counts">在办 {load.open} · '
+                   f'<a href="{drill}" class="{bad}">超期 {load.overdue}</a> · '
+                   f"今日到期 {load.due_today}</span>")
+        if kids:
+            out.append("</summary><ul>")
+            for kid in kids:
+                if kid in loads:
+                    node(kid)
+            out.append("</ul></details>")
+        out.append("</li>")
+
+    for root in query.scope.roots:
+        if root in loads:
+            node(root)
+    return Markup("".join(out))
 
 
 def local(when: datetime | None) -> str:
