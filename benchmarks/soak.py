@@ -106,7 +106,7 @@ class Chaos(threading.Thread):
 
     def _kill(self) -> None:
         alive = [w for w in self.system.workers if w.poll() is None]
-        victim = alive[self.kills % len(alive)] if alive else None
+        victim = alive[0] if alive else None  # the oldest: each worker in turn
         if victim is not None:
             self.system.kill_worker(victim)
         self.system.start_worker()
