@@ -183,6 +183,7 @@ class Outcome:
     duplicated: list[str]  # tokens some recipient received more than once
     lost: list[str]  # tokens never delivered to their holder
     sends: int  # message/send calls carrying one of the tokens (reaching the chat or not)
+    dropped: int = 0  # of those, refused or dropped by WeCom's duplicate check (resends)
 
 
 def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outcome:
@@ -191,7 +192,7 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
     wanted = {m.token: m for m in messages}
     delivered: dict[str, float] = {}
     seen: dict[tuple[str, str], int] = {}
-    sends = 0
+    sends = dropped = 0
     for at, touser, tokens, *rest in log:
         reached = bool(rest[1]) if len(rest) > 1 else True
         for token in tokens:
@@ -200,6 +201,7 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
                 continue
             sends += 1
             if not reached:  # refused, or dropped by WeCom's duplicate check
+                dropped += 1
                 continue
             for recipient in str(touser).split("|"):
                 seen[(token, recipient)] = seen.get((token, recipient), 0) + 1
@@ -207,7 +209,7 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
                     delivered[token] = float(at)
     duplicated = sorted({token for (token, _), count in seen.items() if count > 1})
     lost = [m.token for m in messages if m.token not in delivered]
-    return Outcome(delivered, duplicated, lost, sends)
+    return Outcome(delivered, duplicated, lost, sends, dropped)
 
 
 def fetch_deliveries(sandbox_port: int) -> list[list[Any]]:

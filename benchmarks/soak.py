@@ -132,6 +132,7 @@ class SoakResult:
     load_after: float
     drained_in: float  # seconds after the load until the last delivery (or the deadline)
     lost_tokens: list[str]
+    dropped: int  # sends WeCom's duplicate check (or an error) kept from the chat
 
 
 def run(args: argparse.Namespace, tmp: Path) -> SoakResult:
@@ -164,7 +165,7 @@ def run(args: argparse.Namespace, tmp: Path) -> SoakResult:
             drained = max(outcome.delivered.values(), default=load_end_wall) - load_end_wall
             step = e2e.StepResult.of(args.rate, messages, sent, outcome, load_before)
             return SoakResult(count, step, chaos.events, load_before, os.getloadavg()[0],
-                              drained, outcome.lost)
+                              drained, outcome.lost, outcome.dropped)
         finally:
             system.stop()
 
@@ -191,7 +192,10 @@ def results_markdown(args: argparse.Namespace, result: SoakResult, command: str)
         f"{sum('FLUSH' in e for e in result.events)} |",
         "",
         f"Verdict (0 lost, 0 duplicated): **{'met' if good else 'NOT met'}**. The last card "
-        f"arrived {result.drained_in:.1f} s after the load ended.",
+        f"arrived {result.drained_in:.1f} s after the load ended. Sends that did not reach "
+        f"the chat (WeCom's duplicate check dropping a resend, or an error answer): "
+        f"{result.dropped}; every message made {step.sends_per_message:.2f} sends on average "
+        "(a card and the sender's confirmation: 2 without resends).",
         "",
         "Faults, in seconds from the start of the load: " + "; ".join(result.events) + ".",
         "",
