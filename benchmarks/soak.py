@@ -210,7 +210,12 @@ Redis at a steady open-loop rate while a worker is killed with SIGKILL at regula
 intervals (and restarted at once) and the product's Redis db is flushed once, then waits
 for the backlog to drain and counts lost and duplicated cards. The full run is
 `.venv/bin/python -m benchmarks.soak --write-docs` (20 minutes at 20 messages/s, a kill
-every 2 minutes, the flush half-way).
+every 2 minutes, the flush half-way; then up to 5 minutes of drain). The kills take the
+oldest worker each time, with what it forked (RQ's scheduler); the flush is `FLUSHDB` on
+the product's Redis db rather than `FLUSHALL`, so that a Redis server shared with other
+databases keeps them; for the product it is the same, since it uses one db. A send that
+WeCom's duplicate check drops (a resend after a kill) is not a duplicate: the member
+sees nothing; the run reports how many there were.
 
 """
 
