@@ -220,23 +220,36 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
     return Outcome(delivered, duplicated, lost, sends, dropped)
 
 
-def fetch_deliveries(sandbox_port: int) -> list[list[Any]]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{sandbox_port}/bench/deliveries?since=0",
-                                timeout=30) as answer:
+def fetch_deliveries(sandbox_port: int, since: int = 0) -> list[list[Any]]:
+    url = f"http://127.0.0.1:{sandbox_port}/bench/deliveries?since={since}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
         return list(json.loads(answer.read()))
 
 
-def wait_delivered(sandbox_port: int, messages: Sequence[Message], deadline: float,
+@dataclass
+class DeliveryFeed:
+    """The sandbox's delivery log, fetched incrementally (a soak run logs tens of
+    thousands of sends; polling it whole would load the sandbox being measured)."""
+
+    sandbox_port: int
+    entries: list[list[Any]] = field(default_factory=list)
+
+    def refresh(self) -> list[list[Any]]:
+        self.entries += fetch_deliveries(self.sandbox_port, len(self.entries))
+        return self.entries
+
+
+def wait_delivered(feed: DeliveryFeed, messages: Sequence[Message], deadline: float,
                    grace: float = 1.0) -> Outcome:
     """Poll the delivery log until every message reached its holder or the monotonic
     deadline passes; then `grace` seconds more for late duplicates."""
     while True:
-        outcome = correlate(messages, fetch_deliveries(sandbox_port))
+        outcome = correlate(messages, feed.refresh())
         if not outcome.lost or time.monotonic() >= deadline:
             break
         time.sleep(0.5)
     time.sleep(grace)
-    return correlate(messages, fetch_deliveries(sandbox_port))
+    return correlate(messages, feed.refresh())
 
 
 # ---- results --------------------------------------------------------------------------------
@@ -329,6 +342,9 @@ class System:
     sandbox_port: int = field(default_factory=free_port)
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.deliveries = DeliveryFeed(self.sandbox_port)
 
     @property
     def env(self) -> dict[str, str]:
@@ -536,7 +552,7 @@ def run_step(system: System, maker: CallbackMaker, rate: float, duration: float,
     requests = [maker.request(m, system.web_port) for m in messages]
     load_before = os.getloadavg()[0]
     sent = send_open_loop(system.web_port, requests, rate)
-    outcome = wait_delivered(system.sandbox_port, messages, time.monotonic() + drain)
+    outcome = wait_delivered(system.deliveries, messages, time.monotonic() + drain)
     return StepResult.of(rate, messages, sent, outcome, load_before)
 
 

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace, tmp: Path) -> SoakResult:
                 chaos.join()
             load_end, load_end_wall = time.monotonic(), time.time()
             print(f"  load done ({len(sent)} sent); draining", flush=True)
-            outcome = e2e.wait_delivered(system.sandbox_port, messages, load_end + args.drain,
+            outcome = e2e.wait_delivered(system.deliveries, messages, load_end + args.drain,
                                          grace=5.0)
             drained = max(outcome.delivered.values(), default=load_end_wall) - load_end_wall
             step = e2e.StepResult.of(args.rate, messages, sent, outcome, load_before)
