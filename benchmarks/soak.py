@@ -56,8 +56,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--flush-at", type=float, default=None,
                         help="second of the load at which Redis is flushed (default: half-way;"
                              " negative: never)")
-    parser.add_argument("--drain", type=float, default=300.0,
-                        help="seconds after the load for the backlog to drain")
+    parser.add_argument("--drain", type=float, default=420.0,
+                        help="seconds after the load for the backlog to drain; more than "
+                             "the product's release of a send a killed worker left in "
+                             "`sending` (5 min) plus the sweep's lag")
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--pg-url", default=DEFAULT_PG)
@@ -210,7 +212,7 @@ Redis at a steady open-loop rate while a worker is killed with SIGKILL at regula
 intervals (and restarted at once) and the product's Redis db is flushed once, then waits
 for the backlog to drain and counts lost and duplicated cards. The full run is
 `.venv/bin/python -m benchmarks.soak --write-docs` (20 minutes at 20 messages/s, a kill
-every 2 minutes, the flush half-way; then up to 5 minutes of drain). The kills take the
+every 2 minutes, the flush half-way; then up to 7 minutes of drain). The kills take the
 oldest worker each time, with what it forked (RQ's scheduler); the flush is `FLUSHDB` on
 the product's Redis db rather than `FLUSHALL`, so that a Redis server shared with other
 databases keeps them; for the product it is the same, since it uses one db. A send that
