@@ -168,7 +168,15 @@ async def _open_loop(port: int, requests: Iterable[bytes], rate: float, timeout:
 def send_open_loop(port: int, requests: Iterable[bytes], rate: float,
                    timeout: float = 30.0) -> list[Sent]:
     """Send request i at start + i/rate, never waiting for earlier answers. `requests`
-    may be a generator making each just in time (a callback's timestamp must be fresh)."""
+    may be a generator making each just in time (a callback's timestamp must be fresh).
+
+    A slow server means many connections open at once (rate × answer time), so the
+    open-file limit is raised to its maximum first: running out of descriptors would
+    show as refused callbacks that the server never saw."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return asyncio.run(_open_loop(port, requests, rate, timeout))
 
 
@@ -183,6 +191,7 @@ class Outcome:
     duplicated: list[str]  # tokens some recipient received more than once
     lost: list[str]  # tokens never delivered to their holder
     sends: int  # message/send calls carrying one of the tokens (reaching the chat or not)
+    dropped: int = 0  # of those, refused or dropped by WeCom's duplicate check (resends)
 
 
 def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outcome:
@@ -191,7 +200,7 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
     wanted = {m.token: m for m in messages}
     delivered: dict[str, float] = {}
     seen: dict[tuple[str, str], int] = {}
-    sends = 0
+    sends = dropped = 0
     for at, touser, tokens, *rest in log:
         reached = bool(rest[1]) if len(rest) > 1 else True
         for token in tokens:
@@ -200,6 +209,7 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
                 continue
             sends += 1
             if not reached:  # refused, or dropped by WeCom's duplicate check
+                dropped += 1
                 continue
             for recipient in str(touser).split("|"):
                 seen[(token, recipient)] = seen.get((token, recipient), 0) + 1
@@ -207,26 +217,39 @@ def correlate(messages: Sequence[Message], log: Sequence[Sequence[Any]]) -> Outc
                     delivered[token] = float(at)
     duplicated = sorted({token for (token, _), count in seen.items() if count > 1})
     lost = [m.token for m in messages if m.token not in delivered]
-    return Outcome(delivered, duplicated, lost, sends)
+    return Outcome(delivered, duplicated, lost, sends, dropped)
 
 
-def fetch_deliveries(sandbox_port: int) -> list[list[Any]]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{sandbox_port}/bench/deliveries?since=0",
-                                timeout=30) as answer:
+def fetch_deliveries(sandbox_port: int, since: int = 0) -> list[list[Any]]:
+    url = f"http://127.0.0.1:{sandbox_port}/bench/deliveries?since={since}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
         return list(json.loads(answer.read()))
 
 
-def wait_delivered(sandbox_port: int, messages: Sequence[Message], deadline: float,
+@dataclass
+class DeliveryFeed:
+    """The sandbox's delivery log, fetched incrementally (a soak run logs tens of
+    thousands of sends; polling it whole would load the sandbox being measured)."""
+
+    sandbox_port: int
+    entries: list[list[Any]] = field(default_factory=list)
+
+    def refresh(self) -> list[list[Any]]:
+        self.entries += fetch_deliveries(self.sandbox_port, len(self.entries))
+        return self.entries
+
+
+def wait_delivered(feed: DeliveryFeed, messages: Sequence[Message], deadline: float,
                    grace: float = 1.0) -> Outcome:
     """Poll the delivery log until every message reached its holder or the monotonic
     deadline passes; then `grace` seconds more for late duplicates."""
     while True:
-        outcome = correlate(messages, fetch_deliveries(sandbox_port))
+        outcome = correlate(messages, feed.refresh())
         if not outcome.lost or time.monotonic() >= deadline:
             break
         time.sleep(0.5)
     time.sleep(grace)
-    return correlate(messages, fetch_deliveries(sandbox_port))
+    return correlate(messages, feed.refresh())
 
 
 # ---- results --------------------------------------------------------------------------------
@@ -319,6 +342,9 @@ class System:
     sandbox_port: int = field(default_factory=free_port)
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.deliveries = DeliveryFeed(self.sandbox_port)
 
     @property
     def env(self) -> dict[str, str]:
@@ -478,9 +504,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2,4", help="worker process counts")
     parser.add_argument("--rates", default="10,25,50,100", help="messages per second")
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per rate")
-    parser.add_argument("--drain", type=float, default=60.0,
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per rate")
+    parser.add_argument("--drain", type=float, default=45.0,
                         help="seconds after a step's load for its replies (then: lost)")
+    parser.add_argument("--no-skip", action="store_true",
+                        help="run the higher rates of a configuration even after a step "
+                             "whose backlog did not drain (by default they are skipped: "
+                             "they would start on that backlog and can only do worse)")
     parser.add_argument("--people", type=int, default=1000,
                         help="generated people in the directory (plus the 15 seeded)")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn workers")
@@ -489,13 +519,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=DEFAULT_REDIS,
                         help="Redis for the PostgreSQL runs; its db is flushed")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: SQLite, 1 worker, 10 and 25/s for 4 s, 300 people")
+                        help="smoke run: SQLite, 1 worker, 10 and 25/s for 4 s, 300 people "
+                             "(options given as well win)")
     parser.add_argument("--write-docs", action="store_true",
                         help=f"write the 'End to end' section of {DOC.relative_to(ROOT)}")
+    if parser.parse_args(argv).quick:  # its settings, unless given
+        parser.set_defaults(databases="sqlite", workers="1", rates="10,25", duration=4.0,
+                            people=300, drain=30.0)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.databases, args.workers, args.rates = "sqlite", "1", "10,25"
-        args.duration, args.people, args.drain = 4.0, 300, 30.0
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
     args.rates = [float(r) for r in args.rates.split(",") if r.strip()]
@@ -521,7 +552,7 @@ def run_step(system: System, maker: CallbackMaker, rate: float, duration: float,
     requests = [maker.request(m, system.web_port) for m in messages]
     load_before = os.getloadavg()[0]
     sent = send_open_loop(system.web_port, requests, rate)
-    outcome = wait_delivered(system.sandbox_port, messages, time.monotonic() + drain)
+    outcome = wait_delivered(system.deliveries, messages, time.monotonic() + drain)
     return StepResult.of(rate, messages, sent, outcome, load_before)
 
 
@@ -539,8 +570,13 @@ def run_config(args: argparse.Namespace, database: str, workers: int, tmp: Path)
             if warm.lost:
                 raise RuntimeError("warm-up messages were not delivered:\n" + system.logs_tail())
             setup = time.monotonic() - started
-            steps, start = [], 1000
+            steps: list[StepResult] = []
+            start = 1000
             for rate in args.rates:
+                if steps and steps[-1].lost and not args.no_skip:
+                    print(f"  {database}, {workers} worker(s), {rate:g}/s: skipped (the "
+                          f"backlog of {steps[-1].rate:g}/s did not drain)", flush=True)
+                    continue
                 step = run_step(system, maker, rate, args.duration, args.drain, start, tag)
                 start += step.messages
                 print(f"  {database}, {workers} worker(s), {step.line()}", flush=True)
@@ -568,7 +604,13 @@ def results_markdown(args: argparse.Namespace, results: list[ConfigResult],
     rows = []
     for config in results:
         name = f"{'SQLite' if config.database == 'sqlite' else 'PostgreSQL'}, {config.workers}"
-        for step in config.steps:
+        by_rate = {step.rate: step for step in config.steps}
+        for rate in args.rates:
+            step = by_rate.get(rate)
+            if step is None:
+                rows.append(f"| {name} | {rate:g} | skipped: a lower rate's backlog did not "
+                            "drain |" + " |" * 9)
+                continue
             rows.append(
                 f"| {name} | {step.rate:g} | {fmt(percentile(step.latencies, .5))} | "
                 f"{fmt(percentile(step.latencies, .99))} | "
@@ -591,6 +633,16 @@ def results_markdown(args: argparse.Namespace, results: list[ConfigResult],
         f"Machine: {describe_machine()}. The load average (1 min) is the machine's before "
         "each step: other work shares these cores, so compare rows of similar load.",
     ])
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command that repeats this run, every setting spelled out."""
+    return ("python -m benchmarks.e2e "
+            f"--databases {','.join(args.databases)} "
+            f"--workers {','.join(map(str, args.workers))} "
+            f"--rates {','.join(f'{r:g}' for r in args.rates)} --duration {args.duration:g} "
+            f"--drain {args.drain:g} --people {args.people} --web-workers {args.web_workers}"
+            + (" --no-skip" if args.no_skip else ""))
 
 
 def write_docs(section: str, name: str = SECTION, heading: str = "End to end",
@@ -616,16 +668,21 @@ processes do the work, and the WeCom sandbox (`benchmarks/e2e_sandbox.py`) logs 
 of each `message/send`. Each message yields two sends: the task card to the holder and a
 text confirmation to the sender. A message is delivered when its holder's card, carrying
 the message's unique token, arrives; lost means not delivered within the drain time after the
-step's load; duplicated means a recipient got the token twice. Rerun with
-`.venv/bin/python -m benchmarks.e2e --write-docs` (about 15 minutes; `--quick` for a
-smoke run; `--databases`, `--workers`, `--rates`, `--duration` to choose).
+step's load (at a rate the workers cannot sustain, that is the backlog still queued at the
+deadline, not a message dropped); duplicated means a recipient got the token twice (a send
+that WeCom's duplicate check drops does not count). Steps run one after the other on one
+system per configuration, each after the previous one's backlog drained; a rate after a
+step whose backlog did not drain within the deadline is skipped unless `--no-skip`.
+Rerun with `.venv/bin/python -m benchmarks.e2e --write-docs` (about 10–15 minutes on a
+quiet machine; `--quick` for a one-minute smoke run; `--databases`, `--workers`,
+`--rates`, `--duration`, `--drain` to choose, e.g. `--databases postgresql --workers 2
+--rates 100`). `tests/benchmarks/test_e2e_harness.py` checks the harness itself.
 
 """
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    command = "python -m benchmarks.e2e " + " ".join(sys.argv[1:] if argv is None else argv)
     tmp = Path(tempfile.mkdtemp(prefix="mashangban-e2e-"))
     started = time.monotonic()
     results = []
@@ -636,7 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results.append(run_config(args, database, workers, tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    section = results_markdown(args, results, command.strip())
+    section = results_markdown(args, results, command_line(args))
     print()
     print(section)
     print(f"\n(total run time {time.monotonic() - started:.0f} s)")

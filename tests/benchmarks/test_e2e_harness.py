@@ -1,17 +1,23 @@
-"""The end-to-end benchmark's own pieces (`benchmarks/e2e.py`, `benchmarks/e2e_sandbox.py`):
-its callbacks are ones the real app stores, and its counts of delivered, lost and
-duplicated replies are right. A harness that counted wrongly would report a loss-free,
-duplicate-free system whatever the product did."""
+"""The benchmarks' own pieces. The end-to-end harness (`benchmarks/e2e.py`,
+`benchmarks/e2e_sandbox.py`): its callbacks are ones the real app stores, and its counts of
+delivered, lost and duplicated replies are right; a harness that counted wrongly would
+report a loss-free, duplicate-free system whatever the product did. The callback
+benchmark's wrk script: both endpoints get the same request line."""
 
 from __future__ import annotations
 
+import http.server
 import json
+import shutil
+import subprocess
+import threading
 
 import pytest
 from sqlalchemy import select
 from werkzeug.test import Client
 
 from benchmarks import e2e
+from benchmarks.callback import LUA_SCRIPT, Generator
 from benchmarks.e2e_sandbox import DeliveryLog, people, person_name, recording
 from integrations.sandbox_office import MEMBERS
 from integrations.wecom.sandbox.config import SandboxConfig
@@ -86,6 +92,7 @@ def test_a_send_that_did_not_reach_the_chat_neither_delivers_nor_duplicates():
 
     assert outcome.delivered == {message.token: 11.0}
     assert outcome.duplicated == [] and outcome.lost == []
+    assert outcome.dropped == 2
 
 
 def test_the_sandbox_log_marks_a_send_its_duplicate_check_dropped():
@@ -116,3 +123,38 @@ def test_the_generated_directory_has_distinct_names_and_a_leader_per_section(cou
     assert len(departments) == count // 50
     assert sum(m["is_leader_in_dept"][0] for m in members) == len(departments)
     assert person_name(0) != person_name(1)
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk (apt-get install wrk)")
+def test_the_callback_benchmark_sends_bare_the_same_request_line_as_the_real_path(tmp_path):
+    """benchmarks/callback.lua once cut `/bare`'s query string to a lone `?`."""
+    seen: dict[str, list[str]] = {}
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            path, _, query = self.path.partition("?")
+            seen.setdefault(path, []).append(query)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        Generator().write(tmp_path / "requests", 1, 2, "/wecom/callback")
+        for override in ("/bare", ""):
+            subprocess.run(["wrk", "-t1", "-c1", "-d1s", "-s", str(LUA_SCRIPT),
+                            f"http://127.0.0.1:{server.server_address[1]}", "--",
+                            str(tmp_path / "requests"), override, "unique"],
+                           capture_output=True, check=True, timeout=60)
+    finally:
+        server.shutdown()
+
+    assert seen["/bare"] == seen["/wecom/callback"]
+    assert all("msg_signature=" in query for query in seen["/bare"])
