@@ -818,6 +818,11 @@ Rerun with `.venv/bin/python -m benchmarks.e2e --write-docs` (about 10–15 minu
 quiet machine; `--quick` for a one-minute smoke run; `--databases`, `--workers`,
 `--rates`, `--duration`, `--drain` to choose, e.g. `--databases postgresql --workers 2
 --rates 100`). `tests/benchmarks/test_e2e_harness.py` checks the harness itself.
+A second table gives each step's CPU per delivered message by component (web, workers,
+sandbox, database, Redis, load generator; `benchmarks/proc_cpu.py`, checked by
+`tests/benchmarks/test_proc_cpu.py`), the share of the machine other work took (the
+noise) and the ceiling that cost allows on these cores; "What stands in the way of
+100 messages/s" below reads it.
 
 """
 
