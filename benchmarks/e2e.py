@@ -22,6 +22,13 @@ the callback's p50/p99 answer time, non-200 answers, lost (no delivery to the ho
 `--drain` seconds after the step's load ended) and duplicated (a recipient got its token
 more than once). Steps run one after the other, each waiting for its backlog to drain.
 
+It also accounts the CPU of every process of the system over each step's load and drain
+(`benchmarks/proc_cpu.py`, from /proc): web (gunicorn and its workers), workers,
+sandbox, database (the PostgreSQL server's processes and this run's backends), Redis and
+the load generator (this process), as milliseconds per delivered message, their sum, the
+share of the machine's capacity they used, the share other work on the machine used (the
+noise), and the ceiling that cost allows on these cores (nproc × 1000 ms / ms per message).
+
     .venv/bin/python -m benchmarks.e2e [--write-docs]
     .venv/bin/python -m benchmarks.e2e --quick
     .venv/bin/python -m benchmarks.e2e --databases postgresql --workers 2 --rates 100
@@ -54,6 +61,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from benchmarks.e2e_sandbox import person_name, userid
+from benchmarks.proc_cpu import OUTSIDE, CpuMeter, CpuUse, ProcStat, read_cmdline, read_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -65,6 +73,8 @@ AGENT_ID = 1000002
 CALLBACK_PATH = "/wecom/callback"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_e2e"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
+GENERATOR = "load generator"
+COMPONENTS = ("web", "workers", "sandbox", "database", "redis", GENERATOR)
 
 
 # ---- messages and their callbacks --------------------------------------------------------
@@ -277,6 +287,7 @@ class StepResult:
     duplicated: int
     sends_per_message: float
     load_before: float
+    cpu: CpuUse | None = None  # CPU per component over the step's load and drain
 
     @classmethod
     def of(cls, rate: float, messages: Sequence[Message], sent: Sequence[Sent],
@@ -298,7 +309,49 @@ class StepResult:
                 f"{self.delivered_per_s:.1f}/s, callback p50 {percentile(self.callback_ms, .5):.0f}"
                 f" ms p99 {percentile(self.callback_ms, .99):.0f} ms, non-200 {self.non_200}, "
                 f"lost {self.lost}, duplicated {self.duplicated}, load before "
-                f"{self.load_before:.2f}")
+                f"{self.load_before:.2f}" + (f"\n      CPU {self.cpu_line()}" if self.cpu else ""))
+
+    @property
+    def delivered(self) -> int:
+        return self.messages - self.lost
+
+    def cpu_ms_per_message(self, component: str) -> float:
+        """CPU milliseconds `component` spent per delivered message (NaN: none)."""
+        if self.cpu is None or not self.delivered:
+            return float("nan")
+        return self.cpu.by_component.get(component, 0.0) / self.delivered
+
+    def system_ms_per_message(self, with_generator: bool = True) -> float:
+        if self.cpu is None or not self.delivered:
+            return float("nan")
+        exclude = () if with_generator else (GENERATOR,)
+        return self.cpu.system_ms(exclude) / self.delivered
+
+    def ceiling(self, with_generator: bool = True) -> float:
+        """Messages/s these cores could sustain at most at this CPU cost per message."""
+        return (os.cpu_count() or 1) * 1000 / self.system_ms_per_message(with_generator)
+
+    def capacity_used(self) -> float:
+        """The system's CPU over the machine's capacity during the step (0–1)."""
+        if self.cpu is None:
+            return float("nan")
+        return self.cpu.system_ms() / max(self.cpu.machine_total_ms, 1e-9)
+
+    def outside_share(self) -> float:
+        """Other work's CPU over the machine's capacity during the step (0–1)."""
+        if self.cpu is None:
+            return float("nan")
+        return self.cpu.by_component[OUTSIDE] / max(self.cpu.machine_total_ms, 1e-9)
+
+    def cpu_line(self) -> str:
+        parts = ", ".join(f"{name} {fmt(self.cpu_ms_per_message(name), 1)}"
+                          for name in COMPONENTS)
+        return (f"ms per delivered message: {parts}; sum {fmt(self.system_ms_per_message(), 1)}"
+                f" ({fmt(self.system_ms_per_message(False), 1)} without the load generator); "
+                f"system {fmt(100 * self.capacity_used(), 0)} % of the machine, outside "
+                f"{fmt(100 * self.outside_share(), 0)} %; ceiling "
+                f"{fmt(self.ceiling(False), 0)}/s ({fmt(self.ceiling(), 0)}/s with the "
+                "generator)")
 
 
 # ---- the system under test ------------------------------------------------------------------
@@ -419,6 +472,49 @@ class System:
                 child.wait()
             if child in self.workers:
                 _signal_group(child, signal.SIGKILL)  # a forked scheduler left behind
+
+    def cpu_meter(self) -> CpuMeter:
+        """CPU accounting for this system: the web (gunicorn's master and its workers),
+        the workers (with RQ's forked scheduler), the sandbox, this process (the load
+        generator), Redis (the embedded server of the SQLite runs; for PostgreSQL runs the
+        server of the Redis URL, which other users' dbs may share) and the database: the
+        PostgreSQL server's own processes and the backends of this run's database
+        (backends of other databases count as outside work); SQLite runs inside the web
+        and worker processes."""
+        web = self.children[1].pid if len(self.children) > 1 else None
+        sandbox = self.children[0].pid if self.children else None
+        redis_pids = self._redis_pids()
+
+        def roots() -> dict[int, str]:
+            found = {os.getpid(): GENERATOR}
+            found.update({pid: "redis" for pid in redis_pids})
+            if sandbox:
+                found[sandbox] = "sandbox"
+            if web:
+                found[web] = "web"
+            found.update({w.pid: "workers" for w in self.workers})
+            return found
+
+        database = self.database_url.rsplit("/", 1)[-1].split("?")[0]
+
+        def classify(stat: ProcStat, owner: dict[int, str]) -> str | None:
+            if stat.comm != "postgres" or self.database_url.startswith("sqlite"):
+                return None
+            backend = re.match(r"postgres: [^:]+: \S+ (\S+) ", read_cmdline(stat.pid))
+            return "database" if backend is None or backend.group(1) == database else None
+
+        return CpuMeter(roots, classify)
+
+    def _redis_pids(self) -> list[int]:
+        if self.redis_url.startswith("unix://"):
+            try:
+                return [int((self.folder / "redis.pid").read_text().split()[0])]
+            except (OSError, ValueError, IndexError):
+                return []
+        port = re.search(r":(\d+)(?:/|$)", self.redis_url.split("@")[-1])
+        wanted = f":{port.group(1) if port else 6379}"
+        return [s.pid for s in read_processes().values()
+                if s.comm.startswith("redis-server") and wanted in read_cmdline(s.pid)]
 
     def logs_tail(self, chars: int = 2000) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-chars:]}"
@@ -551,9 +647,13 @@ def run_step(system: System, maker: CallbackMaker, rate: float, duration: float,
     messages = make_messages(start, count, system.people, tag)
     requests = [maker.request(m, system.web_port) for m in messages]
     load_before = os.getloadavg()[0]
+    meter = system.cpu_meter()
+    meter.begin()
     sent = send_open_loop(system.web_port, requests, rate)
     outcome = wait_delivered(system.deliveries, messages, time.monotonic() + drain)
-    return StepResult.of(rate, messages, sent, outcome, load_before)
+    step = StepResult.of(rate, messages, sent, outcome, load_before)
+    step.cpu = meter.end()
+    return step
 
 
 def run_config(args: argparse.Namespace, database: str, workers: int, tmp: Path) -> ConfigResult:
@@ -632,7 +732,48 @@ def results_markdown(args: argparse.Namespace, results: list[ConfigResult],
         "",
         f"Machine: {describe_machine()}. The load average (1 min) is the machine's before "
         "each step: other work shares these cores, so compare rows of similar load.",
+        *cpu_markdown(results),
     ])
+
+
+def cpu_markdown(results: list[ConfigResult]) -> list[str]:
+    """The CPU table: milliseconds per delivered message per component, over each step's
+    load and drain, and what that allows on this machine's cores."""
+    steps = [(c, s) for c in results for s in c.steps if s.cpu is not None]
+    if not steps:
+        return []
+    nproc = os.cpu_count() or 1
+    rows = []
+    for config, step in steps:
+        name = f"{'SQLite' if config.database == 'sqlite' else 'PostgreSQL'}, {config.workers}"
+        per = " | ".join(fmt(step.cpu_ms_per_message(c), 1) for c in COMPONENTS)
+        assert step.cpu is not None
+        rows.append(
+            f"| {name} | {step.rate:g} | {step.delivered} | {step.cpu.wall_s:.0f} | {per} | "
+            f"{fmt(step.system_ms_per_message(False), 1)} | {fmt(step.system_ms_per_message(), 1)}"
+            f" | {fmt(100 * step.capacity_used(), 0)} | {fmt(100 * step.outside_share(), 0)} | "
+            f"{fmt(step.ceiling(False), 0)} | {fmt(step.ceiling(), 0)} |")
+    return [
+        "",
+        "CPU per delivered message, by component (milliseconds of utime+stime from "
+        "`/proc/<pid>/stat`, over the step's load and drain, divided by the messages "
+        "delivered): web = gunicorn's master and workers, workers = the `mashangban worker` "
+        "processes, database = the PostgreSQL server's processes and this run's backends "
+        "(0 for SQLite, which runs inside web and workers), redis = the Redis server (shared "
+        "with other users' dbs on PostgreSQL runs; embedded on SQLite), load generator = the "
+        "benchmark process. System % = the system's CPU over the machine's capacity (wall × "
+        f"{nproc} cores); outside % = busy CPU of everything else on the machine (other "
+        "people's work: the noise), from `/proc/stat`. Ceiling = "
+        f"{nproc} cores × 1000 ms / CPU-ms per message: the most messages/s these cores "
+        "could carry at that cost, with nothing else running.",
+        "",
+        "| database, workers | rate (msg/s) | delivered | wall (s) | web (ms/msg) | workers "
+        "| sandbox | database | redis | load generator | sum without generator | sum "
+        "| system % of machine | outside % | ceiling without generator (msg/s) | ceiling "
+        "with generator (msg/s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+    ]
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -677,6 +818,11 @@ Rerun with `.venv/bin/python -m benchmarks.e2e --write-docs` (about 10–15 minu
 quiet machine; `--quick` for a one-minute smoke run; `--databases`, `--workers`,
 `--rates`, `--duration`, `--drain` to choose, e.g. `--databases postgresql --workers 2
 --rates 100`). `tests/benchmarks/test_e2e_harness.py` checks the harness itself.
+A second table gives each step's CPU per delivered message by component (web, workers,
+sandbox, database, Redis, load generator; `benchmarks/proc_cpu.py`, checked by
+`tests/benchmarks/test_proc_cpu.py`), the share of the machine other work took (the
+noise) and the ceiling that cost allows on these cores; "What stands in the way of
+100 messages/s" below reads it.
 
 """
 
