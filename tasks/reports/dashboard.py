@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -527,9 +528,9 @@ class _Ranked:
     many are ≤ each, so how many of them are ≤ any value is a C-level bisection."""
 
     def __init__(self, minutes: Iterable[int]) -> None:
-        counts = Counter(minutes)
-        self.values = sorted(counts)
-        self.at_most = list(accumulate(counts[value] for value in self.values))
+        counted = sorted(Counter(minutes).items())
+        self.values = [value for value, _ in counted]
+        self.at_most = list(accumulate(map(itemgetter(1), counted)))
 
     def not_above(self, value: int) -> int:
         index = bisect_right(self.values, value)
@@ -614,11 +615,7 @@ def period_figures(session: Session, tree: Tree, span: Span,
     for home, count in created.items():
         homes[home].new += count
     for holder_id, department_id, flag, count in _core(session).execute(
-            select(Task.holder_id, Task.department_id, TaskFlag.flag, func.count())
-            .join(Task, Task.id == TaskFlag.task_id)
-            .where(TaskFlag.raised_at >= start, TaskFlag.raised_at < end,
-                   TaskFlag.flag.in_(SUMMARY_FLAGS))
-            .group_by(Task.holder_id, Task.department_id, TaskFlag.flag)).all():
+            _flags_raised(session, start, end)).all():
         add(belonging.of_task(holder_id, department_id), holder_id,
             _flag_adder(flag, count))
     departments: dict[int, Figures] = defaultdict(Figures)
@@ -627,6 +624,26 @@ def period_figures(session: Session, tree: Tree, span: Span,
             departments[department_id].merge(sums)
     _add_minutes(departments, minutes)
     return PeriodFigures(dict(departments), dict(persons))
+
+
+def _flags_raised(session: Session, start: datetime, end: datetime) -> Any:
+    """Flags raised in [start, end) per (holder, department) of their task now, and flag.
+
+    On PostgreSQL each flag looks its task up by primary key (a LATERAL subquery that
+    LIMIT 1 keeps from being flattened): the planner otherwise hashes the flags and
+    scans all the tasks, measured 230-350 ms for a year's ≈ 10,000 flags against 36-100
+    ms for the lookups."""
+    where = (TaskFlag.raised_at >= start, TaskFlag.raised_at < end,
+             TaskFlag.flag.in_(SUMMARY_FLAGS))
+    if session.get_bind().dialect.name != "postgresql":
+        return (select(Task.holder_id, Task.department_id, TaskFlag.flag, func.count())
+                .join(Task, Task.id == TaskFlag.task_id).where(*where)
+                .group_by(Task.holder_id, Task.department_id, TaskFlag.flag))
+    task = (select(Task.holder_id, Task.department_id)
+            .where(Task.id == TaskFlag.task_id).limit(1).lateral())
+    return (select(task.c.holder_id, task.c.department_id, TaskFlag.flag, func.count())
+            .select_from(TaskFlag).join(task, text("true")).where(*where)
+            .group_by(task.c.holder_id, task.c.department_id, TaskFlag.flag))
 
 
 def _add_minutes(departments: dict[int, Figures],
@@ -643,7 +660,8 @@ def _add_minutes(departments: dict[int, Figures],
             parts[department_id].append(ranked)
     for department_id, found in joined.items():
         figures = departments[department_id]
-        figures.first_response.extend(found.tolist())
+        found.extend(figures.first_response)  # none: the homes' sums carry no minutes
+        figures.first_response = found  # no copy into a list: a year is 460,000 of them
         figures.known_p90 = _ranked_p90(parts[department_id])
 
 
