@@ -5,7 +5,17 @@ and the runs of the scheduled reports, each kept for the supervisors and the ass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasks.models.base import Base, UTCDateTime
@@ -75,9 +85,10 @@ class DashboardDay(Base):
     not_rated: Mapped[int] = mapped_column(Integer, default=0)  # 超时未评
     waiting: Mapped[int] = mapped_column(Integer, default=0)  # 待评价
     not_asked: Mapped[int] = mapped_column(Integer, default=0)  # 无需评价
-    # the closures' first-response minutes, comma-separated: the P90 stays exact, and a
-    # department's day has a handful of closures, so a list is smaller than a histogram
-    minutes: Mapped[str] = mapped_column(Text, default="")
+    # the closures' first-response minutes, packed four bytes each (rollup.pack_minutes):
+    # the P90 stays exact, and a department's day has a handful of closures, so a list
+    # is smaller than a histogram
+    minutes: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class DashboardNewMonth(Base):

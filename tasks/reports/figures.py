@@ -18,6 +18,7 @@ the workers were down, never twice, because
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -166,7 +167,7 @@ def percent(part: int, whole: int) -> int:
     return int(100 * part / whole + 0.5)
 
 
-def p90(values: list[int]) -> int:
+def p90(values: Sequence[int]) -> int:
     """The 90th percentile by nearest rank: the smallest value at least 90 % are ≤ to."""
     ordered = sorted(values)
     return ordered[math.ceil(0.9 * len(ordered)) - 1]

@@ -19,7 +19,7 @@ transaction stays open while a picture is drawn.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -93,7 +93,8 @@ class PeriodCounts:
     with_deadline: int = 0
     on_time_extended: int = 0
     with_deadline_extended: int = 0
-    first_response: list[int] = field(default_factory=list)
+    # a list here; the dashboard's departments hold theirs as a packed array (its rollup)
+    first_response: MutableSequence[int] = field(default_factory=list)
     ratings: Counter[str] = field(default_factory=Counter)
     flags: Counter[str] = field(default_factory=Counter)
 
@@ -433,7 +434,7 @@ def _on_time_line(figures: Figures) -> str:
     return line
 
 
-def _first_response_line(minutes: list[int]) -> str:
+def _first_response_line(minutes: Sequence[int]) -> str:
     if not minutes:
         return "首次响应：—（本期没有办结）"
     average = sum(minutes) / len(minutes)

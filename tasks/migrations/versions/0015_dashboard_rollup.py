@@ -3,7 +3,8 @@
 `dashboard_days` holds, per day, department (0: none) and holder (only for closures
 without a department, else 0), the counts the dashboard's period figures add up: closed,
 judged and on time against either deadline, each rating outcome, and the first-response
-minutes of the same closures (a comma-separated list, so the P90 stays exact).
+minutes of the same closures (packed four bytes each, little-endian, so the P90 stays exact
+and a year of them decodes at C speed).
 `dashboard_new_months` holds, per Shanghai month of creation, how many tasks each holder
 and department (0: none) hold now: the dashboard's 新增 of whole months.
 The dashboard reads a period's closure figures from these rows (docs/workbench.md,
@@ -41,7 +42,7 @@ def upgrade() -> None:
         sa.Column("department_id", sa.Integer(), nullable=False),
         sa.Column("holder_id", sa.Integer(), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
-        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("minutes", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("day", "department_id", "holder_id",
                                 name=op.f("pk_dashboard_days")))
     op.create_table(
