@@ -80,7 +80,7 @@ from tasks.reports.summaries import (
 )
 from tasks.vocabulary import RATING_LEVELS
 
-RATING_KEYS = (*RATING_LEVELS, NOT_RATED, WAITING, NOT_ASKED)
+RATING_KEYS = rollup.RATING_KEYS
 RATING_LABELS = {**{level: level for level in RATING_LEVELS}, NOT_RATED: "超时未评",
                  WAITING: "待评价", NOT_ASKED: "无需评价"}
 MAX_PERIOD_DAYS = 366  # a custom period longer than a year is refused (docs/workbench.md)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from tasks.calendar.workdays import SHANGHAI, WorkCalendar
 from tasks.core.office_rules import OfficeRules
-from tasks.feedback.rollup import NOT_ASKED, NOT_RATED, WAITING
+from tasks.feedback.rollup import NOT_ASKED, NOT_RATED, WAITING, rating_key
 from tasks.markup import markdown_text
 from tasks.messaging.outbox import (
     queue_group_image,
@@ -306,7 +306,7 @@ def _load_facts(session: Session, since: datetime, until: datetime, now: datetim
                        else home(closure.holder_id, None))
         closures.append(_Closed(closure.closed_at, departments, closure.on_time_original,
                                 closure.on_time_extended, closure.first_response_minutes,
-                                _rating_key(state, level)))
+                                rating_key(state, level)))
     created = [_Stamp(created_at, home(holder_id, department_id))
                for created_at, holder_id, department_id in session.execute(
                    select(Task.created_at, Task.holder_id, Task.department_id)
@@ -333,16 +333,6 @@ def _emergencies_late(session: Session, since: datetime, until: datetime) -> lis
         Task.first_response_due < until, Task.state != "cancelled",
         or_(Task.accepted_at.is_(None), Task.accepted_at > Task.first_response_due))
         .order_by(Task.first_response_due, Task.id)))
-
-
-def _rating_key(state: str | None, level: str | None) -> str:
-    if state == "rated" and level in RATING_LEVELS:
-        return level
-    if state == "not_rated":
-        return NOT_RATED
-    if state is not None and state != "rated":
-        return WAITING
-    return NOT_ASKED
 
 
 def _person_departments(session: Session) -> dict[int, frozenset[int]]:
