@@ -79,7 +79,15 @@ def due_ids(session: Session, now: datetime, limit: int = 200) -> list[int]:
     return list(session.scalars(query))
 
 
-def claim_due(session: Session, now: datetime, limit: int = 50) -> list[int]:
+@dataclass(frozen=True)
+class Claim:
+    """A batch of rows one sender claimed (`claim_due`), and the instant it claimed them."""
+
+    ids: tuple[int, ...]
+    at: datetime
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50) -> Claim:
     """Claim up to `limit` due rows for one sender, oldest first: pending → sending, one
     attempt counted, in one read and one write.
 
@@ -88,7 +96,7 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[int]:
     sender killed before it sent its claimed rows leaves them `sending`: `release_stale`
     puts them back, and their keyed sends make a repeat harmless.
     """
-    ids = list(session.scalars(
+    ids = tuple(session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)))
@@ -97,18 +105,18 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[int]:
                         .values(state="sending", attempts=OutboxMessage.attempts + 1,
                                 next_attempt_at=now)
                         .execution_options(synchronize_session=False))
-    return ids
+    return Claim(ids, now)
 
 
 def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[str, Channel],
-            clock: Callable[[], datetime], *,
-            claimed_with: Collection[int] | None = None) -> Outcome | None:
+            clock: Callable[[], datetime], *, claimed: Claim | None = None) -> Outcome | None:
     """Try to send one row through its platform's channel; None when another sender has it
     or it is not due.
 
-    `claimed_with` is the batch the caller claimed this row in (`claim_due`); without it
-    the row is claimed here. The batch's other rows are not counted as being sent to the
-    recipient: they wait their turn behind this one.
+    `claimed` is the batch the caller claimed this row in (`claim_due`); without it the
+    row is claimed here. The batch's other rows are not counted as being sent to the
+    recipient: they wait their turn behind this one. A row of a batch is sent only while
+    the batch's claim holds, and its attempt is stamped when it starts (`_start_attempt`).
 
     A row whose recipient already got as many messages in the last minute as the channel's
     limits allow goes back to `pending` until the window has room, its attempts unchanged
@@ -116,8 +124,10 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[s
     """
     with sessions.begin() as session:
         now = clock()
-        if claimed_with is None and not _claim(session, outbox_id, now):
+        if claimed is None and not _claim(session, outbox_id, now):
             return None
+        if claimed is not None and not _start_attempt(session, outbox_id, claimed, now):
+            return None  # released as stale meanwhile (and maybe claimed by another sender)
         row = session.get(OutboxMessage, outbox_id)
         if row is None or row.state != "sending":  # released as stale meanwhile
             return None
@@ -126,7 +136,8 @@ def deliver(sessions: sessionmaker[Session], outbox_id: int, channels: Mapping[s
             row.state, row.last_error = "failed", f"平台 {row.platform} 未配置 (not configured)"
             return Outcome("failed")
         _split_if_long(session, row, channel.limits, now)
-        room_at = _room_at(session, row, now, channel.limits, claimed_with or ())
+        room_at = _room_at(session, row, now, channel.limits,
+                           claimed.ids if claimed else ())
         if room_at is not None:  # undo the claim: waiting for the window is no attempt
             row.state, row.attempts, row.next_attempt_at = "pending", row.attempts - 1, room_at
             return Outcome("deferred", room_at)
@@ -174,6 +185,21 @@ def _claim(session: Session, outbox_id: int, now: datetime) -> bool:
         .values(state="sending", attempts=OutboxMessage.attempts + 1, next_attempt_at=now)
     )
     return claimed == 1
+
+
+def _start_attempt(session: Session, outbox_id: int, claimed: Claim, now: datetime) -> bool:
+    """Stamp the start of the attempt on a row of a claimed batch, if the claim still holds.
+
+    A row's `next_attempt_at` must be the instant its send started: `release_stale` counts
+    from it, so that a row is released only after its sender has given up on the platform.
+    A batch's later rows start well after the batch was claimed; stamped at their start,
+    they keep that bound. A row released meanwhile (its claim older than `STALE_SENDING`)
+    is no longer this sender's: the conditional update finds it changed and it is left to
+    whoever has it now, so it is never sent by two senders at once.
+    """
+    return rows_updated(session, update(OutboxMessage).where(
+        OutboxMessage.id == outbox_id, OutboxMessage.state == "sending",
+        OutboxMessage.next_attempt_at == claimed.at).values(next_attempt_at=now)) == 1
 
 
 def _room_at(session: Session, row: OutboxMessage, now: datetime,

@@ -159,3 +159,41 @@ def test_the_settings_refuse_a_platform_whose_resends_could_arrive_twice(
                              env_file=str(tmp_path / "none"))
     with pytest.raises(SettingsError, match="MASHANGBAN_PLATFORMS: fakechat: a send may take"):
         settings.check_platforms()
+
+
+def _claimed_batch(sessions, count: int, at: datetime) -> delivery.Claim:  # noqa: ANN001
+    queue_rows(sessions, *[lambda s, n=n: queue_text(s, "lina", f"第{n}条", now=at)
+                           for n in range(count)])
+    with sessions.begin() as session:
+        return delivery.claim_due(session, at, 50)
+
+
+def test_a_batchs_later_row_is_stamped_when_its_send_starts_so_its_release_counts_from_then(
+        sessions):
+    claim = _claimed_batch(sessions, 2, T0)
+    channel = FakeChannel()
+    started = T0 + timedelta(minutes=4)  # the first send of the batch was that slow
+    deliver(sessions, claim.ids[1], {"wecom": channel}, lambda: started, claimed=claim)
+    with sessions.begin() as session:
+        # five minutes after the batch's claim, but one after the second row's send began:
+        # a sender may still be waiting for the platform, so the row stays its own
+        assert delivery.release_stale(session, T0 + delivery.STALE_SENDING
+                                      + timedelta(seconds=1)) == 1  # the first row only
+        states = {row.id: (row.state, row.next_attempt_at)
+                  for row in session.query(OutboxMessage)}
+    assert states[claim.ids[1]] == ("sent", started)
+    assert states[claim.ids[0]][0] == "pending"
+
+
+def test_a_row_released_from_a_slow_batch_is_not_sent_by_its_first_sender(sessions):
+    claim = _claimed_batch(sessions, 1, T0)
+    later = T0 + delivery.STALE_SENDING + timedelta(minutes=1)
+    with sessions.begin() as session:
+        assert delivery.release_stale(session, later) == 1  # its sender seemed dead
+        again = delivery.claim_due(session, later, 50)  # and another sender took it
+    assert again.ids == claim.ids
+    first, second = FakeChannel(), FakeChannel()
+    assert deliver(sessions, claim.ids[0], {"wecom": first}, lambda: later,
+                   claimed=claim) is None
+    deliver(sessions, claim.ids[0], {"wecom": second}, lambda: later, claimed=again)
+    assert first.keys == [] and second.keys == list(claim.ids)

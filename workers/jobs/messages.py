@@ -128,17 +128,17 @@ def _claim_and_handle(rt: runtime.Runtime, row: inbox.Claimed, claimant: str,
 def _send_round(rt: runtime.Runtime, later: set[datetime]) -> tuple[int, int]:
     """Claim a batch of due outbox rows and send them: (sent, claimed)."""
     with rt.sessions.begin() as session:
-        batch = delivery.claim_due(session, rt.clock(), SEND_BATCH)
+        claim = delivery.claim_due(session, rt.clock(), SEND_BATCH)
     sent = 0
-    for outbox_id in batch:
+    for outbox_id in claim.ids:
         outcome = delivery.deliver(rt.sessions, outbox_id, rt.channels, rt.clock,
-                                   claimed_with=batch)
+                                   claimed=claim)
         if outcome is None:
             continue
         sent += outcome.state == "sent"
         if outcome.retry_at is not None:
             later.add(_next_second(outcome.retry_at))
-    return sent, len(batch)
+    return sent, len(claim.ids)
 
 
 def _record_failure(rt: runtime.Runtime, inbox_id: int,
