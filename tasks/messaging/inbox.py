@@ -30,9 +30,6 @@ class Busy(RuntimeError):
     """SQLite's write lock stayed taken for BUSY_WAIT: the callback answers 503."""
 
 
-_ENGINE_BUSY_MS = 30000  # what workers.db gives every SQLite connection; restored after
-
-
 class Unstorable(ValueError):
     """A message whose key no inbox row can hold: no retry can store it, so the callback
     answers it with a definite refusal (400), never "try again" (503)."""
@@ -100,6 +97,7 @@ class InboxWriter:
         kept missing the free moments: seconds at p99 (docs/performance.md). Trying every
         millisecond takes the lock in the first gap between two worker transactions.
         """
+        pooled_wait = cursor.execute("PRAGMA busy_timeout").fetchone()[0]  # the engine's own
         cursor.execute("PRAGMA busy_timeout=0")
         try:
             deadline = time.monotonic() + self._busy_wait
@@ -115,7 +113,7 @@ class InboxWriter:
                             from error
                     time.sleep(_POLL)
         finally:
-            cursor.execute(f"PRAGMA busy_timeout={_ENGINE_BUSY_MS}")
+            cursor.execute(f"PRAGMA busy_timeout={int(pooled_wait)}")  # for the pool's next user
 
     def _parameters(self, message: Inbound, now: datetime) -> Any:
         raw = {"platform": self._platform, "platform_key": message.key, "received_at": now,
